@@ -1,0 +1,85 @@
+//! `supc expand`: the process instances, as a table or the oracle's JSON.
+
+use super::InputArgs;
+use crate::output::json;
+use clap::{Args, ValueEnum};
+
+#[derive(Args, Debug)]
+pub struct ExpandArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Read FILE as a conf.d snippet (no [supervisord] section needed).
+    #[arg(long)]
+    snippet: bool,
+    /// The main config file.
+    file: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(args: &ExpandArgs) -> i32 {
+    let host = args.input.host();
+    let (loaded, res) = crate::analyze(&args.file, &host, args.snippet);
+    let Some(config) = &res.config else {
+        let msg = res.first_error().map_or("", |d| d.message.as_str());
+        if args.format == Format::Json {
+            let v = json::rejection(msg);
+            super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        } else {
+            eprintln!("Error: {msg}");
+        }
+        return 1;
+    };
+    match args.format {
+        Format::Json => {
+            let v = json::config(config);
+            super::print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
+        }
+        Format::Table => super::print_stdout(&table(config, &loaded)),
+    }
+    0
+}
+
+/// namespec, command, priority, autostart, source.
+fn table(config: &crate::model::Config, loaded: &crate::load::Loaded) -> String {
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "PRIORITY".into(),
+        "AUTOSTART".into(),
+        "SOURCE".into(),
+        "COMMAND".into(),
+    ]];
+    for g in &config.groups {
+        for p in &g.processes {
+            rows.push([
+                p.full_name(),
+                p.priority.to_string(),
+                p.autostart.to_string(),
+                loaded.sources.location(p.span),
+                p.command.replace('\n', " "),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        for (i, w) in widths.iter().enumerate() {
+            out.push_str(&format!("{:<w$}  ", r[i]));
+        }
+        out.push_str(&r[4]);
+        out.push('\n');
+    }
+    out
+}

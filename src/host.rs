@@ -1,0 +1,155 @@
+//! What supervisord asks the machine, in one place.
+//!
+//! In the default mode supc asks the local machine, as supervisord does when
+//! it starts. In portable mode (`--portable`) every question that depends on
+//! the target host (directories, users, groups, importable plugins) gets the
+//! answer the oracle's portable mode gives, so a config can be checked on a
+//! CI machine that is not its host. The environment, the host name and the
+//! current directory are inputs, so tests can pin them.
+
+use crate::python::path::HomeLookup;
+use nix::unistd::{Gid, Group, Uid, User};
+
+/// Inputs that come from outside the config file.
+#[derive(Clone, Debug)]
+pub struct Host {
+    /// supervisord's environment, in `os.environ` order.
+    pub env: Vec<(String, String)>,
+    /// `platform.node()`.
+    pub node_name: String,
+    /// supervisord's working directory.
+    pub cwd: String,
+    pub portable: bool,
+}
+
+/// A passwd entry.
+#[derive(Clone, Debug)]
+pub struct UserInfo {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+impl Host {
+    /// The current process's environment, host name and directory.
+    pub fn from_process(portable: bool) -> Self {
+        let env = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let node_name = nix::sys::utsname::uname()
+            .ok()
+            .and_then(|u| u.nodename().to_str().map(str::to_string))
+            .unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|p| p.to_str().map(str::to_string))
+            .unwrap_or_else(|| "/".into());
+        Host {
+            env,
+            node_name,
+            cwd,
+            portable,
+        }
+    }
+
+    pub fn env_var(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets or overrides a variable; a new one goes last (dict semantics).
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        match self.env.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => self.env.push((key.to_string(), value.to_string())),
+        }
+    }
+
+    /// `os.path.isdir` (always the real filesystem).
+    pub fn is_dir(&self, path: &str) -> bool {
+        let p = if path.is_empty() { "." } else { path };
+        let full = if p.starts_with('/') {
+            p.to_string()
+        } else {
+            format!("{}/{p}", self.cwd)
+        };
+        std::fs::metadata(full).is_ok_and(|m| m.is_dir())
+    }
+
+    pub fn user_by_name(&self, name: &str) -> Option<UserInfo> {
+        if name.contains('\0') {
+            return None;
+        }
+        User::from_name(name).ok().flatten().map(|u| UserInfo {
+            uid: u.uid.as_raw(),
+            gid: u.gid.as_raw(),
+        })
+    }
+
+    pub fn user_by_uid(&self, uid: u32) -> Option<UserInfo> {
+        User::from_uid(Uid::from_raw(uid))
+            .ok()
+            .flatten()
+            .map(|u| UserInfo {
+                uid: u.uid.as_raw(),
+                gid: u.gid.as_raw(),
+            })
+    }
+
+    pub fn group_by_name(&self, name: &str) -> Option<u32> {
+        if name.contains('\0') {
+            return None;
+        }
+        Group::from_name(name).ok().flatten().map(|g| g.gid.as_raw())
+    }
+
+    pub fn group_exists(&self, gid: u32) -> bool {
+        Group::from_gid(Gid::from_raw(gid)).ok().flatten().is_some()
+    }
+
+    pub fn getuid(&self) -> u32 {
+        Uid::current().as_raw()
+    }
+
+    /// Python's `tempfile.gettempdir()` candidates, as the oracle picks:
+    /// the first that exists (portable: the first).
+    pub fn tempdir(&self) -> String {
+        let mut candidates: Vec<String> = ["TMPDIR", "TEMP", "TMP"]
+            .iter()
+            .filter_map(|k| self.env_var(k))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect();
+        candidates.extend(["/tmp", "/var/tmp", "/usr/tmp"].map(String::from));
+        for c in &candidates {
+            if self.portable || self.is_dir(c) {
+                return crate::python::path::abspath(c, &self.cwd);
+            }
+        }
+        self.cwd.clone()
+    }
+}
+
+impl HomeLookup for Host {
+    fn own_home(&self) -> Option<String> {
+        match self.env_var("HOME") {
+            Some(h) => Some(h.to_string()),
+            None => User::from_uid(Uid::current())
+                .ok()
+                .flatten()
+                .and_then(|u| u.dir.to_str().map(str::to_string)),
+        }
+    }
+
+    fn user_home(&self, name: &str) -> Option<String> {
+        if self.portable || name.contains('\0') {
+            return None;
+        }
+        User::from_name(name)
+            .ok()
+            .flatten()
+            .and_then(|u| u.dir.to_str().map(str::to_string))
+    }
+}

@@ -1,0 +1,258 @@
+//! Stage 2: lexed files → one [`Ini`] (configparser's shared state).
+//!
+//! Input: [`ParsedFile`]s in the order supervisord reads them (main file,
+//! then included files). Output: sections in order of first appearance,
+//! each key's winning value with the span of its definition and every
+//! definition it overrode, plus `[DEFAULT]`. Duplicate sections merge and
+//! later keys win, across files, exactly like `RawConfigParser(strict=False)`.
+//!
+//! Invariant: values are the joined, stripped strings configparser would
+//! return from `get()`; `%(here)s` textual replacement is applied here too,
+//! because supervisord applies it to the parser state between file reads.
+
+use crate::source::{FileId, Span};
+use crate::syntax::{Event, OptionLine, ParsedFile};
+use indexmap::IndexMap;
+
+/// Where a value was written.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub key_span: Span,
+    pub value_span: Span,
+    /// The text as written (joined), before `%(here)s` replacement.
+    pub written: String,
+    /// The section header it was written under (for `[DEFAULT]` values
+    /// copied into a section, the `[DEFAULT]` header).
+    pub from_default: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub value: String,
+    pub def: Definition,
+    /// Earlier definitions of the same key that this one overrode.
+    pub overridden: Vec<Definition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub name: String,
+    /// Every `[name]` header, in reading order.
+    pub headers: Vec<Span>,
+    pub entries: IndexMap<String, Entry>,
+    /// The file in which the section first appeared.
+    pub first_file: FileId,
+}
+
+impl Section {
+    fn new(name: &str, header: Span) -> Self {
+        Section {
+            name: name.to_string(),
+            headers: vec![header],
+            entries: IndexMap::new(),
+            first_file: header.file,
+        }
+    }
+}
+
+/// configparser's state after reading some files.
+#[derive(Clone, Debug, Default)]
+pub struct Ini {
+    pub defaults: Option<Section>,
+    pub sections: IndexMap<String, Section>,
+}
+
+/// A value found by [`Ini::get`]: from the section itself or `[DEFAULT]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Found<'a> {
+    pub value: &'a str,
+    pub entry: &'a Entry,
+    pub inherited: bool,
+}
+
+impl Ini {
+    /// Applies one file's events (`RawConfigParser._read` + the join).
+    pub fn apply(&mut self, parsed: &ParsedFile) {
+        let mut current: Option<Target> = None;
+        for event in &parsed.events {
+            match event {
+                Event::Section(h) => {
+                    if h.name == "DEFAULT" {
+                        match &mut self.defaults {
+                            Some(d) => d.headers.push(h.name_span),
+                            None => self.defaults = Some(Section::new("DEFAULT", h.name_span)),
+                        }
+                        current = Some(Target::Defaults);
+                    } else {
+                        match self.sections.get_mut(&h.name) {
+                            Some(s) => s.headers.push(h.name_span),
+                            None => {
+                                self.sections
+                                    .insert(h.name.clone(), Section::new(&h.name, h.name_span));
+                            }
+                        }
+                        current = Some(Target::Section(h.name.clone()));
+                    }
+                }
+                Event::Option(opt) => {
+                    let section = match &current {
+                        Some(Target::Defaults) => self.defaults.as_mut(),
+                        Some(Target::Section(name)) => self.sections.get_mut(name),
+                        None => None,
+                    };
+                    if let Some(section) = section {
+                        set_option(section, opt);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn has_section(&self, name: &str) -> bool {
+        self.sections.contains_key(name)
+    }
+
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections.get(name)
+    }
+
+    /// `parser.get(section, option)`: the section's value, else `[DEFAULT]`'s.
+    pub fn get(&self, section: &str, key: &str) -> Option<Found<'_>> {
+        if let Some(e) = self.sections.get(section).and_then(|s| s.entries.get(key)) {
+            return Some(Found {
+                value: &e.value,
+                entry: e,
+                inherited: false,
+            });
+        }
+        self.defaults
+            .as_ref()
+            .and_then(|d| d.entries.get(key))
+            .map(|e| Found {
+                value: &e.value,
+                entry: e,
+                inherited: true,
+            })
+    }
+
+    /// `parser.options(section)`: the section's keys, then `[DEFAULT]`'s.
+    pub fn options(&self, section: &str) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .sections
+            .get(section)
+            .map(|s| s.entries.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        if let Some(d) = &self.defaults {
+            for k in d.entries.keys() {
+                if !keys.contains(&k.as_str()) {
+                    keys.push(k);
+                }
+            }
+        }
+        keys
+    }
+
+    /// supervisord's `expand_here`: replaces the literal text `%(here)s` in
+    /// every value of every section (including values a section inherits
+    /// from `[DEFAULT]`, which are thereby copied into it).
+    pub fn expand_here(&mut self, here: &str) {
+        const HERE: &str = "%(here)s";
+        let defaults: Vec<(String, Entry)> = self
+            .defaults
+            .as_ref()
+            .map(|d| d.entries.iter().map(|(k, e)| (k.clone(), e.clone())).collect())
+            .unwrap_or_default();
+        for section in self.sections.values_mut() {
+            for (key, entry) in &defaults {
+                if !section.entries.contains_key(key) && entry.value.contains(HERE) {
+                    let mut copy = entry.clone();
+                    copy.def.from_default = true;
+                    section.entries.insert(key.clone(), copy);
+                }
+            }
+            for entry in section.entries.values_mut() {
+                if entry.value.contains(HERE) {
+                    entry.value = entry.value.replace(HERE, here);
+                }
+            }
+        }
+    }
+}
+
+enum Target {
+    Defaults,
+    Section(String),
+}
+
+fn set_option(section: &mut Section, opt: &OptionLine) {
+    let value = opt.value();
+    let def = Definition {
+        key_span: opt.key_span,
+        value_span: opt.value_span(),
+        written: value.clone(),
+        from_default: false,
+    };
+    match section.entries.get_mut(&opt.key) {
+        Some(entry) => {
+            let old = std::mem::replace(&mut entry.def, def);
+            entry.overridden.push(old);
+            entry.value = value;
+        }
+        None => {
+            section.entries.insert(
+                opt.key.clone(),
+                Entry {
+                    value,
+                    def,
+                    overridden: Vec::new(),
+                },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_file;
+
+    fn ini(files: &[&str]) -> Ini {
+        let mut ini = Ini::default();
+        for (i, text) in files.iter().enumerate() {
+            ini.apply(&parse_file(FileId(i as u32), text));
+        }
+        ini
+    }
+
+    #[test]
+    fn duplicates_merge_last_wins() {
+        let i = ini(&[
+            "[program:a]\ncommand=/bin/one\npriority=3\n[program:a]\ncommand=/bin/two\n",
+            "[program:a]\ncommand=/bin/three\n",
+        ]);
+        let a = i.section("program:a").unwrap();
+        assert_eq!(a.entries["command"].value, "/bin/three");
+        assert_eq!(a.entries["command"].overridden.len(), 2);
+        assert_eq!(a.entries["priority"].value, "3");
+        assert_eq!(a.headers.len(), 3);
+        assert_eq!(a.first_file, FileId(0));
+    }
+
+    #[test]
+    fn default_inheritance_and_here() {
+        let mut i = ini(&["[DEFAULT]\nlog=%(here)s/x\nprio=5\n[program:a]\n"]);
+        assert_eq!(i.get("program:a", "prio").unwrap().value, "5");
+        assert!(i.get("program:a", "prio").unwrap().inherited);
+        i.expand_here("/etc");
+        assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
+        assert!(!i.get("program:a", "log").unwrap().inherited);
+        assert_eq!(i.defaults.as_ref().unwrap().entries["log"].value, "%(here)s/x");
+    }
+
+    #[test]
+    fn percent_here_breaks_only_textually() {
+        let mut i = ini(&["[a]\nx=%%(here)s\n"]);
+        i.expand_here("/c");
+        assert_eq!(i.get("a", "x").unwrap().value, "%/c");
+    }
+}

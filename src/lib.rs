@@ -1,0 +1,47 @@
+//! supc: a toolchain for supervisord configuration files.
+//!
+//! # The pipeline
+//!
+//! ```text
+//! files ──load──▶ SourceMap + ParsedFile per file (syntax, grammar/ini.pest)
+//!       ──merge─▶ Ini: sections, keys, spans, DEFAULT   (ini)
+//!       ──resolve▶ Config: settings, servers, groups, processes (resolve,
+//!                  with `%` expansion from grammar/percent_format.pest)
+//!       ──▶ {json output, check, lint, emit, explain, run}
+//! ```
+//!
+//! | stage | module | input | output |
+//! |---|---|---|---|
+//! | lex | [`syntax`] | one decoded file | [`syntax::ParsedFile`] |
+//! | merge + includes | [`load`], [`ini`] | config path, [`host::Host`] | [`load::Loaded`] |
+//! | resolve | [`resolve`] | [`load::Loaded`] | [`resolve::Resolution`] ([`model::Config`] + diagnostics) |
+//!
+//! Every stage returns its output together with [`diagnostic::Diagnostic`]s
+//! and keeps going past errors where it safely can; the first error in
+//! evaluation order is the one supervisord 4.3.0 would print. The library
+//! never prints; [`output`] renders, and the `supc` binary decides.
+//!
+//! [`python`] holds the pieces of CPython whose exact behaviour supervisord
+//! inherits (configparser's rules, `int()`, `%` formatting, `shlex`, `glob`).
+
+pub mod cli;
+pub mod diagnostic;
+pub mod host;
+pub mod ini;
+pub mod limits;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod python;
+pub mod resolve;
+pub mod source;
+pub mod syntax;
+
+use host::Host;
+
+/// Loads and resolves a config: the whole core pipeline.
+pub fn analyze(path: &str, host: &Host, snippet: bool) -> (load::Loaded, resolve::Resolution) {
+    let loaded = load::load(path, host, snippet);
+    let resolution = resolve::resolve(&loaded, host);
+    (loaded, resolution)
+}

@@ -1,0 +1,17 @@
+//! Bounds supc keeps on hostile input (README: "Compatibility").
+//!
+//! supervisord has none of these: it would build a billion processes or read
+//! a million include files until memory runs out. supc refuses above these
+//! bounds with a clear diagnostic instead.
+
+/// Largest config file (main or included) supc reads.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Most files all `[include]` patterns together may bring in.
+pub const MAX_INCLUDED_FILES: usize = 10_000;
+
+/// Most process instances one program section may expand to.
+pub const MAX_NUMPROCS: i64 = 100_000;
+
+/// Most process instances in the whole config.
+pub const MAX_TOTAL_PROCESSES: usize = 1_000_000;

@@ -1,0 +1,5 @@
+//! The `supc` binary: parse arguments, run the library, exit.
+
+fn main() {
+    std::process::exit(supc::cli::main());
+}

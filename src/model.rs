@@ -1,0 +1,212 @@
+//! The resolved config: what supervisord understood.
+//!
+//! Produced by [`crate::resolve`] from a [`Loaded`](crate::load::Loaded)
+//! config; consumed by the JSON output, lint, emitters and the runner.
+//! Field names follow supervisord's (and the oracle's JSON contract).
+
+use crate::python::int::PyInt;
+use crate::source::Span;
+
+/// A resolved user or group id: `-1` ("unchanged"), a real id, or unknown
+/// (portable mode never looks ids up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Id {
+    Unchanged,
+    Known(u32),
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub supervisord: Supervisord,
+    pub http_servers: Vec<HttpServer>,
+    pub rpcinterfaces: Vec<Plugin>,
+    pub groups: Vec<Group>,
+    /// `[supervisorctl]` as supervisorctl reads it: `None` without the
+    /// section, `Err` when supervisorctl would refuse the file.
+    pub supervisorctl: Option<Result<Supervisorctl, String>>,
+    pub parse_warnings: Vec<String>,
+    pub parse_infos: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Supervisord {
+    pub logfile: String,
+    pub logfile_maxbytes: PyInt,
+    pub logfile_backups: PyInt,
+    pub loglevel: String,
+    pub pidfile: String,
+    pub umask: PyInt,
+    pub nodaemon: bool,
+    pub silent: bool,
+    pub minfds: PyInt,
+    pub minprocs: PyInt,
+    pub nocleanup: bool,
+    pub strip_ansi: bool,
+    pub user: Option<String>,
+    pub uid: Option<Id>,
+    pub gid: Option<Id>,
+    pub directory: Option<String>,
+    pub childlogdir: String,
+    pub identifier: String,
+    pub environment: Vec<(String, String)>,
+    /// The URL children get as `SUPERVISOR_SERVER_URL`.
+    pub serverurl: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ServerFamily {
+    Inet { host: String, port: PyInt },
+    Unix { file: String, chmod: PyInt, chown: (Id, Id) },
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpServer {
+    pub section: String,
+    pub name: Option<String>,
+    pub family: ServerFamily,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub span: Span,
+}
+
+/// An `[rpcinterface:x]` or `[ctlplugin:x]`.
+#[derive(Clone, Debug)]
+pub struct Plugin {
+    pub name: String,
+    pub factory: String,
+    pub extras: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Supervisorctl {
+    pub serverurl: String,
+    pub prompt: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub history_file: Option<String>,
+    pub plugins: Vec<Plugin>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupKind {
+    Program,
+    Group,
+    EventListener,
+    FcgiProgram,
+}
+
+impl GroupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Program => "program",
+            GroupKind::Group => "group",
+            GroupKind::EventListener => "eventlistener",
+            GroupKind::FcgiProgram => "fcgi-program",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: String,
+    pub priority: PyInt,
+    pub kind: GroupKind,
+    pub processes: Vec<Process>,
+    /// The section that defines the group.
+    pub section: String,
+    pub span: Span,
+    pub listener: Option<ListenerPool>,
+    pub socket: Option<FcgiSocket>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListenerPool {
+    pub buffer_size: PyInt,
+    pub events: Vec<String>,
+    pub result_handler: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum FcgiSocket {
+    Unix {
+        url: String,
+        path: String,
+        mode: PyInt,
+        owner: Option<(Id, Id)>,
+        backlog: Option<PyInt>,
+    },
+    Inet {
+        url: String,
+        host: String,
+        port: PyInt,
+        backlog: Option<PyInt>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoRestart {
+    Unexpected,
+    Always,
+    Never,
+}
+
+/// `stdout_logfile` / `stderr_logfile` after conversion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogFile {
+    Auto,
+    None,
+    Path(String),
+}
+
+/// One process instance.
+#[derive(Clone, Debug)]
+pub struct Process {
+    pub name: String,
+    pub group: String,
+    pub section: String,
+    pub process_num: PyInt,
+    pub user: Option<String>,
+    pub uid: Option<Id>,
+    pub command: String,
+    pub directory: Option<String>,
+    pub umask: Option<PyInt>,
+    pub priority: PyInt,
+    pub autostart: bool,
+    pub autorestart: AutoRestart,
+    pub startsecs: PyInt,
+    pub startretries: PyInt,
+    pub stopsignal: String,
+    pub stopwaitsecs: PyInt,
+    pub stopasgroup: bool,
+    pub killasgroup: bool,
+    pub exitcodes: Vec<PyInt>,
+    pub redirect_stderr: bool,
+    pub stdout: LogSettings,
+    pub stderr: LogSettings,
+    pub environment: Vec<(String, String)>,
+    pub serverurl: Option<String>,
+    /// Where the section that made this process first appeared.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogSettings {
+    pub logfile: LogFile,
+    pub maxbytes: PyInt,
+    pub backups: PyInt,
+    pub capture_maxbytes: PyInt,
+    pub events_enabled: bool,
+    pub syslog: bool,
+}
+
+impl Process {
+    /// supervisor's `make_namespec`: `group:name`, or `name` when equal.
+    pub fn full_name(&self) -> String {
+        if self.group == self.name {
+            self.name.clone()
+        } else {
+            format!("{}:{}", self.group, self.name)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Renderers: library data → text. The library never prints; the CLI
+//! calls these.
+
+pub mod json;

@@ -1,0 +1,229 @@
+//! Python's `shlex`, in the two modes supervisord uses.
+//!
+//! * `environment=` values go through `shlex.shlex(value)` in non-POSIX mode
+//!   (see [`kv_tokens`]): quotes stay in the token, there are no escapes,
+//!   `#` starts a comment, and every character that is not a word character
+//!   becomes a one-character token. This is why `A=x y` silently loses `y`.
+//! * `command=` is split with `shlex.split` (POSIX mode) at spawn time
+//!   (see [`split_command`]).
+
+/// `shlex.shlex` word characters plus the `/.+-():` supervisord adds.
+fn is_kv_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_/.+-():".contains(c)
+}
+
+fn is_shlex_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Tokens of `shlex.shlex(value)` with supervisord's word characters, or
+/// `Err("No closing quotation")`.
+pub fn kv_tokens(value: &str) -> Result<Vec<String>, String> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    // Characters pushed back by the word state come out as whole tokens.
+    let mut pushback: Option<char> = None;
+    loop {
+        if let Some(c) = pushback.take() {
+            tokens.push(c.to_string());
+        }
+        let mut token = String::new();
+        let mut state = ' ';
+        loop {
+            let next = chars.get(i).copied();
+            i += 1;
+            match state {
+                ' ' => match next {
+                    None => return Ok(tokens),
+                    Some(c) if is_shlex_space(c) => continue,
+                    Some('#') => skip_line(&chars, &mut i),
+                    Some(c) if is_kv_word_char(c) => {
+                        token.push(c);
+                        state = 'a';
+                    }
+                    Some(c @ ('\'' | '"')) => {
+                        token.push(c);
+                        state = c;
+                    }
+                    Some(c) => {
+                        token.push(c);
+                        break;
+                    }
+                },
+                '\'' | '"' => match next {
+                    None => return Err("No closing quotation".into()),
+                    Some(c) => {
+                        token.push(c);
+                        if c == state {
+                            break;
+                        }
+                    }
+                },
+                _ => match next {
+                    None => {
+                        tokens.push(token);
+                        return Ok(tokens);
+                    }
+                    Some(c) if is_shlex_space(c) => break,
+                    // Non-POSIX mode stays inside the word after a comment.
+                    Some('#') => skip_line(&chars, &mut i),
+                    Some(c) if is_kv_word_char(c) || c == '\'' || c == '"' => token.push(c),
+                    Some(c) => {
+                        pushback = Some(c);
+                        break;
+                    }
+                },
+            }
+        }
+        tokens.push(token);
+    }
+}
+
+fn skip_line(chars: &[char], i: &mut usize) {
+    while let Some(&c) = chars.get(*i) {
+        *i += 1;
+        if c == '\n' {
+            break;
+        }
+    }
+}
+
+/// Why a `KEY=VAL,...` value was refused, with supervisord's message.
+pub fn parse_kv_pairs(value: &str) -> Result<Vec<(String, String)>, String> {
+    let tokens = kv_tokens(value)?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if i + 3 > tokens.len() || tokens[i + 1] != "=" {
+            return Err(format!(
+                "Unexpected end of key/value pairs in value '{value}'"
+            ));
+        }
+        let key = tokens[i].clone();
+        let val = tokens[i + 2].trim_matches(|c| c == '\'' || c == '"').to_string();
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = val,
+            None => pairs.push((key, val)),
+        }
+        i += 4;
+    }
+    Ok(pairs)
+}
+
+/// `shlex.split(command)` (POSIX mode, comments off), or CPython's message.
+pub fn split_command(command: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = command.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if is_shlex_space(c) => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            '\\' => {
+                in_word = true;
+                match chars.next() {
+                    Some(n) => word.push(n),
+                    None => return Err("No escaped character".into()),
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(n) => word.push(n),
+                        None => return Err("No closing quotation".into()),
+                    }
+                }
+            }
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(n @ ('"' | '\\')) => word.push(n),
+                            Some(n) => {
+                                word.push('\\');
+                                word.push(n);
+                            }
+                            None => return Err("No closing quotation".into()),
+                        },
+                        Some(n) => word.push(n),
+                        None => return Err("No closing quotation".into()),
+                    }
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv(v: &str) -> String {
+        match parse_kv_pairs(v) {
+            Ok(p) => p
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("|"),
+            Err(e) => format!("ERR {e}"),
+        }
+    }
+
+    #[test]
+    fn spec_table() {
+        let cases = [
+            ("A=1,B=2", "A=1|B=2"),
+            ("A=1;B=2", "A=1|B=2"),
+            (" A = 1 , B = 2 ", "A=1|B=2"),
+            ("A=1,B=2,", "A=1|B=2"),
+            ("A=\"x,y\",B=2", "A=x,y|B=2"),
+            ("A='x y'", "A=x y"),
+            ("A=x y", "A=x"),
+            ("A=1 x B=2", "A=1|B=2"),
+            ("A=\"\"", "A="),
+            ("A=$HOME", "A=$"),
+            ("A=~/x", "A=~"),
+            ("A=café", "A=caf"),
+            ("A=\"café\"", "A=café"),
+            ("A=x#y", "A=x"),
+            ("A=http://x:80/p?q=1", "A=http://x:80/p|q=1"),
+            ("A==\"x\"", "A=="),
+            ("A=x\"y\"", "A=x\"y"),
+            ("\"A\"=1", "\"A\"=1"),
+            ("A=\"a\\\"b\"", "A=a\\"),
+            ("A=1,\nB=2", "A=1|B=2"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(kv(input), want, "{input:?}");
+        }
+        for bad in ["A=1 B=2", "A=x y,B=2", "A=", "A=,B=2", "A=1,,B=2", "A=1,B", "A=x@y", "A={x}", "A=a=b", "A=1\nB=2"] {
+            assert!(kv(bad).starts_with("ERR Unexpected end"), "{bad:?}");
+        }
+        assert_eq!(kv("A='x"), "ERR No closing quotation");
+    }
+
+    #[test]
+    fn posix_split() {
+        assert_eq!(split_command("a 'b c' \"d\\\"e\" f\\ g").unwrap(), ["a", "b c", "d\"e", "f g"]);
+        assert_eq!(split_command("").unwrap(), Vec::<String>::new());
+        assert_eq!(split_command("bash -c 'x").unwrap_err(), "No closing quotation");
+    }
+}

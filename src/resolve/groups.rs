@@ -1,0 +1,393 @@
+//! `process_groups_from_parser`: `[group:x]`, then unclaimed `[program:x]`,
+//! then `[eventlistener:x]`, then unclaimed `[fcgi-program:x]`, sorted by
+//! (priority, name).
+
+use super::Resolver;
+use super::convert::{
+    boolean, colon_user_group_msg, integer, list_of_strings, name, name_to_uid, octal,
+};
+use super::plugins::{SpecError, check_spec};
+use crate::diagnostic::Diagnostic;
+use crate::model::{FcgiSocket, Group, GroupKind, Id, ListenerPool};
+use crate::python::format::Mapping;
+use crate::python::int::PyInt;
+use crate::python::path::{isabs, normpath};
+use crate::python::unicode::{lower, upper};
+
+/// Event type names supervisor 4.3.0 registers (`supervisor.events`).
+const EVENT_TYPES: &[&str] = &[
+    "EVENT", "PROCESS_STATE", "PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED",
+    "PROCESS_STATE_STARTING", "PROCESS_STATE_STOPPING", "PROCESS_STATE_BACKOFF",
+    "PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING", "PROCESS_STATE_UNKNOWN",
+    "PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR",
+    "PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR", "REMOTE_COMMUNICATION",
+    "SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_RUNNING",
+    "SUPERVISOR_STATE_CHANGE_STOPPING", "TICK", "TICK_5", "TICK_60", "TICK_3600",
+    "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
+];
+
+impl Resolver<'_> {
+    fn here_only(&self) -> Mapping {
+        let mut m = Mapping::new();
+        m.set_str("here", self.loaded.here.clone());
+        m
+    }
+
+    fn sections_with(&self, prefix: &str) -> Vec<String> {
+        self.loaded
+            .ini
+            .sections
+            .keys()
+            .filter(|s| s.starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// A group-level name check (no section suffix on the error).
+    fn group_name(&mut self, section: &str) -> Option<String> {
+        let raw = section.split_once(':').map_or("", |(_, n)| n);
+        match name(raw) {
+            Ok(n) => Some(n),
+            Err(m) => {
+                let span = self.section_span(section);
+                self.error(Diagnostic::error("SUP020", m).at_opt(span, "in this section name"));
+                None
+            }
+        }
+    }
+
+    fn priority(&mut self, section: &str, default: &str) -> PyInt {
+        let h = self.here_only();
+        self.read(section, "priority", Some(default), Some(&h), integer)
+            .unwrap_or_else(|| PyInt::from(default.parse::<i64>().unwrap_or(999)))
+    }
+
+    pub(super) fn groups(&mut self) -> Vec<Group> {
+        let all: Vec<String> = self.loaded.ini.sections.keys().cloned().collect();
+        let mut claimed: Vec<String> = Vec::new();
+        let mut groups = Vec::new();
+        for section in self.sections_with("group:") {
+            if let Some(g) = self.hetero_group(&section, &all, &mut claimed) {
+                groups.push(g);
+            }
+        }
+        for section in self.sections_with("program:") {
+            if claimed.contains(&section) {
+                continue;
+            }
+            let Some(program_name) = self.group_name(&section) else {
+                continue;
+            };
+            let priority = self.priority(&section, "999");
+            let processes = self.processes_from_section(&section, &program_name);
+            groups.push(self.group(program_name, priority, GroupKind::Program, &section, processes));
+        }
+        for section in self.sections_with("eventlistener:") {
+            if let Some(g) = self.listener_pool(&section) {
+                groups.push(g);
+            }
+        }
+        for section in self.sections_with("fcgi-program:") {
+            if claimed.contains(&section) {
+                continue;
+            }
+            if let Some(g) = self.fcgi_group(&section) {
+                groups.push(g);
+            }
+        }
+        // Python's list.sort() is stable: ties keep construction order.
+        groups.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.name.cmp(&b.name)));
+        groups
+    }
+
+    fn group(
+        &self,
+        name: String,
+        priority: PyInt,
+        kind: GroupKind,
+        section: &str,
+        processes: Vec<crate::model::Process>,
+    ) -> Group {
+        Group {
+            name,
+            priority,
+            kind,
+            processes,
+            section: section.to_string(),
+            span: self.section_span(section).unwrap_or(crate::source::Span::new(
+                crate::source::FileId(0),
+                0,
+                0,
+            )),
+            listener: None,
+            socket: None,
+        }
+    }
+
+    fn hetero_group(
+        &mut self,
+        section: &str,
+        all: &[String],
+        claimed: &mut Vec<String>,
+    ) -> Option<Group> {
+        let group_name = self.group_name(section)?;
+        let h = self.here_only();
+        let programs = self
+            .get(section, "programs", None, Some(&h))
+            .ok()?
+            .map(|g| (list_of_strings(&g.text), g.span))
+            .unwrap_or_default();
+        let priority = self.priority(section, "999");
+        let mut processes = Vec::new();
+        // supervisor reuses the loop variable, so after the first member the
+        // error names the previous member's section instead of the group.
+        let mut shown = section.to_string();
+        for program in &programs.0 {
+            let p = format!("program:{program}");
+            let f = format!("fcgi-program:{program}");
+            let (has_p, has_f) = (all.contains(&p), all.contains(&f));
+            let span = programs.1.or_else(|| self.section_span(section));
+            if !has_p && !has_f {
+                self.error(
+                    Diagnostic::error(
+                        "SUP025",
+                        format!("[{shown}] names unknown program or fcgi-program {program}"),
+                    )
+                    .at_opt(span, format!("no [program:{program}] or [fcgi-program:{program}]")),
+                );
+                continue;
+            }
+            if has_p && has_f {
+                self.error(
+                    Diagnostic::error(
+                        "SUP025",
+                        format!("[{shown}] name {program} is ambiguous (exists as program and fcgi-program)"),
+                    )
+                    .at_opt(span, "ambiguous member"),
+                );
+                continue;
+            }
+            shown = if has_p { p } else { f };
+            claimed.push(shown.clone());
+            let shown_section = shown.clone();
+            processes.extend(self.processes_from_section(&shown_section, &group_name));
+        }
+        let mut g = self.group(group_name, priority, GroupKind::Group, section, processes);
+        g.section = section.to_string();
+        Some(g)
+    }
+
+    fn listener_pool(&mut self, section: &str) -> Option<Group> {
+        let pool_name = section.split_once(':').map_or("", |(_, n)| n).to_string();
+        let h = self.here_only();
+        let priority = self.priority(section, "-1");
+        let buffer_size = self.read(section, "buffer_size", Some("10"), Some(&h), integer)?;
+        if buffer_size < PyInt::from(1) {
+            let got = self.get(section, "buffer_size", None, None).ok().flatten();
+            self.value_error(
+                format!("[{section}] section sets invalid buffer_size ({buffer_size})"),
+                got.as_ref(),
+                section,
+            );
+            return None;
+        }
+        let handler = self
+            .get(section, "result_handler", Some("supervisor.dispatchers:default_handler"), Some(&h))
+            .ok()??;
+        match check_spec(&handler.text, self.host.portable) {
+            Ok(()) => {}
+            Err(SpecError::Unresolvable) => {
+                self.value_error(
+                    format!("{} cannot be resolved within [{section}]", handler.text),
+                    Some(&handler),
+                    section,
+                );
+                return None;
+            }
+            Err(SpecError::Relative(msg)) => {
+                self.error(Diagnostic::error("SUP022", msg).at_opt(handler.span, "relative module"));
+                return None;
+            }
+        }
+        let events_got = self.get(section, "events", None, Some(&h)).ok()?;
+        let names: Vec<String> = events_got
+            .as_ref()
+            .map(|g| list_of_strings(&g.text))
+            .unwrap_or_default();
+        if names.is_empty() {
+            let span = self.section_span(section);
+            self.error(
+                Diagnostic::error("SUP026", format!("[{section}] section requires an \"events\" line"))
+                    .at_opt(events_got.as_ref().and_then(|g| g.span).or(span), "events needed"),
+            );
+            return None;
+        }
+        let mut events: Vec<String> = Vec::new();
+        for n in names.iter().map(|n| upper(n)) {
+            if !events.contains(&n) {
+                events.push(n);
+            }
+        }
+        // Python iterates a set here; with one unknown name the message is
+        // the same whatever the order.
+        if let Some(bad) = events.iter().find(|e| !EVENT_TYPES.contains(&e.as_str())) {
+            let msg = format!("Unknown event type {bad} in [{section}] events");
+            self.value_error(msg, events_got.as_ref(), section);
+            return None;
+        }
+        events.sort();
+        if self.read(section, "redirect_stderr", Some("false"), Some(&h), boolean)? {
+            let got = self.get(section, "redirect_stderr", None, None).ok().flatten();
+            self.value_error(
+                format!("[{section}] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol"),
+                got.as_ref(),
+                section,
+            );
+            return None;
+        }
+        let processes = self.processes_from_section(section, &pool_name);
+        let mut g = self.group(pool_name, priority, GroupKind::EventListener, section, processes);
+        g.listener = Some(ListenerPool {
+            buffer_size,
+            events,
+            result_handler: handler.text,
+        });
+        Some(g)
+    }
+
+    fn fcgi_group(&mut self, section: &str) -> Option<Group> {
+        let program_name = self.group_name(section)?;
+        let priority = self.priority(section, "999");
+        let h = self.here_only();
+        let host = self.host;
+        let proc_uid = match self.get(section, "user", None, Some(&h)).ok()? {
+            None => None,
+            Some(g) => match name_to_uid(&g.text, host) {
+                Ok(u) => Some(u),
+                Err(m) => {
+                    self.value_error(m, Some(&g), section);
+                    return None;
+                }
+            },
+        };
+        let backlog = match self.get(section, "socket_backlog", None, Some(&h)).ok()? {
+            None => None,
+            Some(g) => match integer(&g.text) {
+                Ok(n) if n >= PyInt::from(1) && n <= PyInt::from(65535) => Some(n),
+                Ok(n) => {
+                    self.value_error(format!("Invalid socket_backlog value {n}"), Some(&g), section);
+                    return None;
+                }
+                Err(m) => {
+                    self.value_error(m, Some(&g), section);
+                    return None;
+                }
+            },
+        };
+        let owner = match self.get(section, "socket_owner", None, Some(&h)).ok()? {
+            None => None,
+            Some(g) => match colon_user_group_msg(&g.text, host, "socket_owner") {
+                Ok(o) => Some(o),
+                Err(m) => {
+                    self.value_error(m, Some(&g), section);
+                    return None;
+                }
+            },
+        };
+        let mode = match self.get(section, "socket_mode", None, Some(&h)).ok()? {
+            None => None,
+            Some(g) => match octal(&g.text) {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    self.value_error(format!("Invalid socket_mode value {}", g.text), Some(&g), section);
+                    return None;
+                }
+            },
+        };
+        let mut fx = Mapping::new();
+        fx.set_str("program_name", program_name.clone());
+        fx.update(&h);
+        let sock = self.get(section, "socket", None, Some(&fx)).ok()?;
+        let Some(sock) = sock.filter(|g| !g.text.is_empty()) else {
+            let span = self.section_span(section);
+            self.error(
+                Diagnostic::error("SUP027", format!("[{section}] section requires a \"socket\" line"))
+                    .at_opt(span, "socket needed"),
+            );
+            return None;
+        };
+        let socket = match self.fcgi_socket(&sock.text, proc_uid, owner, mode, backlog) {
+            Ok(s) => s,
+            Err(m) => {
+                self.value_error(format!("{m} in [{section}] socket"), Some(&sock), section);
+                return None;
+            }
+        };
+        let processes = self.processes_from_section(section, &program_name);
+        let mut g = self.group(program_name, priority, GroupKind::FcgiProgram, section, processes);
+        g.socket = Some(socket);
+        Some(g)
+    }
+
+    /// `ServerOptions.parse_fcgi_socket`.
+    fn fcgi_socket(
+        &self,
+        sock: &str,
+        proc_uid: Option<Id>,
+        owner: Option<(Id, Id)>,
+        mode: Option<PyInt>,
+        backlog: Option<PyInt>,
+    ) -> Result<FcgiSocket, String> {
+        if let Some(path) = sock.strip_prefix("unix://") {
+            if !isabs(path) {
+                return Err(format!(
+                    "('Unix socket path %s is not an absolute path', {})",
+                    crate::python::repr::repr(path)
+                ));
+            }
+            let path = normpath(path);
+            let owner = owner.or_else(|| match proc_uid {
+                Some(Id::Known(uid)) if !self.host.portable && uid != self.host.getuid() => Some((
+                    Id::Known(uid),
+                    super::convert::gid_for_uid(Id::Known(uid), self.host),
+                )),
+                _ => None,
+            });
+            return Ok(FcgiSocket::Unix {
+                url: format!("unix://{path}"),
+                path,
+                mode: mode.unwrap_or_else(|| PyInt::from(0o700)),
+                owner,
+                backlog,
+            });
+        }
+        if owner.is_some() || mode.is_some() {
+            return Err(
+                "socket_owner and socket_mode params should only be used with a Unix domain socket"
+                    .into(),
+            );
+        }
+        if let Some(rest) = sock.strip_prefix("tcp://") {
+            if let Some((host, port)) = rest.rsplit_once(':') {
+                let host_ok = !host.is_empty()
+                    && !host.contains(':')
+                    && !host.chars().any(crate::python::unicode::is_space);
+                let port_ok = !port.is_empty() && port.chars().all(|c| crate::python::unicode::decimal_value(c).is_some());
+                if host_ok && port_ok {
+                    let port = super::convert::port_number(port)?;
+                    let host = lower(host);
+                    return Ok(FcgiSocket::Inet {
+                        url: format!("tcp://{host}:{port}"),
+                        host,
+                        port,
+                        backlog,
+                    });
+                }
+            }
+        }
+        Err(format!(
+            "('Bad socket format %s', {})",
+            crate::python::repr::repr(sock)
+        ))
+    }
+}

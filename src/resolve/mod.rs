@@ -1,0 +1,254 @@
+//! Stage 3: [`Loaded`] → [`Config`] (supervisord's semantics).
+//!
+//! Input: the merged [`Ini`](crate::ini::Ini) with spans. Output: the
+//! resolved [`Config`] (settings, servers, plugins, groups and every process
+//! instance) plus diagnostics. Options are read, expanded and converted in
+//! the order `ServerOptions.read_config` reads them, with the same
+//! expansion names per option, so the first error recorded is the one
+//! supervisord would print. Where supervisord stops at that error, supc
+//! records it, substitutes the default and goes on, so `supc check` can
+//! report every independent problem; [`Resolution::config`] is only `Some`
+//! when there is no error at all.
+
+mod convert;
+mod groups;
+mod plugins;
+mod process;
+mod servers;
+mod supervisord;
+mod supervisor_modules;
+
+pub use convert::signal_name;
+
+use crate::diagnostic::Diagnostic;
+use crate::host::Host;
+use crate::load::{Loaded, format_error};
+use crate::model::Config;
+use crate::python::format::{Mapping, format};
+use crate::source::Span;
+
+/// The outcome of resolving a loaded config.
+#[derive(Debug)]
+pub struct Resolution {
+    /// The resolved config, when supervisord would accept it.
+    pub config: Option<Config>,
+    /// Load and resolve diagnostics, in supervisord's evaluation order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A best-effort model even when there are errors (for lint/explain).
+    pub partial: Config,
+}
+
+impl Resolution {
+    /// The error supervisord would print (the first one it meets).
+    pub fn first_error(&self) -> Option<&Diagnostic> {
+        self.diagnostics
+            .iter()
+            .find(|d| d.severity == crate::diagnostic::Severity::Error)
+    }
+}
+
+/// Resolves a loaded config.
+pub fn resolve(loaded: &Loaded, host: &Host) -> Resolution {
+    let mut r = Resolver::new(loaded, host);
+    r.diags.extend(loaded.diagnostics.iter().cloned());
+    let config = r.run();
+    let mut diagnostics = r.diags;
+    dedupe(&mut diagnostics);
+    let ok = !diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostic::Severity::Error);
+    Resolution {
+        config: ok.then(|| config.clone()),
+        diagnostics,
+        partial: config,
+    }
+}
+
+/// Per-instance checks can raise the same error many times; keep one.
+fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.message.clone(), d.primary.as_ref().map(|l| l.span))));
+}
+
+/// A value read from the config (or a string default).
+#[derive(Clone, Debug)]
+pub(crate) struct Got {
+    pub text: String,
+    /// Where the value was written; `None` for a default.
+    pub span: Option<Span>,
+    pub key_span: Option<Span>,
+}
+
+pub(crate) struct Resolver<'a> {
+    pub loaded: &'a Loaded,
+    pub host: &'a Host,
+    /// supervisord's `environ_expansions`: `ENV_*` of its environment, then
+    /// of `[supervisord] environment` once that is read.
+    pub environ: Mapping,
+    pub diags: Vec<Diagnostic>,
+    pub warnings: Vec<String>,
+    /// The suffix supervisord appends to errors inside a program section.
+    pub context: Option<String>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(loaded: &'a Loaded, host: &'a Host) -> Self {
+        let mut environ = Mapping::new();
+        for (k, v) in &host.env {
+            environ.set_str(format!("ENV_{k}"), v.clone());
+        }
+        Resolver {
+            loaded,
+            host,
+            environ,
+            diags: Vec::new(),
+            warnings: loaded.parse_warnings.clone(),
+            context: None,
+        }
+    }
+
+    fn run(&mut self) -> Config {
+        let ini = &self.loaded.ini;
+        let fatal_load = self.loaded.main.is_none();
+        let has_supervisord = ini.has_section("supervisord");
+        if !fatal_load && !has_supervisord && !self.loaded.snippet {
+            self.error(Diagnostic::error(
+                "SUP006",
+                ".ini file does not include supervisord section",
+            ).help("add a [supervisord] section (section names are case-sensitive), or check a conf.d snippet with `supc check --snippet`"));
+        }
+        let supervisord = self.supervisord_section();
+        let rpcinterfaces = self.rpcinterfaces();
+        let mut groups = self.groups();
+        for p in groups.iter_mut().flat_map(|g| g.processes.iter_mut()) {
+            let mut merged = supervisord.environment.clone();
+            for (k, v) in std::mem::take(&mut p.environment) {
+                match merged.iter_mut().find(|(mk, _)| *mk == k) {
+                    Some(slot) => slot.1 = v,
+                    None => merged.push((k, v)),
+                }
+            }
+            p.environment = merged;
+        }
+        let http_servers = self.servers();
+        let mut supervisord = supervisord;
+        self.realize(&mut supervisord, &http_servers);
+        let supervisorctl = self.supervisorctl();
+        Config {
+            supervisord,
+            http_servers,
+            rpcinterfaces,
+            groups,
+            supervisorctl,
+            parse_warnings: self.warnings.clone(),
+            parse_infos: self.loaded.parse_infos.clone(),
+        }
+    }
+
+    /// Records an error (with the program-section suffix, if any).
+    pub fn error(&mut self, mut d: Diagnostic) {
+        if let Some(ctx) = &self.context {
+            d.message.push_str(ctx);
+        }
+        self.diags.push(d);
+    }
+
+    /// Records a supervisord message about a value.
+    pub fn value_error(&mut self, msg: String, got: Option<&Got>, section: &str) {
+        let span = got
+            .and_then(|g| g.span)
+            .or_else(|| self.section_span(section));
+        let label = if got.and_then(|g| g.span).is_some() {
+            "this value"
+        } else {
+            "in this section"
+        };
+        self.error(Diagnostic::error("SUP020", msg).at_opt(span, label));
+    }
+
+    pub fn section_span(&self, section: &str) -> Option<Span> {
+        self.loaded
+            .ini
+            .section(section)
+            .and_then(|s| s.headers.first().copied())
+    }
+
+    /// `parser.saneget(section, key, default)`: the raw value or string
+    /// default, expanded with `environ` + `extra` unless `extra` is `None`.
+    pub fn get(
+        &mut self,
+        section: &str,
+        key: &str,
+        default: Option<&str>,
+        extra: Option<&Mapping>,
+    ) -> Result<Option<Got>, ()> {
+        let found = self.loaded.ini.get(section, key);
+        let got = match (found, default) {
+            (Some(f), _) => Got {
+                text: f.value.to_string(),
+                span: Some(f.entry.def.value_span),
+                key_span: Some(f.entry.def.key_span),
+            },
+            (None, Some(d)) => Got {
+                text: d.to_string(),
+                span: None,
+                key_span: None,
+            },
+            (None, None) => return Ok(None),
+        };
+        match extra {
+            None => Ok(Some(got)),
+            Some(extra) => self.expand_got(got, &format!("{section}.{key}"), extra, true, section),
+        }
+    }
+
+    /// Expands a value: `combined` is `environ + extra` when `with_environ`,
+    /// else `extra` alone (supervisor's bare `expand()` calls).
+    pub fn expand_got(
+        &mut self,
+        got: Got,
+        label: &str,
+        extra: &Mapping,
+        with_environ: bool,
+        section: &str,
+    ) -> Result<Option<Got>, ()> {
+        if !got.text.contains('%') {
+            return Ok(Some(got));
+        }
+        let mapping = if with_environ {
+            let mut m = self.environ.clone();
+            m.update(extra);
+            m
+        } else {
+            extra.clone()
+        };
+        match format(&got.text, &mapping) {
+            Ok(text) => Ok(Some(Got { text, ..got })),
+            Err(e) => {
+                let span = got.span.or_else(|| self.section_span(section));
+                let d = format_error(&got.text, label, &e, &mapping).at_opt(span, "expanded here");
+                self.error(d);
+                Err(())
+            }
+        }
+    }
+
+    /// Reads and converts one option; on error records it and returns `None`.
+    pub fn read<T>(
+        &mut self,
+        section: &str,
+        key: &str,
+        default: Option<&str>,
+        extra: Option<&Mapping>,
+        conv: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let got = self.get(section, key, default, extra).ok()??;
+        match conv(&got.text) {
+            Ok(v) => Some(v),
+            Err(msg) => {
+                self.value_error(msg, Some(&got), section);
+                None
+            }
+        }
+    }
+}

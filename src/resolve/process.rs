@@ -1,0 +1,389 @@
+//! `_processes_from_section`: one program-like section → its instances.
+//!
+//! supervisor keeps one expansion dict per section and mutates it while it
+//! builds the instances (`process_num`, `numprocs`, then each instance's
+//! `ENV_*`), and some values are expanded with that dict alone while others
+//! also get the environment first. [`Scope`] reproduces both, because the
+//! dict's key order shows through the bare `%s` quirk.
+
+use super::Resolver;
+use super::convert::{
+    auto_restart, boolean, byte_size, exitcodes, existing_dirpath, integer, name, name_to_uid,
+    octal, signal_name, signal_number,
+};
+use crate::diagnostic::Diagnostic;
+use crate::limits;
+use crate::model::{AutoRestart, LogFile, LogSettings, Process};
+use crate::python::format::{Mapping, PyValue};
+use crate::python::int::PyInt;
+use crate::python::repr::repr;
+use crate::python::shlex::parse_kv_pairs;
+use crate::python::unicode::{lower, strip, upper};
+
+/// Values read once per section ("pre" options).
+struct Pre {
+    priority: PyInt,
+    autostart: bool,
+    autorestart: AutoRestart,
+    startsecs: PyInt,
+    startretries: PyInt,
+    stopsignal: u32,
+    stopwaitsecs: PyInt,
+    stopasgroup: bool,
+    killasgroup: bool,
+    exitcodes: Vec<PyInt>,
+    redirect_stderr: bool,
+    numprocs: PyInt,
+    numprocs_start: PyInt,
+    environment_raw: String,
+    stdout_cmax: PyInt,
+    stdout_events: bool,
+    stderr_cmax: PyInt,
+    stderr_events: bool,
+    serverurl: Option<String>,
+    user: Option<String>,
+    uid: Option<crate::model::Id>,
+    umask: Option<PyInt>,
+    process_name: String,
+}
+
+impl Resolver<'_> {
+    /// supervisor's `processes_from_section`, with its error suffix.
+    pub(super) fn processes_from_section(&mut self, section: &str, group_name: &str) -> Vec<Process> {
+        let file = self
+            .loaded
+            .ini
+            .section(section)
+            .map(|s| self.loaded.sources.get(s.first_file).name.clone())
+            .unwrap_or_else(|| self.loaded.config_path.clone());
+        let saved = self.context.replace(format!(
+            " in section {} (file: {})",
+            repr(section),
+            repr(&file)
+        ));
+        let out = self.instances(section, group_name).unwrap_or_default();
+        self.context = saved;
+        out
+    }
+
+    fn instances(&mut self, section: &str, group_name: &str) -> Option<Vec<Process>> {
+        let raw_name = section.split_once(':').map_or("", |(_, n)| n);
+        let program_name = match name(raw_name) {
+            Ok(n) => n,
+            Err(m) => {
+                let span = self.section_span(section);
+                self.error(Diagnostic::error("SUP020", m).at_opt(span, "in this section name"));
+                return None;
+            }
+        };
+        let mut common = Mapping::new();
+        common.set_str("here", self.loaded.here.clone());
+        common.set_str("program_name", program_name.clone());
+        common.set_str("host_node_name", self.host.node_name.clone());
+        common.set_str("group_name", group_name.to_string());
+        let pre = self.pre_options(section, &common)?;
+        let numprocs = match pre.numprocs.to_i64() {
+            Some(n) if n <= limits::MAX_NUMPROCS => n.max(0),
+            _ => {
+                let got = self.get(section, "numprocs", None, None).ok().flatten();
+                let span = got.and_then(|g| g.span).or_else(|| self.section_span(section));
+                self.error(
+                    Diagnostic::error(
+                        "SUP090",
+                        format!(
+                            "numprocs={} is above supc's limit of {} processes per section",
+                            pre.numprocs,
+                            limits::MAX_NUMPROCS
+                        ),
+                    )
+                    .at_opt(span, "too many instances"),
+                );
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(numprocs as usize);
+        let mut num = pre.numprocs_start.clone();
+        for _ in 0..numprocs {
+            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut common) {
+                out.push(p);
+            }
+            num = PyInt::from(num.to_big() + 1);
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Some(out)
+    }
+
+    fn pre_options(&mut self, section: &str, common: &Mapping) -> Option<Pre> {
+        let c = Some(common);
+        let host = self.host;
+        let priority = self.read(section, "priority", Some("999"), c, integer);
+        let autostart = self.read(section, "autostart", Some("true"), c, boolean);
+        let autorestart = self.read(section, "autorestart", Some("unexpected"), c, auto_restart);
+        let startsecs = self.read(section, "startsecs", Some("1"), c, integer);
+        let startretries = self.read(section, "startretries", Some("3"), c, integer);
+        let stopsignal = self.read(section, "stopsignal", Some("TERM"), c, signal_number);
+        let stopwaitsecs = self.read(section, "stopwaitsecs", Some("10"), c, integer);
+        let stopasgroup = self.read(section, "stopasgroup", Some("false"), c, boolean);
+        let kill_default = if stopasgroup.unwrap_or(false) { "True" } else { "False" };
+        let killasgroup = self.read(section, "killasgroup", Some(kill_default), c, boolean);
+        let exitcodes = self.read(section, "exitcodes", Some("0"), c, exitcodes);
+        let redirect_stderr = self.read(section, "redirect_stderr", Some("false"), c, boolean);
+        let numprocs = self.read(section, "numprocs", Some("1"), c, integer);
+        let numprocs_start = self.read(section, "numprocs_start", Some("0"), c, integer);
+        let environment_raw = self
+            .get(section, "environment", Some(""), None)
+            .ok()
+            .flatten()
+            .map(|g| g.text)
+            .unwrap_or_default();
+        let stdout_cmax = self.read(section, "stdout_capture_maxbytes", Some("0"), c, byte_size);
+        let stdout_events = self.read(section, "stdout_events_enabled", Some("false"), c, boolean);
+        let stderr_cmax = self.read(section, "stderr_capture_maxbytes", Some("0"), c, byte_size);
+        let stderr_events = self.read(section, "stderr_events_enabled", Some("false"), c, boolean);
+        let serverurl = self
+            .get(section, "serverurl", None, c)
+            .ok()
+            .flatten()
+            .map(|g| g.text)
+            .filter(|s| !(!s.is_empty() && upper(strip(s)) == "AUTO"));
+        let user_got = self.get(section, "user", None, c).ok().flatten();
+        let uid = match &user_got {
+            None => None,
+            Some(g) => match name_to_uid(&g.text, host) {
+                Ok(u) => Some(u),
+                Err(m) => {
+                    self.value_error(m, Some(g), section);
+                    None
+                }
+            },
+        };
+        let umask = match self.get(section, "umask", None, c).ok().flatten() {
+            None => None,
+            Some(g) => match octal(&g.text) {
+                Ok(v) => Some(v),
+                Err(m) => {
+                    self.value_error(m, Some(&g), section);
+                    None
+                }
+            },
+        };
+        let template_got = self
+            .get(section, "process_name", Some("%(program_name)s"), None)
+            .ok()
+            .flatten();
+        let template_text = template_got.as_ref().map_or("%(program_name)s".into(), |g| g.text.clone());
+        let process_name = match name(&template_text) {
+            Ok(n) => n,
+            Err(m) => {
+                self.value_error(m, template_got.as_ref(), section);
+                return None;
+            }
+        };
+        let numprocs_v = numprocs.clone().unwrap_or_else(|| PyInt::from(1));
+        if numprocs_v > PyInt::from(1) && !process_name.contains("%(process_num)") {
+            let span = template_got
+                .as_ref()
+                .and_then(|g| g.span)
+                .or_else(|| self.get(section, "numprocs", None, None).ok().flatten().and_then(|g| g.span));
+            self.error(
+                Diagnostic::error(
+                    "SUP028",
+                    "%(process_num) must be present within process_name when numprocs > 1",
+                )
+                .at_opt(span, "needs %(process_num) to tell instances apart")
+                .help("e.g. process_name=%(program_name)s_%(process_num)02d"),
+            );
+            return None;
+        }
+        let (sag, kag) = (stopasgroup.unwrap_or(false), killasgroup.unwrap_or(false));
+        if sag && !kag {
+            let span = self.get(section, "killasgroup", None, None).ok().flatten().and_then(|g| g.span);
+            self.error(
+                Diagnostic::error("SUP029", "Cannot set stopasgroup=true and killasgroup=false")
+                    .at_opt(span.or_else(|| self.section_span(section)), "contradicts stopasgroup=true"),
+            );
+            return None;
+        }
+        Some(Pre {
+            priority: priority?,
+            autostart: autostart?,
+            autorestart: autorestart?,
+            startsecs: startsecs?,
+            startretries: startretries?,
+            stopsignal: stopsignal?,
+            stopwaitsecs: stopwaitsecs?,
+            stopasgroup: sag,
+            killasgroup: killasgroup?,
+            exitcodes: exitcodes?,
+            redirect_stderr: redirect_stderr?,
+            numprocs: numprocs?,
+            numprocs_start: numprocs_start?,
+            environment_raw,
+            stdout_cmax: stdout_cmax?,
+            stdout_events: stdout_events?,
+            stderr_cmax: stderr_cmax?,
+            stderr_events: stderr_events?,
+            serverurl,
+            user: user_got.map(|g| g.text),
+            uid,
+            umask,
+            process_name,
+        })
+    }
+
+    /// Bare `expand(value, expansions, label)`: the section dict alone.
+    fn bare_expand(&mut self, text: &str, label: &str, common: &Mapping, section: &str, span: Option<crate::source::Span>) -> Option<String> {
+        let got = super::Got {
+            text: text.to_string(),
+            span,
+            key_span: None,
+        };
+        self.expand_got(got, label, common, false, section)
+            .ok()
+            .flatten()
+            .map(|g| g.text)
+    }
+
+    fn instance(
+        &mut self,
+        section: &str,
+        group_name: &str,
+        pre: &Pre,
+        num: &PyInt,
+        common: &mut Mapping,
+    ) -> Option<Process> {
+        common.set("process_num", PyValue::Int(num.clone()));
+        common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
+        common.update(&self.environ);
+        let env_span = self.get(section, "environment", None, None).ok().flatten().and_then(|g| g.span);
+        let env_text = self.bare_expand(&pre.environment_raw, "environment", common, section, env_span)?;
+        let environment = match parse_kv_pairs(&env_text) {
+            Ok(p) => p,
+            Err(m) => {
+                let got = super::Got { text: env_text, span: env_span, key_span: None };
+                self.value_error(m, Some(&got), section);
+                return None;
+            }
+        };
+        for (k, v) in &environment {
+            common.set_str(format!("ENV_{k}"), v.clone());
+        }
+        let c = Some(&*common);
+        let directory = match self.get(section, "directory", None, c) {
+            Ok(g) => g.map(|g| g.text),
+            Err(()) => return None,
+        };
+        let stdout = self.log_settings(section, "stdout", common, pre)?;
+        let mut stderr = self.log_settings(section, "stderr", common, pre)?;
+        if pre.redirect_stderr {
+            if let LogFile::Path(_) = stderr.logfile {
+                self.warnings.push(format!(
+                    "For [{section}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored"
+                ));
+            }
+            stderr.logfile = LogFile::None;
+        }
+        let c = Some(&*common);
+        let command = match self.get(section, "command", None, c) {
+            Ok(Some(g)) => g.text,
+            Ok(None) => {
+                let span = self.section_span(section);
+                self.error(
+                    Diagnostic::error(
+                        "SUP030",
+                        format!("program section {section} does not specify a command"),
+                    )
+                    .at_opt(span, "no `command =` in this section"),
+                );
+                return None;
+            }
+            Err(()) => return None,
+        };
+        let name_span = self.get(section, "process_name", None, None).ok().flatten().and_then(|g| g.span);
+        let name = self.bare_expand(&pre.process_name, "process_name", common, section, name_span)?;
+        let span = self.section_span(section).unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0));
+        Some(Process {
+            name,
+            group: group_name.to_string(),
+            section: section.to_string(),
+            process_num: num.clone(),
+            user: pre.user.clone(),
+            uid: pre.uid,
+            command,
+            directory,
+            umask: pre.umask.clone(),
+            priority: pre.priority.clone(),
+            autostart: pre.autostart,
+            autorestart: pre.autorestart,
+            startsecs: pre.startsecs.clone(),
+            startretries: pre.startretries.clone(),
+            stopsignal: signal_name(pre.stopsignal),
+            stopwaitsecs: pre.stopwaitsecs.clone(),
+            stopasgroup: pre.stopasgroup,
+            killasgroup: pre.killasgroup,
+            exitcodes: pre.exitcodes.clone(),
+            redirect_stderr: pre.redirect_stderr,
+            stdout,
+            stderr,
+            environment,
+            serverurl: pre.serverurl.clone(),
+            span,
+        })
+    }
+
+    fn log_settings(&mut self, section: &str, stream: &str, common: &Mapping, pre: &Pre) -> Option<LogSettings> {
+        let lf_key = format!("{stream}_logfile");
+        let c = Some(common);
+        let logfile = match self.get(section, &lf_key, None, c) {
+            Err(()) => return None,
+            Ok(None) => LogFile::Auto,
+            Ok(Some(g)) => {
+                let text = self.bare_expand(&g.text, &lf_key, common, section, g.span)?;
+                match lower(&text).as_str() {
+                    "none" | "off" => LogFile::None,
+                    "auto" => LogFile::Auto,
+                    "syslog" => LogFile::Path("\u{0}syslog".into()),
+                    _ => match existing_dirpath(&text, self.host) {
+                        Ok(p) => LogFile::Path(p),
+                        Err(m) => {
+                            let got = super::Got { text, span: g.span, key_span: None };
+                            self.value_error(m, Some(&got), section);
+                            return None;
+                        }
+                    },
+                }
+            }
+        };
+        let backups = self.read(section, &format!("{stream}_logfile_backups"), Some("10"), c, integer)?;
+        let maxbytes = self.read(section, &format!("{stream}_logfile_maxbytes"), Some("50MB"), c, byte_size)?;
+        let sy_key = format!("{stream}_syslog");
+        let mut syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
+        let logfile = if logfile == LogFile::Path("\u{0}syslog".into()) {
+            self.warnings.push(format!(
+                "For [{section}], {lf_key}=syslog but this is deprecated and will be removed.  Use {sy_key}=true to enable syslog instead."
+            ));
+            syslog = true;
+            LogFile::None
+        } else {
+            logfile
+        };
+        if logfile == LogFile::Auto && maxbytes.is_zero() {
+            self.warnings.push(format!(
+                "For [{section}], AUTO logging used for {lf_key} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally"
+            ));
+        }
+        let (capture_maxbytes, events_enabled) = if stream == "stdout" {
+            (pre.stdout_cmax.clone(), pre.stdout_events)
+        } else {
+            (pre.stderr_cmax.clone(), pre.stderr_events)
+        };
+        Some(LogSettings {
+            logfile,
+            maxbytes,
+            backups,
+            capture_maxbytes,
+            events_enabled,
+            syslog,
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! configparser's `_read`, line by line.
+
+use super::{BadLine, Comment, Event, OptionLine, ParsedFile, SectionHeader, ValueLine, file_span};
+use crate::python::unicode::{is_space, lower, rstrip};
+use crate::source::FileId;
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/ini.pest"]
+struct IniGrammar;
+
+/// One physical line: `[start, end)` without its terminator.
+struct RawLine<'a> {
+    text: &'a str,
+    start: usize,
+    has_newline: bool,
+}
+
+/// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`.
+fn physical_lines(text: &str) -> Vec<RawLine<'_>> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' | b'\r' => {
+                lines.push(RawLine {
+                    text: &text[start..i],
+                    start,
+                    has_newline: true,
+                });
+                i += if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < bytes.len() {
+        lines.push(RawLine {
+            text: &text[start..],
+            start,
+            has_newline: false,
+        });
+    }
+    lines
+}
+
+/// Where configparser's inline-comment search starts the comment.
+///
+/// CPython looks for each prefix (`;` then `#`) in rounds: round *k* checks
+/// the *k*-th occurrence of every prefix and stops after the first round in
+/// which some occurrence is at column 0 or follows whitespace. So a valid `#`
+/// in round 1 wins over a valid `;` found only in round 2, even when the `;`
+/// is further left. Copying the quirk keeps values identical.
+fn inline_comment_start(line: &str) -> Option<usize> {
+    let mut positions: Vec<(u8, Option<usize>)> = vec![(b';', None), (b'#', None)];
+    loop {
+        let mut best: Option<usize> = None;
+        let mut next = Vec::new();
+        for &(prefix, last) in &positions {
+            let from = last.map_or(0, |i| i + 1);
+            let Some(rel) = line.as_bytes().get(from..).and_then(|b| b.iter().position(|&c| c == prefix))
+            else {
+                continue;
+            };
+            let idx = from + rel;
+            next.push((prefix, Some(idx)));
+            let after_space = line[..idx].chars().next_back().is_some_and(is_space);
+            if idx == 0 || after_space {
+                best = Some(best.map_or(idx, |b: usize| b.min(idx)));
+            }
+        }
+        if best.is_some() || next.is_empty() {
+            return best;
+        }
+        positions = next;
+    }
+}
+
+fn strip_bounds(s: &str) -> (usize, usize) {
+    let start = s.len() - s.trim_start_matches(is_space).len();
+    let end = s.trim_end_matches(is_space).len();
+    (start, end.max(start))
+}
+
+/// Lexes one file. `file` is the id its spans will carry.
+pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
+    let mut out = ParsedFile::default();
+    let mut in_section = false;
+    // Index into `out.events` of the option that continuation lines extend.
+    let mut current: Option<usize> = None;
+    let mut indent_level: usize = 0;
+    for (idx, raw) in physical_lines(text).into_iter().enumerate() {
+        let lineno = idx as u32 + 1;
+        let line = raw.text;
+        let full_line = {
+            let t = line.trim_start_matches(is_space);
+            t.starts_with('#') || t.starts_with(';')
+        };
+        let comment_start = if full_line {
+            Some(0)
+        } else {
+            inline_comment_start(line)
+        };
+        if let Some(cs) = comment_start {
+            let cs = if full_line { line.len() - line.trim_start_matches(is_space).len() } else { cs };
+            out.comments.push(Comment {
+                span: file_span(file, raw.start + cs, raw.start + line.len()),
+                line: lineno,
+                full_line,
+            });
+        }
+        let content = &line[..comment_start.unwrap_or(line.len())];
+        let (vs, ve) = strip_bounds(content);
+        let value = &content[vs..ve];
+        if value.is_empty() {
+            // A truly blank line (no comment) becomes an empty value line.
+            if comment_start.is_none() {
+                if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
+                    let at = raw.start + line.len();
+                    opt.lines.push(ValueLine {
+                        text: String::new(),
+                        span: file_span(file, at, at),
+                    });
+                }
+            }
+            continue;
+        }
+        let cur_indent = line.chars().take_while(|&c| is_space(c)).count();
+        let vspan = file_span(file, raw.start + vs, raw.start + ve);
+        if in_section && current.is_some() && cur_indent > indent_level {
+            if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
+                opt.lines.push(ValueLine {
+                    text: value.to_string(),
+                    span: vspan,
+                });
+            }
+            continue;
+        }
+        indent_level = cur_indent;
+        let bad = |raw: &RawLine<'_>| BadLine {
+            line: lineno,
+            raw: format!("{}{}", raw.text, if raw.has_newline { "\n" } else { "" }),
+            span: vspan,
+        };
+        let pair = IniGrammar::parse(Rule::line, value)
+            .ok()
+            .and_then(|mut p| p.next());
+        let Some(pair) = pair else {
+            // The grammar accepts every non-empty line; stay total anyway.
+            out.bad_lines.push(bad(&raw));
+            continue;
+        };
+        let base = raw.start + vs;
+        match pair.as_rule() {
+            Rule::header => {
+                let name = pair.into_inner().find(|p| p.as_rule() == Rule::header_name);
+                let (name, ns) = name.map_or((String::new(), vspan), |n| {
+                    let s = n.as_span();
+                    (n.as_str().to_string(), file_span(file, base + s.start(), base + s.end()))
+                });
+                out.events.push(Event::Section(SectionHeader {
+                    name,
+                    name_span: ns,
+                    span: vspan,
+                    line: lineno,
+                }));
+                in_section = true;
+                current = None;
+            }
+            _ if !in_section => {
+                if out.missing_header.is_none() {
+                    out.missing_header = Some(bad(&raw));
+                }
+            }
+            Rule::option => {
+                let mut key = None;
+                let mut val = None;
+                for p in pair.into_inner() {
+                    let s = p.as_span();
+                    let span = file_span(file, base + s.start(), base + s.end());
+                    match p.as_rule() {
+                        Rule::key => key = Some((p.as_str(), span)),
+                        Rule::value => val = Some((p.as_str(), span)),
+                        _ => {}
+                    }
+                }
+                let (k, kspan) = key.unwrap_or(("", vspan));
+                let (v, vsp) = val.unwrap_or(("", vspan));
+                let key_text = rstrip(k);
+                let kspan = file_span(file, kspan.start as usize, kspan.start as usize + key_text.len());
+                if key_text.is_empty() {
+                    out.bad_lines.push(bad(&raw));
+                }
+                let (lvs, lve) = strip_bounds(v);
+                let value_span = file_span(file, vsp.start as usize + lvs, vsp.start as usize + lve);
+                out.events.push(Event::Option(OptionLine {
+                    key: lower(key_text),
+                    key_span: kspan,
+                    lines: vec![ValueLine {
+                        text: v[lvs..lve].to_string(),
+                        span: value_span,
+                    }],
+                    line: lineno,
+                    indent: cur_indent,
+                }));
+                // configparser keeps `optname` falsy for an empty key, so no
+                // continuation attaches to it.
+                current = (!key_text.is_empty()).then_some(out.events.len() - 1);
+            }
+            _ => out.bad_lines.push(bad(&raw)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(String, String)> {
+        parse_file(FileId(0), text)
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Option(o) => Some((o.key.clone(), o.value())),
+                Event::Section(s) => Some(("[]".into(), s.name.clone())),
+            })
+            .collect()
+    }
+
+    fn kv(k: &str, v: &str) -> (String, String) {
+        (k.into(), v.into())
+    }
+
+    #[test]
+    fn inline_comments_need_whitespace() {
+        assert_eq!(inline_comment_start("a;b ;c"), Some(4));
+        assert_eq!(inline_comment_start("=;x"), None);
+        assert_eq!(inline_comment_start("a\t#b"), Some(2));
+        assert_eq!(inline_comment_start("a\u{a0};b"), Some(3));
+        // Round 1 finds the valid `#`; the valid `;` is only the 2nd `;`.
+        assert_eq!(inline_comment_start("x=a;b c ;d e #f"), Some(13));
+    }
+
+    #[test]
+    fn continuation_and_blank_lines() {
+        let v = values("[p]\ncommand=/bin/echo\n   first\n  ; comment\n   second\n");
+        assert_eq!(v[1], kv("command", "/bin/echo\nfirst\nsecond"));
+        let v = values("[p]\ncommand=/bin/echo\n\n   continued\n");
+        assert_eq!(v[1], kv("command", "/bin/echo\n\ncontinued"));
+        let v = values("[p]\ncommand=\n  /bin/cat\n  -u\n\n\n");
+        assert_eq!(v[1], kv("command", "\n/bin/cat\n-u"));
+    }
+
+    #[test]
+    fn swallowed_header() {
+        let v = values("[program:a]\ncommand=/bin/a\n  [program:b]\ncommand=/bin/b\n");
+        assert_eq!(v, vec![kv("[]", "program:a"), kv("command", "/bin/a\n[program:b]"), kv("command", "/bin/b")]);
+    }
+
+    #[test]
+    fn headers_and_keys() {
+        let v = values("[program:a]b] junk\nCOMMAND : /bin/cat\na:b=c\n");
+        assert_eq!(v, vec![kv("[]", "program:a]b"), kv("command", "/bin/cat"), kv("a", "b=c")]);
+    }
+
+    #[test]
+    fn bad_lines_and_missing_header() {
+        let p = parse_file(FileId(0), "[a]\njunk\n=x\n[]\n");
+        let lines: Vec<u32> = p.bad_lines.iter().map(|b| b.line).collect();
+        assert_eq!(lines, vec![2, 3, 4]);
+        assert_eq!(p.bad_lines[0].raw, "junk\n");
+        let p = parse_file(FileId(0), "\u{feff}[supervisord]\n");
+        assert_eq!(p.missing_header.unwrap().raw, "\u{feff}[supervisord]\n");
+    }
+
+    #[test]
+    fn crlf_and_lone_cr() {
+        let v = values("[a]\r\nx=1\ry=2\r\n");
+        assert_eq!(v, vec![kv("[]", "a"), kv("x", "1"), kv("y", "2")]);
+    }
+}
