@@ -102,7 +102,10 @@ impl Host {
         if name.contains('\0') {
             return None;
         }
-        Group::from_name(name).ok().flatten().map(|g| g.gid.as_raw())
+        Group::from_name(name)
+            .ok()
+            .flatten()
+            .map(|g| g.gid.as_raw())
     }
 
     pub fn group_exists(&self, gid: u32) -> bool {

@@ -56,8 +56,15 @@ pub struct Supervisord {
 
 #[derive(Clone, Debug)]
 pub enum ServerFamily {
-    Inet { host: String, port: PyInt },
-    Unix { file: String, chmod: PyInt, chown: (Id, Id) },
+    Inet {
+        host: String,
+        port: PyInt,
+    },
+    Unix {
+        file: String,
+        chmod: PyInt,
+        chown: (Id, Id),
+    },
 }
 
 #[derive(Clone, Debug)]

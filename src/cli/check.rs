@@ -43,6 +43,8 @@ fn looks_like_snippet(file: &str, host: &crate::host::Host) -> bool {
     let path = crate::python::path::abspath(file, &host.cwd);
     std::fs::read(path).is_ok_and(|b| {
         let text = String::from_utf8_lossy(&b);
-        !text.lines().any(|l| l.trim_start().starts_with("[supervisord]"))
+        !text
+            .lines()
+            .any(|l| l.trim_start().starts_with("[supervisord]"))
     })
 }

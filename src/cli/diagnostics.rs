@@ -48,7 +48,11 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Box<dyn miette::Diagnostic 
         Some(primary.message.clone()),
         (primary.span.start as usize, primary.span.len()),
     )];
-    for l in d.related.iter().filter(|l| l.span.file == primary.span.file) {
+    for l in d
+        .related
+        .iter()
+        .filter(|l| l.span.file == primary.span.file)
+    {
         labels.push(LabeledSpan::new_with_span(
             Some(l.message.clone()),
             (l.span.start as usize, l.span.len()),

@@ -31,7 +31,10 @@ pub fn run(args: &ExpandArgs) -> i32 {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         if args.format == Format::Json {
             let v = json::rejection(msg);
-            super::print_stdout(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+            super::print_stdout(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            ));
         } else {
             eprintln!("Error: {msg}");
         }

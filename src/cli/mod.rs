@@ -11,7 +11,11 @@ use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "supc", version, about = "A toolchain for supervisord configuration files")]
+#[command(
+    name = "supc",
+    version,
+    about = "A toolchain for supervisord configuration files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

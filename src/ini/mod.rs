@@ -160,7 +160,12 @@ impl Ini {
         let defaults: Vec<(String, Entry)> = self
             .defaults
             .as_ref()
-            .map(|d| d.entries.iter().map(|(k, e)| (k.clone(), e.clone())).collect())
+            .map(|d| {
+                d.entries
+                    .iter()
+                    .map(|(k, e)| (k.clone(), e.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         for section in self.sections.values_mut() {
             for (key, entry) in &defaults {
@@ -246,7 +251,10 @@ mod tests {
         i.expand_here("/etc");
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
-        assert_eq!(i.defaults.as_ref().unwrap().entries["log"].value, "%(here)s/x");
+        assert_eq!(
+            i.defaults.as_ref().unwrap().entries["log"].value,
+            "%(here)s/x"
+        );
     }
 
     #[test]

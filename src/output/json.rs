@@ -5,8 +5,8 @@
 //! strings of at least three digits, signals are names without `SIG`.
 
 use crate::model::{
-    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process,
-    ServerFamily, Supervisorctl, Supervisord,
+    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process, ServerFamily,
+    Supervisorctl, Supervisord,
 };
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
@@ -49,10 +49,10 @@ pub fn rejection(message: &str) -> Value {
     let mut obj = Map::new();
     obj.insert("ok".into(), json!(false));
     obj.insert("error".into(), json!(message));
-    if let Some((exc, _)) = message.split_once(": ") {
-        if exc == "TypeError" {
-            obj.insert("exception".into(), json!(exc));
-        }
+    if let Some((exc, _)) = message.split_once(": ")
+        && exc == "TypeError"
+    {
+        obj.insert("exception".into(), json!(exc));
     }
     Value::Object(obj)
 }

@@ -215,8 +215,7 @@ impl<'m> Formatter<'m> {
                             let v = self.star_arg()?;
                             spec.prec = (v >= 0).then_some(v as usize);
                         } else {
-                            spec.prec =
-                                Some(number(p.as_str(), PREC_MAX, "precision too big")?);
+                            spec.prec = Some(number(p.as_str(), PREC_MAX, "precision too big")?);
                         }
                     }
                 }
@@ -321,10 +320,10 @@ fn integer(arg: Arg<'_>, conv: char, spec: &Spec) -> Result<String, FormatError>
     if conv == 'X' {
         digits = digits.to_ascii_uppercase();
     }
-    if let Some(p) = spec.prec {
-        if p > digits.len() {
-            digits = "0".repeat(p - digits.len()) + &digits;
-        }
+    if let Some(p) = spec.prec
+        && p > digits.len()
+    {
+        digits = "0".repeat(p - digits.len()) + &digits;
     }
     let mut s = String::new();
     if i.is_negative() {
@@ -420,7 +419,9 @@ fn strip_fraction_zeros(s: &str) -> String {
 
 fn character(arg: Arg<'_>) -> Result<char, FormatError> {
     match arg {
-        Arg::Value(PyValue::Str(s)) if s.chars().count() == 1 => Ok(s.chars().next().unwrap_or(' ')),
+        Arg::Value(PyValue::Str(s)) if s.chars().count() == 1 => {
+            Ok(s.chars().next().unwrap_or(' '))
+        }
         Arg::Value(PyValue::Int(i)) => {
             let cp = i
                 .to_i64()
@@ -439,10 +440,10 @@ fn output(out: &mut String, spec: &Spec, conv: char, text: &str, numeric: bool) 
     let chars: Vec<char> = text.chars().collect();
     let mut len = chars.len();
     let width = spec.width.unwrap_or(0);
-    if matches!(conv, 's' | 'r' | 'a') {
-        if let Some(p) = spec.prec {
-            len = len.min(p);
-        }
+    if matches!(conv, 's' | 'r' | 'a')
+        && let Some(p) = spec.prec
+    {
+        len = len.min(p);
     }
     let mut idx = 0;
     let mut sign_char = None;
@@ -564,9 +565,15 @@ mod tests {
             ("%(zz)", "KeyError zz"),
             ("%(s", "!! incomplete format key"),
             ("%s %s", "!! not enough arguments for format string"),
-            ("%(n)z", "!! unsupported format character 'z' (0x7a) at index 4"),
+            (
+                "%(n)z",
+                "!! unsupported format character 'z' (0x7a) at index 4",
+            ),
             ("%(s)s %z", "!! not enough arguments for format string"),
-            ("%5%", "!! unsupported format character '%' (0x25) at index 2"),
+            (
+                "%5%",
+                "!! unsupported format character '%' (0x25) at index 2",
+            ),
             ("%d", "!! %d format: a real number is required, not dict"),
             ("e%f", "!! must be real number, not dict"),
             ("%", "!! incomplete format"),

@@ -118,7 +118,10 @@ enum Token {
     Literal(char),
     Any,
     Star,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
     Never,
 }
 

@@ -237,8 +237,8 @@ fn from_digits(digits: &[u8], radix: u32, negative: bool) -> PyInt {
     if !overflow {
         return PyInt::from(if negative { -small } else { small });
     }
-    let mut big = BigInt::from_radix_be(num_bigint::Sign::Plus, digits, radix)
-        .unwrap_or_else(BigInt::zero);
+    let mut big =
+        BigInt::from_radix_be(num_bigint::Sign::Plus, digits, radix).unwrap_or_else(BigInt::zero);
     if negative {
         big = -big;
     }

@@ -59,7 +59,11 @@ pub fn normpath(p: &str) -> String {
         }
     }
     let joined = format!("{initial}{}", parts.join("/"));
-    if joined.is_empty() { ".".into() } else { joined }
+    if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
 }
 
 /// `os.path.abspath`, against the given current directory.
@@ -94,7 +98,11 @@ pub fn expanduser(p: &str, homes: &dyn HomeLookup) -> String {
         return p.to_string();
     };
     let joined = format!("{}{}", home.trim_end_matches('/'), &p[i..]);
-    if joined.is_empty() { "/".into() } else { joined }
+    if joined.is_empty() {
+        "/".into()
+    } else {
+        joined
+    }
 }
 
 #[cfg(test)]

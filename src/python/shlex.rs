@@ -101,7 +101,9 @@ pub fn parse_kv_pairs(value: &str) -> Result<Vec<(String, String)>, String> {
             ));
         }
         let key = tokens[i].clone();
-        let val = tokens[i + 2].trim_matches(|c| c == '\'' || c == '"').to_string();
+        let val = tokens[i + 2]
+            .trim_matches(|c| c == '\'' || c == '"')
+            .to_string();
         match pairs.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = val,
             None => pairs.push((key, val)),
@@ -214,7 +216,18 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(kv(input), want, "{input:?}");
         }
-        for bad in ["A=1 B=2", "A=x y,B=2", "A=", "A=,B=2", "A=1,,B=2", "A=1,B", "A=x@y", "A={x}", "A=a=b", "A=1\nB=2"] {
+        for bad in [
+            "A=1 B=2",
+            "A=x y,B=2",
+            "A=",
+            "A=,B=2",
+            "A=1,,B=2",
+            "A=1,B",
+            "A=x@y",
+            "A={x}",
+            "A=a=b",
+            "A=1\nB=2",
+        ] {
             assert!(kv(bad).starts_with("ERR Unexpected end"), "{bad:?}");
         }
         assert_eq!(kv("A='x"), "ERR No closing quotation");
@@ -222,8 +235,14 @@ mod tests {
 
     #[test]
     fn posix_split() {
-        assert_eq!(split_command("a 'b c' \"d\\\"e\" f\\ g").unwrap(), ["a", "b c", "d\"e", "f g"]);
+        assert_eq!(
+            split_command("a 'b c' \"d\\\"e\" f\\ g").unwrap(),
+            ["a", "b c", "d\"e", "f g"]
+        );
         assert_eq!(split_command("").unwrap(), Vec::<String>::new());
-        assert_eq!(split_command("bash -c 'x").unwrap_err(), "No closing quotation");
+        assert_eq!(
+            split_command("bash -c 'x").unwrap_err(),
+            "No closing quotation"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! example on U+001C..U+001F), and Rust has no `isprintable`, so the tables
 //! are generated from CPython 3.11 by `scripts/gen_pyunicode.py`.
 
+#[rustfmt::skip]
 #[path = "unicode_tables.rs"]
 mod tables;
 

@@ -66,11 +66,32 @@ pub fn logging_level(v: &str) -> Conv<String> {
     ];
     // Any attribute that is not None counts, so Python's class dunders do.
     const DUNDERS: &[&str] = &[
-        "__class__", "__delattr__", "__dict__", "__dir__", "__eq__", "__format__", "__ge__",
-        "__getattribute__", "__getstate__", "__gt__", "__hash__", "__init__",
-        "__init_subclass__", "__le__", "__lt__", "__module__", "__ne__", "__new__",
-        "__reduce__", "__reduce_ex__", "__repr__", "__setattr__", "__sizeof__", "__str__",
-        "__subclasshook__", "__weakref__",
+        "__class__",
+        "__delattr__",
+        "__dict__",
+        "__dir__",
+        "__eq__",
+        "__format__",
+        "__ge__",
+        "__getattribute__",
+        "__getstate__",
+        "__gt__",
+        "__hash__",
+        "__init__",
+        "__init_subclass__",
+        "__le__",
+        "__lt__",
+        "__module__",
+        "__ne__",
+        "__new__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__repr__",
+        "__setattr__",
+        "__sizeof__",
+        "__str__",
+        "__subclasshook__",
+        "__weakref__",
     ];
     let low = lower(v);
     if LEVELS.contains(&low.as_str()) || DUNDERS.contains(&low.as_str()) {
@@ -83,24 +104,85 @@ pub fn logging_level(v: &str) -> Conv<String> {
 /// Signal numbers Python's `signal` module names on Linux (`SIG*`
 /// attributes, including `SIG_DFL`/`SIG_IGN`/`SIG_BLOCK`... = 0, 1, 2).
 const SIGNALS: &[(&str, u32)] = &[
-    ("ABRT", 6), ("ALRM", 14), ("BUS", 7), ("CHLD", 17), ("CLD", 17), ("CONT", 18),
-    ("FPE", 8), ("HUP", 1), ("ILL", 4), ("INT", 2), ("IO", 29), ("IOT", 6), ("KILL", 9),
-    ("PIPE", 13), ("POLL", 29), ("PROF", 27), ("PWR", 30), ("QUIT", 3), ("RTMAX", 64),
-    ("RTMIN", 34), ("SEGV", 11), ("STKFLT", 16), ("STOP", 19), ("SYS", 31), ("TERM", 15),
-    ("TRAP", 5), ("TSTP", 20), ("TTIN", 21), ("TTOU", 22), ("URG", 23), ("USR1", 10),
-    ("USR2", 12), ("VTALRM", 26), ("WINCH", 28), ("XCPU", 24), ("XFSZ", 25),
-    ("_BLOCK", 0), ("_DFL", 0), ("_IGN", 1), ("_SETMASK", 2), ("_UNBLOCK", 1),
+    ("ABRT", 6),
+    ("ALRM", 14),
+    ("BUS", 7),
+    ("CHLD", 17),
+    ("CLD", 17),
+    ("CONT", 18),
+    ("FPE", 8),
+    ("HUP", 1),
+    ("ILL", 4),
+    ("INT", 2),
+    ("IO", 29),
+    ("IOT", 6),
+    ("KILL", 9),
+    ("PIPE", 13),
+    ("POLL", 29),
+    ("PROF", 27),
+    ("PWR", 30),
+    ("QUIT", 3),
+    ("RTMAX", 64),
+    ("RTMIN", 34),
+    ("SEGV", 11),
+    ("STKFLT", 16),
+    ("STOP", 19),
+    ("SYS", 31),
+    ("TERM", 15),
+    ("TRAP", 5),
+    ("TSTP", 20),
+    ("TTIN", 21),
+    ("TTOU", 22),
+    ("URG", 23),
+    ("USR1", 10),
+    ("USR2", 12),
+    ("VTALRM", 26),
+    ("WINCH", 28),
+    ("XCPU", 24),
+    ("XFSZ", 25),
+    ("_BLOCK", 0),
+    ("_DFL", 0),
+    ("_IGN", 1),
+    ("_SETMASK", 2),
+    ("_UNBLOCK", 1),
 ];
 
 /// The canonical name (`signal.Signals(n).name` without `SIG`) of a number.
 pub fn signal_name(num: u32) -> String {
     const CANONICAL: &[(u32, &str)] = &[
-        (1, "HUP"), (2, "INT"), (3, "QUIT"), (4, "ILL"), (5, "TRAP"), (6, "ABRT"), (7, "BUS"),
-        (8, "FPE"), (9, "KILL"), (10, "USR1"), (11, "SEGV"), (12, "USR2"), (13, "PIPE"),
-        (14, "ALRM"), (15, "TERM"), (16, "STKFLT"), (17, "CHLD"), (18, "CONT"), (19, "STOP"),
-        (20, "TSTP"), (21, "TTIN"), (22, "TTOU"), (23, "URG"), (24, "XCPU"), (25, "XFSZ"),
-        (26, "VTALRM"), (27, "PROF"), (28, "WINCH"), (29, "IO"), (30, "PWR"), (31, "SYS"),
-        (34, "RTMIN"), (64, "RTMAX"),
+        (1, "HUP"),
+        (2, "INT"),
+        (3, "QUIT"),
+        (4, "ILL"),
+        (5, "TRAP"),
+        (6, "ABRT"),
+        (7, "BUS"),
+        (8, "FPE"),
+        (9, "KILL"),
+        (10, "USR1"),
+        (11, "SEGV"),
+        (12, "USR2"),
+        (13, "PIPE"),
+        (14, "ALRM"),
+        (15, "TERM"),
+        (16, "STKFLT"),
+        (17, "CHLD"),
+        (18, "CONT"),
+        (19, "STOP"),
+        (20, "TSTP"),
+        (21, "TTIN"),
+        (22, "TTOU"),
+        (23, "URG"),
+        (24, "XCPU"),
+        (25, "XFSZ"),
+        (26, "VTALRM"),
+        (27, "PROF"),
+        (28, "WINCH"),
+        (29, "IO"),
+        (30, "PWR"),
+        (31, "SYS"),
+        (34, "RTMIN"),
+        (64, "RTMAX"),
     ];
     CANONICAL
         .iter()
@@ -321,6 +403,12 @@ pub fn check_range(n: PyInt, lo: i64, hi: i64) -> Conv<PyInt> {
     }
 }
 
+/// `colon_separated_user_group` with the caller's error wording
+/// (`Invalid socket_owner value <v>`).
+pub fn colon_user_group_msg(v: &str, host: &Host, what: &str) -> Conv<(Id, Id)> {
+    user_group(v, host).map_err(|()| format!("Invalid {what} value {v}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,8 +422,14 @@ mod tests {
             byte_size("1.5MB").unwrap_err(),
             "invalid literal for int() with base 10: '1.5'"
         );
-        assert_eq!(byte_size("1TB").unwrap_err(), "invalid literal for int() with base 10: '1tb'");
-        assert_eq!(byte_size("MB").unwrap_err(), "invalid literal for int() with base 10: ''");
+        assert_eq!(
+            byte_size("1TB").unwrap_err(),
+            "invalid literal for int() with base 10: '1tb'"
+        );
+        assert_eq!(
+            byte_size("MB").unwrap_err(),
+            "invalid literal for int() with base 10: ''"
+        );
     }
 
     #[test]
@@ -345,8 +439,14 @@ mod tests {
         assert_eq!(signal_name(signal_number("CLD").unwrap()), "CHLD");
         assert_eq!(signal_name(signal_number("_DFL").unwrap()), "0");
         assert_eq!(signal_number("64").unwrap(), 64);
-        assert_eq!(signal_number("35").unwrap_err(), "value '35' is not a valid signal number");
-        assert_eq!(signal_number("foo").unwrap_err(), "value 'foo' is not a valid signal name");
+        assert_eq!(
+            signal_number("35").unwrap_err(),
+            "value '35' is not a valid signal number"
+        );
+        assert_eq!(
+            signal_number("foo").unwrap_err(),
+            "value 'foo' is not a valid signal name"
+        );
     }
 
     #[test]
@@ -366,14 +466,17 @@ mod tests {
     fn inet() {
         assert_eq!(inet_address("*:9001").unwrap().0, "");
         assert_eq!(inet_address("[::1]:9001").unwrap().0, "[::1]");
-        assert_eq!(inet_address("abc").unwrap_err(), "not a valid port number: 'abc' ");
-        assert_eq!(inet_address("h:").unwrap_err(), "no port number specified in ''");
-        assert_eq!(inet_address("h:0").unwrap_err(), "0 is below lower bound (1)");
+        assert_eq!(
+            inet_address("abc").unwrap_err(),
+            "not a valid port number: 'abc' "
+        );
+        assert_eq!(
+            inet_address("h:").unwrap_err(),
+            "no port number specified in ''"
+        );
+        assert_eq!(
+            inet_address("h:0").unwrap_err(),
+            "0 is below lower bound (1)"
+        );
     }
-}
-
-/// `colon_separated_user_group` with the caller's error wording
-/// (`Invalid socket_owner value <v>`).
-pub fn colon_user_group_msg(v: &str, host: &Host, what: &str) -> Conv<(Id, Id)> {
-    user_group(v, host).map_err(|()| format!("Invalid {what} value {v}"))
 }

@@ -16,14 +16,33 @@ use crate::python::unicode::{lower, upper};
 
 /// Event type names supervisor 4.3.0 registers (`supervisor.events`).
 const EVENT_TYPES: &[&str] = &[
-    "EVENT", "PROCESS_STATE", "PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED",
-    "PROCESS_STATE_STARTING", "PROCESS_STATE_STOPPING", "PROCESS_STATE_BACKOFF",
-    "PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING", "PROCESS_STATE_UNKNOWN",
-    "PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR",
-    "PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR", "REMOTE_COMMUNICATION",
-    "SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_RUNNING",
-    "SUPERVISOR_STATE_CHANGE_STOPPING", "TICK", "TICK_5", "TICK_60", "TICK_3600",
-    "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
+    "EVENT",
+    "PROCESS_STATE",
+    "PROCESS_STATE_STOPPED",
+    "PROCESS_STATE_EXITED",
+    "PROCESS_STATE_STARTING",
+    "PROCESS_STATE_STOPPING",
+    "PROCESS_STATE_BACKOFF",
+    "PROCESS_STATE_FATAL",
+    "PROCESS_STATE_RUNNING",
+    "PROCESS_STATE_UNKNOWN",
+    "PROCESS_COMMUNICATION",
+    "PROCESS_COMMUNICATION_STDOUT",
+    "PROCESS_COMMUNICATION_STDERR",
+    "PROCESS_LOG",
+    "PROCESS_LOG_STDOUT",
+    "PROCESS_LOG_STDERR",
+    "REMOTE_COMMUNICATION",
+    "SUPERVISOR_STATE_CHANGE",
+    "SUPERVISOR_STATE_CHANGE_RUNNING",
+    "SUPERVISOR_STATE_CHANGE_STOPPING",
+    "TICK",
+    "TICK_5",
+    "TICK_60",
+    "TICK_3600",
+    "PROCESS_GROUP",
+    "PROCESS_GROUP_ADDED",
+    "PROCESS_GROUP_REMOVED",
 ];
 
 impl Resolver<'_> {
@@ -80,7 +99,13 @@ impl Resolver<'_> {
             };
             let priority = self.priority(&section, "999");
             let processes = self.processes_from_section(&section, &program_name);
-            groups.push(self.group(program_name, priority, GroupKind::Program, &section, processes));
+            groups.push(self.group(
+                program_name,
+                priority,
+                GroupKind::Program,
+                &section,
+                processes,
+            ));
         }
         for section in self.sections_with("eventlistener:") {
             if let Some(g) = self.listener_pool(&section) {
@@ -96,7 +121,11 @@ impl Resolver<'_> {
             }
         }
         // Python's list.sort() is stable: ties keep construction order.
-        groups.sort_by(|a, b| a.priority.cmp(&b.priority).then_with(|| a.name.cmp(&b.name)));
+        groups.sort_by(|a, b| {
+            a.priority
+                .cmp(&b.priority)
+                .then_with(|| a.name.cmp(&b.name))
+        });
         groups
     }
 
@@ -114,11 +143,9 @@ impl Resolver<'_> {
             kind,
             processes,
             section: section.to_string(),
-            span: self.section_span(section).unwrap_or(crate::source::Span::new(
-                crate::source::FileId(0),
-                0,
-                0,
-            )),
+            span: self
+                .section_span(section)
+                .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
             listener: None,
             socket: None,
         }
@@ -153,7 +180,10 @@ impl Resolver<'_> {
                         "SUP025",
                         format!("[{shown}] names unknown program or fcgi-program {program}"),
                     )
-                    .at_opt(span, format!("no [program:{program}] or [fcgi-program:{program}]")),
+                    .at_opt(
+                        span,
+                        format!("no [program:{program}] or [fcgi-program:{program}]"),
+                    ),
                 );
                 continue;
             }
@@ -192,7 +222,12 @@ impl Resolver<'_> {
             return None;
         }
         let handler = self
-            .get(section, "result_handler", Some("supervisor.dispatchers:default_handler"), Some(&h))
+            .get(
+                section,
+                "result_handler",
+                Some("supervisor.dispatchers:default_handler"),
+                Some(&h),
+            )
             .ok()??;
         match check_spec(&handler.text, self.host.portable) {
             Ok(()) => {}
@@ -205,7 +240,9 @@ impl Resolver<'_> {
                 return None;
             }
             Err(SpecError::Relative(msg)) => {
-                self.error(Diagnostic::error("SUP022", msg).at_opt(handler.span, "relative module"));
+                self.error(
+                    Diagnostic::error("SUP022", msg).at_opt(handler.span, "relative module"),
+                );
                 return None;
             }
         }
@@ -217,8 +254,14 @@ impl Resolver<'_> {
         if names.is_empty() {
             let span = self.section_span(section);
             self.error(
-                Diagnostic::error("SUP026", format!("[{section}] section requires an \"events\" line"))
-                    .at_opt(events_got.as_ref().and_then(|g| g.span).or(span), "events needed"),
+                Diagnostic::error(
+                    "SUP026",
+                    format!("[{section}] section requires an \"events\" line"),
+                )
+                .at_opt(
+                    events_got.as_ref().and_then(|g| g.span).or(span),
+                    "events needed",
+                ),
             );
             return None;
         }
@@ -237,7 +280,10 @@ impl Resolver<'_> {
         }
         events.sort();
         if self.read(section, "redirect_stderr", Some("false"), Some(&h), boolean)? {
-            let got = self.get(section, "redirect_stderr", None, None).ok().flatten();
+            let got = self
+                .get(section, "redirect_stderr", None, None)
+                .ok()
+                .flatten();
             self.value_error(
                 format!("[{section}] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol"),
                 got.as_ref(),
@@ -246,7 +292,13 @@ impl Resolver<'_> {
             return None;
         }
         let processes = self.processes_from_section(section, &pool_name);
-        let mut g = self.group(pool_name, priority, GroupKind::EventListener, section, processes);
+        let mut g = self.group(
+            pool_name,
+            priority,
+            GroupKind::EventListener,
+            section,
+            processes,
+        );
         g.listener = Some(ListenerPool {
             buffer_size,
             events,
@@ -275,7 +327,11 @@ impl Resolver<'_> {
             Some(g) => match integer(&g.text) {
                 Ok(n) if n >= PyInt::from(1) && n <= PyInt::from(65535) => Some(n),
                 Ok(n) => {
-                    self.value_error(format!("Invalid socket_backlog value {n}"), Some(&g), section);
+                    self.value_error(
+                        format!("Invalid socket_backlog value {n}"),
+                        Some(&g),
+                        section,
+                    );
                     return None;
                 }
                 Err(m) => {
@@ -299,7 +355,11 @@ impl Resolver<'_> {
             Some(g) => match octal(&g.text) {
                 Ok(m) => Some(m),
                 Err(_) => {
-                    self.value_error(format!("Invalid socket_mode value {}", g.text), Some(&g), section);
+                    self.value_error(
+                        format!("Invalid socket_mode value {}", g.text),
+                        Some(&g),
+                        section,
+                    );
                     return None;
                 }
             },
@@ -311,8 +371,11 @@ impl Resolver<'_> {
         let Some(sock) = sock.filter(|g| !g.text.is_empty()) else {
             let span = self.section_span(section);
             self.error(
-                Diagnostic::error("SUP027", format!("[{section}] section requires a \"socket\" line"))
-                    .at_opt(span, "socket needed"),
+                Diagnostic::error(
+                    "SUP027",
+                    format!("[{section}] section requires a \"socket\" line"),
+                )
+                .at_opt(span, "socket needed"),
             );
             return None;
         };
@@ -324,7 +387,13 @@ impl Resolver<'_> {
             }
         };
         let processes = self.processes_from_section(section, &program_name);
-        let mut g = self.group(program_name, priority, GroupKind::FcgiProgram, section, processes);
+        let mut g = self.group(
+            program_name,
+            priority,
+            GroupKind::FcgiProgram,
+            section,
+            processes,
+        );
         g.socket = Some(socket);
         Some(g)
     }
@@ -367,22 +436,25 @@ impl Resolver<'_> {
                     .into(),
             );
         }
-        if let Some(rest) = sock.strip_prefix("tcp://") {
-            if let Some((host, port)) = rest.rsplit_once(':') {
-                let host_ok = !host.is_empty()
-                    && !host.contains(':')
-                    && !host.chars().any(crate::python::unicode::is_space);
-                let port_ok = !port.is_empty() && port.chars().all(|c| crate::python::unicode::decimal_value(c).is_some());
-                if host_ok && port_ok {
-                    let port = super::convert::port_number(port)?;
-                    let host = lower(host);
-                    return Ok(FcgiSocket::Inet {
-                        url: format!("tcp://{host}:{port}"),
-                        host,
-                        port,
-                        backlog,
-                    });
-                }
+        if let Some(rest) = sock.strip_prefix("tcp://")
+            && let Some((host, port)) = rest.rsplit_once(':')
+        {
+            let host_ok = !host.is_empty()
+                && !host.contains(':')
+                && !host.chars().any(crate::python::unicode::is_space);
+            let port_ok = !port.is_empty()
+                && port
+                    .chars()
+                    .all(|c| crate::python::unicode::decimal_value(c).is_some());
+            if host_ok && port_ok {
+                let port = super::convert::port_number(port)?;
+                let host = lower(host);
+                return Ok(FcgiSocket::Inet {
+                    url: format!("tcp://{host}:{port}"),
+                    host,
+                    port,
+                    backlog,
+                });
             }
         }
         Err(format!(

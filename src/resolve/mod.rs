@@ -15,8 +15,9 @@ mod groups;
 mod plugins;
 mod process;
 mod servers;
-mod supervisord;
+#[rustfmt::skip]
 mod supervisor_modules;
+mod supervisord;
 
 pub use convert::signal_name;
 

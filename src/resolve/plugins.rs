@@ -168,6 +168,9 @@ mod tests {
         assert!(check_spec("a..b:x", true).is_err());
         assert!(check_spec("a b", true).is_err());
         assert!(check_spec("pkg:attr [extra]", true).is_ok());
-        assert!(matches!(check_spec(".rel:x", true), Err(SpecError::Relative(_))));
+        assert!(matches!(
+            check_spec(".rel:x", true),
+            Err(SpecError::Relative(_))
+        ));
     }
 }

@@ -8,7 +8,7 @@
 
 use super::Resolver;
 use super::convert::{
-    auto_restart, boolean, byte_size, exitcodes, existing_dirpath, integer, name, name_to_uid,
+    auto_restart, boolean, byte_size, existing_dirpath, exitcodes, integer, name, name_to_uid,
     octal, signal_name, signal_number,
 };
 use crate::diagnostic::Diagnostic;
@@ -49,7 +49,11 @@ struct Pre {
 
 impl Resolver<'_> {
     /// supervisor's `processes_from_section`, with its error suffix.
-    pub(super) fn processes_from_section(&mut self, section: &str, group_name: &str) -> Vec<Process> {
+    pub(super) fn processes_from_section(
+        &mut self,
+        section: &str,
+        group_name: &str,
+    ) -> Vec<Process> {
         let file = self
             .loaded
             .ini
@@ -86,7 +90,9 @@ impl Resolver<'_> {
             Some(n) if n <= limits::MAX_NUMPROCS => n.max(0),
             _ => {
                 let got = self.get(section, "numprocs", None, None).ok().flatten();
-                let span = got.and_then(|g| g.span).or_else(|| self.section_span(section));
+                let span = got
+                    .and_then(|g| g.span)
+                    .or_else(|| self.section_span(section));
                 self.error(
                     Diagnostic::error(
                         "SUP090",
@@ -124,7 +130,11 @@ impl Resolver<'_> {
         let stopsignal = self.read(section, "stopsignal", Some("TERM"), c, signal_number);
         let stopwaitsecs = self.read(section, "stopwaitsecs", Some("10"), c, integer);
         let stopasgroup = self.read(section, "stopasgroup", Some("false"), c, boolean);
-        let kill_default = if stopasgroup.unwrap_or(false) { "True" } else { "False" };
+        let kill_default = if stopasgroup.unwrap_or(false) {
+            "True"
+        } else {
+            "False"
+        };
         let killasgroup = self.read(section, "killasgroup", Some(kill_default), c, boolean);
         let exitcodes = self.read(section, "exitcodes", Some("0"), c, exitcodes);
         let redirect_stderr = self.read(section, "redirect_stderr", Some("false"), c, boolean);
@@ -145,7 +155,7 @@ impl Resolver<'_> {
             .ok()
             .flatten()
             .map(|g| g.text)
-            .filter(|s| !(!s.is_empty() && upper(strip(s)) == "AUTO"));
+            .filter(|s| s.is_empty() || upper(strip(s)) != "AUTO");
         let user_got = self.get(section, "user", None, c).ok().flatten();
         let uid = match &user_got {
             None => None,
@@ -171,7 +181,9 @@ impl Resolver<'_> {
             .get(section, "process_name", Some("%(program_name)s"), None)
             .ok()
             .flatten();
-        let template_text = template_got.as_ref().map_or("%(program_name)s".into(), |g| g.text.clone());
+        let template_text = template_got
+            .as_ref()
+            .map_or("%(program_name)s".into(), |g| g.text.clone());
         let process_name = match name(&template_text) {
             Ok(n) => n,
             Err(m) => {
@@ -181,10 +193,12 @@ impl Resolver<'_> {
         };
         let numprocs_v = numprocs.clone().unwrap_or_else(|| PyInt::from(1));
         if numprocs_v > PyInt::from(1) && !process_name.contains("%(process_num)") {
-            let span = template_got
-                .as_ref()
-                .and_then(|g| g.span)
-                .or_else(|| self.get(section, "numprocs", None, None).ok().flatten().and_then(|g| g.span));
+            let span = template_got.as_ref().and_then(|g| g.span).or_else(|| {
+                self.get(section, "numprocs", None, None)
+                    .ok()
+                    .flatten()
+                    .and_then(|g| g.span)
+            });
             self.error(
                 Diagnostic::error(
                     "SUP028",
@@ -197,10 +211,20 @@ impl Resolver<'_> {
         }
         let (sag, kag) = (stopasgroup.unwrap_or(false), killasgroup.unwrap_or(false));
         if sag && !kag {
-            let span = self.get(section, "killasgroup", None, None).ok().flatten().and_then(|g| g.span);
+            let span = self
+                .get(section, "killasgroup", None, None)
+                .ok()
+                .flatten()
+                .and_then(|g| g.span);
             self.error(
-                Diagnostic::error("SUP029", "Cannot set stopasgroup=true and killasgroup=false")
-                    .at_opt(span.or_else(|| self.section_span(section)), "contradicts stopasgroup=true"),
+                Diagnostic::error(
+                    "SUP029",
+                    "Cannot set stopasgroup=true and killasgroup=false",
+                )
+                .at_opt(
+                    span.or_else(|| self.section_span(section)),
+                    "contradicts stopasgroup=true",
+                ),
             );
             return None;
         }
@@ -232,7 +256,14 @@ impl Resolver<'_> {
     }
 
     /// Bare `expand(value, expansions, label)`: the section dict alone.
-    fn bare_expand(&mut self, text: &str, label: &str, common: &Mapping, section: &str, span: Option<crate::source::Span>) -> Option<String> {
+    fn bare_expand(
+        &mut self,
+        text: &str,
+        label: &str,
+        common: &Mapping,
+        section: &str,
+        span: Option<crate::source::Span>,
+    ) -> Option<String> {
         let got = super::Got {
             text: text.to_string(),
             span,
@@ -255,12 +286,26 @@ impl Resolver<'_> {
         common.set("process_num", PyValue::Int(num.clone()));
         common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         common.update(&self.environ);
-        let env_span = self.get(section, "environment", None, None).ok().flatten().and_then(|g| g.span);
-        let env_text = self.bare_expand(&pre.environment_raw, "environment", common, section, env_span)?;
+        let env_span = self
+            .get(section, "environment", None, None)
+            .ok()
+            .flatten()
+            .and_then(|g| g.span);
+        let env_text = self.bare_expand(
+            &pre.environment_raw,
+            "environment",
+            common,
+            section,
+            env_span,
+        )?;
         let environment = match parse_kv_pairs(&env_text) {
             Ok(p) => p,
             Err(m) => {
-                let got = super::Got { text: env_text, span: env_span, key_span: None };
+                let got = super::Got {
+                    text: env_text,
+                    span: env_span,
+                    key_span: None,
+                };
                 self.value_error(m, Some(&got), section);
                 return None;
             }
@@ -299,9 +344,21 @@ impl Resolver<'_> {
             }
             Err(()) => return None,
         };
-        let name_span = self.get(section, "process_name", None, None).ok().flatten().and_then(|g| g.span);
-        let name = self.bare_expand(&pre.process_name, "process_name", common, section, name_span)?;
-        let span = self.section_span(section).unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0));
+        let name_span = self
+            .get(section, "process_name", None, None)
+            .ok()
+            .flatten()
+            .and_then(|g| g.span);
+        let name = self.bare_expand(
+            &pre.process_name,
+            "process_name",
+            common,
+            section,
+            name_span,
+        )?;
+        let span = self
+            .section_span(section)
+            .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0));
         Some(Process {
             name,
             group: group_name.to_string(),
@@ -331,7 +388,13 @@ impl Resolver<'_> {
         })
     }
 
-    fn log_settings(&mut self, section: &str, stream: &str, common: &Mapping, pre: &Pre) -> Option<LogSettings> {
+    fn log_settings(
+        &mut self,
+        section: &str,
+        stream: &str,
+        common: &Mapping,
+        pre: &Pre,
+    ) -> Option<LogSettings> {
         let lf_key = format!("{stream}_logfile");
         let c = Some(common);
         let logfile = match self.get(section, &lf_key, None, c) {
@@ -346,7 +409,11 @@ impl Resolver<'_> {
                     _ => match existing_dirpath(&text, self.host) {
                         Ok(p) => LogFile::Path(p),
                         Err(m) => {
-                            let got = super::Got { text, span: g.span, key_span: None };
+                            let got = super::Got {
+                                text,
+                                span: g.span,
+                                key_span: None,
+                            };
                             self.value_error(m, Some(&got), section);
                             return None;
                         }
@@ -354,8 +421,20 @@ impl Resolver<'_> {
                 }
             }
         };
-        let backups = self.read(section, &format!("{stream}_logfile_backups"), Some("10"), c, integer)?;
-        let maxbytes = self.read(section, &format!("{stream}_logfile_maxbytes"), Some("50MB"), c, byte_size)?;
+        let backups = self.read(
+            section,
+            &format!("{stream}_logfile_backups"),
+            Some("10"),
+            c,
+            integer,
+        )?;
+        let maxbytes = self.read(
+            section,
+            &format!("{stream}_logfile_maxbytes"),
+            Some("50MB"),
+            c,
+            byte_size,
+        )?;
         let sy_key = format!("{stream}_syslog");
         let mut syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
         let logfile = if logfile == LogFile::Path("\u{0}syslog".into()) {

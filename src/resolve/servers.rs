@@ -100,7 +100,11 @@ impl Resolver<'_> {
             Some(g) => match user_group(&g.text, self.host) {
                 Ok(ids) => ids,
                 Err(()) => {
-                    self.value_error(format!("Invalid sockchown value {}", g.text), Some(&g), section);
+                    self.value_error(
+                        format!("Invalid sockchown value {}", g.text),
+                        Some(&g),
+                        section,
+                    );
                     return None;
                 }
             },
@@ -159,7 +163,7 @@ impl<'r, 'a> SubResolver<'r, 'a> {
         let host = self.outer.host;
         let loaded = self.outer.loaded;
         let here = dirname(&abspath(&expanduser(&loaded.config_path, host), &host.cwd)).to_string();
-        let mut loaded_view = crate::load::Loaded {
+        let loaded_view = crate::load::Loaded {
             sources: crate::source::SourceMap::new(),
             ini: std::mem::take(&mut self.ini),
             config_path: loaded.config_path.clone(),
@@ -171,7 +175,6 @@ impl<'r, 'a> SubResolver<'r, 'a> {
             parse_infos: Vec::new(),
             diagnostics: Vec::new(),
         };
-        std::mem::swap(&mut loaded_view.sources, &mut crate::source::SourceMap::new());
         let mut r = Resolver::new(&loaded_view, host);
         let section = "supervisorctl";
         let mut h = Mapping::new();
@@ -184,7 +187,12 @@ impl<'r, 'a> SubResolver<'r, 'a> {
                 .unwrap_or_default()
         };
         let mut serverurl = r
-            .get(section, "serverurl", Some("http://localhost:9001"), Some(&h))
+            .get(
+                section,
+                "serverurl",
+                Some("http://localhost:9001"),
+                Some(&h),
+            )
             .map_err(|_| first_error(&r))?
             .map(|g| g.text)
             .unwrap_or_default();

@@ -3,8 +3,8 @@
 
 use super::Resolver;
 use super::convert::{
-    boolean, byte_size, existing_directory, existing_dirpath, gid_for_uid, integer,
-    logging_level, name_to_uid, octal,
+    boolean, byte_size, existing_directory, existing_dirpath, gid_for_uid, integer, logging_level,
+    name_to_uid, octal,
 };
 use crate::model::{HttpServer, ServerFamily, Supervisord};
 use crate::python::format::Mapping;
@@ -32,7 +32,11 @@ impl Resolver<'_> {
             },
             _ => None,
         };
-        let user = self.get(SECTION, "user", None, h).ok().flatten().map(|g| g.text);
+        let user = self
+            .get(SECTION, "user", None, h)
+            .ok()
+            .flatten()
+            .map(|g| g.text);
         let umask = self.read(SECTION, "umask", Some("022"), h, octal);
         let logfile = self.read(SECTION, "logfile", Some("supervisord.log"), h, |v| {
             existing_dirpath(v, host)

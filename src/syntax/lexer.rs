@@ -64,7 +64,10 @@ fn inline_comment_start(line: &str) -> Option<usize> {
         let mut next = Vec::new();
         for &(prefix, last) in &positions {
             let from = last.map_or(0, |i| i + 1);
-            let Some(rel) = line.as_bytes().get(from..).and_then(|b| b.iter().position(|&c| c == prefix))
+            let Some(rel) = line
+                .as_bytes()
+                .get(from..)
+                .and_then(|b| b.iter().position(|&c| c == prefix))
             else {
                 continue;
             };
@@ -108,7 +111,11 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
             inline_comment_start(line)
         };
         if let Some(cs) = comment_start {
-            let cs = if full_line { line.len() - line.trim_start_matches(is_space).len() } else { cs };
+            let cs = if full_line {
+                line.len() - line.trim_start_matches(is_space).len()
+            } else {
+                cs
+            };
             out.comments.push(Comment {
                 span: file_span(file, raw.start + cs, raw.start + line.len()),
                 line: lineno,
@@ -120,14 +127,14 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
         let value = &content[vs..ve];
         if value.is_empty() {
             // A truly blank line (no comment) becomes an empty value line.
-            if comment_start.is_none() {
-                if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
-                    let at = raw.start + line.len();
-                    opt.lines.push(ValueLine {
-                        text: String::new(),
-                        span: file_span(file, at, at),
-                    });
-                }
+            if comment_start.is_none()
+                && let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i))
+            {
+                let at = raw.start + line.len();
+                opt.lines.push(ValueLine {
+                    text: String::new(),
+                    span: file_span(file, at, at),
+                });
             }
             continue;
         }
@@ -162,7 +169,10 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                 let name = pair.into_inner().find(|p| p.as_rule() == Rule::header_name);
                 let (name, ns) = name.map_or((String::new(), vspan), |n| {
                     let s = n.as_span();
-                    (n.as_str().to_string(), file_span(file, base + s.start(), base + s.end()))
+                    (
+                        n.as_str().to_string(),
+                        file_span(file, base + s.start(), base + s.end()),
+                    )
                 });
                 out.events.push(Event::Section(SectionHeader {
                     name,
@@ -193,12 +203,17 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                 let (k, kspan) = key.unwrap_or(("", vspan));
                 let (v, vsp) = val.unwrap_or(("", vspan));
                 let key_text = rstrip(k);
-                let kspan = file_span(file, kspan.start as usize, kspan.start as usize + key_text.len());
+                let kspan = file_span(
+                    file,
+                    kspan.start as usize,
+                    kspan.start as usize + key_text.len(),
+                );
                 if key_text.is_empty() {
                     out.bad_lines.push(bad(&raw));
                 }
                 let (lvs, lve) = strip_bounds(v);
-                let value_span = file_span(file, vsp.start as usize + lvs, vsp.start as usize + lve);
+                let value_span =
+                    file_span(file, vsp.start as usize + lvs, vsp.start as usize + lve);
                 out.events.push(Event::Option(OptionLine {
                     key: lower(key_text),
                     key_span: kspan,
@@ -227,9 +242,9 @@ mod tests {
         parse_file(FileId(0), text)
             .events
             .iter()
-            .filter_map(|e| match e {
-                Event::Option(o) => Some((o.key.clone(), o.value())),
-                Event::Section(s) => Some(("[]".into(), s.name.clone())),
+            .map(|e| match e {
+                Event::Option(o) => (o.key.clone(), o.value()),
+                Event::Section(s) => ("[]".into(), s.name.clone()),
             })
             .collect()
     }
@@ -261,13 +276,27 @@ mod tests {
     #[test]
     fn swallowed_header() {
         let v = values("[program:a]\ncommand=/bin/a\n  [program:b]\ncommand=/bin/b\n");
-        assert_eq!(v, vec![kv("[]", "program:a"), kv("command", "/bin/a\n[program:b]"), kv("command", "/bin/b")]);
+        assert_eq!(
+            v,
+            vec![
+                kv("[]", "program:a"),
+                kv("command", "/bin/a\n[program:b]"),
+                kv("command", "/bin/b")
+            ]
+        );
     }
 
     #[test]
     fn headers_and_keys() {
         let v = values("[program:a]b] junk\nCOMMAND : /bin/cat\na:b=c\n");
-        assert_eq!(v, vec![kv("[]", "program:a]b"), kv("command", "/bin/cat"), kv("a", "b=c")]);
+        assert_eq!(
+            v,
+            vec![
+                kv("[]", "program:a]b"),
+                kv("command", "/bin/cat"),
+                kv("a", "b=c")
+            ]
+        );
     }
 
     #[test]
