@@ -67,13 +67,15 @@ impl Host {
         }
     }
 
-    /// `os.path.isdir` (always the real filesystem).
+    /// `os.path.isdir` (always the real filesystem; `''` is not a directory).
     pub fn is_dir(&self, path: &str) -> bool {
-        let p = if path.is_empty() { "." } else { path };
-        let full = if p.starts_with('/') {
-            p.to_string()
+        if path.is_empty() {
+            return false;
+        }
+        let full = if path.starts_with('/') {
+            path.to_string()
         } else {
-            format!("{}/{p}", self.cwd)
+            format!("{}/{path}", self.cwd)
         };
         std::fs::metadata(full).is_ok_and(|m| m.is_dir())
     }

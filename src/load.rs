@@ -75,7 +75,7 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
     };
     let full = abspath(config_path, &host.cwd);
     let path = Path::new(&full);
-    if config_path.is_empty() || std::fs::symlink_metadata(path).is_err() && !path.exists() {
+    if config_path.is_empty() || !path.exists() {
         loaded.diagnostics.push(Diagnostic::error(
             "SUP001",
             format!("could not find config file {config_path}"),
@@ -300,9 +300,11 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         let joined = join(&here, pattern);
         let result = glob::glob(&joined, limits::MAX_INCLUDED_FILES + 1);
         if result.paths.is_empty() {
-            loaded
-                .parse_warnings
-                .push(format!("No file matches via include \"{joined}\""));
+            let msg = format!("No file matches via include \"{joined}\"");
+            loaded.diagnostics.push(
+                Diagnostic::warning("SUP040", msg.clone()).at(via, "this pattern matches no file"),
+            );
+            loaded.parse_warnings.push(msg);
             continue;
         }
         let mut paths = result.paths;

@@ -24,10 +24,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     for file in &args.files {
         let snippet = args.snippet || looks_like_snippet(file, &host);
         let (loaded, res) = crate::analyze(file, &host, snippet);
-        let mut diags: Vec<Diagnostic> = res.diagnostics.clone();
-        for w in &res.partial.parse_warnings {
-            diags.push(Diagnostic::warning("SUP050", w.clone()));
-        }
+        let diags: Vec<Diagnostic> = res.diagnostics.clone();
         eprint!("{}", render(&diags, &loaded.sources));
         if diags.iter().any(|d| d.code == "SUP001") {
             exit = 2;

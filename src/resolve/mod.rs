@@ -154,6 +154,14 @@ impl<'a> Resolver<'a> {
         self.diags.push(d);
     }
 
+    /// Records one of supervisord's parse warnings (a log line at startup),
+    /// both as the message supervisord logs and as a located diagnostic.
+    pub fn warn(&mut self, message: String, span: Option<Span>, label: &str) {
+        self.diags
+            .push(Diagnostic::warning("SUP040", message.clone()).at_opt(span, label));
+        self.warnings.push(message);
+    }
+
     /// Records a supervisord message about a value.
     pub fn value_error(&mut self, msg: String, got: Option<&Got>, section: &str) {
         let span = got
