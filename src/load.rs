@@ -36,6 +36,8 @@ pub struct Loaded {
     pub parse_warnings: Vec<String>,
     pub parse_infos: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every comment of every file read (suppressions live here).
+    pub comments: Vec<crate::syntax::Comment>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +74,7 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
         parse_warnings: Vec::new(),
         parse_infos: Vec::new(),
         diagnostics: Vec::new(),
+        comments: Vec::new(),
     };
     let full = abspath(config_path, &host.cwd);
     let path = Path::new(&full);
@@ -184,6 +187,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path, is_main: bool) -> Opti
     }
     loaded.ini.apply(&parsed);
     loaded.diagnostics.extend(errors);
+    loaded.comments.extend(parsed.comments);
     Some(file)
 }
 

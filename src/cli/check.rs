@@ -1,8 +1,8 @@
 //! `supc check`: every error supervisord would raise, plus its warnings.
 
 use super::InputArgs;
-use super::diagnostics::render;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::output::human::render;
 use clap::Args;
 
 #[derive(Args, Debug)]

@@ -4,7 +4,6 @@
 //! the fail level), 2 usage or I/O error.
 
 mod check;
-mod diagnostics;
 mod expand;
 
 use crate::host::Host;

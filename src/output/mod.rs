@@ -1,4 +1,5 @@
 //! Renderers: library data → text. The library never prints; the CLI
 //! calls these.
 
+pub mod human;
 pub mod json;

@@ -322,7 +322,11 @@ impl Resolver<'_> {
         let mut stderr = self.log_settings(section, "stderr", common, pre)?;
         if pre.redirect_stderr {
             if let LogFile::Path(_) = stderr.logfile {
-                let span = self.get(section, "stderr_logfile", None, None).ok().flatten().and_then(|g| g.span);
+                let span = self
+                    .get(section, "stderr_logfile", None, None)
+                    .ok()
+                    .flatten()
+                    .and_then(|g| g.span);
                 self.warn(format!(
                     "For [{section}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored"
                 ), span, "ignored because redirect_stderr=true");
@@ -439,7 +443,11 @@ impl Resolver<'_> {
         let sy_key = format!("{stream}_syslog");
         let mut syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
         let logfile = if logfile == LogFile::Path("\u{0}syslog".into()) {
-            let span = self.get(section, &lf_key, None, None).ok().flatten().and_then(|g| g.span);
+            let span = self
+                .get(section, &lf_key, None, None)
+                .ok()
+                .flatten()
+                .and_then(|g| g.span);
             self.warn(format!(
                 "For [{section}], {lf_key}=syslog but this is deprecated and will be removed.  Use {sy_key}=true to enable syslog instead."
             ), span, "deprecated");
@@ -450,7 +458,11 @@ impl Resolver<'_> {
         };
         if logfile == LogFile::Auto && maxbytes.is_zero() {
             let key = format!("{stream}_logfile_maxbytes");
-            let span = self.get(section, &key, None, None).ok().flatten().and_then(|g| g.span)
+            let span = self
+                .get(section, &key, None, None)
+                .ok()
+                .flatten()
+                .and_then(|g| g.span)
                 .or_else(|| self.section_span(section));
             self.warn(format!(
                 "For [{section}], AUTO logging used for {lf_key} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally"

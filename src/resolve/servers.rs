@@ -174,6 +174,7 @@ impl<'r, 'a> SubResolver<'r, 'a> {
             parse_warnings: Vec::new(),
             parse_infos: Vec::new(),
             diagnostics: Vec::new(),
+            comments: Vec::new(),
         };
         let mut r = Resolver::new(&loaded_view, host);
         let section = "supervisorctl";

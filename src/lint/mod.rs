@@ -1,0 +1,171 @@
+//! Lint: coded rules for what supervisord accepts silently.
+//!
+//! Input: a [`Loaded`] config and its [`Resolution`] (the lint never
+//! re-parses text: it reads the merged [`Ini`] with spans and the resolved
+//! model). Output: [`Diagnostic`]s stamped with each rule's code and
+//! severity, after suppressions (`; supc: disable=...`) and [`Settings`]
+//! (`.supc.yaml`, `--select`, `--ignore`) are applied.
+//!
+//! Each rule lives in `rules/<name>.rs` as a unit struct implementing
+//! [`Rule`]; [`registry::RULES`] lists them in documentation order.
+
+pub mod registry;
+pub mod rules;
+pub mod settings;
+mod suppress;
+
+pub use settings::Settings;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::host::Host;
+use crate::ini::{Entry, Ini, Section};
+use crate::load::Loaded;
+use crate::model::Config;
+use crate::options::SectionKind;
+use crate::resolve::Resolution;
+use crate::source::{SourceMap, Span};
+
+/// What a rule is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Correctness,
+    Portability,
+    Security,
+    Style,
+}
+
+/// A rule's identity and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `SUP1xx` correctness, `SUP2xx` server/client,
+    /// `SUP3xx` security, `SUP4xx` style and portability.
+    pub code: &'static str,
+    /// kebab-case; reads as "allow <name>".
+    pub name: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// One line, for tables and SARIF's shortDescription.
+    pub summary: &'static str,
+    /// Markdown with the fixed headings `## What it does`,
+    /// `## Why is this bad?`, `## Example`, `## Use instead`.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// Where the rule's documentation lives online.
+    pub fn url(&self) -> String {
+        format!("https://supc.dev/rules/{}", self.name)
+    }
+}
+
+/// One lint rule.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Reports findings; the engine stamps code and severity.
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings);
+}
+
+/// Findings of one rule.
+pub struct Findings {
+    meta: &'static RuleMeta,
+    diags: Vec<Diagnostic>,
+}
+
+impl Findings {
+    /// Starts a finding at `span` with the rule's code and severity.
+    pub fn report(
+        &mut self,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> &mut Diagnostic {
+        let d = Diagnostic::new(self.meta.code, self.meta.severity, message).at(span, label);
+        self.diags.push(d);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    /// A finding without a place in the text (e.g. something missing).
+    pub fn report_global(&mut self, message: impl Into<String>) -> &mut Diagnostic {
+        self.diags
+            .push(Diagnostic::new(self.meta.code, self.meta.severity, message));
+        self.diags.last_mut().expect("just pushed")
+    }
+}
+
+/// What rules can look at.
+pub struct LintContext<'a> {
+    pub loaded: &'a Loaded,
+    pub resolution: &'a Resolution,
+    pub host: &'a Host,
+}
+
+impl<'a> LintContext<'a> {
+    pub fn ini(&self) -> &'a Ini {
+        &self.loaded.ini
+    }
+
+    pub fn sources(&self) -> &'a SourceMap {
+        &self.loaded.sources
+    }
+
+    /// The resolved model (best effort when the config has errors).
+    pub fn config(&self) -> &'a Config {
+        &self.resolution.partial
+    }
+
+    /// Every section with its kind, in order of first appearance.
+    pub fn sections(&self) -> impl Iterator<Item = (&'a str, SectionKind, &'a Section)> {
+        self.loaded
+            .ini
+            .sections
+            .iter()
+            .map(|(n, s)| (n.as_str(), SectionKind::of(n), s))
+    }
+
+    /// A section's own entry (not inherited from `[DEFAULT]`).
+    pub fn entry(&self, section: &str, key: &str) -> Option<&'a Entry> {
+        self.loaded.ini.section(section)?.entries.get(key)
+    }
+
+    /// The text a span covers, as written.
+    pub fn text(&self, span: Span) -> &'a str {
+        self.loaded.sources.text(span)
+    }
+
+    /// The first header of a section.
+    pub fn header(&self, section: &str) -> Option<Span> {
+        self.loaded
+            .ini
+            .section(section)
+            .and_then(|s| s.headers.first().copied())
+    }
+
+    /// Whether supc runs in portable mode (host checks off).
+    pub fn portable(&self) -> bool {
+        self.host.portable
+    }
+}
+
+/// Runs every selected rule and applies suppressions and settings.
+pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in registry::RULES {
+        let meta = rule.meta();
+        if !settings.enabled(meta) {
+            continue;
+        }
+        let mut findings = Findings {
+            meta,
+            diags: Vec::new(),
+        };
+        rule.check(cx, &mut findings);
+        for mut d in findings.diags {
+            d.severity = settings.severity(meta);
+            out.push(d);
+        }
+    }
+    let mut out = suppress::apply(out, cx, settings);
+    out.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
+    out
+}
