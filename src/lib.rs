@@ -25,6 +25,7 @@
 //! inherits (configparser's rules, `int()`, `%` formatting, `shlex`, `glob`).
 
 pub mod cli;
+pub mod codes;
 pub mod diagnostic;
 pub mod host;
 pub mod ini;
@@ -35,6 +36,7 @@ pub mod model;
 pub mod options;
 pub mod output;
 pub mod python;
+pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod syntax;

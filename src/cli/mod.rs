@@ -5,6 +5,7 @@
 
 mod check;
 mod expand;
+mod rules;
 
 use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
@@ -26,6 +27,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Print the process instances the config expands to.
     Expand(expand::ExpandArgs),
+    /// List the lint rules.
+    Rules(rules::RulesArgs),
+    /// Show one rule's documentation.
+    Rule(rules::RuleArgs),
 }
 
 /// Inputs every command that reads a config accepts.
@@ -76,6 +81,8 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(a) => check::run(&a),
         Command::Expand(a) => expand::run(&a),
+        Command::Rules(a) => rules::list(&a),
+        Command::Rule(a) => rules::show(&a),
     }
 }
 

@@ -1,0 +1,113 @@
+//! SARIF 2.1.0: one run, the rule metadata of every code found, results
+//! with physical locations (1-based line and column) and related locations.
+
+use super::{FileReport, Location};
+use crate::codes::CORE_CODES;
+use crate::diagnostic::Severity;
+use crate::lint::registry;
+use serde_json::{Value, json};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn physical(l: &Location) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri(&l.file)},
+            "region": {
+                "startLine": l.line, "startColumn": l.column,
+                "endLine": l.end_line, "endColumn": l.end_column,
+            }
+        }
+    })
+}
+
+/// A relative path stays relative (SARIF resolves it against the run's
+/// working directory); spaces and `%` are percent-encoded.
+fn uri(path: &str) -> String {
+    path.replace('%', "%25").replace(' ', "%20")
+}
+
+fn rules() -> Vec<Value> {
+    let mut out: Vec<Value> = CORE_CODES
+        .iter()
+        .map(|(code, name, summary)| {
+            json!({
+                "id": code, "name": name,
+                "shortDescription": {"text": summary},
+                "defaultConfiguration": {"level": if code.starts_with("SUP04") { "warning" } else { "error" }},
+                "properties": {"category": "supervisord"},
+            })
+        })
+        .collect();
+    for r in registry::RULES {
+        let m = r.meta();
+        out.push(json!({
+            "id": m.code, "name": m.name,
+            "shortDescription": {"text": m.summary},
+            "fullDescription": {"text": m.summary},
+            "help": {"text": m.doc, "markdown": m.doc},
+            "helpUri": m.url(),
+            "defaultConfiguration": {"level": level(m.severity)},
+            "properties": {"category": m.category},
+        }));
+    }
+    out
+}
+
+pub fn render(files: &[FileReport]) -> String {
+    let rules = rules();
+    let index_of = |code: &str| rules.iter().position(|r| r["id"] == code);
+    let mut results = Vec::new();
+    for f in files.iter().flat_map(|r| &r.findings) {
+        let mut text = f.message.clone();
+        if let Some(h) = &f.help {
+            text.push_str(&format!("\nhelp: {h}"));
+        }
+        let mut result = json!({
+            "ruleId": f.code,
+            "level": level(f.severity),
+            "message": {"text": text},
+        });
+        if let Some(i) = index_of(&f.code) {
+            result["ruleIndex"] = json!(i);
+        }
+        if let Some(l) = &f.location {
+            result["locations"] = json!([physical(l)]);
+        }
+        if !f.related.is_empty() {
+            result["relatedLocations"] = Value::Array(
+                f.related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let mut v = physical(&r.location);
+                        v["id"] = json!(i);
+                        v["message"] = json!({"text": r.message});
+                        v
+                    })
+                    .collect(),
+            );
+        }
+        results.push(result);
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "supc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://supc.dev",
+                "rules": rules,
+            }},
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
