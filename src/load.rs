@@ -355,7 +355,10 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
                 repr(name),
                 mapping.sorted_names().join(", ")
             ),
-        ),
+        )
+        .help(format!(
+            "`%({name})s` is not available in this option; write `%%` for a literal percent sign"
+        )),
         FormatError::Bad(msg) => Diagnostic::error(
             "SUP011",
             format!(
@@ -363,7 +366,8 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
                 repr(value),
                 repr(label)
             ),
-        ),
+        )
+        .help("supervisord expands `%(name)s`; write `%%` for a literal percent sign"),
     }
 }
 

@@ -136,13 +136,19 @@ pub fn run(args: &CheckArgs) -> i32 {
         return 2;
     }
     let threshold = fail_cli.unwrap_or(Severity::Error);
-    let failed = reports.iter().any(|r| {
-        !r.accepted || r.findings.iter().any(|f| f.severity >= threshold)
-    });
+    let failed = reports
+        .iter()
+        .any(|r| !r.accepted || r.findings.iter().any(|f| f.severity >= threshold));
     i32::from(failed)
 }
 
-fn check_one(file: &Path, host: &Host, settings: &Settings, force_snippet: bool, format: Format) -> Result<Checked, String> {
+fn check_one(
+    file: &Path,
+    host: &Host,
+    settings: &Settings,
+    force_snippet: bool,
+    format: Format,
+) -> Result<Checked, String> {
     let path = file.to_string_lossy().into_owned();
     let snippet = force_snippet || looks_like_snippet(file);
     let (loaded, resolution) = crate::analyze(&path, host, snippet);
@@ -199,10 +205,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "conf" || e == "ini")
-        {
+        } else if path.extension().is_some_and(|e| e == "conf" || e == "ini") {
             out.push(path);
         }
     }

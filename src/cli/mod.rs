@@ -6,6 +6,7 @@
 mod check;
 mod expand;
 mod rules;
+mod schema;
 
 use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Show one rule's documentation.
     Rule(rules::RuleArgs),
+    /// Print the JSON Schema of a JSON output.
+    Schema(schema::SchemaArgs),
 }
 
 /// Inputs every command that reads a config accepts.
@@ -83,6 +86,7 @@ pub fn main() -> i32 {
         Command::Expand(a) => expand::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),
+        Command::Schema(a) => schema::run(&a),
     }
 }
 

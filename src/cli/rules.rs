@@ -50,11 +50,24 @@ pub fn list(args: &RulesArgs) -> i32 {
         super::print_stdout(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
         return 0;
     }
-    let mut out = format!("{:<7} {:<36} {:<8} {:<12} {}\n", "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY");
+    let mut out = format!(
+        "{:<7} {:<36} {:<8} {:<12} {}\n",
+        "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"
+    );
     for r in registry::RULES {
         let m = r.meta();
-        let cat = serde_json::to_value(m.category).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        out.push_str(&format!("{:<7} {:<36} {:<8} {:<12} {}\n", m.code, m.name, severity(m.severity), cat, m.summary));
+        let cat = serde_json::to_value(m.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{:<7} {:<36} {:<8} {:<12} {}\n",
+            m.code,
+            m.name,
+            severity(m.severity),
+            cat,
+            m.summary
+        ));
     }
     out.push_str("\nsupervisord's own errors and warnings (always on):\n");
     for (c, n, s) in CORE_CODES {
@@ -66,14 +79,25 @@ pub fn list(args: &RulesArgs) -> i32 {
 
 pub fn show(args: &RuleArgs) -> i32 {
     if let Some(m) = registry::find(&args.rule) {
-        let cat = serde_json::to_value(m.category).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let cat = serde_json::to_value(m.category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         super::print_stdout(&format!(
             "# {} ({})\n\nSeverity: {}. Category: {}.\n\n{}\n\n{}\n",
-            m.name, m.code, severity(m.severity), cat, m.summary, m.doc.trim_end()
+            m.name,
+            m.code,
+            severity(m.severity),
+            cat,
+            m.summary,
+            m.doc.trim_end()
         ));
         return 0;
     }
-    if let Some((c, n, s)) = CORE_CODES.iter().find(|(c, n, _)| *c == args.rule || *n == args.rule) {
+    if let Some((c, n, s)) = CORE_CODES
+        .iter()
+        .find(|(c, n, _)| *c == args.rule || *n == args.rule)
+    {
         super::print_stdout(&format!(
             "# {n} ({c})\n\nOne of supervisord's own errors or warnings: {s}.\nsupc reports it with supervisord's exact message; it cannot be disabled.\n"
         ));

@@ -86,6 +86,14 @@ impl Settings {
         fail_on: Option<Severity>,
     ) -> Self {
         if !select.is_empty() {
+            // Rules named on the command line run even if the file ignores them.
+            let same = |a: &str, b: &str| {
+                a == b
+                    || super::registry::find(a)
+                        .zip(super::registry::find(b))
+                        .is_some_and(|(x, y)| x.code == y.code)
+            };
+            self.ignore.retain(|i| !select.iter().any(|s| same(s, i)));
             self.select = select.to_vec();
         }
         self.ignore.extend(ignore.iter().cloned());

@@ -4,7 +4,9 @@ use super::FileReport;
 use crate::diagnostic::Severity;
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -27,12 +29,19 @@ pub fn render(files: &[FileReport]) -> String {
             props.push(format!("endLine={}", l.end_line));
             props.push(format!("endColumn={}", l.end_column));
         }
-        props.push(format!("title={}", escape_property(&format!("{} {}", f.code, f.rule))));
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", f.code, f.rule))
+        ));
         let mut msg = f.message.clone();
         if let Some(h) = &f.help {
             msg.push_str(&format!("\nhelp: {h}"));
         }
-        out.push_str(&format!("::{level} {}::{}\n", props.join(","), escape_data(&msg)));
+        out.push_str(&format!(
+            "::{level} {}::{}\n",
+            props.join(","),
+            escape_data(&msg)
+        ));
     }
     out
 }

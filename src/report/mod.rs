@@ -8,10 +8,11 @@ use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry;
 use crate::source::{SourceMap, Span};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// A place in a file, 1-based, columns in characters.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct Location {
     pub file: String,
     pub line: usize,
@@ -35,7 +36,7 @@ impl Location {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct RelatedLocation {
     pub message: String,
     #[serde(flatten)]
@@ -43,7 +44,7 @@ pub struct RelatedLocation {
 }
 
 /// One finding, as every machine format sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Finding {
     pub code: String,
     /// The rule's kebab-case name.
@@ -61,10 +62,7 @@ impl Finding {
     pub fn from_diagnostic(d: &Diagnostic, sources: &SourceMap) -> Finding {
         let (rule, url) = match registry::find(d.code) {
             Some(m) => (m.name.to_string(), Some(m.url())),
-            None => (
-                codes::core(d.code).map_or("", |(n, _)| n).to_string(),
-                None,
-            ),
+            None => (codes::core(d.code).map_or("", |(n, _)| n).to_string(), None),
         };
         Finding {
             code: d.code.to_string(),
@@ -88,7 +86,7 @@ impl Finding {
 }
 
 /// Everything `supc check` found in one file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FileReport {
     pub path: String,
     /// Whether supervisord 4.3.0 would accept the config.
@@ -98,7 +96,7 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Summary {
     pub files: usize,
     pub errors: usize,
@@ -136,18 +134,26 @@ impl Summary {
 }
 
 /// The `--format json` document (schema: `schemas/check.schema.json`).
-#[derive(Debug, Serialize)]
-pub struct CheckReport<'a> {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckReport {
+    /// Format version of this document.
     pub version: u32,
-    pub files: &'a [FileReport],
+    pub files: Vec<FileReport>,
     pub summary: Summary,
 }
 
 pub fn json(files: &[FileReport]) -> String {
     let report = CheckReport {
         version: 1,
-        files,
+        files: files.to_vec(),
         summary: Summary::of(files),
     };
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+}
+
+/// The JSON Schema of `supc check --format json` (committed as
+/// `schemas/check.schema.json`; a test fails when it is stale).
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(CheckReport);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
 }

@@ -172,7 +172,10 @@ impl<'a> Resolver<'a> {
         } else {
             "in this section"
         };
-        self.error(Diagnostic::error("SUP020", msg).at_opt(span, label));
+        let help = hint(&msg);
+        let mut d = Diagnostic::error("SUP020", msg).at_opt(span, label);
+        d.help = help;
+        self.error(d);
     }
 
     pub fn section_span(&self, section: &str) -> Option<Span> {
@@ -260,4 +263,28 @@ impl<'a> Resolver<'a> {
             }
         }
     }
+}
+
+/// A fix for the common invalid values.
+fn hint(msg: &str) -> Option<String> {
+    let h = if msg == "bad logging level name 'warning'" {
+        "supervisord spells it `warn`"
+    } else if msg.starts_with("bad logging level name") {
+        "use one of critical, error, warn, info, debug, trace, blather"
+    } else if msg == "invalid 'autorestart' value 'always'" {
+        "`autorestart=true` restarts always"
+    } else if msg.starts_with("invalid 'autorestart' value") {
+        "use true, false or unexpected"
+    } else if msg.starts_with("not a valid boolean value") {
+        "use true/false, yes/no, on/off or 1/0"
+    } else if msg.contains("is not a valid signal name") {
+        "use a signal name such as TERM, HUP, INT, QUIT, KILL, USR1 or USR2"
+    } else if msg.starts_with("not a valid list of exit codes") {
+        "comma-separated numbers from 0 to 255, without a trailing comma"
+    } else if msg.starts_with("invalid literal for int()") {
+        "a whole number: no decimals, no units, no 0x prefix"
+    } else {
+        return None;
+    };
+    Some(h.to_string())
 }

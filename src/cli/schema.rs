@@ -1,0 +1,24 @@
+//! `supc schema NAME`: the JSON Schemas of supc's JSON outputs.
+
+use clap::{Args, ValueEnum};
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    name: Name,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Name {
+    /// `supc check --format json`.
+    Check,
+}
+
+pub fn run(args: &SchemaArgs) -> i32 {
+    let text = match args.name {
+        Name::Check => crate::report::schema(),
+    };
+    super::print_stdout(&text);
+    0
+}
