@@ -130,6 +130,14 @@ impl SourceMap {
         let (l, c) = f.line_col(span.start);
         format!("{}:{l}:{c}", f.name)
     }
+
+    /// Like [`location`](Self::location), with an absolute name shown
+    /// relative to `cwd` when it lies below it (for people, not messages).
+    pub fn short_location(&self, span: Span, cwd: &str) -> String {
+        let full = self.location(span);
+        let prefix = format!("{}/", cwd.trim_end_matches('/'));
+        full.strip_prefix(&prefix).map_or(full.clone(), str::to_string)
+    }
 }
 
 #[cfg(test)]

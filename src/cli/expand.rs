@@ -48,13 +48,13 @@ pub fn run(args: &ExpandArgs) -> i32 {
                 serde_json::to_string_pretty(&v).unwrap_or_default()
             ));
         }
-        Format::Table => super::print_stdout(&table(config, &loaded)),
+        Format::Table => super::print_stdout(&table(config, &loaded, &host.cwd)),
     }
     0
 }
 
 /// namespec, command, priority, autostart, source.
-fn table(config: &crate::model::Config, loaded: &crate::load::Loaded) -> String {
+fn table(config: &crate::model::Config, loaded: &crate::load::Loaded, cwd: &str) -> String {
     let mut rows = vec![[
         "NAME".to_string(),
         "PRIORITY".into(),
@@ -68,7 +68,7 @@ fn table(config: &crate::model::Config, loaded: &crate::load::Loaded) -> String 
                 p.full_name(),
                 p.priority.to_string(),
                 p.autostart.to_string(),
-                loaded.sources.location(p.span),
+                loaded.sources.short_location(p.span, cwd),
                 p.command.replace('\n', " "),
             ]);
         }
