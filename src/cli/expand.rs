@@ -42,11 +42,15 @@ pub fn run(args: &ExpandArgs) -> i32 {
     };
     match args.format {
         Format::Json => {
-            let v = json::config(config);
-            super::print_stdout(&format!(
-                "{}\n",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            ));
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            let ok = json::write_config(config, &mut out).is_ok()
+                && std::io::Write::write_all(&mut out, b"\n").is_ok()
+                && std::io::Write::flush(&mut out).is_ok();
+            if !ok {
+                // A closed pipe (e.g. `| head`) ends quietly.
+                return 0;
+            }
         }
         Format::Table => super::print_stdout(&table(config, &loaded, &host.cwd)),
     }

@@ -1,8 +1,10 @@
 //! `supc expand --format json`: the oracle's JSON contract.
 //!
-//! Same keys, types and order rules as `supervisor_oracle.py` (see the
-//! README's "JSON contract"): integers may exceed 64 bits, octal modes are
-//! strings of at least three digits, signals are names without `SIG`.
+//! Same keys, types and order rules as the supervisor-based oracle (see
+//! `tests/oracle/`): integers may exceed 64 bits, octal modes are strings of
+//! at least three digits, signals are names without `SIG`. The document is
+//! serialized straight from borrowed views of the model (no intermediate
+//! `Value` tree), because it can hold hundreds of thousands of processes.
 
 use crate::model::{
     AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process, ServerFamily,
@@ -10,237 +12,304 @@ use crate::model::{
 };
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
-use serde_json::{Map, Value, json};
-
-fn int(i: &PyInt) -> Value {
-    serde_json::from_str(&i.to_string()).unwrap_or(Value::Null)
-}
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Value, json};
 
 /// `'%03o' % value`, through the same formatter supervisord's Python uses.
-fn octal(i: &PyInt) -> Value {
+fn octal(i: &PyInt) -> String {
     let mut m = Mapping::new();
     m.set("v", PyValue::Int(i.clone()));
-    format("%(v)03o", &m).map_or(Value::Null, Value::String)
+    format("%(v)03o", &m).unwrap_or_default()
 }
 
-fn id(i: Id) -> Value {
-    match i {
-        Id::Unchanged => json!(-1),
-        Id::Known(v) => json!(v),
-        Id::Unknown => Value::Null,
+struct IdJson(Id);
+
+impl Serialize for IdJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Id::Unchanged => s.serialize_i64(-1),
+            Id::Known(v) => s.serialize_u32(v),
+            Id::Unknown => s.serialize_none(),
+        }
     }
 }
 
-fn opt_id(i: Option<Id>) -> Value {
-    i.map_or(Value::Null, id)
-}
+struct Env<'a>(&'a [(String, String)]);
 
-fn env(pairs: &[(String, String)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
+impl Serialize for Env<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// `{"ok": false, "error": ...}` (plus `exception` for a crash).
 pub fn rejection(message: &str) -> Value {
-    let mut obj = Map::new();
+    let mut obj = serde_json::Map::new();
     obj.insert("ok".into(), json!(false));
     obj.insert("error".into(), json!(message));
-    if let Some((exc, _)) = message.split_once(": ")
-        && exc == "TypeError"
-    {
-        obj.insert("exception".into(), json!(exc));
+    if message.starts_with("TypeError: ") {
+        obj.insert("exception".into(), json!("TypeError"));
     }
     Value::Object(obj)
 }
 
-/// The accepted config.
-pub fn config(c: &Config) -> Value {
-    let servers: Vec<Value> = c.http_servers.iter().map(server).collect();
+#[derive(Serialize)]
+struct Document<'a> {
+    ok: bool,
+    supervisord: SupervisordJson<'a>,
+    unix_http_server: Option<ServerJson<'a>>,
+    inet_http_server: Option<ServerJson<'a>>,
+    http_servers: Vec<ServerJson<'a>>,
+    rpcinterfaces: Vec<PluginJson<'a>>,
+    groups: Vec<GroupJson<'a>>,
+    supervisorctl: Option<CtlJson<'a>>,
+    parse_warnings: &'a [String],
+    parse_infos: &'a [String],
+}
+
+/// Writes the accepted config as pretty JSON.
+pub fn write_config(c: &Config, out: impl std::io::Write) -> serde_json::Result<()> {
+    let servers: Vec<ServerJson<'_>> = c.http_servers.iter().map(ServerJson).collect();
     let by_section = |name: &str| {
         c.http_servers
             .iter()
-            .position(|s| s.section == name)
-            .map_or(Value::Null, |i| servers[i].clone())
+            .find(|s| s.section == name)
+            .map(ServerJson)
     };
-    json!({
-        "ok": true,
-        "supervisord": supervisord(&c.supervisord),
-        "unix_http_server": by_section("unix_http_server"),
-        "inet_http_server": by_section("inet_http_server"),
-        "http_servers": servers,
-        "rpcinterfaces": c.rpcinterfaces.iter().map(plugin).collect::<Vec<_>>(),
-        "groups": c.groups.iter().map(group).collect::<Vec<_>>(),
-        "supervisorctl": match &c.supervisorctl {
-            None => Value::Null,
-            Some(Ok(ctl)) => supervisorctl(ctl),
-            Some(Err(e)) => json!({"error": e}),
-        },
-        "parse_warnings": c.parse_warnings,
-        "parse_infos": c.parse_infos,
-    })
+    let doc = Document {
+        ok: true,
+        supervisord: SupervisordJson(&c.supervisord),
+        unix_http_server: by_section("unix_http_server"),
+        inet_http_server: by_section("inet_http_server"),
+        http_servers: servers,
+        rpcinterfaces: c.rpcinterfaces.iter().map(PluginJson).collect(),
+        groups: c.groups.iter().map(GroupJson).collect(),
+        supervisorctl: c.supervisorctl.as_ref().map(CtlJson),
+        parse_warnings: &c.parse_warnings,
+        parse_infos: &c.parse_infos,
+    };
+    let mut ser =
+        serde_json::Serializer::with_formatter(out, serde_json::ser::PrettyFormatter::new());
+    doc.serialize(&mut ser)
 }
 
-fn supervisord(s: &Supervisord) -> Value {
-    json!({
-        "logfile": s.logfile,
-        "logfile_maxbytes": int(&s.logfile_maxbytes),
-        "logfile_backups": int(&s.logfile_backups),
-        "loglevel": s.loglevel,
-        "pidfile": s.pidfile,
-        "umask": octal(&s.umask),
-        "nodaemon": s.nodaemon,
-        "silent": s.silent,
-        "minfds": int(&s.minfds),
-        "minprocs": int(&s.minprocs),
-        "nocleanup": s.nocleanup,
-        "strip_ansi": s.strip_ansi,
-        "user": s.user,
-        "uid": opt_id(s.uid),
-        "gid": opt_id(s.gid),
-        "directory": s.directory,
-        "childlogdir": s.childlogdir,
-        "identifier": s.identifier,
-        "environment": env(&s.environment),
-        "serverurl": s.serverurl,
-    })
+/// The accepted config as a `Value` (for callers that post-process it).
+pub fn config(c: &Config) -> Value {
+    let mut buf = Vec::new();
+    let _ = write_config(c, &mut buf);
+    serde_json::from_slice(&buf).unwrap_or(Value::Null)
 }
 
-fn server(s: &HttpServer) -> Value {
-    let mut v = json!({
-        "section": s.section,
-        "name": s.name,
-        "username": s.username,
-        "password": s.password,
-    });
-    let obj = v.as_object_mut().expect("json! object");
-    match &s.family {
-        ServerFamily::Inet { host, port } => {
-            obj.insert("family".into(), json!("inet"));
-            obj.insert("host".into(), json!(host));
-            obj.insert("port".into(), int(port));
+struct SupervisordJson<'a>(&'a Supervisord);
+
+impl Serialize for SupervisordJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("logfile", &v.logfile)?;
+        m.serialize_entry("logfile_maxbytes", &v.logfile_maxbytes)?;
+        m.serialize_entry("logfile_backups", &v.logfile_backups)?;
+        m.serialize_entry("loglevel", &v.loglevel)?;
+        m.serialize_entry("pidfile", &v.pidfile)?;
+        m.serialize_entry("umask", &octal(&v.umask))?;
+        m.serialize_entry("nodaemon", &v.nodaemon)?;
+        m.serialize_entry("silent", &v.silent)?;
+        m.serialize_entry("minfds", &v.minfds)?;
+        m.serialize_entry("minprocs", &v.minprocs)?;
+        m.serialize_entry("nocleanup", &v.nocleanup)?;
+        m.serialize_entry("strip_ansi", &v.strip_ansi)?;
+        m.serialize_entry("user", &v.user)?;
+        m.serialize_entry("uid", &v.uid.map(IdJson))?;
+        m.serialize_entry("gid", &v.gid.map(IdJson))?;
+        m.serialize_entry("directory", &v.directory)?;
+        m.serialize_entry("childlogdir", &v.childlogdir)?;
+        m.serialize_entry("identifier", &v.identifier)?;
+        m.serialize_entry("environment", &Env(&v.environment))?;
+        m.serialize_entry("serverurl", &v.serverurl)?;
+        m.end()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct ServerJson<'a>(&'a HttpServer);
+
+impl Serialize for ServerJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("section", &v.section)?;
+        m.serialize_entry("name", &v.name)?;
+        m.serialize_entry("username", &v.username)?;
+        m.serialize_entry("password", &v.password)?;
+        match &v.family {
+            ServerFamily::Inet { host, port } => {
+                m.serialize_entry("family", "inet")?;
+                m.serialize_entry("host", host)?;
+                m.serialize_entry("port", port)?;
+            }
+            ServerFamily::Unix { file, chmod, chown } => {
+                m.serialize_entry("family", "unix")?;
+                m.serialize_entry("file", file)?;
+                m.serialize_entry("chmod", &octal(chmod))?;
+                m.serialize_entry("chown", &[IdJson(chown.0), IdJson(chown.1)])?;
+            }
         }
-        ServerFamily::Unix { file, chmod, chown } => {
-            obj.insert("family".into(), json!("unix"));
-            obj.insert("file".into(), json!(file));
-            obj.insert("chmod".into(), octal(chmod));
-            obj.insert("chown".into(), json!([id(chown.0), id(chown.1)]));
+        m.end()
+    }
+}
+
+struct PluginJson<'a>(&'a Plugin);
+
+impl Serialize for PluginJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("name", &self.0.name)?;
+        m.serialize_entry("factory", &self.0.factory)?;
+        m.serialize_entry("extras", &Env(&self.0.extras))?;
+        m.end()
+    }
+}
+
+struct CtlJson<'a>(&'a Result<Supervisorctl, String>);
+
+impl Serialize for CtlJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self.0 {
+            Err(e) => m.serialize_entry("error", e)?,
+            Ok(c) => {
+                m.serialize_entry("serverurl", &c.serverurl)?;
+                m.serialize_entry("prompt", &c.prompt)?;
+                m.serialize_entry("username", &c.username)?;
+                m.serialize_entry("password", &c.password)?;
+                m.serialize_entry("history_file", &c.history_file)?;
+                let plugins: Vec<PluginJson<'_>> = c.plugins.iter().map(PluginJson).collect();
+                m.serialize_entry("plugins", &plugins)?;
+            }
         }
-    }
-    v
-}
-
-fn plugin(p: &Plugin) -> Value {
-    json!({"name": p.name, "factory": p.factory, "extras": env(&p.extras)})
-}
-
-fn supervisorctl(c: &Supervisorctl) -> Value {
-    json!({
-        "serverurl": c.serverurl,
-        "prompt": c.prompt,
-        "username": c.username,
-        "password": c.password,
-        "history_file": c.history_file,
-        "plugins": c.plugins.iter().map(plugin).collect::<Vec<_>>(),
-    })
-}
-
-fn group(g: &Group) -> Value {
-    let mut v = json!({
-        "name": g.name,
-        "priority": int(&g.priority),
-        "kind": g.kind.as_str(),
-        "processes": g.processes.iter().map(process).collect::<Vec<_>>(),
-    });
-    let obj = v.as_object_mut().expect("json! object");
-    if let Some(l) = &g.listener {
-        obj.insert("buffer_size".into(), int(&l.buffer_size));
-        obj.insert("events".into(), json!(l.events));
-        obj.insert("result_handler".into(), json!(l.result_handler));
-    }
-    if let Some(s) = &g.socket {
-        obj.insert("socket".into(), socket(s));
-    }
-    v
-}
-
-fn socket(s: &FcgiSocket) -> Value {
-    let opt_int = |i: &Option<PyInt>| i.as_ref().map_or(Value::Null, int);
-    match s {
-        FcgiSocket::Unix {
-            url,
-            path,
-            mode,
-            owner,
-            backlog,
-        } => json!({
-            "family": "unix", "url": url, "path": path, "mode": octal(mode),
-            "owner": owner.map_or(Value::Null, |(u, g)| json!([id(u), id(g)])),
-            "backlog": opt_int(backlog),
-        }),
-        FcgiSocket::Inet {
-            url,
-            host,
-            port,
-            backlog,
-        } => json!({
-            "family": "inet", "url": url, "host": host, "port": int(port),
-            "backlog": opt_int(backlog),
-        }),
+        m.end()
     }
 }
 
-fn logfile(l: &LogFile) -> Value {
+struct GroupJson<'a>(&'a Group);
+
+impl Serialize for GroupJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let g = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &g.name)?;
+        m.serialize_entry("priority", &g.priority)?;
+        m.serialize_entry("kind", g.kind.as_str())?;
+        let procs: Vec<ProcessJson<'_>> = g.processes.iter().map(ProcessJson).collect();
+        m.serialize_entry("processes", &procs)?;
+        if let Some(l) = &g.listener {
+            m.serialize_entry("buffer_size", &l.buffer_size)?;
+            m.serialize_entry("events", &l.events)?;
+            m.serialize_entry("result_handler", &l.result_handler)?;
+        }
+        if let Some(sock) = &g.socket {
+            m.serialize_entry("socket", &SocketJson(sock))?;
+        }
+        m.end()
+    }
+}
+
+struct SocketJson<'a>(&'a FcgiSocket);
+
+impl Serialize for SocketJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self.0 {
+            FcgiSocket::Unix {
+                url,
+                path,
+                mode,
+                owner,
+                backlog,
+            } => {
+                m.serialize_entry("family", "unix")?;
+                m.serialize_entry("url", url)?;
+                m.serialize_entry("path", path)?;
+                m.serialize_entry("mode", &octal(mode))?;
+                m.serialize_entry("owner", &owner.map(|(u, g)| [IdJson(u), IdJson(g)]))?;
+                m.serialize_entry("backlog", backlog)?;
+            }
+            FcgiSocket::Inet {
+                url,
+                host,
+                port,
+                backlog,
+            } => {
+                m.serialize_entry("family", "inet")?;
+                m.serialize_entry("url", url)?;
+                m.serialize_entry("host", host)?;
+                m.serialize_entry("port", port)?;
+                m.serialize_entry("backlog", backlog)?;
+            }
+        }
+        m.end()
+    }
+}
+
+fn logfile<S: SerializeMap>(m: &mut S, key: &str, l: &LogFile) -> Result<(), S::Error> {
     match l {
-        LogFile::Auto => json!("AUTO"),
-        LogFile::None => Value::Null,
-        LogFile::Path(p) => json!(p),
+        LogFile::Auto => m.serialize_entry(key, "AUTO"),
+        LogFile::None => m.serialize_entry(key, &None::<&str>),
+        LogFile::Path(p) => m.serialize_entry(key, p),
     }
 }
 
-/// One process entry.
-pub fn process(p: &Process) -> Value {
-    json!({
-        "name": p.name,
-        "group": p.group,
-        "full_name": p.full_name(),
-        "section": p.section,
-        "user": p.user,
-        "uid": opt_id(p.uid),
-        "command": p.command,
-        "directory": p.directory,
-        "umask": p.umask.as_ref().map_or(Value::Null, octal),
-        "priority": int(&p.priority),
-        "autostart": p.autostart,
-        "autorestart": match p.autorestart {
+struct ProcessJson<'a>(&'a Process);
+
+impl Serialize for ProcessJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &p.name)?;
+        m.serialize_entry("group", &p.group)?;
+        m.serialize_entry("full_name", &p.full_name())?;
+        m.serialize_entry("section", &p.section)?;
+        m.serialize_entry("user", &p.user)?;
+        m.serialize_entry("uid", &p.uid.map(IdJson))?;
+        m.serialize_entry("command", &p.command)?;
+        m.serialize_entry("directory", &p.directory)?;
+        m.serialize_entry("umask", &p.umask.as_ref().map(octal))?;
+        m.serialize_entry("priority", &p.priority)?;
+        m.serialize_entry("autostart", &p.autostart)?;
+        let autorestart = match p.autorestart {
             AutoRestart::Unexpected => "unexpected",
             AutoRestart::Always => "true",
             AutoRestart::Never => "false",
-        },
-        "startsecs": int(&p.startsecs),
-        "startretries": int(&p.startretries),
-        "stopsignal": p.stopsignal,
-        "stopwaitsecs": int(&p.stopwaitsecs),
-        "stopasgroup": p.stopasgroup,
-        "killasgroup": p.killasgroup,
-        "exitcodes": p.exitcodes.iter().map(int).collect::<Vec<_>>(),
-        "redirect_stderr": p.redirect_stderr,
-        "stdout_logfile": logfile(&p.stdout.logfile),
-        "stdout_logfile_maxbytes": int(&p.stdout.maxbytes),
-        "stdout_logfile_backups": int(&p.stdout.backups),
-        "stdout_capture_maxbytes": int(&p.stdout.capture_maxbytes),
-        "stdout_events_enabled": p.stdout.events_enabled,
-        "stdout_syslog": p.stdout.syslog,
-        "stderr_logfile": logfile(&p.stderr.logfile),
-        "stderr_logfile_maxbytes": int(&p.stderr.maxbytes),
-        "stderr_logfile_backups": int(&p.stderr.backups),
-        "stderr_capture_maxbytes": int(&p.stderr.capture_maxbytes),
-        "stderr_events_enabled": p.stderr.events_enabled,
-        "stderr_syslog": p.stderr.syslog,
-        "environment": env(&p.environment),
-        "serverurl": p.serverurl,
-    })
+        };
+        m.serialize_entry("autorestart", autorestart)?;
+        m.serialize_entry("startsecs", &p.startsecs)?;
+        m.serialize_entry("startretries", &p.startretries)?;
+        m.serialize_entry("stopsignal", &p.stopsignal)?;
+        m.serialize_entry("stopwaitsecs", &p.stopwaitsecs)?;
+        m.serialize_entry("stopasgroup", &p.stopasgroup)?;
+        m.serialize_entry("killasgroup", &p.killasgroup)?;
+        m.serialize_entry("exitcodes", &p.exitcodes)?;
+        m.serialize_entry("redirect_stderr", &p.redirect_stderr)?;
+        for (name, l) in [("stdout", &p.stdout), ("stderr", &p.stderr)] {
+            logfile(&mut m, &format!("{name}_logfile"), &l.logfile)?;
+            m.serialize_entry(&format!("{name}_logfile_maxbytes"), &l.maxbytes)?;
+            m.serialize_entry(&format!("{name}_logfile_backups"), &l.backups)?;
+            m.serialize_entry(&format!("{name}_capture_maxbytes"), &l.capture_maxbytes)?;
+            m.serialize_entry(&format!("{name}_events_enabled"), &l.events_enabled)?;
+            m.serialize_entry(&format!("{name}_syslog"), &l.syslog)?;
+        }
+        m.serialize_entry("environment", &Env(&p.environment))?;
+        m.serialize_entry("serverurl", &p.serverurl)?;
+        m.end()
+    }
+}
+
+/// One process entry as a `Value`.
+pub fn process(p: &Process) -> Value {
+    serde_json::to_value(ProcessJson(p)).unwrap_or(Value::Null)
 }

@@ -13,20 +13,26 @@ use indexmap::IndexMap;
 use pest::Parser;
 use pest::iterators::Pair;
 use std::fmt::Write;
+use std::rc::Rc;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/percent_format.pest"]
 struct FormatGrammar;
 
 /// A value in the expansion mapping: supervisord only ever puts strings and
-/// integers (`process_num`, `numprocs`) there.
+/// integers (`process_num`, `numprocs`) there. Strings are shared, because
+/// the same values are copied into every instance's mapping.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PyValue {
-    Str(String),
+    Str(Rc<str>),
     Int(PyInt),
 }
 
 impl PyValue {
+    pub fn str(s: &str) -> PyValue {
+        PyValue::Str(Rc::from(s))
+    }
+
     fn repr(&self) -> String {
         match self {
             PyValue::Str(s) => repr(s),
@@ -39,7 +45,7 @@ impl PyValue {
 /// supervisord builds (its order shows through the bare `%s` quirk).
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
-    entries: IndexMap<String, PyValue>,
+    entries: IndexMap<Rc<str>, PyValue>,
 }
 
 impl Mapping {
@@ -48,12 +54,18 @@ impl Mapping {
     }
 
     /// `d[key] = value`: a new key goes last, an existing key keeps its place.
-    pub fn set(&mut self, key: impl Into<String>, value: PyValue) {
-        self.entries.insert(key.into(), value);
+    pub fn set(&mut self, key: impl AsRef<str>, value: PyValue) {
+        let key = key.as_ref();
+        match self.entries.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => {
+                self.entries.insert(Rc::from(key), value);
+            }
+        }
     }
 
-    pub fn set_str(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.set(key, PyValue::Str(value.into()));
+    pub fn set_str(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        self.set(key, PyValue::str(value.as_ref()));
     }
 
     pub fn get(&self, key: &str) -> Option<&PyValue> {
@@ -67,16 +79,25 @@ impl Mapping {
     /// `d.update(other)`.
     pub fn update(&mut self, other: &Mapping) {
         for (k, v) in &other.entries {
-            self.entries.insert(k.clone(), v.clone());
+            match self.entries.get_mut(k) {
+                Some(slot) => {
+                    if slot != v {
+                        *slot = v.clone();
+                    }
+                }
+                None => {
+                    self.entries.insert(k.clone(), v.clone());
+                }
+            }
         }
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        self.entries.keys().map(|k| &**k)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &PyValue)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// `repr(d)`.
@@ -102,6 +123,39 @@ impl Mapping {
     }
 }
 
+/// Where `%(name)s` looks names up: one dict, or supervisord's
+/// `dict(list(a.items()) + list(b.items()))` without building it.
+pub trait Lookup {
+    fn get(&self, key: &str) -> Option<&PyValue>;
+    /// The dict itself (for `%s` and error messages; rarely needed).
+    fn merged(&self) -> Mapping;
+}
+
+impl Lookup for Mapping {
+    fn get(&self, key: &str) -> Option<&PyValue> {
+        self.entries.get(key)
+    }
+
+    fn merged(&self) -> Mapping {
+        self.clone()
+    }
+}
+
+/// `a` overlaid with `b` (b wins; a's keys keep their order).
+pub struct Layers<'a>(pub &'a Mapping, pub &'a Mapping);
+
+impl Lookup for Layers<'_> {
+    fn get(&self, key: &str) -> Option<&PyValue> {
+        self.1.get(key).or_else(|| self.0.get(key))
+    }
+
+    fn merged(&self) -> Mapping {
+        let mut m = self.0.clone();
+        m.update(self.1);
+        m
+    }
+}
+
 /// Why `value % mapping` failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormatError {
@@ -112,33 +166,152 @@ pub enum FormatError {
 }
 
 /// Evaluates `template % mapping`.
-pub fn format(template: &str, mapping: &Mapping) -> Result<String, FormatError> {
+pub fn format(template: &str, mapping: &dyn Lookup) -> Result<String, FormatError> {
     if !template.contains('%') {
         return Ok(template.to_string());
     }
-    let pieces = FormatGrammar::parse(Rule::format, template)
-        .map_err(|e| FormatError::Bad(format!("unparsable format string: {e}")))?;
-    let mut state = Formatter {
-        mapping,
-        next_arg: Some(Arg::Mapping),
-        out: String::with_capacity(template.len() + 16),
-    };
-    for piece in pieces {
-        match piece.as_rule() {
-            Rule::literal => state.out.push_str(piece.as_str()),
-            Rule::escape => state.out.push('%'),
-            Rule::spec => state.spec(piece, template)?,
-            Rule::incomplete => {
-                state.head(&mut Spec::default(), piece)?;
-                return Err(FormatError::Bad("incomplete format".into()));
+    Template::parse(template).render(mapping)
+}
+
+/// A parsed format string, reusable for every instance of a section.
+#[derive(Debug)]
+pub struct Template {
+    pieces: Vec<Piece>,
+    /// Length of the literal text, to size the output.
+    size_hint: usize,
+}
+
+#[derive(Debug)]
+enum Piece {
+    Literal(String),
+    Escape,
+    Spec(SpecParts),
+    /// A spec cut off by the end of the string.
+    Incomplete(SpecParts),
+    /// `%(` whose parentheses never close.
+    IncompleteKey,
+    /// The grammar rejected the string (it accepts everything; defensive).
+    Unparsable(String),
+}
+
+#[derive(Debug, Default)]
+struct SpecParts {
+    key: Option<String>,
+    ljust: bool,
+    sign: bool,
+    blank: bool,
+    alt: bool,
+    zero: bool,
+    width: Option<Number>,
+    /// `Some(None)`: a `.` with no digits (precision 0).
+    prec: Option<Option<Number>>,
+    /// The conversion character and its index in the template (in chars).
+    conv: Option<(char, usize)>,
+}
+
+#[derive(Debug)]
+enum Number {
+    Star,
+    Digits(String),
+}
+
+impl Template {
+    pub fn parse(template: &str) -> Template {
+        let mut pieces = Vec::new();
+        let mut size_hint = 0;
+        match FormatGrammar::parse(Rule::format, template) {
+            Err(e) => pieces.push(Piece::Unparsable(e.to_string())),
+            Ok(pairs) => {
+                for p in pairs {
+                    match p.as_rule() {
+                        Rule::literal => {
+                            size_hint += p.as_str().len();
+                            pieces.push(Piece::Literal(p.as_str().to_string()));
+                        }
+                        Rule::escape => pieces.push(Piece::Escape),
+                        Rule::spec => pieces.push(Piece::Spec(spec_parts(p, template))),
+                        Rule::incomplete => pieces.push(Piece::Incomplete(spec_parts(p, template))),
+                        Rule::incomplete_key => pieces.push(Piece::IncompleteKey),
+                        _ => {}
+                    }
+                }
             }
-            Rule::incomplete_key => {
-                return Err(FormatError::Bad("incomplete format key".into()));
+        }
+        Template { pieces, size_hint }
+    }
+
+    /// Applies the template to a mapping, with CPython's errors in order.
+    pub fn render(&self, mapping: &dyn Lookup) -> Result<String, FormatError> {
+        let mut state = Formatter {
+            mapping,
+            next_arg: Some(Arg::Mapping),
+            out: String::with_capacity(self.size_hint + 16),
+        };
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(t) => state.out.push_str(t),
+                Piece::Escape => state.out.push('%'),
+                Piece::Spec(parts) => state.spec(parts)?,
+                Piece::Incomplete(parts) => {
+                    state.head(parts)?;
+                    return Err(FormatError::Bad("incomplete format".into()));
+                }
+                Piece::IncompleteKey => {
+                    return Err(FormatError::Bad("incomplete format key".into()));
+                }
+                Piece::Unparsable(e) => {
+                    return Err(FormatError::Bad(format!("unparsable format string: {e}")));
+                }
+            }
+        }
+        Ok(state.out)
+    }
+}
+
+fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
+    let mut parts = SpecParts::default();
+    for part in pair.into_inner() {
+        match part.as_rule() {
+            Rule::mapping_key => {
+                parts.key = Some(
+                    part.into_inner()
+                        .next()
+                        .map_or("", |k| k.as_str())
+                        .to_string(),
+                );
+            }
+            Rule::flags => {
+                for c in part.as_str().chars() {
+                    match c {
+                        '-' => parts.ljust = true,
+                        '+' => parts.sign = true,
+                        ' ' => parts.blank = true,
+                        '#' => parts.alt = true,
+                        _ => parts.zero = true,
+                    }
+                }
+            }
+            Rule::width => parts.width = Some(number_of(part.as_str())),
+            Rule::precision => {
+                parts.prec = Some(part.into_inner().next().map(|p| number_of(p.as_str())))
+            }
+            Rule::conversion => {
+                let c = part.as_str().chars().next().unwrap_or('?');
+                let index = template[..part.as_span().start()].chars().count();
+                parts.conv = Some((c, index));
             }
             _ => {}
         }
     }
-    Ok(state.out)
+    parts
+}
+
+fn number_of(s: &str) -> Number {
+    if s == "*" {
+        Number::Star
+    } else {
+        Number::Digits(s.to_string())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -159,7 +332,7 @@ struct Spec {
 }
 
 struct Formatter<'m> {
-    mapping: &'m Mapping,
+    mapping: &'m dyn Lookup,
     /// CPython's `argidx < arglen`: the one argument still available.
     next_arg: Option<Arg<'m>>,
     out: String,
@@ -176,53 +349,46 @@ impl<'m> Formatter<'m> {
     }
 
     /// Key lookup, flags, width and precision, with their errors in order.
-    fn head(&mut self, spec: &mut Spec, pair: Pair<'_, Rule>) -> Result<(), FormatError> {
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::mapping_key => {
-                    let key = part.into_inner().next().map(|k| k.as_str()).unwrap_or("");
-                    match self.mapping.get(key) {
-                        Some(v) => self.next_arg = Some(Arg::Value(v)),
-                        None => return Err(FormatError::MissingKey(key.to_string())),
-                    }
-                }
-                Rule::flags => {
-                    for c in part.as_str().chars() {
-                        match c {
-                            '-' => spec.ljust = true,
-                            '+' => spec.sign = true,
-                            ' ' => spec.blank = true,
-                            '#' => spec.alt = true,
-                            _ => spec.zero = true,
-                        }
-                    }
-                }
-                Rule::width => {
-                    if part.as_str() == "*" {
-                        let w = self.star_arg()?;
-                        if w < 0 {
-                            spec.ljust = true;
-                        }
-                        spec.width = Some(w.unsigned_abs() as usize);
-                    } else {
-                        spec.width = Some(number(part.as_str(), WIDTH_MAX, "width too big")?);
-                    }
-                }
-                Rule::precision => {
-                    spec.prec = Some(0);
-                    if let Some(p) = part.into_inner().next() {
-                        if p.as_str() == "*" {
-                            let v = self.star_arg()?;
-                            spec.prec = (v >= 0).then_some(v as usize);
-                        } else {
-                            spec.prec = Some(number(p.as_str(), PREC_MAX, "precision too big")?);
-                        }
-                    }
-                }
-                _ => {}
+    fn head(&mut self, parts: &SpecParts) -> Result<Spec, FormatError> {
+        let mut spec = Spec {
+            ljust: parts.ljust,
+            sign: parts.sign,
+            blank: parts.blank,
+            alt: parts.alt,
+            zero: parts.zero,
+            width: None,
+            prec: None,
+        };
+        if let Some(key) = &parts.key {
+            let mapping = self.mapping;
+            match mapping.get(key) {
+                Some(v) => self.next_arg = Some(Arg::Value(v)),
+                None => return Err(FormatError::MissingKey(key.clone())),
             }
         }
-        Ok(())
+        match &parts.width {
+            None => {}
+            Some(Number::Star) => {
+                let w = self.star_arg()?;
+                if w < 0 {
+                    spec.ljust = true;
+                }
+                spec.width = Some(w.unsigned_abs() as usize);
+            }
+            Some(Number::Digits(d)) => spec.width = Some(number(d, WIDTH_MAX, "width too big")?),
+        }
+        match &parts.prec {
+            None => {}
+            Some(None) => spec.prec = Some(0),
+            Some(Some(Number::Star)) => {
+                let v = self.star_arg()?;
+                spec.prec = (v >= 0).then_some(v as usize);
+            }
+            Some(Some(Number::Digits(d))) => {
+                spec.prec = Some(number(d, PREC_MAX, "precision too big")?)
+            }
+        }
+        Ok(spec)
     }
 
     fn star_arg(&mut self) -> Result<i64, FormatError> {
@@ -234,25 +400,18 @@ impl<'m> Formatter<'m> {
         }
     }
 
-    fn spec(&mut self, pair: Pair<'_, Rule>, template: &str) -> Result<(), FormatError> {
-        let mut spec = Spec::default();
-        let conv_pair = pair
-            .clone()
-            .into_inner()
-            .find(|p| p.as_rule() == Rule::conversion);
-        self.head(&mut spec, pair)?;
+    fn spec(&mut self, parts: &SpecParts) -> Result<(), FormatError> {
+        let spec = self.head(parts)?;
         let arg = self.take_arg()?;
-        let Some(conv_pair) = conv_pair else {
+        let Some((conv, index)) = parts.conv else {
             return Ok(());
         };
-        let conv = conv_pair.as_str().chars().next().unwrap_or('?');
         let (text, numeric) = match conv {
             's' | 'r' | 'a' => (self.stringish(arg, conv), false),
             'd' | 'i' | 'u' | 'o' | 'x' | 'X' => (integer(arg, conv, &spec)?, true),
             'e' | 'E' | 'f' | 'F' | 'g' | 'G' => (float(arg, conv, &spec)?, true),
             'c' => (character(arg)?.to_string(), false),
             other => {
-                let index = template[..conv_pair.as_span().start()].chars().count();
                 let shown = if (' '..='~').contains(&other) {
                     other
                 } else {
@@ -270,8 +429,8 @@ impl<'m> Formatter<'m> {
 
     fn stringish(&self, arg: Arg<'_>, conv: char) -> String {
         match (arg, conv) {
-            (Arg::Mapping, _) => self.mapping.repr(),
-            (Arg::Value(PyValue::Str(s)), 's') => s.clone(),
+            (Arg::Mapping, _) => self.mapping.merged().repr(),
+            (Arg::Value(PyValue::Str(s)), 's') => s.to_string(),
             (Arg::Value(PyValue::Str(s)), 'r') => repr(s),
             (Arg::Value(PyValue::Str(s)), _) => ascii(s),
             (Arg::Value(PyValue::Int(i)), _) => i.to_string(),

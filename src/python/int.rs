@@ -302,3 +302,16 @@ mod tests {
         assert_eq!(PyInt::from(-255).abs_digits(16), "ff");
     }
 }
+
+impl serde::Serialize for PyInt {
+    /// A JSON integer of any size (serde_json's `arbitrary_precision`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            BigOrSmall::Small(v) => s.serialize_i64(*v),
+            BigOrSmall::Big(b) => match b.to_string().parse::<serde_json::Number>() {
+                Ok(n) => n.serialize(s),
+                Err(_) => s.serialize_str(&b.to_string()),
+            },
+        }
+    }
+}

@@ -25,8 +25,10 @@ use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::load::{Loaded, format_error};
 use crate::model::Config;
-use crate::python::format::{Mapping, format};
+use crate::python::format::{Layers, Lookup, Mapping, Template};
 use crate::source::Span;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The outcome of resolving a loaded config.
 #[derive(Debug)]
@@ -90,6 +92,8 @@ pub(crate) struct Resolver<'a> {
     pub warnings: Vec<String>,
     /// The suffix supervisord appends to errors inside a program section.
     pub context: Option<String>,
+    /// Parsed format strings: every instance of a section reuses them.
+    templates: HashMap<String, Rc<Template>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -105,6 +109,7 @@ impl<'a> Resolver<'a> {
             diags: Vec::new(),
             warnings: loaded.parse_warnings.clone(),
             context: None,
+            templates: HashMap::new(),
         }
     }
 
@@ -227,16 +232,20 @@ impl<'a> Resolver<'a> {
         if !got.text.contains('%') {
             return Ok(Some(got));
         }
-        let mapping = if with_environ {
-            let mut m = self.environ.clone();
-            m.update(extra);
-            m
-        } else {
-            extra.clone()
+        let template = match self.templates.get(&got.text) {
+            Some(t) => t.clone(),
+            None => {
+                let t = Rc::new(Template::parse(&got.text));
+                self.templates.insert(got.text.clone(), t.clone());
+                t
+            }
         };
-        match format(&got.text, &mapping) {
+        let layers = Layers(&self.environ, extra);
+        let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
+        match template.render(lookup) {
             Ok(text) => Ok(Some(Got { text, ..got })),
             Err(e) => {
+                let mapping = lookup.merged();
                 let span = got.span.or_else(|| self.section_span(section));
                 let d = format_error(&got.text, label, &e, &mapping).at_opt(span, "expanded here");
                 self.error(d);
