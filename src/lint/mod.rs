@@ -111,7 +111,7 @@ impl<'a> LintContext<'a> {
 
     /// The resolved model (best effort when the config has errors).
     pub fn config(&self) -> &'a Config {
-        &self.resolution.partial
+        self.resolution.model()
     }
 
     /// Every section with its kind, in order of first appearance.
@@ -160,8 +160,13 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
             diags: Vec::new(),
         };
         rule.check(cx, &mut findings);
+        // A rule may grade its own findings (e.g. error only when it is
+        // certain to break); a severity from the settings overrides that.
+        let forced = settings.override_for(meta);
         for mut d in findings.diags {
-            d.severity = settings.severity(meta);
+            if let Some(s) = forced {
+                d.severity = s;
+            }
             out.push(d);
         }
     }

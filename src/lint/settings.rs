@@ -48,11 +48,17 @@ impl Settings {
         (self.select.is_empty() || matches(&self.select, meta)) && !matches(&self.ignore, meta)
     }
 
-    pub fn severity(&self, meta: &RuleMeta) -> Severity {
+    /// The severity the settings impose on a rule, if any.
+    pub fn override_for(&self, meta: &RuleMeta) -> Option<Severity> {
         self.severity
             .iter()
             .find(|(k, _)| *k == meta.code || *k == meta.name)
-            .map_or(meta.severity, |(_, s)| *s)
+            .map(|(_, s)| *s)
+    }
+
+    /// The rule's severity after settings.
+    pub fn severity(&self, meta: &RuleMeta) -> Severity {
+        self.override_for(meta).unwrap_or(meta.severity)
     }
 
     /// `.supc.yaml` in the file's directory or the nearest parent.

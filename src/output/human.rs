@@ -61,11 +61,29 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Box<dyn miette::Diagnostic 
     md = md.with_labels(labels);
     let report = miette::Report::new(md)
         .with_source_code(NamedSource::new(file.name.clone(), file.text.clone()));
-    Box::new(ReportDiag(report))
+    // Labels in other files (an included file, say) become related notes,
+    // each with its own source.
+    let related = d
+        .related
+        .iter()
+        .filter(|l| l.span.file != primary.span.file)
+        .map(|l| {
+            let f = sources.get(l.span.file);
+            let note = MietteDiagnostic::new(format!("{} ({})", l.message, sources.location(l.span)))
+                .with_severity(miette::Severity::Advice)
+                .with_labels(vec![LabeledSpan::new_primary_with_span(
+                    Some(l.message.clone()),
+                    (l.span.start as usize, l.span.len()),
+                )]);
+            miette::Report::new(note).with_source_code(NamedSource::new(f.name.clone(), f.text.clone()))
+        })
+        .collect();
+    Box::new(ReportDiag(report, related))
 }
 
-/// Wraps a `miette::Report` so it can be rendered as a `Diagnostic`.
-struct ReportDiag(miette::Report);
+/// Wraps a `miette::Report` (and notes in other files) so it can be
+/// rendered as one `Diagnostic`.
+struct ReportDiag(miette::Report, Vec<miette::Report>);
 
 impl std::fmt::Debug for ReportDiag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -96,5 +114,11 @@ impl miette::Diagnostic for ReportDiag {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.0.labels()
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.1.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.1.iter().map(|r| r.as_ref() as &dyn miette::Diagnostic)))
     }
 }

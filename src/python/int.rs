@@ -245,6 +245,19 @@ fn from_digits(digits: &[u8], radix: u32, negative: bool) -> PyInt {
     PyInt::from(big)
 }
 
+impl serde::Serialize for PyInt {
+    /// A JSON integer of any size (serde_json's `arbitrary_precision`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            BigOrSmall::Small(v) => s.serialize_i64(*v),
+            BigOrSmall::Big(b) => match b.to_string().parse::<serde_json::Number>() {
+                Ok(n) => n.serialize(s),
+                Err(_) => s.serialize_str(&b.to_string()),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,18 +313,5 @@ mod tests {
         assert!(PyInt::from(5) < big);
         assert!(big.to_i64().is_none());
         assert_eq!(PyInt::from(-255).abs_digits(16), "ff");
-    }
-}
-
-impl serde::Serialize for PyInt {
-    /// A JSON integer of any size (serde_json's `arbitrary_precision`).
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match &self.0 {
-            BigOrSmall::Small(v) => s.serialize_i64(*v),
-            BigOrSmall::Big(b) => match b.to_string().parse::<serde_json::Number>() {
-                Ok(n) => n.serialize(s),
-                Err(_) => s.serialize_str(&b.to_string()),
-            },
-        }
     }
 }

@@ -84,7 +84,7 @@ impl Resolver<'_> {
         common.set_str("here", self.loaded.here.clone());
         common.set_str("program_name", program_name.clone());
         common.set_str("host_node_name", self.host.node_name.clone());
-        common.set_str("group_name", group_name.to_string());
+        common.set_str("group_name", group_name);
         let pre = self.pre_options(section, &common)?;
         let numprocs = match pre.numprocs.to_i64() {
             Some(n) if n <= limits::MAX_NUMPROCS => n.max(0),
@@ -109,8 +109,9 @@ impl Resolver<'_> {
         };
         let mut out = Vec::with_capacity(numprocs as usize);
         let mut num = pre.numprocs_start.clone();
+        let mut refresh = true;
         for _ in 0..numprocs {
-            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut common) {
+            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut common, &mut refresh) {
                 out.push(p);
             }
             num = PyInt::from(num.to_big() + 1);
@@ -269,7 +270,7 @@ impl Resolver<'_> {
             span,
             key_span: None,
         };
-        self.expand_got(got, label, common, false, section)
+        self.expand_got(got, super::Label::Bare(label), common, false, section)
             .ok()
             .flatten()
             .map(|g| g.text)
@@ -282,10 +283,16 @@ impl Resolver<'_> {
         pre: &Pre,
         num: &PyInt,
         common: &mut Mapping,
+        refresh: &mut bool,
     ) -> Option<Process> {
         common.set("process_num", PyValue::Int(num.clone()));
         common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
-        common.update(&self.environ);
+        // supervisor re-applies the environment's ENV_* every instance; that
+        // only changes something the first time, or when the previous
+        // instance's own environment overwrote one of them.
+        if *refresh {
+            common.update(&self.environ);
+        }
         let env_span = self
             .get(section, "environment", None, None)
             .ok()
@@ -310,8 +317,11 @@ impl Resolver<'_> {
                 return None;
             }
         };
+        *refresh = false;
         for (k, v) in &environment {
-            common.set_str(format!("ENV_{k}"), v.clone());
+            let key = format!("ENV_{k}");
+            *refresh |= self.environ.contains(&key);
+            common.set_str(key, v);
         }
         let c = Some(&*common);
         let directory = match self.get(section, "directory", None, c) {

@@ -1,0 +1,106 @@
+use super::duplicate_section::{elsewhere, same_place, template_branch};
+use crate::diagnostic::{Label, Severity};
+use crate::ini::{Definition, Section};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::options::SectionKind;
+
+pub struct DuplicateKey;
+
+static META: RuleMeta = RuleMeta {
+    code: "SUP105",
+    name: "duplicate-key",
+    severity: Severity::Warning,
+    category: Category::Correctness,
+    summary: "A key set more than once in one section; the last value wins silently",
+    doc: r#"## What it does
+Finds keys that are set more than once in the same section, in one file or
+across included files (when a section is repeated).
+
+## Why is this bad?
+supervisord keeps only the last value and ignores the others without a
+word. The earlier line still reads as if it were in effect, so a reader
+(or an edit) changes the wrong line.
+
+## Example
+```ini
+[program:web]
+command=/usr/bin/web
+user=www-data
+user=root
+```
+
+## Use instead
+```ini
+[program:web]
+command=/usr/bin/web
+user=www-data
+```
+"#,
+};
+
+fn whole(d: &Definition) -> crate::source::Span {
+    d.key_span.to(d.value_span)
+}
+
+fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut Findings) {
+    for (key, entry) in &section.entries {
+        if entry.def.from_default {
+            continue;
+        }
+        // A file read twice repeats the same lines; an `[include]` outside
+        // the main file is never used (no nested includes).
+        let mut defs: Vec<&Definition> = Vec::new();
+        for d in entry.overridden.iter().chain([&entry.def]) {
+            let nested = name == "include" && Some(d.key_span.file) != cx.loaded.main;
+            if !nested && !defs.iter().any(|e| same_place(cx, e.key_span, d.key_span)) {
+                defs.push(d);
+            }
+        }
+        let Some((&winner, rest)) = defs.split_last() else {
+            continue;
+        };
+        // Repeating the same value changes nothing; alternative template
+        // branches (`{% if %}`) are not real repeats.
+        let earlier: Vec<&Definition> = rest
+            .iter()
+            .copied()
+            .filter(|d| {
+                d.written != winner.written && !template_branch(cx, d.key_span, winner.key_span)
+            })
+            .collect();
+        if earlier.is_empty() {
+            continue;
+        }
+        let times = rest.len() + 1;
+        let spans: Vec<_> = earlier.iter().map(|e| whole(e)).collect();
+        let at = elsewhere(cx, winner.key_span, &spans, "also set at");
+        let d = out.report(
+            format!(
+                "`{key}` is set {times} times in [{name}]{at}; supervisord silently uses the last value"
+            ),
+            whole(winner),
+            "this value wins",
+        );
+        for e in earlier {
+            d.related.push(Label::new(whole(e), "overridden value"));
+        }
+        d.help = Some(format!("keep only the `{key}` line you mean"));
+    }
+}
+
+impl Rule for DuplicateKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        if let Some(defaults) = &cx.ini().defaults {
+            check_section(cx, "DEFAULT", defaults, out);
+        }
+        for (name, kind, section) in cx.sections() {
+            if kind != SectionKind::Unknown {
+                check_section(cx, name, section, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+use crate::diagnostic::{Label, Severity};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::model::{LogFile, Process};
+use crate::python::path::abspath;
+use indexmap::IndexMap;
+
+pub struct SharedLogFile;
+
+static META: RuleMeta = RuleMeta {
+    code: "SUP112",
+    name: "shared-log-file",
+    severity: Severity::Error,
+    category: Category::Correctness,
+    summary: "Several processes write (and rotate) the same log file",
+    doc: r#"## What it does
+Finds a `stdout_logfile` or `stderr_logfile` path that more than one
+process writes: the instances of a program with `numprocs > 1` and a fixed
+path, or different programs pointing at one file. Paths are compared after
+expansion and normalization (relative paths resolve against supervisord's
+working directory). `AUTO`, `NONE`, `/dev/*` and `/proc/*` paths and files
+that no process rotates (`*_logfile_maxbytes=0`) are not reported.
+
+## Why is this bad?
+Each process has its own logger and rotates the file on its own when it
+reaches `*_logfile_maxbytes`. When one process rotates, it renames the file
+away from under the others, which keep writing into the rotated copy; the
+next rotation overwrites it. Output is interleaved, `supervisorctl tail`
+shows every process's output mixed, and `supervisorctl clear` of one
+process empties the log of all of them.
+
+## Example
+```ini
+[program:worker]
+command=php artisan queue:work
+process_name=%(program_name)s_%(process_num)02d
+numprocs=8
+stdout_logfile=/var/log/worker.log
+```
+
+## Use instead
+```ini
+[program:worker]
+command=php artisan queue:work
+process_name=%(program_name)s_%(process_num)02d
+numprocs=8
+stdout_logfile=/var/log/worker_%(process_num)02d.log
+```
+"#,
+};
+
+/// The processes that really run: the first group of each name, and the
+/// last process of each name inside a group (supervisord's dicts).
+fn survivors<'a>(cx: &LintContext<'a>) -> Vec<&'a Process> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for g in &cx.config().groups {
+        if seen.contains(&&g.name) {
+            continue;
+        }
+        seen.push(&g.name);
+        let mut by_name: IndexMap<&str, &Process> = IndexMap::new();
+        for p in &g.processes {
+            by_name.insert(&p.name, p);
+        }
+        out.extend(by_name.into_values());
+    }
+    out
+}
+
+impl Rule for SharedLogFile {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        // normalized path -> (process, stream) writers
+        let mut writers: IndexMap<String, Vec<(&Process, &str)>> = IndexMap::new();
+        for p in survivors(cx) {
+            for (stream, log) in [("stdout", &p.stdout), ("stderr", &p.stderr)] {
+                let LogFile::Path(path) = &log.logfile else {
+                    continue;
+                };
+                let norm = abspath(path, &cx.host.cwd);
+                if norm.starts_with("/dev/") || norm.starts_with("/proc/") {
+                    continue;
+                }
+                writers.entry(norm).or_default().push((p, stream));
+            }
+        }
+        for (path, ws) in writers {
+            let mut names: Vec<String> = Vec::new();
+            for (p, _) in &ws {
+                let n = p.full_name();
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            let rotates = ws.iter().any(|(p, s)| {
+                let log = if *s == "stdout" { &p.stdout } else { &p.stderr };
+                !log.maxbytes.is_negative() && !log.maxbytes.is_zero()
+            });
+            // One process on both streams is not this rule; a program in two
+            // groups (same section, same name) is reported by SUP115.
+            let same_instance = ws
+                .iter()
+                .all(|(p, _)| p.section == ws[0].0.section && p.name == ws[0].0.name);
+            if names.len() < 2 || !rotates || same_instance {
+                continue;
+            }
+            report(cx, out, &path, &ws, &names);
+        }
+    }
+}
+
+fn report(
+    cx: &LintContext<'_>,
+    out: &mut Findings,
+    path: &str,
+    ws: &[(&Process, &str)],
+    names: &[String],
+) {
+    let mut labels: Vec<Label> = Vec::new();
+    for (p, stream) in ws {
+        let Some(found) = cx.ini().get(&p.section, &format!("{stream}_logfile")) else {
+            continue;
+        };
+        let span = found.entry.def.value_span;
+        if !labels.iter().any(|l| l.span == span) {
+            let who: Vec<String> = ws
+                .iter()
+                .filter(|(q, s)| q.section == p.section && s == stream)
+                .map(|(q, _)| q.full_name())
+                .collect();
+            labels.push(Label::new(span, format!("{stream} of {}", list(&who))));
+        }
+    }
+    if labels.is_empty() {
+        return;
+    }
+    let first = labels.remove(0);
+    let d = out.report(
+        format!(
+            "{} processes write the same log file `{path}`; their output is mixed and each one rotates the file on its own",
+            names.len()
+        ),
+        first.span,
+        first.message,
+    );
+    d.related = labels;
+    let one_section = ws.iter().all(|(p, _)| p.section == ws[0].0.section);
+    let written = cx.text(d.primary.as_ref().expect("just set").span);
+    d.help = Some(if one_section {
+        format!(
+            "put `%(process_num)02d` in the path so each instance gets its own file, e.g. `{}`",
+            with_suffix(written, "_%(process_num)02d")
+        )
+    } else {
+        format!(
+            "give each program its own file, e.g. `{}` (and add `%(process_num)02d` for numprocs > 1)",
+            with_stem(written, "%(program_name)s")
+        )
+    });
+}
+
+/// `a, b, c` or `a, b, c and 5 more`.
+fn list(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    if names.len() <= SHOWN + 1 {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..SHOWN].join(", "),
+        names.len() - SHOWN
+    )
+}
+
+/// `(directory with slash, stem, extension)` of a path's last component.
+fn parts(path: &str) -> (&str, &str, &str) {
+    let base = path.rfind('/').map_or(0, |i| i + 1);
+    let (dir, name) = path.split_at(base);
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => (dir, &name[..dot], &name[dot..]),
+        _ => (dir, name, ""),
+    }
+}
+
+/// Inserts `suffix` before the extension of the last path component.
+fn with_suffix(path: &str, suffix: &str) -> String {
+    let (dir, stem, ext) = parts(path);
+    format!("{dir}{stem}{suffix}{ext}")
+}
+
+/// Replaces the stem of the last path component.
+fn with_stem(path: &str, stem: &str) -> String {
+    let (dir, _, ext) = parts(path);
+    format!("{dir}{stem}{ext}")
+}

@@ -1,0 +1,73 @@
+use crate::diagnostic::Severity;
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+
+pub struct TildeInProgramDirectory;
+
+static META: RuleMeta = RuleMeta {
+    code: "SUP403",
+    name: "tilde-in-program-directory",
+    severity: Severity::Warning,
+    category: Category::Portability,
+    summary: "A program `directory=` starting with `~`, which supervisord does not expand",
+    doc: r#"## What it does
+Finds `directory=` values of programs, event listeners and FastCGI
+programs that start with `~`.
+
+## Why is this bad?
+supervisord expands `~` in `[supervisord] directory`, but not in a
+program's `directory`: it is passed to `chdir()` as written, so the
+process fails to start (there is no directory literally named `~`). The
+config itself loads without a warning.
+
+## Example
+```ini
+[program:app]
+command=/usr/bin/app
+directory=~/app
+```
+
+## Use instead
+```ini
+[program:app]
+command=/usr/bin/app
+directory=%(ENV_HOME)s/app
+```
+"#,
+};
+
+impl Rule for TildeInProgramDirectory {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        let mut seen = Vec::new();
+        for (name, kind, _) in cx.sections() {
+            if !kind.is_program_like() {
+                continue;
+            }
+            let Some(found) = cx.ini().get(name, "directory") else {
+                continue;
+            };
+            let span = found.entry.def.value_span;
+            if !found.value.starts_with('~') || seen.contains(&span) {
+                continue;
+            }
+            seen.push(span);
+            let d = out.report(
+                format!(
+                    "supervisord does not expand `~` in the `directory` of [{name}]: the process fails to start because `{}` does not exist as written",
+                    found.value
+                ),
+                span,
+                "`~` is not expanded here",
+            );
+            d.help = Some(match found.value.strip_prefix("~/") {
+                Some(rest) => format!(
+                    "use an absolute path, or `%(ENV_HOME)s/{rest}` (supervisord's own HOME)"
+                ),
+                None => "use an absolute path".into(),
+            });
+        }
+    }
+}
