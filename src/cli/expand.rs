@@ -51,6 +51,11 @@ pub fn run(args: &ExpandArgs) -> i32 {
                 // A closed pipe (e.g. `| head`) ends quietly.
                 return 0;
             }
+            // Freeing hundreds of thousands of processes one by one is
+            // wasted work right before exit.
+            std::mem::forget(res);
+            std::mem::forget(loaded);
+            return 0;
         }
         Format::Table => super::print_stdout(&table(config, &loaded, &host.cwd)),
     }

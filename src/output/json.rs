@@ -295,13 +295,31 @@ impl Serialize for ProcessJson<'_> {
         m.serialize_entry("killasgroup", &p.killasgroup)?;
         m.serialize_entry("exitcodes", &p.exitcodes)?;
         m.serialize_entry("redirect_stderr", &p.redirect_stderr)?;
-        for (name, l) in [("stdout", &p.stdout), ("stderr", &p.stderr)] {
-            logfile(&mut m, &format!("{name}_logfile"), &l.logfile)?;
-            m.serialize_entry(&format!("{name}_logfile_maxbytes"), &l.maxbytes)?;
-            m.serialize_entry(&format!("{name}_logfile_backups"), &l.backups)?;
-            m.serialize_entry(&format!("{name}_capture_maxbytes"), &l.capture_maxbytes)?;
-            m.serialize_entry(&format!("{name}_events_enabled"), &l.events_enabled)?;
-            m.serialize_entry(&format!("{name}_syslog"), &l.syslog)?;
+        const KEYS: [[&str; 6]; 2] = [
+            [
+                "stdout_logfile",
+                "stdout_logfile_maxbytes",
+                "stdout_logfile_backups",
+                "stdout_capture_maxbytes",
+                "stdout_events_enabled",
+                "stdout_syslog",
+            ],
+            [
+                "stderr_logfile",
+                "stderr_logfile_maxbytes",
+                "stderr_logfile_backups",
+                "stderr_capture_maxbytes",
+                "stderr_events_enabled",
+                "stderr_syslog",
+            ],
+        ];
+        for (keys, l) in KEYS.iter().zip([&p.stdout, &p.stderr]) {
+            logfile(&mut m, keys[0], &l.logfile)?;
+            m.serialize_entry(keys[1], &l.maxbytes)?;
+            m.serialize_entry(keys[2], &l.backups)?;
+            m.serialize_entry(keys[3], &l.capture_maxbytes)?;
+            m.serialize_entry(keys[4], &l.events_enabled)?;
+            m.serialize_entry(keys[5], &l.syslog)?;
         }
         m.serialize_entry("environment", &Env(&p.environment))?;
         m.serialize_entry("serverurl", &p.serverurl)?;

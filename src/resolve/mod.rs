@@ -37,11 +37,21 @@ pub struct Resolution {
     pub config: Option<Config>,
     /// Load and resolve diagnostics, in supervisord's evaluation order.
     pub diagnostics: Vec<Diagnostic>,
-    /// A best-effort model even when there are errors (for lint/explain).
-    pub partial: Config,
+    /// The best-effort model of a rejected config (sections with errors
+    /// left out); `None` when `config` holds the model.
+    rejected: Option<Config>,
 }
 
 impl Resolution {
+    /// The model: the accepted config, or the best effort for a rejected
+    /// one (for lint and explain).
+    pub fn model(&self) -> &Config {
+        match (&self.config, &self.rejected) {
+            (Some(c), _) | (None, Some(c)) => c,
+            (None, None) => unreachable!("resolve() always sets one of them"),
+        }
+    }
+
     /// The error supervisord would print (the first one it meets).
     pub fn first_error(&self) -> Option<&Diagnostic> {
         self.diagnostics
@@ -60,10 +70,15 @@ pub fn resolve(loaded: &Loaded, host: &Host) -> Resolution {
     let ok = !diagnostics
         .iter()
         .any(|d| d.severity == crate::diagnostic::Severity::Error);
+    let (config, rejected) = if ok {
+        (Some(config), None)
+    } else {
+        (None, Some(config))
+    };
     Resolution {
-        config: ok.then(|| config.clone()),
+        config,
         diagnostics,
-        partial: config,
+        rejected,
     }
 }
 
@@ -71,6 +86,15 @@ pub fn resolve(loaded: &Loaded, host: &Host) -> Resolution {
 fn dedupe(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.message.clone(), d.primary.as_ref().map(|l| l.span))));
+}
+
+/// How supervisord names a value in a format error: `section.key` for
+/// options read through the parser, a bare name for its direct `expand()`
+/// calls. Built only when an error needs it.
+#[derive(Clone, Copy)]
+pub(crate) enum Label<'a> {
+    Option(&'a str, &'a str),
+    Bare(&'a str),
 }
 
 /// A value read from the config (or a string default).
@@ -215,7 +239,7 @@ impl<'a> Resolver<'a> {
         };
         match extra {
             None => Ok(Some(got)),
-            Some(extra) => self.expand_got(got, &format!("{section}.{key}"), extra, true, section),
+            Some(extra) => self.expand_got(got, Label::Option(section, key), extra, true, section),
         }
     }
 
@@ -224,7 +248,7 @@ impl<'a> Resolver<'a> {
     pub fn expand_got(
         &mut self,
         got: Got,
-        label: &str,
+        label: Label<'_>,
         extra: &Mapping,
         with_environ: bool,
         section: &str,
@@ -247,7 +271,11 @@ impl<'a> Resolver<'a> {
             Err(e) => {
                 let mapping = lookup.merged();
                 let span = got.span.or_else(|| self.section_span(section));
-                let d = format_error(&got.text, label, &e, &mapping).at_opt(span, "expanded here");
+                let label = match label {
+                    Label::Option(section, key) => format!("{section}.{key}"),
+                    Label::Bare(l) => l.to_string(),
+                };
+                let d = format_error(&got.text, &label, &e, &mapping).at_opt(span, "expanded here");
                 self.error(d);
                 Err(())
             }

@@ -111,7 +111,9 @@ impl Resolver<'_> {
         let mut num = pre.numprocs_start.clone();
         let mut refresh = true;
         for _ in 0..numprocs {
-            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut common, &mut refresh) {
+            if let Some(p) =
+                self.instance(section, group_name, &pre, &num, &mut common, &mut refresh)
+            {
                 out.push(p);
             }
             num = PyInt::from(num.to_big() + 1);

@@ -138,6 +138,10 @@ impl Resolver<'_> {
     pub(super) fn supervisorctl(&mut self) -> Option<Result<Supervisorctl, String>> {
         let main = self.loaded.main?;
         let text = &self.loaded.sources.get(main).text;
+        // Cheap pre-check before lexing the main file a second time.
+        if !text.contains("supervisorctl") {
+            return None;
+        }
         let mut ini = Ini::default();
         ini.apply(&crate::syntax::parse_file(main, text));
         ini.section("supervisorctl")?;

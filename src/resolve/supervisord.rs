@@ -98,7 +98,13 @@ impl Resolver<'_> {
         second.set_str("here", self.loaded.here.clone());
         second.set_str("host_node_name", self.host.node_name.clone());
         second.update(&self.environ);
-        let Ok(Some(got)) = self.expand_got(first, "environment", &second, false, SECTION) else {
+        let Ok(Some(got)) = self.expand_got(
+            first,
+            super::Label::Bare("environment"),
+            &second,
+            false,
+            SECTION,
+        ) else {
             return Vec::new();
         };
         match parse_kv_pairs(&got.text) {
