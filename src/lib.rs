@@ -27,6 +27,7 @@
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod emit;
 pub mod host;
 pub mod ini;
 pub mod limits;

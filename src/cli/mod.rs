@@ -6,6 +6,7 @@
 mod check;
 mod expand;
 mod rules;
+mod sample;
 mod schema;
 
 use crate::host::Host;
@@ -32,6 +33,8 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Show one rule's documentation.
     Rule(rules::RuleArgs),
+    /// Print a starting config: supervisor's sample, --minimal or --annotated.
+    Sample(sample::SampleArgs),
     /// Print the JSON Schema of a JSON output.
     Schema(schema::SchemaArgs),
 }
@@ -86,6 +89,7 @@ pub fn main() -> i32 {
         Command::Expand(a) => expand::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),
+        Command::Sample(a) => sample::run(&a),
         Command::Schema(a) => schema::run(&a),
     }
 }
