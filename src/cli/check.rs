@@ -225,13 +225,15 @@ fn nearest_settings(file: &Path) -> Result<Settings, String> {
     }
 }
 
-/// A file without a `[supervisord]` header is a conf.d snippet.
+/// A file with neither a `[supervisord]` nor an `[include]` header is a
+/// conf.d snippet (a main file may take `[supervisord]` from an include).
 fn looks_like_snippet(file: &Path) -> bool {
     std::fs::read(file).is_ok_and(|b| {
         let text = String::from_utf8_lossy(&b);
-        !text
-            .lines()
-            .any(|l| l.trim_start().starts_with("[supervisord]"))
+        !text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("[supervisord]") || l.starts_with("[include]")
+        })
     })
 }
 

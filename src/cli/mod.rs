@@ -5,6 +5,7 @@
 
 mod check;
 mod expand;
+mod render;
 mod rules;
 mod sample;
 mod schema;
@@ -29,6 +30,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Print the process instances the config expands to.
     Expand(expand::ExpandArgs),
+    /// Write the config back as native INI (includes inlined).
+    Render(render::RenderArgs),
     /// List the lint rules.
     Rules(rules::RulesArgs),
     /// Show one rule's documentation.
@@ -87,6 +90,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check(a) => check::run(&a),
         Command::Expand(a) => expand::run(&a),
+        Command::Render(a) => render::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),
         Command::Sample(a) => sample::run(&a),

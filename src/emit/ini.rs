@@ -20,7 +20,7 @@
 //!   kept with it; each section from several files is headed by a comment
 //!   naming its sources.
 
-use crate::ini::{Definition, Entry, Ini, Section};
+use crate::ini::{Definition, Entry, Section};
 use crate::load::Loaded;
 use crate::options::{OPTIONS, SectionKind};
 use crate::source::{FileId, Span};
@@ -43,11 +43,14 @@ struct Emitter<'a> {
     here_replaced: bool,
     /// More than one file took part: name each section's sources.
     name_sources: bool,
+    /// The absolute directory the rendered file will live in: `%(here)s`
+    /// is kept wherever it still means the same directory there.
+    out_dir: String,
 }
 
-/// Renders the whole config as one file.
-pub fn render_flat(loaded: &Loaded) -> String {
-    let e = Emitter::new(loaded);
+/// Renders the whole config as one file that will live in `out_dir`.
+pub fn render_flat(loaded: &Loaded, out_dir: &str) -> String {
+    let e = Emitter::new(loaded, out_dir);
     let mut out = String::new();
     let ini = &loaded.ini;
     if let Some(main) = loaded.main {
@@ -67,17 +70,29 @@ pub fn render_flat(loaded: &Loaded) -> String {
         }
         e.section(&mut out, section, SectionKind::of(name));
     }
+    if let Some(main) = loaded.main {
+        let trailing = e.trailing(main);
+        if !trailing.is_empty() {
+            out.push('\n');
+            for c in trailing {
+                out.push_str(&c);
+                out.push('\n');
+            }
+        }
+    }
     out
 }
 
 impl<'a> Emitter<'a> {
-    fn new(loaded: &'a Loaded) -> Self {
-        let here_replaced = loaded.snippet || (loaded.main.is_some() && loaded.ini.has_section("include"));
+    fn new(loaded: &'a Loaded, out_dir: &str) -> Self {
+        let here_replaced =
+            loaded.snippet || (loaded.main.is_some() && loaded.ini.has_section("include"));
         let mut e = Emitter {
             loaded,
             comments: HashMap::new(),
             here_replaced,
             name_sources: loaded.includes.iter().any(|i| i.file.is_some()),
+            out_dir: out_dir.trim_end_matches('/').to_string(),
         };
         e.attach_comments();
         e
@@ -155,7 +170,51 @@ impl<'a> Emitter<'a> {
             .comments
             .iter()
             .filter(|c| c.span.file == main && c.full_line && (c.line as usize) < limit)
-            .map(|c| (c.line as usize, self.loaded.sources.text(c.span).trim_end().to_string()))
+            .map(|c| {
+                (
+                    c.line as usize,
+                    self.loaded.sources.text(c.span).trim_end().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Full-line comments of the main file after its last header or key.
+    fn trailing(&self, main: FileId) -> Vec<String> {
+        let ini = &self.loaded.ini;
+        let last = ini
+            .defaults
+            .iter()
+            .chain(ini.sections.values())
+            .flat_map(|s| {
+                let keys = s
+                    .entries
+                    .values()
+                    .flat_map(|e| std::iter::once(&e.def).chain(&e.overridden))
+                    .map(|d| d.value_span);
+                s.headers.iter().copied().chain(keys).collect::<Vec<_>>()
+            })
+            .filter(|sp| sp.file == main)
+            .map(|sp| self.loaded.sources.get(main).line_col(sp.end).0)
+            .max()
+            .unwrap_or(0);
+        if last == 0 {
+            // No header or key at all: the preamble already holds them.
+            return Vec::new();
+        }
+        let mut out: Vec<(u32, String)> = self
+            .loaded
+            .comments
+            .iter()
+            .filter(|c| c.span.file == main && c.full_line && c.line as usize > last)
+            .map(|c| {
+                (
+                    c.line,
+                    self.loaded.sources.text(c.span).trim_end().to_string(),
+                )
+            })
             .collect();
         out.sort();
         out.into_iter().map(|(_, t)| t).collect()
@@ -164,6 +223,25 @@ impl<'a> Emitter<'a> {
     fn section(&self, out: &mut String, section: &Section, kind: SectionKind) {
         if !out.is_empty() {
             out.push('\n');
+        }
+        let client_only = matches!(kind, SectionKind::Supervisorctl | SectionKind::CtlPlugin);
+        if client_only
+            && !section
+                .headers
+                .iter()
+                .any(|h| Some(h.file) == self.loaded.main)
+        {
+            // supervisorctl reads the main file only: a client section from
+            // an included file never reached it.
+            out.push_str(&format!(
+                "; supervisorctl does not read included files: [{}] is kept as a comment\n",
+                section.name
+            ));
+            out.push_str(&format!(";[{}]\n", section.name));
+            for (key, entry) in ordered(section, kind) {
+                out.push_str(&format!(";{key}={}\n", entry.value.replace('\n', " ")));
+            }
+            return;
         }
         if self.name_sources {
             let places: Vec<String> = section
@@ -188,12 +266,20 @@ impl<'a> Emitter<'a> {
             out.push_str(i);
         }
         out.push('\n');
-        let client_only = matches!(kind, SectionKind::Supervisorctl | SectionKind::CtlPlugin);
         for (key, entry) in ordered(section, kind) {
+            // A [DEFAULT] value supervisord copied in (for `%(here)s`) only
+            // matters where the section reads that key.
+            if entry.def.from_default
+                && !kind.takes_any_key()
+                && kind != SectionKind::Unknown
+                && crate::options::lookup(kind, key).is_none()
+            {
+                continue;
+            }
             if client_only {
                 self.client_entry(out, key, entry);
             } else {
-                let value = self.value(&section.name, kind, key, &entry.value);
+                let value = self.value(kind, key, entry);
                 self.entry(out, key, &value, &entry.def);
             }
         }
@@ -202,11 +288,26 @@ impl<'a> Emitter<'a> {
     /// supervisorctl sees only the main file's definitions of a key.
     fn client_entry(&self, out: &mut String, key: &str, entry: &Entry) {
         let main = self.loaded.main;
-        let defs: Vec<&Definition> = entry.overridden.iter().chain(std::iter::once(&entry.def)).collect();
-        let in_main = defs.iter().rev().find(|d| Some(d.key_span.file) == main && !d.from_default);
+        let defs: Vec<&Definition> = entry
+            .overridden
+            .iter()
+            .chain(std::iter::once(&entry.def))
+            .collect();
+        let in_main = defs
+            .iter()
+            .rev()
+            .find(|d| Some(d.key_span.file) == main && !d.from_default);
         match in_main {
             Some(d) => {
-                let value = replace_here(&d.written, &self.loaded.here, here_escape(SectionKind::Supervisorctl, key));
+                let value = if self.loaded.here == self.out_dir {
+                    d.written.clone()
+                } else {
+                    replace_here(
+                        &d.written,
+                        &self.loaded.here,
+                        here_escape(SectionKind::Supervisorctl, key),
+                    )
+                };
                 self.entry(out, key, &value, d);
             }
             None if entry.def.from_default => {}
@@ -220,7 +321,9 @@ impl<'a> Emitter<'a> {
     }
 
     fn entry(&self, out: &mut String, key: &str, value: &str, def: &Definition) {
-        let attached = self.comments.get(&(def.key_span.file, self.line(def.key_span)));
+        let attached = self
+            .comments
+            .get(&(def.key_span.file, self.line(def.key_span)));
         for c in attached.iter().flat_map(|a| &a.above) {
             out.push_str(c);
             out.push('\n');
@@ -243,15 +346,49 @@ impl<'a> Emitter<'a> {
     }
 
     /// The value to write for a key of a section supervisord reads.
-    fn value(&self, section: &str, kind: SectionKind, key: &str, value: &str) -> String {
-        if self.here_replaced {
-            return value.to_string();
+    fn value(&self, kind: SectionKind, key: &str, entry: &Entry) -> String {
+        let value = &entry.value;
+        let escape = here_escape(kind, key);
+        // [DEFAULT] never gets the textual replacement (supervisord copies
+        // its values into sections instead), so it is treated like a config
+        // without [include].
+        if self.here_replaced && kind != SectionKind::Default {
+            // supervisord replaced `%(here)s` with the defining file's
+            // directory; where that is the output's directory and the
+            // replacement was plain, the written form says the same thing.
+            let def = &entry.def;
+            let dir = self.dir_of(def.key_span.file);
+            let plain = !def.written.contains("%%(here)s")
+                && def.written.replace("%(here)s", &dir) == *value;
+            let keep = escape.is_some() && !def.from_default && key != "process_name";
+            if keep && plain && dir == self.out_dir {
+                return def.written.clone();
+            }
+            return value.clone();
         }
-        let _ = section;
-        match here_escape(kind, key) {
-            Some(_) => replace_here(value, &self.loaded.here, here_escape(kind, key)),
-            None => value.to_string(),
+        // process_name is checked for `/` before it is expanded, so a
+        // literal directory would make it invalid: it keeps `%(here)s`.
+        if key == "process_name" || self.loaded.here == self.out_dir {
+            return value.clone();
         }
+        replace_here(value, &self.loaded.here, escape)
+    }
+
+    /// The absolute directory of a file, as supervisord computes `here`.
+    fn dir_of(&self, file: FileId) -> String {
+        if Some(file) == self.loaded.main {
+            return self.loaded.here.clone();
+        }
+        // Included paths are absolute (joined to `here` by the glob);
+        // supervisord normalizes them before taking the directory.
+        let path = self
+            .loaded
+            .sources
+            .get(file)
+            .path
+            .to_string_lossy()
+            .into_owned();
+        crate::python::path::dirname(&crate::python::path::abspath(&path, "/")).to_string()
     }
 }
 
@@ -273,16 +410,86 @@ fn here_escape(kind: SectionKind, key: &str) -> Option<&'static str> {
     Some(if twice { "%%%%" } else { "%%" })
 }
 
+/// Replaces each `%(here)s` spec (not the text inside an escaped `%%(here)s`)
+/// with the escaped directory.
 fn replace_here(value: &str, here: &str, escape: Option<&str>) -> String {
-    match escape {
-        Some(pct) if value.contains("%(here)s") => value.replace("%(here)s", &here.replace('%', pct)),
-        _ => value.to_string(),
+    let Some(pct) = escape.filter(|_| value.contains("%(here)s")) else {
+        return value.to_string();
+    };
+    let dir = here.replace('%', pct);
+    let mut out = String::with_capacity(value.len() + dir.len());
+    let mut rest = value;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("%%") {
+            out.push_str("%%");
+            rest = &tail[2..];
+        } else if tail.starts_with("%(here)s") {
+            out.push_str(&dir);
+            rest = &tail[8..];
+        } else {
+            out.push('%');
+            rest = &tail[1..];
+        }
     }
+    out.push_str(rest);
+    out
 }
 
-/// Keys in the option table's order, then unknown keys as written.
+/// Program-like sections in the order of supervisor's own sample.
+const PROGRAM_ORDER: &[&str] = &[
+    "command",
+    "process_name",
+    "numprocs",
+    "numprocs_start",
+    "events",
+    "buffer_size",
+    "result_handler",
+    "socket",
+    "socket_backlog",
+    "socket_owner",
+    "socket_mode",
+    "directory",
+    "umask",
+    "priority",
+    "autostart",
+    "startsecs",
+    "startretries",
+    "autorestart",
+    "exitcodes",
+    "stopsignal",
+    "stopwaitsecs",
+    "stopasgroup",
+    "killasgroup",
+    "user",
+    "redirect_stderr",
+    "stdout_logfile",
+    "stdout_logfile_maxbytes",
+    "stdout_logfile_backups",
+    "stdout_capture_maxbytes",
+    "stdout_events_enabled",
+    "stdout_syslog",
+    "stderr_logfile",
+    "stderr_logfile_maxbytes",
+    "stderr_logfile_backups",
+    "stderr_capture_maxbytes",
+    "stderr_events_enabled",
+    "stderr_syslog",
+    "environment",
+    "serverurl",
+];
+
+/// Keys in canonical order (the sample's for programs, else the option
+/// table's), then unknown keys as written.
 fn ordered(section: &Section, kind: SectionKind) -> Vec<(&str, &Entry)> {
     let rank = |key: &str| {
+        if kind.is_program_like() {
+            return PROGRAM_ORDER
+                .iter()
+                .position(|k| *k == key)
+                .unwrap_or(usize::MAX);
+        }
         OPTIONS
             .iter()
             .position(|o| o.name == key && (o.applies_to(kind) || kind == SectionKind::Default))
@@ -298,8 +505,62 @@ fn ordered(section: &Section, kind: SectionKind) -> Vec<(&str, &Entry)> {
     keys.into_iter().map(|(_, _, k, e)| (k, e)).collect()
 }
 
-/// The merged config as a [`Loaded`] whose sections came from `ini` (for
-/// tests of the emitter on hand-built input).
-pub fn ini_of(loaded: &Loaded) -> &Ini {
-    &loaded.ini
+#[cfg(test)]
+mod tests {
+    use super::render_flat;
+    use crate::host::Host;
+
+    fn render_in(files: &[(&str, &str)], out_dir: &str) -> (String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory name with `%` shows the escaping.
+        let base = dir.path().join("app%1");
+        for (name, text) in files {
+            let path = base.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let host = Host {
+            env: vec![],
+            node_name: "h".into(),
+            cwd: base.to_string_lossy().into_owned(),
+            portable: true,
+        };
+        let loaded = crate::load::load("supervisord.conf", &host, false);
+        let out = if out_dir.is_empty() {
+            host.cwd.clone()
+        } else {
+            out_dir.to_string()
+        };
+        (render_flat(&loaded, &out), host.cwd)
+    }
+
+    #[test]
+    fn here_is_resolved_for_a_file_elsewhere() {
+        let conf = "[supervisord]\n[program:a]\ncommand=%(here)s/run\nstdout_logfile=%(here)s/a.log\nprocess_name=%(program_name)s\n";
+        let (text, here) = render_in(&[("supervisord.conf", conf)], "/elsewhere");
+        let once = here.replace('%', "%%");
+        let twice = here.replace('%', "%%%%");
+        assert!(text.contains(&format!("command={once}/run\n")), "{text}");
+        assert!(
+            text.contains(&format!("stdout_logfile={twice}/a.log\n")),
+            "{text}"
+        );
+        // Beside the original, `%(here)s` still means the same directory.
+        let (same, _) = render_in(&[("supervisord.conf", conf)], "");
+        assert!(same.contains("command=%(here)s/run\n"), "{same}");
+    }
+
+    #[test]
+    fn included_files_keep_their_own_directory() {
+        let main = "[supervisord]\n[include]\nfiles=conf.d/*.conf\n";
+        let inc = "[program:w]\ncommand=%(here)s/w\n";
+        let (text, here) = render_in(&[("supervisord.conf", main), ("conf.d/w.conf", inc)], "");
+        // supervisord replaced `%(here)s` as text, without escaping.
+        assert!(
+            text.contains(&format!("command={here}/conf.d/w\n")),
+            "{text}"
+        );
+        assert!(!text.contains("[include]"), "{text}");
+        assert!(text.contains("; from "), "{text}");
+    }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Case {
     /// `fixtures/<dir>` or `corpus/<dir>`: what the filter and reports use.
     pub(crate) label: String,
     pub(crate) dir: PathBuf,
+    /// The config path handed to both parties, relative to `dir`.
+    pub(crate) config: String,
     /// Variables on top of the fixed HOME and PATH, in file order.
     pub(crate) env: Vec<(String, String)>,
     pub(crate) host_node_name: String,
@@ -70,6 +72,7 @@ fn fixture_case(dir: &Path) -> Case {
     Case {
         label: format!("fixtures/{}", dir_name(dir)),
         dir: dir.to_path_buf(),
+        config: "supervisord.conf".into(),
         env: if env_file.exists() {
             read_env_file(&env_file)
         } else {
@@ -116,6 +119,7 @@ pub(crate) fn corpus_cases() -> Option<Vec<Case>> {
         .filter(|dir| fs::symlink_metadata(dir.join("supervisord.conf")).is_ok())
         .map(|dir| Case {
             label: format!("corpus/{}", dir_name(&dir)),
+            config: "supervisord.conf".into(),
             env: env.clone(),
             pythonpath: plugin_dir(&dir),
             dir,

@@ -57,7 +57,7 @@ pub(crate) fn judge(oracle: &OracleAnswer, supc: &Result<SupcAnswer, String>) ->
 }
 
 /// Appends a line per difference between `oracle` and `supc` below `path`.
-fn diff_values(path: &str, oracle: &Value, supc: &Value, out: &mut Vec<String>) {
+pub(crate) fn diff_values(path: &str, oracle: &Value, supc: &Value, out: &mut Vec<String>) {
     match (oracle, supc) {
         (Value::Object(a), Value::Object(b)) => diff_objects(path, a, b, out),
         (Value::Array(a), Value::Array(b)) => diff_arrays(path, a, b, out),

@@ -73,7 +73,7 @@ fn oracle_request(case: &Case) -> String {
         env.insert(key.clone(), Value::String(value.clone()));
     }
     let mut request = serde_json::json!({
-        "config": "supervisord.conf",
+        "config": case.config,
         "cwd": utf8(&case.dir),
         "env": env,
         "host_node_name": case.host_node_name,

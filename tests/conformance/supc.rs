@@ -90,6 +90,6 @@ fn supc_command(case: &Case, mode: Mode) -> Command {
     if mode == Mode::Portable {
         cmd.arg("--portable");
     }
-    cmd.args(["--host-node-name", &case.host_node_name, "supervisord.conf"]);
+    cmd.args(["--host-node-name", &case.host_node_name, &case.config]);
     cmd
 }
