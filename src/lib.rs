@@ -27,7 +27,9 @@
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
+pub mod explain;
 pub mod host;
 pub mod ini;
 pub mod limits;

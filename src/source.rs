@@ -136,7 +136,8 @@ impl SourceMap {
     pub fn short_location(&self, span: Span, cwd: &str) -> String {
         let full = self.location(span);
         let prefix = format!("{}/", cwd.trim_end_matches('/'));
-        full.strip_prefix(&prefix).map_or(full.clone(), str::to_string)
+        full.strip_prefix(&prefix)
+            .map_or(full.clone(), str::to_string)
     }
 }
 

@@ -4,7 +4,9 @@
 //! the fail level), 2 usage or I/O error.
 
 mod check;
+mod diff;
 mod expand;
+mod explain;
 mod render;
 mod rules;
 mod sample;
@@ -28,8 +30,12 @@ struct Cli {
 enum Command {
     /// Report every error supervisord would raise, and its warnings.
     Check(check::CheckArgs),
+    /// Show what `supervisorctl reread` + `update` would do going from OLD to NEW.
+    Diff(diff::DiffArgs),
     /// Print the process instances the config expands to.
     Expand(expand::ExpandArgs),
+    /// Explain how processes' names, values and start order came about.
+    Explain(explain::ExplainArgs),
     /// Write the config back as native INI (includes inlined).
     Render(render::RenderArgs),
     /// List the lint rules.
@@ -89,7 +95,9 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Diff(a) => diff::run(&a),
         Command::Expand(a) => expand::run(&a),
+        Command::Explain(a) => explain::run(&a),
         Command::Render(a) => render::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),

@@ -13,11 +13,20 @@ pub struct SchemaArgs {
 enum Name {
     /// `supc check --format json`.
     Check,
+    /// `supc explain --format json`.
+    Explain,
+    /// `supc expand --format json` (the oracle contract).
+    Expand,
+    /// `supc diff --format json`.
+    Diff,
 }
 
 pub fn run(args: &SchemaArgs) -> i32 {
     let text = match args.name {
         Name::Check => crate::report::schema(),
+        Name::Explain => crate::explain::schema(),
+        Name::Expand => include_str!("../../schemas/expand.schema.json").to_string(),
+        Name::Diff => crate::diff::schema(),
     };
     super::print_stdout(&text);
     0

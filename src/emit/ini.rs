@@ -422,12 +422,12 @@ fn replace_here(value: &str, here: &str, escape: Option<&str>) -> String {
     while let Some(i) = rest.find('%') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        if tail.starts_with("%%") {
+        if let Some(t) = tail.strip_prefix("%%") {
             out.push_str("%%");
-            rest = &tail[2..];
-        } else if tail.starts_with("%(here)s") {
+            rest = t;
+        } else if let Some(t) = tail.strip_prefix("%(here)s") {
             out.push_str(&dir);
-            rest = &tail[8..];
+            rest = t;
         } else {
             out.push('%');
             rest = &tail[1..];

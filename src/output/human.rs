@@ -69,13 +69,15 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Box<dyn miette::Diagnostic 
         .filter(|l| l.span.file != primary.span.file)
         .map(|l| {
             let f = sources.get(l.span.file);
-            let note = MietteDiagnostic::new(format!("{} ({})", l.message, sources.location(l.span)))
-                .with_severity(miette::Severity::Advice)
-                .with_labels(vec![LabeledSpan::new_primary_with_span(
-                    Some(l.message.clone()),
-                    (l.span.start as usize, l.span.len()),
-                )]);
-            miette::Report::new(note).with_source_code(NamedSource::new(f.name.clone(), f.text.clone()))
+            let note =
+                MietteDiagnostic::new(format!("{} ({})", l.message, sources.location(l.span)))
+                    .with_severity(miette::Severity::Advice)
+                    .with_labels(vec![LabeledSpan::new_primary_with_span(
+                        Some(l.message.clone()),
+                        (l.span.start as usize, l.span.len()),
+                    )]);
+            miette::Report::new(note)
+                .with_source_code(NamedSource::new(f.name.clone(), f.text.clone()))
         })
         .collect();
     Box::new(ReportDiag(report, related))
@@ -119,6 +121,8 @@ impl miette::Diagnostic for ReportDiag {
         if self.1.is_empty() {
             return None;
         }
-        Some(Box::new(self.1.iter().map(|r| r.as_ref() as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.1.iter().map(|r| r.as_ref() as &dyn miette::Diagnostic),
+        ))
     }
 }

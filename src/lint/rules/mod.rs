@@ -5,35 +5,35 @@ pub mod unknown_key;
 pub mod unknown_section;
 pub mod unused_suppression;
 // --- block A ---
-pub mod percent;
-pub mod value_text;
-pub mod duplicate_section;
-pub mod duplicate_key;
-pub mod inline_comment_truncation;
-pub mod swallowed_section_header;
-pub mod environment_truncated;
 pub mod bare_percent_s;
 pub mod double_expansion_escape;
-pub mod escaped_process_num;
+pub mod duplicate_key;
+pub mod duplicate_section;
 pub mod empty_exitcodes;
-pub mod negative_value;
-pub mod relative_command_with_directory;
-pub mod unparsable_command;
+pub mod environment_truncated;
+pub mod escaped_process_num;
 pub mod include_comma_separated;
+pub mod inline_comment_truncation;
+pub mod negative_value;
+pub mod percent;
+pub mod relative_command_with_directory;
+pub mod swallowed_section_header;
 pub mod tilde_in_program_directory;
+pub mod unparsable_command;
+pub mod value_text;
 // --- end block A ---
 // --- block B ---
-pub mod shared_log_file;
-pub mod shared_port;
+pub mod duplicate_group_name;
+pub mod duplicate_process_name;
+pub mod eventlistener_process_priority;
+pub mod fcgi_in_group;
+pub mod killasgroup_without_stopasgroup;
 pub mod numprocs_not_positive;
 pub mod program_in_multiple_groups;
-pub mod duplicate_group_name;
-pub mod fcgi_in_group;
-pub mod duplicate_process_name;
 pub mod redirect_stderr_with_stderr_logfile;
-pub mod killasgroup_without_stopasgroup;
 pub mod relative_path;
-pub mod eventlistener_process_priority;
+pub mod shared_log_file;
+pub mod shared_port;
 // --- end block B ---
 // --- block C ---
 pub mod credentials_mismatch;

@@ -1,0 +1,96 @@
+//! `supc explain`: how each process's name, values and start order came
+//! about.
+
+use super::InputArgs;
+use crate::explain::{Explanation, explain, select};
+use clap::{Args, ValueEnum};
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Read FILE as a conf.d snippet.
+    #[arg(long)]
+    snippet: bool,
+    /// The main config file.
+    file: String,
+    /// Processes: `web_03`, `web:web_03`, `web:*`, a program name or a
+    /// glob (default: all).
+    names: Vec<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: &ExplainArgs) -> i32 {
+    let host = args.input.host();
+    let (loaded, res) = crate::analyze(&args.file, &host, args.snippet);
+    let Some(config) = &res.config else {
+        let msg = res.first_error().map_or("", |d| d.message.as_str());
+        eprintln!("Error: {msg}");
+        return 1;
+    };
+    let processes = match select(config, &args.names) {
+        Ok(p) => p,
+        Err(close) => {
+            eprintln!(
+                "supc: no process matches {}; closest: {}",
+                args.names.join(" "),
+                close.join(", ")
+            );
+            return 1;
+        }
+    };
+    let explanations = explain(&loaded, config, &host.node_name, &processes);
+    match args.format {
+        Format::Json => super::print_stdout(
+            &(serde_json::to_string_pretty(&explanations).unwrap_or_default() + "\n"),
+        ),
+        Format::Text => super::print_stdout(&text(&explanations)),
+    }
+    0
+}
+
+fn text(list: &[Explanation]) -> String {
+    let mut out = String::new();
+    for e in list {
+        out.push_str(&format!("{}\n", e.namespec));
+        let mut line = |label: &str, text: &str| {
+            out.push_str(&format!("  {label:<9} {text}\n"));
+        };
+        line("section", &format!("[{}] at {}", e.section, e.defined_at));
+        if let Some(by) = &e.included_by {
+            line("", &format!("read through {by}"));
+        }
+        line(
+            "name",
+            &format!("process_name={} → {}", e.name_template, e.name),
+        );
+        line("", &format!("process_num: {}", e.process_num_origin));
+        line("group", &format!("{} — {}", e.group, e.group_reason));
+        line(
+            "start",
+            &format!(
+                "#{} of {}: {}",
+                e.start_position, e.start_total, e.start_reason
+            ),
+        );
+        for x in &e.expansions {
+            line(&x.key, &x.written);
+            line("", &format!("→ {}", x.expanded));
+            for v in &x.variables {
+                line("", &format!("  {} = {:?} ({})", v.name, v.value, v.origin));
+            }
+        }
+        for n in &e.notes {
+            line("note", n);
+        }
+        out.push('\n');
+    }
+    out
+}
