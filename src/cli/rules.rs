@@ -39,7 +39,7 @@ pub fn list(args: &RulesArgs) -> i32 {
             .map(|r| {
                 let m = r.meta();
                 json!({"code": m.code, "name": m.name, "severity": severity(m.severity),
-                       "category": m.category, "summary": m.summary, "url": m.url()})
+                       "category": m.category, "summary": m.summary, "docs": m.docs_path()})
             })
             .collect();
         let core: Vec<_> = CORE_CODES

@@ -53,9 +53,10 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// Where the rule's documentation lives online.
-    pub fn url(&self) -> String {
-        format!("https://supc.dev/rules/{}", self.name)
+    /// The rule's documentation page in the repository (what
+    /// `supc rule NAME` prints, committed as `docs/rules/NAME.md`).
+    pub fn docs_path(&self) -> String {
+        format!("docs/rules/{}.md", self.name)
     }
 }
 

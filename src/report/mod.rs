@@ -55,13 +55,14 @@ pub struct Finding {
     pub label: Option<String>,
     pub related: Vec<RelatedLocation>,
     pub help: Option<String>,
-    pub url: Option<String>,
+    /// The rule's documentation in the supc repository.
+    pub docs: Option<String>,
 }
 
 impl Finding {
     pub fn from_diagnostic(d: &Diagnostic, sources: &SourceMap) -> Finding {
         let (rule, url) = match registry::find(d.code) {
-            Some(m) => (m.name.to_string(), Some(m.url())),
+            Some(m) => (m.name.to_string(), Some(m.docs_path())),
             None => (codes::core(d.code).map_or("", |(n, _)| n).to_string(), None),
         };
         Finding {
@@ -80,7 +81,7 @@ impl Finding {
                 })
                 .collect(),
             help: d.help.clone(),
-            url,
+            docs: url,
         }
     }
 }

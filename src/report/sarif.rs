@@ -52,7 +52,6 @@ fn rules() -> Vec<Value> {
             "shortDescription": {"text": m.summary},
             "fullDescription": {"text": m.summary},
             "help": {"text": m.doc, "markdown": m.doc},
-            "helpUri": m.url(),
             "defaultConfiguration": {"level": level(m.severity)},
             "properties": {"category": m.category},
         }));
@@ -103,7 +102,6 @@ pub fn render(files: &[FileReport]) -> String {
             "tool": {"driver": {
                 "name": "supc",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://supc.dev",
                 "rules": rules,
             }},
             "results": results,
