@@ -44,7 +44,11 @@ impl Rule for UnknownKey {
                 continue;
             }
             for (key, entry) in &section.entries {
-                if entry.def.from_default
+                // `{% if x == "y" %}` in a Jinja source reads as a key; it is
+                // the template's, not a typo.
+                let template = ["{%", "{{", "{#"].iter().any(|t| key.contains(t));
+                if template
+                    || entry.def.from_default
                     || lookup(kind, key).is_some()
                     || !kinds_reading(key).is_empty()
                 {
