@@ -44,7 +44,9 @@ pub fn run(args: &ExpandArgs) -> i32 {
         Format::Json => {
             let stdout = std::io::stdout().lock();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
-            let ok = json::write_config(config, &mut out).is_ok()
+            // Indented for a person at a terminal, compact for programs.
+            let pretty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let ok = json::write_config(config, &mut out, pretty).is_ok()
                 && std::io::Write::write_all(&mut out, b"\n").is_ok()
                 && std::io::Write::flush(&mut out).is_ok();
             if !ok {

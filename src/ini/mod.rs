@@ -14,6 +14,10 @@ use crate::source::{FileId, Span};
 use crate::syntax::{Event, OptionLine, ParsedFile};
 use indexmap::IndexMap;
 
+/// Ordered maps with a fast hasher: keys are short and not attacker-chosen
+/// in a way that matters for a one-shot config reader.
+pub type FastIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// Where a value was written.
 #[derive(Clone, Debug)]
 pub struct Definition {
@@ -39,7 +43,7 @@ pub struct Section {
     pub name: String,
     /// Every `[name]` header, in reading order.
     pub headers: Vec<Span>,
-    pub entries: IndexMap<String, Entry>,
+    pub entries: FastIndexMap<String, Entry>,
     /// The file in which the section first appeared.
     pub first_file: FileId,
 }
@@ -49,7 +53,7 @@ impl Section {
         Section {
             name: name.to_string(),
             headers: vec![header],
-            entries: IndexMap::new(),
+            entries: FastIndexMap::default(),
             first_file: header.file,
         }
     }
@@ -59,7 +63,7 @@ impl Section {
 #[derive(Clone, Debug, Default)]
 pub struct Ini {
     pub defaults: Option<Section>,
-    pub sections: IndexMap<String, Section>,
+    pub sections: FastIndexMap<String, Section>,
 }
 
 /// A value found by [`Ini::get`]: from the section itself or `[DEFAULT]`.

@@ -72,8 +72,8 @@ struct Document<'a> {
     parse_infos: &'a [String],
 }
 
-/// Writes the accepted config as pretty JSON.
-pub fn write_config(c: &Config, out: impl std::io::Write) -> serde_json::Result<()> {
+/// Writes the accepted config as JSON (indented when `pretty`).
+pub fn write_config(c: &Config, out: impl std::io::Write, pretty: bool) -> serde_json::Result<()> {
     let servers: Vec<ServerJson<'_>> = c.http_servers.iter().map(ServerJson).collect();
     let by_section = |name: &str| {
         c.http_servers
@@ -93,15 +93,19 @@ pub fn write_config(c: &Config, out: impl std::io::Write) -> serde_json::Result<
         parse_warnings: &c.parse_warnings,
         parse_infos: &c.parse_infos,
     };
-    let mut ser =
-        serde_json::Serializer::with_formatter(out, serde_json::ser::PrettyFormatter::new());
-    doc.serialize(&mut ser)
+    if pretty {
+        let mut ser =
+            serde_json::Serializer::with_formatter(out, serde_json::ser::PrettyFormatter::new());
+        doc.serialize(&mut ser)
+    } else {
+        doc.serialize(&mut serde_json::Serializer::new(out))
+    }
 }
 
 /// The accepted config as a `Value` (for callers that post-process it).
 pub fn config(c: &Config) -> Value {
     let mut buf = Vec::new();
-    let _ = write_config(c, &mut buf);
+    let _ = write_config(c, &mut buf, false);
     serde_json::from_slice(&buf).unwrap_or(Value::Null)
 }
 

@@ -45,7 +45,7 @@ impl PyValue {
 /// supervisord builds (its order shows through the bare `%s` quirk).
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
-    entries: IndexMap<Rc<str>, PyValue>,
+    entries: IndexMap<Rc<str>, PyValue, rustc_hash::FxBuildHasher>,
 }
 
 impl Mapping {

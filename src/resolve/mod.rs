@@ -27,7 +27,6 @@ use crate::load::{Loaded, format_error};
 use crate::model::Config;
 use crate::python::format::{Layers, Lookup, Mapping, Template};
 use crate::source::Span;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The outcome of resolving a loaded config.
@@ -117,7 +116,7 @@ pub(crate) struct Resolver<'a> {
     /// The suffix supervisord appends to errors inside a program section.
     pub context: Option<String>,
     /// Parsed format strings: every instance of a section reuses them.
-    templates: HashMap<String, Rc<Template>>,
+    templates: rustc_hash::FxHashMap<String, Rc<Template>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -133,7 +132,7 @@ impl<'a> Resolver<'a> {
             diags: Vec::new(),
             warnings: loaded.parse_warnings.clone(),
             context: None,
-            templates: HashMap::new(),
+            templates: rustc_hash::FxHashMap::default(),
         }
     }
 

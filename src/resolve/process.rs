@@ -47,7 +47,73 @@ struct Pre {
     process_name: String,
 }
 
+/// Per-instance results that cannot differ between instances because
+/// their raw values contain no `%`: computed for the first instance and
+/// reused (with the same parse warnings repeated, as supervisord logs them
+/// once per instance).
+/// What the instance loop carries from one instance to the next.
+struct InstanceState<'s> {
+    /// supervisor's shared expansion dict of the section.
+    common: &'s mut Mapping,
+    /// Whether `ENV_*` of the environment must be applied again.
+    refresh: &'s mut bool,
+    memo: &'s mut Memo,
+}
+
+/// A parse warning and where it points.
+type LoggedWarning = (String, Option<crate::source::Span>);
+
+#[derive(Default)]
+struct Memo {
+    environment: Option<Vec<(String, String)>>,
+    directory: Option<Option<String>>,
+    command: Option<String>,
+    logs: [Option<(LogSettings, Vec<LoggedWarning>)>; 2],
+    numbers: [Option<(PyInt, PyInt, bool)>; 2],
+    static_numbers: [bool; 2],
+    /// Which of the above may be memoized.
+    static_env: bool,
+    static_directory: bool,
+    static_command: bool,
+    static_logs: [bool; 2],
+}
+
 impl Resolver<'_> {
+    /// Whether an option's raw value (or default) is the same text for
+    /// every instance.
+    fn is_static(&self, section: &str, key: &str) -> bool {
+        self.loaded
+            .ini
+            .get(section, key)
+            .is_none_or(|f| !f.value.contains('%'))
+    }
+
+    fn memo_for(&self, section: &str) -> Memo {
+        let stream_static = |stream: &str| {
+            [
+                "_logfile",
+                "_logfile_backups",
+                "_logfile_maxbytes",
+                "_syslog",
+            ]
+            .iter()
+            .all(|k| self.is_static(section, &format!("{stream}{k}")))
+        };
+        let numbers_static = |stream: &str| {
+            ["_logfile_backups", "_logfile_maxbytes", "_syslog"]
+                .iter()
+                .all(|k| self.is_static(section, &format!("{stream}{k}")))
+        };
+        Memo {
+            static_numbers: [numbers_static("stdout"), numbers_static("stderr")],
+            static_env: self.is_static(section, "environment"),
+            static_directory: self.is_static(section, "directory"),
+            static_command: self.is_static(section, "command"),
+            static_logs: [stream_static("stdout"), stream_static("stderr")],
+            ..Memo::default()
+        }
+    }
+
     /// supervisor's `processes_from_section`, with its error suffix.
     pub(super) fn processes_from_section(
         &mut self,
@@ -110,13 +176,20 @@ impl Resolver<'_> {
         let mut out = Vec::with_capacity(numprocs as usize);
         let mut num = pre.numprocs_start.clone();
         let mut refresh = true;
+        let mut memo = self.memo_for(section);
         for _ in 0..numprocs {
-            if let Some(p) =
-                self.instance(section, group_name, &pre, &num, &mut common, &mut refresh)
-            {
+            let mut state = InstanceState {
+                common: &mut common,
+                refresh: &mut refresh,
+                memo: &mut memo,
+            };
+            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut state) {
                 out.push(p);
             }
-            num = PyInt::from(num.to_big() + 1);
+            num = match num.to_i64().and_then(|n| n.checked_add(1)) {
+                Some(n) => PyInt::from(n),
+                None => PyInt::from(num.to_big() + 1),
+            };
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Some(out)
@@ -284,9 +357,11 @@ impl Resolver<'_> {
         group_name: &str,
         pre: &Pre,
         num: &PyInt,
-        common: &mut Mapping,
-        refresh: &mut bool,
+        state: &mut InstanceState<'_>,
     ) -> Option<Process> {
+        let common: &mut Mapping = state.common;
+        let refresh: &mut bool = state.refresh;
+        let memo: &mut Memo = state.memo;
         common.set("process_num", PyValue::Int(num.clone()));
         common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         // supervisor re-applies the environment's ENV_* every instance; that
@@ -295,28 +370,14 @@ impl Resolver<'_> {
         if *refresh {
             common.update(&self.environ);
         }
-        let env_span = self
-            .get(section, "environment", None, None)
-            .ok()
-            .flatten()
-            .and_then(|g| g.span);
-        let env_text = self.bare_expand(
-            &pre.environment_raw,
-            "environment",
-            common,
-            section,
-            env_span,
-        )?;
-        let environment = match parse_kv_pairs(&env_text) {
-            Ok(p) => p,
-            Err(m) => {
-                let got = super::Got {
-                    text: env_text,
-                    span: env_span,
-                    key_span: None,
-                };
-                self.value_error(m, Some(&got), section);
-                return None;
+        let environment = match &memo.environment {
+            Some(env) => env.clone(),
+            None => {
+                let env = self.instance_environment(section, pre, common)?;
+                if memo.static_env {
+                    memo.environment = Some(env.clone());
+                }
+                env
             }
         };
         *refresh = false;
@@ -325,13 +386,22 @@ impl Resolver<'_> {
             *refresh |= self.environ.contains(&key);
             common.set_str(key, v);
         }
-        let c = Some(&*common);
-        let directory = match self.get(section, "directory", None, c) {
-            Ok(g) => g.map(|g| g.text),
-            Err(()) => return None,
+        let directory = match &memo.directory {
+            Some(d) => d.clone(),
+            None => {
+                let c = Some(&*common);
+                let d = self
+                    .get(section, "directory", None, c)
+                    .ok()?
+                    .map(|g| g.text);
+                if memo.static_directory {
+                    memo.directory = Some(d.clone());
+                }
+                d
+            }
         };
-        let stdout = self.log_settings(section, "stdout", common, pre)?;
-        let mut stderr = self.log_settings(section, "stderr", common, pre)?;
+        let stdout = self.memo_log(section, 0, common, pre, memo)?;
+        let mut stderr = self.memo_log(section, 1, common, pre, memo)?;
         if pre.redirect_stderr {
             if let LogFile::Path(_) = stderr.logfile {
                 let span = self
@@ -346,8 +416,16 @@ impl Resolver<'_> {
             stderr.logfile = LogFile::None;
         }
         let c = Some(&*common);
-        let command = match self.get(section, "command", None, c) {
-            Ok(Some(g)) => g.text,
+        let command = match memo.command.clone().map(Some).map(Ok).unwrap_or_else(|| {
+            self.get(section, "command", None, c)
+                .map(|g| g.map(|g| g.text))
+        }) {
+            Ok(Some(g)) => {
+                if memo.static_command && memo.command.is_none() {
+                    memo.command = Some(g.clone());
+                }
+                g
+            }
             Ok(None) => {
                 let span = self.section_span(section);
                 self.error(
@@ -361,18 +439,7 @@ impl Resolver<'_> {
             }
             Err(()) => return None,
         };
-        let name_span = self
-            .get(section, "process_name", None, None)
-            .ok()
-            .flatten()
-            .and_then(|g| g.span);
-        let name = self.bare_expand(
-            &pre.process_name,
-            "process_name",
-            common,
-            section,
-            name_span,
-        )?;
+        let name = self.instance_name(section, pre, common)?;
         let span = self
             .section_span(section)
             .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0));
@@ -405,12 +472,109 @@ impl Resolver<'_> {
         })
     }
 
+    /// The instance's own `environment=`, expanded once and tokenized.
+    fn instance_environment(
+        &mut self,
+        section: &str,
+        pre: &Pre,
+        common: &Mapping,
+    ) -> Option<Vec<(String, String)>> {
+        if !pre.environment_raw.contains('%') {
+            return match parse_kv_pairs(&pre.environment_raw) {
+                Ok(p) => Some(p),
+                Err(m) => {
+                    let span = self.option_span(section, "environment");
+                    let got = super::Got {
+                        text: pre.environment_raw.clone(),
+                        span,
+                        key_span: None,
+                    };
+                    self.value_error(m, Some(&got), section);
+                    None
+                }
+            };
+        }
+        let span = self.option_span(section, "environment");
+        let text = self.bare_expand(&pre.environment_raw, "environment", common, section, span)?;
+        match parse_kv_pairs(&text) {
+            Ok(p) => Some(p),
+            Err(m) => {
+                let got = super::Got {
+                    text,
+                    span,
+                    key_span: None,
+                };
+                self.value_error(m, Some(&got), section);
+                None
+            }
+        }
+    }
+
+    /// The expanded process name.
+    fn instance_name(&mut self, section: &str, pre: &Pre, common: &Mapping) -> Option<String> {
+        if !pre.process_name.contains('%') {
+            return Some(pre.process_name.clone());
+        }
+        let span = self.option_span(section, "process_name");
+        self.bare_expand(&pre.process_name, "process_name", common, section, span)
+    }
+
+    fn option_span(&self, section: &str, key: &str) -> Option<crate::source::Span> {
+        self.loaded
+            .ini
+            .get(section, key)
+            .map(|f| f.entry.def.value_span)
+    }
+
+    /// Log settings of one stream (0 stdout, 1 stderr), memoized when the
+    /// stream's options do not vary; the warnings are logged again for
+    /// every instance, as supervisord does.
+    fn memo_log(
+        &mut self,
+        section: &str,
+        i: usize,
+        common: &Mapping,
+        pre: &Pre,
+        memo: &mut Memo,
+    ) -> Option<LogSettings> {
+        if let Some((settings, warnings)) = &memo.logs[i] {
+            for (w, span) in warnings {
+                self.warn(w.clone(), *span, "supervisord logs this at startup");
+            }
+            return Some(settings.clone());
+        }
+        let before = self.diags.len();
+        let stream = if i == 0 { "stdout" } else { "stderr" };
+        let numbers_static = memo.static_numbers[i];
+        let settings = self.log_settings(
+            section,
+            stream,
+            common,
+            pre,
+            &mut memo.numbers[i],
+            numbers_static,
+        )?;
+        if memo.static_logs[i] {
+            let warnings = self.diags[before..]
+                .iter()
+                .filter(|d| d.code == "SUP040")
+                .map(|d| (d.message.clone(), d.primary.as_ref().map(|l| l.span)))
+                .collect();
+            memo.logs[i] = Some((settings.clone(), warnings));
+        }
+        Some(settings)
+    }
+
+    /// `numbers` memoizes backups, maxbytes and syslog when they do not
+    /// vary between instances (`numbers_static`).
     fn log_settings(
         &mut self,
         section: &str,
         stream: &str,
         common: &Mapping,
         pre: &Pre,
+        numbers: &mut Option<(PyInt, PyInt, bool)>,
+        numbers_static: bool,
     ) -> Option<LogSettings> {
         let lf_key = format!("{stream}_logfile");
         let c = Some(common);
@@ -438,22 +602,31 @@ impl Resolver<'_> {
                 }
             }
         };
-        let backups = self.read(
-            section,
-            &format!("{stream}_logfile_backups"),
-            Some("10"),
-            c,
-            integer,
-        )?;
-        let maxbytes = self.read(
-            section,
-            &format!("{stream}_logfile_maxbytes"),
-            Some("50MB"),
-            c,
-            byte_size,
-        )?;
         let sy_key = format!("{stream}_syslog");
-        let mut syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
+        let (backups, maxbytes, mut syslog) = match numbers.clone() {
+            Some(n) => n,
+            None => {
+                let backups = self.read(
+                    section,
+                    &format!("{stream}_logfile_backups"),
+                    Some("10"),
+                    c,
+                    integer,
+                )?;
+                let maxbytes = self.read(
+                    section,
+                    &format!("{stream}_logfile_maxbytes"),
+                    Some("50MB"),
+                    c,
+                    byte_size,
+                )?;
+                let syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
+                if numbers_static {
+                    *numbers = Some((backups.clone(), maxbytes.clone(), syslog));
+                }
+                (backups, maxbytes, syslog)
+            }
+        };
         let logfile = if logfile == LogFile::Path("\u{0}syslog".into()) {
             let span = self
                 .get(section, &lf_key, None, None)
