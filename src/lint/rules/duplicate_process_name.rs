@@ -66,7 +66,7 @@ impl Rule for DuplicateProcessName {
             }
             // One finding per cause: a listed-twice or numprocs collision
             // repeats for every instance name.
-            let mut done: Vec<String> = Vec::new();
+            let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
             for (name, procs) in by_name {
                 if procs.len() < 2 {
                     continue;
@@ -84,7 +84,7 @@ impl Rule for DuplicateProcessName {
                 if done.contains(&key) {
                     continue;
                 }
-                done.push(key);
+                done.insert(key);
                 if twice {
                     listed_twice(cx, out, g, procs[0]);
                 } else if one_section {
@@ -154,12 +154,12 @@ fn programs_collide(
     procs: &[&Process],
 ) {
     let mut labels: Vec<Label> = Vec::new();
-    let mut sections: Vec<&str> = Vec::new();
+    let mut sections: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for p in procs {
         if sections.contains(&p.section.as_str()) {
             continue;
         }
-        sections.push(&p.section);
+        sections.insert(&p.section);
         let span = cx
             .ini()
             .get(&p.section, "process_name")

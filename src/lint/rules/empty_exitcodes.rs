@@ -42,7 +42,7 @@ impl Rule for EmptyExitcodes {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !kind.is_program_like() {
                 continue;
@@ -62,7 +62,7 @@ impl Rule for EmptyExitcodes {
             if seen.contains(&def.key_span) {
                 continue;
             }
-            seen.push(def.key_span);
+            seen.insert(def.key_span);
             let d = out.report(
                 format!(
                     "`exitcodes` is empty in [{name}]: no exit is expected, so with `autorestart=unexpected` supervisord restarts the process after every exit, even a clean one"

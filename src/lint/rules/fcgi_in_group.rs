@@ -55,12 +55,12 @@ impl Rule for FcgiInGroup {
             if g.kind != GroupKind::Group {
                 continue;
             }
-            let mut seen: Vec<&str> = Vec::new();
+            let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for p in &g.processes {
                 if !p.section.starts_with("fcgi-program:") || seen.contains(&p.section.as_str()) {
                     continue;
                 }
-                seen.push(&p.section);
+                seen.insert(&p.section);
                 let member = p.section.split_once(':').map_or("", |(_, n)| n);
                 let spans = member_spans(cx, &g.section, member);
                 let Some(&span) = spans.first() else {

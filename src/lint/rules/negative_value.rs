@@ -138,7 +138,7 @@ impl Rule for NegativeValue {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if kind != SectionKind::Supervisord && !kind.is_program_like() {
                 continue;
@@ -156,7 +156,7 @@ impl Rule for NegativeValue {
                 if seen.contains(&span) {
                     continue;
                 }
-                seen.push(span);
+                seen.insert(span);
                 let effect = match conv {
                     Conv::Octal => {
                         let mask = n.to_i64().map_or(0o777, |v| v & 0o777);

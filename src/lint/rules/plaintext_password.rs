@@ -48,7 +48,7 @@ impl Rule for PlaintextPassword {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !matches!(
                 kind,
@@ -68,7 +68,7 @@ impl Rule for PlaintextPassword {
             {
                 continue;
             }
-            seen.push(def.key_span);
+            seen.insert(def.key_span);
             let d = out.report(
                 format!("the password of [{name}] is stored in plain text"),
                 def.key_span,

@@ -46,7 +46,7 @@ impl Rule for RelativeCommandWithDirectory {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         let config = cx.config();
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for p in config.groups.iter().flat_map(|g| &g.processes) {
             let Some(dir) = p.directory.as_deref().filter(|d| !d.is_empty()) else {
                 continue;
@@ -74,7 +74,7 @@ impl Rule for RelativeCommandWithDirectory {
             ) else {
                 continue;
             };
-            seen.push(&p.section);
+            seen.insert(&p.section);
             let def = &cmd.entry.def;
             let span =
                 if def.written.starts_with(&first) && def.value_span.file == def.key_span.file {

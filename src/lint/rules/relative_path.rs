@@ -74,7 +74,7 @@ impl Rule for RelativePath {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             for key in path_keys(kind) {
                 let Some(found) = cx.ini().get(name, key) else {
@@ -85,7 +85,7 @@ impl Rule for RelativePath {
                 if !is_relative(kind, key, found.value) || seen.contains(&span) {
                     continue;
                 }
-                seen.push(span);
+                seen.insert(span);
                 let value = found.value;
                 let here = match value.strip_prefix("./").unwrap_or(value) {
                     "." | "" => "%(here)s".to_string(),

@@ -61,13 +61,14 @@ impl Rule for RunsAsRoot {
         // Program sections (not group names) whose processes set no user;
         // a [group:x] lists the same sections again.
         let mut names: Vec<&str> = Vec::new();
+        let mut listed = std::collections::HashSet::new();
         for g in &cx.config().groups {
             for p in &g.processes {
                 let name = p
                     .section
                     .split_once(':')
                     .map_or(p.section.as_str(), |(_, n)| n);
-                if p.user.is_none() && !names.contains(&name) {
+                if p.user.is_none() && listed.insert(name) {
                     names.push(name);
                 }
             }

@@ -51,13 +51,13 @@ stdout_logfile=/var/log/worker_%(process_num)02d.log
 /// The processes that really run: the first group of each name, and the
 /// last process of each name inside a group (supervisord's dicts).
 fn survivors<'a>(cx: &LintContext<'a>) -> Vec<&'a Process> {
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for g in &cx.config().groups {
         if seen.contains(&&g.name) {
             continue;
         }
-        seen.push(&g.name);
+        seen.insert(&g.name);
         let mut by_name: IndexMap<&str, &Process> = IndexMap::new();
         for p in &g.processes {
             by_name.insert(&p.name, p);

@@ -41,7 +41,7 @@ impl Rule for TildeInProgramDirectory {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !kind.is_program_like() {
                 continue;
@@ -53,7 +53,7 @@ impl Rule for TildeInProgramDirectory {
             if !found.value.starts_with('~') || seen.contains(&span) {
                 continue;
             }
-            seen.push(span);
+            seen.insert(span);
             let d = out.report(
                 format!(
                     "supervisord does not expand `~` in the `directory` of [{name}]: the process fails to start because `{}` does not exist as written",

@@ -42,12 +42,12 @@ impl Rule for UnparsableCommand {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for p in cx.config().groups.iter().flat_map(|g| &g.processes) {
             if seen.contains(&p.section.as_str()) {
                 continue;
             }
-            seen.push(&p.section);
+            seen.insert(&p.section);
             let Some(found) = cx.ini().get(&p.section, "command") else {
                 continue;
             };
