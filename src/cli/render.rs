@@ -13,8 +13,20 @@ pub struct RenderArgs {
     #[arg(long)]
     snippet: bool,
     /// Write to this file instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        conflicts_with = "keep_includes"
+    )]
     output: Option<PathBuf>,
+    /// Keep the file layout: write the main file and every included file,
+    /// each normalized, under --out-dir.
+    #[arg(long, requires = "out_dir")]
+    keep_includes: bool,
+    /// Where --keep-includes writes the tree.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
     /// The main config file.
     file: String,
 }
@@ -43,6 +55,12 @@ pub fn run(args: &RenderArgs) -> i32 {
         eprintln!("supc: not rendered: supervisord cannot read this config");
         return 1;
     }
+    if args.keep_includes {
+        return write_tree(
+            &loaded,
+            args.out_dir.as_deref().unwrap_or(std::path::Path::new(".")),
+        );
+    }
     // Where the result will live decides where `%(here)s` still fits.
     let out_dir = match &args.output {
         Some(path) => {
@@ -59,6 +77,29 @@ pub fn run(args: &RenderArgs) -> i32 {
                 eprintln!("supc: {}: {e}", path.display());
                 return 2;
             }
+        }
+    }
+    0
+}
+
+/// `--keep-includes`: every file of the config, normalized, under `dir`.
+fn write_tree(loaded: &crate::load::Loaded, dir: &std::path::Path) -> i32 {
+    let files = match crate::emit::ini::render_files(loaded) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("supc: {e}");
+            return 2;
+        }
+    };
+    for (rel, text) in files {
+        let path = dir.join(&rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, text));
+        if let Err(e) = written {
+            eprintln!("supc: {}: {e}", path.display());
+            return 2;
         }
     }
     0

@@ -46,6 +46,8 @@ struct Emitter<'a> {
     /// The absolute directory the rendered file will live in: `%(here)s`
     /// is kept wherever it still means the same directory there.
     out_dir: String,
+    /// Keep `[include]` (the file layout is kept, see [`render_files`]).
+    keep_include: bool,
 }
 
 /// Renders the whole config as one file that will live in `out_dir`.
@@ -63,7 +65,7 @@ pub fn render_flat(loaded: &Loaded, out_dir: &str) -> String {
         e.section(&mut out, d, SectionKind::Default);
     }
     for (name, section) in &ini.sections {
-        if name == "include" && e.here_replaced && !loaded.snippet {
+        if name == "include" && e.here_replaced && !loaded.snippet && !e.keep_include {
             // Its files are inlined below; the section itself would make
             // supervisord look for them next to the rendered file.
             continue;
@@ -83,6 +85,95 @@ pub fn render_flat(loaded: &Loaded, out_dir: &str) -> String {
     out
 }
 
+/// Renders every file of the config on its own, keeping the layout: the
+/// main file and each included file (paths relative to the main file's
+/// directory), each normalized like [`render_flat`] but with its own
+/// sections and values as written, so `[include]` and `%(here)s` keep
+/// their meaning when the tree is written under another directory.
+pub fn render_files(loaded: &Loaded) -> Result<Vec<(String, String)>, String> {
+    let Some(main) = loaded.main else {
+        return Err("the config could not be read".into());
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut files = vec![main];
+    files.extend(loaded.includes.iter().filter_map(|i| i.file));
+    for file in files {
+        let src = loaded.sources.get(file);
+        let rel = if file == main {
+            crate::python::path::split(&src.name).1.to_string()
+        } else {
+            let abs = crate::python::path::abspath(&src.name, "/");
+            match abs.strip_prefix(&format!("{}/", loaded.here.trim_end_matches('/'))) {
+                Some(r) => r.to_string(),
+                None => {
+                    return Err(format!(
+                        "{abs} is outside the config's directory {}; --keep-includes cannot keep that layout (render without it to inline the file)",
+                        loaded.here
+                    ));
+                }
+            }
+        };
+        if out.iter().any(|(r, _)| *r == rel) {
+            continue;
+        }
+        out.push((rel, render_one_file(&src.name, &src.path, &src.text)));
+    }
+    Ok(out)
+}
+
+/// One file on its own, as if it were the whole config.
+fn render_one_file(name: &str, path: &std::path::Path, text: &str) -> String {
+    let mut sources = crate::source::SourceMap::new();
+    let id = sources.add(crate::source::SourceFile::new(
+        name.to_string(),
+        path.to_path_buf(),
+        text.to_string(),
+    ));
+    let parsed = crate::syntax::parse_file(id, &sources.get(id).text);
+    let mut ini = crate::ini::Ini::default();
+    ini.apply(&parsed);
+    let here =
+        crate::python::path::dirname(&crate::python::path::abspath(&path.to_string_lossy(), "/"))
+            .to_string();
+    let single = Loaded {
+        sources,
+        ini,
+        config_path: name.to_string(),
+        here: here.clone(),
+        main: Some(id),
+        snippet: false,
+        includes: Vec::new(),
+        parse_warnings: Vec::new(),
+        parse_infos: Vec::new(),
+        diagnostics: Vec::new(),
+        comments: parsed.comments,
+    };
+    let mut e = Emitter::new(&single, &here);
+    e.keep_include = true;
+    // Values stay as written: nothing was replaced in this file's reading.
+    e.here_replaced = false;
+    let mut out = String::new();
+    for c in e.preamble(id) {
+        out.push_str(&c);
+        out.push('\n');
+    }
+    if let Some(d) = &single.ini.defaults {
+        e.section(&mut out, d, SectionKind::Default);
+    }
+    for (name, section) in &single.ini.sections {
+        e.section(&mut out, section, SectionKind::of(name));
+    }
+    let trailing = e.trailing(id);
+    if !trailing.is_empty() {
+        out.push('\n');
+        for c in trailing {
+            out.push_str(&c);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 impl<'a> Emitter<'a> {
     fn new(loaded: &'a Loaded, out_dir: &str) -> Self {
         let here_replaced =
@@ -93,6 +184,7 @@ impl<'a> Emitter<'a> {
             here_replaced,
             name_sources: loaded.includes.iter().any(|i| i.file.is_some()),
             out_dir: out_dir.trim_end_matches('/').to_string(),
+            keep_include: false,
         };
         e.attach_comments();
         e
