@@ -41,6 +41,7 @@ pub mod output;
 pub mod python;
 pub mod report;
 pub mod resolve;
+pub mod run;
 pub mod source;
 pub mod syntax;
 

@@ -4,11 +4,13 @@
 //! the fail level), 2 usage or I/O error.
 
 mod check;
+mod ctl;
 mod diff;
 mod expand;
 mod explain;
 mod render;
 mod rules;
+mod run;
 mod sample;
 mod schema;
 
@@ -30,6 +32,8 @@ struct Cli {
 enum Command {
     /// Report every error supervisord would raise, and its warnings.
     Check(check::CheckArgs),
+    /// Control a running `supc run` (or supervisord) like supervisorctl.
+    Ctl(ctl::CtlArgs),
     /// Show what `supervisorctl reread` + `update` would do going from OLD to NEW.
     Diff(diff::DiffArgs),
     /// Print the process instances the config expands to.
@@ -42,6 +46,8 @@ enum Command {
     Rules(rules::RulesArgs),
     /// Show one rule's documentation.
     Rule(rules::RuleArgs),
+    /// Run the config's processes in the foreground with supervisord's lifecycle.
+    Run(run::RunArgs),
     /// Print a starting config: supervisor's sample, --minimal or --annotated.
     Sample(sample::SampleArgs),
     /// Print the JSON Schema of a JSON output.
@@ -95,12 +101,14 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Ctl(a) => ctl::run(&a),
         Command::Diff(a) => diff::run(&a),
         Command::Expand(a) => expand::run(&a),
         Command::Explain(a) => explain::run(&a),
         Command::Render(a) => render::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),
+        Command::Run(a) => run::run(&a),
         Command::Sample(a) => sample::run(&a),
         Command::Schema(a) => schema::run(&a),
     }

@@ -1,0 +1,60 @@
+//! `supc run FILE`: runs the config's processes in the foreground with
+//! supervisord's lifecycle (see [`crate::run`]). Exit codes: 0 after a
+//! clean stop (SIGTERM/SIGINT, `supervisorctl shutdown`), 1 the config is
+//! rejected, 2 usage or startup error (log file, control socket in use...);
+//! with `--exit-with-first`, the exit code of the first process that
+//! exited (128 + N for a signal).
+
+use super::InputArgs;
+use clap::Args;
+use std::io::IsTerminal;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Read FILE as a conf.d snippet (no [supervisord] section needed).
+    #[arg(long)]
+    snippet: bool,
+    /// Do not colour the process names (also: NO_COLOR, or output not a
+    /// terminal).
+    #[arg(long)]
+    no_color: bool,
+    /// Do not echo process output on the console (log files still get it).
+    #[arg(long)]
+    quiet: bool,
+    /// When a process exits, stop everything and exit with its exit code.
+    #[arg(long)]
+    exit_with_first: bool,
+    /// The config file.
+    file: String,
+}
+
+pub fn run(args: &RunArgs) -> i32 {
+    if args.input.portable {
+        eprintln!("Error: --portable cannot be used with run: it needs this machine's answers");
+        return 2;
+    }
+    let host = args.input.host();
+    let (_, res) = crate::analyze(&args.file, &host, args.snippet);
+    let Some(config) = res.config.clone() else {
+        let msg = res.first_error().map_or("", |d| d.message.as_str());
+        eprintln!("Error: {msg}");
+        return 1;
+    };
+    drop(res);
+    let color = !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    crate::run::run(
+        config,
+        crate::run::RunOptions {
+            config_path: args.file.clone(),
+            snippet: args.snippet,
+            host,
+            color,
+            quiet: args.quiet,
+            exit_with_first: args.exit_with_first,
+        },
+    )
+}

@@ -1,0 +1,924 @@
+//! The runner itself (supervisord's `Supervisor` and `runforever`): process
+//! groups in priority order, the poll loop over child pipes, the control
+//! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as
+//! `supervisorctl reread` + `update`, and `--exit-with-first`.
+
+use super::fcgi::SocketManager;
+use super::http::Servers;
+use super::log::{self, LogFile, Logger, now};
+use super::process::{
+    AutoLogs, Ctx, Mood, Proc, ProcConf, ProcessState, decode_wait_status, signame,
+};
+use crate::host::Host;
+use crate::model::{Config, Group, GroupKind};
+use indexmap::IndexMap;
+use nix::libc;
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// How `supc run` was asked to behave.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The config file (re-read on SIGHUP, reloadConfig and restart).
+    pub config_path: String,
+    pub snippet: bool,
+    /// The environment, host name and directory the config was read with.
+    pub host: Host,
+    pub color: bool,
+    pub quiet: bool,
+    pub exit_with_first: bool,
+}
+
+/// A process group (`ProcessGroup`): processes by name, in config order.
+pub struct GroupRt {
+    pub config: Group,
+    pub processes: IndexMap<String, Proc>,
+}
+
+impl GroupRt {
+    /// Process names sorted by priority (stable), as `processes.sort()`.
+    pub fn sorted_names(&self) -> Vec<String> {
+        let mut v: Vec<(&String, &Proc)> = self.processes.iter().collect();
+        v.sort_by(|a, b| a.1.conf.model.priority.cmp(&b.1.conf.model.priority));
+        v.into_iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// `stop_all`: in descending priority order.
+    pub fn stop_all(&mut self, ctx: &mut Ctx) {
+        let mut names = self.sorted_names();
+        names.reverse();
+        for n in names {
+            let p = &mut self.processes[&n];
+            match p.state {
+                ProcessState::Running | ProcessState::Starting => {
+                    p.stop(ctx);
+                }
+                ProcessState::Backoff => p.give_up(),
+                _ => {}
+            }
+        }
+    }
+
+    pub fn unstopped(&self) -> Vec<&Proc> {
+        self.processes
+            .values()
+            .filter(|p| !p.state.is_stopped())
+            .collect()
+    }
+}
+
+/// A pending part of a SIGHUP update: stop a group, remove it once every
+/// process is stopped, then add its new config (`changed`) or not
+/// (`removed`).
+pub struct UpdateOp {
+    pub group: String,
+    pub readd: bool,
+}
+
+pub struct Supervisor {
+    pub ctx: Ctx,
+    /// `process_groups`: the active groups, by name, first of each name.
+    pub groups: IndexMap<String, GroupRt>,
+    /// The config as last read (`options.process_group_configs`, settings).
+    pub config: Config,
+    pub opts: RunOptions,
+    pub identifier: String,
+    pub childlogdir: String,
+    stopping: bool,
+    stop_groups: Option<Vec<String>>,
+    lastshutdownreport: f64,
+    signals: VecDeque<i32>,
+    next_color: usize,
+    pub updates: Vec<UpdateOp>,
+    pub exit_code: Option<i32>,
+    /// Loop again without waiting.
+    hurry: bool,
+}
+
+static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let fd = SIGNAL_PIPE.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let b = sig as u8;
+        // SAFETY: write(2) is async-signal-safe.
+        unsafe {
+            let saved = *libc::__errno_location();
+            libc::write(fd, (&b as *const u8).cast(), 1);
+            *libc::__errno_location() = saved;
+        }
+    }
+}
+
+/// `setsignals` through a self-pipe; returns its read end.
+fn set_signals() -> std::io::Result<OwnedFd> {
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
+        .map_err(std::io::Error::from)?;
+    SIGNAL_PIPE.store(w.as_raw_fd(), Ordering::Relaxed);
+    std::mem::forget(w);
+    for sig in super::spawn::HANDLED_SIGNALS {
+        // SAFETY: installing a handler that only calls write(2).
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as *const () as usize;
+            sa.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+    Ok(r)
+}
+
+fn group_runs(g: &Group) -> bool {
+    matches!(
+        g.kind,
+        GroupKind::Program | GroupKind::Group | GroupKind::FcgiProgram
+    )
+}
+
+impl Supervisor {
+    pub fn new(config: Config, opts: RunOptions, logger: Logger) -> Supervisor {
+        let s = &config.supervisord;
+        let ctx = Ctx {
+            logger,
+            mood: Mood::Running,
+            pidhistory: HashMap::new(),
+            runner_env: opts.host.env.clone(),
+            serverurl: s.serverurl.clone(),
+            strip_ansi: s.strip_ansi,
+            pid: std::process::id() as i32,
+            exits: Vec::new(),
+        };
+        Supervisor {
+            identifier: s.identifier.clone(),
+            childlogdir: s.childlogdir.clone(),
+            ctx,
+            groups: IndexMap::new(),
+            config,
+            opts,
+            stopping: false,
+            stop_groups: None,
+            lastshutdownreport: 0.0,
+            signals: VecDeque::new(),
+            next_color: 0,
+            updates: Vec::new(),
+            exit_code: None,
+            hurry: false,
+        }
+    }
+
+    /// `add_process_group`: false when a group of that name is active;
+    /// Err when an fcgi-program's socket cannot be created.
+    pub fn add_process_group(&mut self, config: &Group) -> Result<bool, String> {
+        if self.groups.contains_key(&config.name) {
+            return Ok(false);
+        }
+        // FastCGIProcessGroup: the socket is created (and, unreferenced,
+        // closed again) when the group is made, to fail early.
+        let fcgi = match (&config.kind, &config.socket) {
+            (GroupKind::FcgiProgram, Some(sock)) => {
+                let m = Rc::new(RefCell::new(SocketManager::new(sock.clone())));
+                let r = m.borrow_mut().acquire(&mut self.ctx.logger);
+                match r {
+                    Ok(_) => m.borrow_mut().release(&mut self.ctx.logger),
+                    Err(e) => {
+                        return Err(format!(
+                            "Could not create FastCGI socket {}: {e}",
+                            m.borrow().url()
+                        ));
+                    }
+                }
+                Some(m)
+            }
+            _ => None,
+        };
+        if !group_runs(config) {
+            self.ctx.logger.warn(&format!(
+                "supc run does not run {} sections: [{}] is not started",
+                config.kind.as_str(),
+                config.section
+            ));
+        }
+        let auto = AutoLogs {
+            childlogdir: &self.childlogdir,
+            identifier: &self.identifier,
+        };
+        let mut processes = IndexMap::new();
+        if group_runs(config) {
+            for p in &config.processes {
+                let conf = ProcConf::new(p, &auto);
+                let mut proc = Proc::new(conf, &config.name, self.next_color);
+                proc.fcgi = fcgi.clone();
+                self.next_color += 1;
+                processes.insert(p.name.clone(), proc);
+            }
+        }
+        for p in processes.values() {
+            let w = p.name().chars().count();
+            if w > self.ctx.logger.console.width {
+                self.ctx.logger.console.width = w;
+            }
+        }
+        self.groups.insert(
+            config.name.clone(),
+            GroupRt {
+                config: config.clone(),
+                processes,
+            },
+        );
+        Ok(true)
+    }
+
+    /// `remove_process_group`: false while a process is not stopped.
+    pub fn remove_process_group(&mut self, name: &str) -> bool {
+        match self.groups.get(name) {
+            Some(g) if g.unstopped().is_empty() => {
+                self.groups.shift_remove(name);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Active group names sorted by priority (stable).
+    pub fn sorted_groups(&self) -> Vec<String> {
+        let mut v: Vec<(&String, &GroupRt)> = self.groups.iter().collect();
+        v.sort_by(|a, b| a.1.config.priority.cmp(&b.1.config.priority));
+        v.into_iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    pub fn process_mut(&mut self, group: &str, name: &str) -> Option<&mut Proc> {
+        self.groups.get_mut(group)?.processes.get_mut(name)
+    }
+
+    /// `reap`: every child that has exited.
+    pub fn reap(&mut self) {
+        for _ in 0..100 {
+            let mut sts: libc::c_int = 0;
+            // SAFETY: waitpid(2) on any child, without blocking.
+            let pid = unsafe { libc::waitpid(-1, &mut sts, libc::WNOHANG) };
+            if pid <= 0 {
+                let err = std::io::Error::last_os_error().raw_os_error();
+                if pid < 0 && err != Some(libc::ECHILD) && err != Some(libc::EINTR) {
+                    self.ctx.logger.critical(&format!(
+                        "waitpid error {}; a process may not be cleaned up properly",
+                        err.unwrap_or(0)
+                    ));
+                }
+                return;
+            }
+            match self.ctx.pidhistory.remove(&pid) {
+                Some((g, n)) => {
+                    let ctx = &mut self.ctx;
+                    if let Some(p) = self
+                        .groups
+                        .get_mut(&g)
+                        .and_then(|g| g.processes.get_mut(&n))
+                    {
+                        p.finish(ctx, sts);
+                    }
+                }
+                None => {
+                    let (_, msg) = decode_wait_status(sts);
+                    self.ctx
+                        .logger
+                        .info(&format!("reaped unknown pid {pid} ({msg})"));
+                }
+            }
+        }
+    }
+
+    fn transition_all(&mut self) {
+        for g in self.sorted_groups() {
+            let ctx = &mut self.ctx;
+            if let Some(group) = self.groups.get_mut(&g) {
+                for p in group.processes.values_mut() {
+                    p.transition(ctx);
+                }
+            }
+        }
+    }
+
+    /// `shutdown_report`: the processes not yet stopped.
+    fn shutdown_report(&mut self) -> usize {
+        let unstopped: Vec<String> = self
+            .groups
+            .values()
+            .flat_map(|g| g.unstopped())
+            .map(|p| p.name().to_string())
+            .collect();
+        if !unstopped.is_empty() {
+            let t = now();
+            if t > self.lastshutdownreport + 3.0 {
+                self.ctx
+                    .logger
+                    .info(&format!("waiting for {} to die", unstopped.join(", ")));
+                self.lastshutdownreport = t;
+            }
+        }
+        unstopped.len()
+    }
+
+    fn stop_groups_phase_1(&mut self) {
+        if let Some(name) = self.stop_groups.as_ref().and_then(|s| s.last()).cloned() {
+            let ctx = &mut self.ctx;
+            if let Some(g) = self.groups.get_mut(&name) {
+                g.stop_all(ctx);
+            }
+        }
+    }
+
+    /// Returns true when a group is done (the next one can be stopped at
+    /// once; supervisord waits for its next loop, up to a second).
+    fn stop_groups_phase_2(&mut self) -> bool {
+        let Some(stop_groups) = self.stop_groups.as_mut() else {
+            return false;
+        };
+        if let Some(name) = stop_groups.pop() {
+            let busy = self
+                .groups
+                .get(&name)
+                .is_some_and(|g| !g.unstopped().is_empty());
+            if busy {
+                stop_groups.push(name);
+            } else {
+                return !stop_groups.is_empty();
+            }
+        }
+        false
+    }
+
+    fn take_signal(&mut self, sig: i32) {
+        if !self.signals.contains(&sig) {
+            self.signals.push_back(sig);
+        }
+    }
+
+    /// `handle_signal`: one received signal per loop.
+    fn handle_signal(&mut self) {
+        let Some(sig) = self.signals.pop_front() else {
+            return;
+        };
+        let name = signame(sig);
+        match sig {
+            libc::SIGTERM | libc::SIGINT | libc::SIGQUIT => {
+                self.ctx
+                    .logger
+                    .warn(&format!("received {name} indicating exit request"));
+                self.ctx.mood = Mood::Shutdown;
+            }
+            libc::SIGHUP => {
+                if self.ctx.mood == Mood::Shutdown {
+                    self.ctx.logger.warn(&format!(
+                        "ignored {name} indicating restart request (shutdown in progress)"
+                    ));
+                } else {
+                    self.ctx.logger.warn(&format!(
+                        "received {name} indicating update request (reread + update)"
+                    ));
+                    self.sighup_update();
+                }
+            }
+            libc::SIGCHLD => {
+                self.ctx
+                    .logger
+                    .debug(&format!("received {name} indicating a child quit"));
+            }
+            libc::SIGUSR2 => {
+                self.ctx
+                    .logger
+                    .info(&format!("received {name} indicating log reopen request"));
+                self.reopen_logs();
+            }
+            _ => {
+                self.ctx
+                    .logger
+                    .blather(&format!("received {name} indicating nothing"));
+            }
+        }
+    }
+
+    fn reopen_logs(&mut self) {
+        self.ctx.logger.info("supervisord logreopen");
+        if let Some(f) = self.ctx.logger.file.as_mut() {
+            f.reopen();
+        }
+        for g in self.groups.values_mut() {
+            for p in g.processes.values_mut() {
+                if let Some(io) = p.io.as_mut() {
+                    for d in [io.stdout.as_mut(), io.stderr.as_mut()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(l) = d.log_mut() {
+                            l.reopen();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-reads the config file (`options.process_config`): the new config,
+    /// or supervisord's message.
+    pub fn reread(&mut self) -> Result<(), String> {
+        let host = crate::diff::reread_host(&self.opts.host, &self.config);
+        let (_, res) = crate::analyze(&self.opts.config_path, &host, self.opts.snippet);
+        match res.config {
+            Some(c) => {
+                // What supervisord takes from a re-read [supervisord].
+                self.identifier = c.supervisord.identifier.clone();
+                self.childlogdir = c.supervisord.childlogdir.clone();
+                self.ctx.strip_ansi = c.supervisord.strip_ansi;
+                self.config = c;
+                Ok(())
+            }
+            None => Err(res
+                .first_error()
+                .map_or_else(|| "unknown error".to_string(), |d| d.message.clone())),
+        }
+    }
+
+    /// `diff_to_active`: (added, changed, removed) group names; added and
+    /// changed in the order of the config as read, removed in the order of
+    /// the active groups.
+    pub fn diff_to_active(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut running = self.config.clone();
+        running.groups = self.groups.values().map(|g| g.config.clone()).collect();
+        let d = crate::diff::diff(&running, &self.config);
+        let with = |status: crate::diff::Status| -> Vec<&str> {
+            d.groups
+                .iter()
+                .filter(|g| g.status == status)
+                .map(|g| g.name.as_str())
+                .collect()
+        };
+        let (added, changed, removed) = (
+            with(crate::diff::Status::Added),
+            with(crate::diff::Status::Changed),
+            with(crate::diff::Status::Removed),
+        );
+        let mut new_order: Vec<&str> = Vec::new();
+        for g in &self.config.groups {
+            if !new_order.contains(&g.name.as_str()) {
+                new_order.push(&g.name);
+            }
+        }
+        let pick = |names: &[&str], order: &[&str]| -> Vec<String> {
+            order
+                .iter()
+                .filter(|n| names.contains(n))
+                .map(|n| n.to_string())
+                .collect()
+        };
+        let active: Vec<&str> = self.groups.keys().map(String::as_str).collect();
+        (
+            pick(&added, &new_order),
+            pick(&changed, &new_order),
+            pick(&removed, &active),
+        )
+    }
+
+    /// The first group of that name in the config as last read.
+    pub fn configured_group(&self, name: &str) -> Option<Group> {
+        self.config.groups.iter().find(|g| g.name == name).cloned()
+    }
+
+    /// SIGHUP: `supervisorctl reread` + `update`.
+    fn sighup_update(&mut self) {
+        if let Err(e) = self.reread() {
+            self.ctx.logger.error(&format!(
+                "could not reread the config, nothing changed: {e}"
+            ));
+            return;
+        }
+        let (added, changed, removed) = self.diff_to_active();
+        if added.is_empty() && changed.is_empty() && removed.is_empty() {
+            self.ctx
+                .logger
+                .info("config unchanged: no process group to update");
+        }
+        for (names, readd) in [(removed, false), (changed, true)] {
+            for name in names {
+                let ctx = &mut self.ctx;
+                if let Some(g) = self.groups.get_mut(&name) {
+                    g.stop_all(ctx);
+                }
+                self.updates.push(UpdateOp { group: name, readd });
+            }
+        }
+        for name in added {
+            if let Some(g) = self.configured_group(&name) {
+                match self.add_process_group(&g) {
+                    Ok(_) => self
+                        .ctx
+                        .logger
+                        .info(&format!("{name}: added process group")),
+                    Err(e) => self.ctx.logger.error(&e),
+                }
+            }
+        }
+        self.progress_updates();
+    }
+
+    /// Finishes the SIGHUP updates whose groups have stopped.
+    fn progress_updates(&mut self) {
+        let mut pending = Vec::new();
+        for op in std::mem::take(&mut self.updates) {
+            if !self.groups.contains_key(&op.group) {
+                continue;
+            }
+            if !self.remove_process_group(&op.group) {
+                pending.push(op);
+                continue;
+            }
+            if op.readd {
+                if let Some(g) = self.configured_group(&op.group)
+                    && let Err(e) = self.add_process_group(&g)
+                {
+                    self.ctx.logger.error(&e);
+                }
+                self.ctx
+                    .logger
+                    .info(&format!("{}: updated process group", op.group));
+            } else {
+                self.ctx
+                    .logger
+                    .info(&format!("{}: removed process group", op.group));
+            }
+        }
+        self.updates = pending;
+    }
+
+    /// After `restart`: a fresh start from the config file.
+    fn restart(&mut self) -> bool {
+        if let Err(e) = self.reread() {
+            self.ctx
+                .logger
+                .critical(&format!("could not reread the config: {e}"));
+            self.exit_code = Some(2);
+            return false;
+        }
+        self.groups.clear();
+        let s = &self.config.supervisord;
+        if !s.nocleanup {
+            for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
+                self.ctx.logger.warn(&w);
+            }
+        }
+        self.stopping = false;
+        self.stop_groups = None;
+        self.ctx.mood = Mood::Running;
+        let groups = self.config.groups.clone();
+        for g in &groups {
+            if let Err(e) = self.add_process_group(g) {
+                self.ctx.logger.critical(&e);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The poll timeout: the next timer, at most a second.
+    fn timeout_ms(&self, extra: Option<f64>) -> i32 {
+        let mut next = now() + 1.0;
+        for g in self.groups.values() {
+            for p in g.processes.values() {
+                if let Some(d) = p.next_deadline(self.ctx.mood) {
+                    next = next.min(d);
+                }
+            }
+        }
+        if let Some(e) = extra {
+            next = next.min(e);
+        }
+        let ms = ((next - now()) * 1000.0).ceil() + 1.0;
+        ms.clamp(0.0, 1000.0) as i32
+    }
+
+    fn check_exit_with_first(&mut self) {
+        let exits = std::mem::take(&mut self.ctx.exits);
+        if !self.opts.exit_with_first || self.exit_code.is_some() {
+            return;
+        }
+        if let Some((name, es, sts)) = exits.into_iter().next() {
+            let code = if es >= 0 {
+                es as i32
+            } else if libc::WIFSIGNALED(sts) {
+                128 + libc::WTERMSIG(sts)
+            } else {
+                1
+            };
+            self.ctx.logger.info(&format!(
+                "{name} exited with code {code} and --exit-with-first is set: stopping all processes"
+            ));
+            self.exit_code = Some(code);
+            self.ctx.mood = Mood::Shutdown;
+        }
+    }
+
+    /// `runforever`.
+    pub fn run_forever(&mut self, sigpipe: &OwnedFd, servers: &mut Servers) {
+        loop {
+            if self.ctx.mood < Mood::Running {
+                if !self.stopping {
+                    self.stopping = true;
+                    self.stop_groups = Some(self.sorted_groups());
+                }
+                self.stop_groups_phase_1();
+                if self.shutdown_report() == 0 {
+                    if self.ctx.mood == Mood::Restarting && self.restart() {
+                        continue;
+                    }
+                    break;
+                }
+            }
+
+            // What to poll.
+            let mut fds: Vec<libc::pollfd> = vec![libc::pollfd {
+                fd: sigpipe.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            }];
+            // Which process each pipe belongs to, by position (the groups do
+            // not change before the pipes are handled).
+            let mut owners: Vec<(usize, usize)> = vec![(0, 0)];
+            for (gi, g) in self.groups.values().enumerate() {
+                for (pi, p) in g.processes.values().enumerate() {
+                    let Some(io) = p.io.as_ref() else { continue };
+                    for d in [io.stdout.as_ref(), io.stderr.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if !d.closed {
+                            fds.push(libc::pollfd {
+                                fd: d.raw_fd(),
+                                events: libc::POLLIN,
+                                revents: 0,
+                            });
+                            owners.push((gi, pi));
+                        }
+                    }
+                    if let Some(i) = io.stdin.as_ref().filter(|i| i.writable()) {
+                        fds.push(libc::pollfd {
+                            fd: i.fd.as_raw_fd(),
+                            events: libc::POLLOUT,
+                            revents: 0,
+                        });
+                        owners.push((gi, pi));
+                    }
+                }
+            }
+            let http_start = fds.len();
+            servers.poll_fds(&mut fds);
+            let timeout = if std::mem::take(&mut self.hurry) {
+                0
+            } else {
+                self.timeout_ms(servers.next_deadline())
+            };
+            // SAFETY: poll(2) over a vector we own.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
+            if n > 0 {
+                if fds[0].revents != 0 {
+                    let mut buf = [0u8; 64];
+                    while let Ok(k) = nix::unistd::read(sigpipe, &mut buf) {
+                        if k == 0 {
+                            break;
+                        }
+                        for &b in &buf[..k] {
+                            self.take_signal(i32::from(b));
+                        }
+                    }
+                }
+                for (k, pfd) in fds.iter().enumerate().take(http_start).skip(1) {
+                    if pfd.revents == 0 {
+                        continue;
+                    }
+                    let (gi, pi) = owners[k];
+                    let ctx = &mut self.ctx;
+                    let Some(proc) = self
+                        .groups
+                        .get_index_mut(gi)
+                        .and_then(|(_, g)| g.processes.get_index_mut(pi))
+                        .map(|(_, p)| p)
+                    else {
+                        continue;
+                    };
+                    if pfd.events & libc::POLLOUT != 0 {
+                        if let Some(i) = proc.io.as_mut().and_then(|io| io.stdin.as_mut()) {
+                            i.handle_write();
+                        }
+                    } else {
+                        proc.handle_read(ctx, pfd.fd);
+                    }
+                }
+                servers.handle_events(&fds[http_start..], self);
+            }
+
+            self.transition_all();
+            self.reap();
+            self.handle_signal();
+            self.check_exit_with_first();
+            servers.run_deferred(self);
+            if !self.updates.is_empty() {
+                self.progress_updates();
+            }
+            if self.ctx.mood < Mood::Running {
+                self.hurry = self.stop_groups_phase_2();
+            }
+        }
+    }
+}
+
+/// `set_rlimits_or_exit`: raises the soft limits to minfds/minprocs.
+fn set_rlimits(config: &Config, infos: &mut Vec<String>) -> Result<(), String> {
+    let s = &config.supervisord;
+    let limits = [
+        (
+            libc::RLIMIT_NOFILE,
+            "RLIMIT_NOFILE",
+            &s.minfds,
+            "The minimum number of file descriptors required to run this process is %(min_limit)s as per the \"minfds\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s file descriptors.  Either raise the number of usable file descriptors in your environment (see README.rst) or lower the minfds setting in the config file to allow the process to start.",
+        ),
+        (
+            libc::RLIMIT_NPROC,
+            "RLIMIT_NPROC",
+            &s.minprocs,
+            "The minimum number of available processes required to run this program is %(min_limit)s as per the \"minprocs\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s processes.  Either raise the number of usable processes in your environment (see README.rst) or lower the minprocs setting in the config file to allow the program to start.",
+        ),
+    ];
+    for (res, name, min, msg) in limits {
+        let Some(min) = min.to_i64() else { continue };
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit into a struct we own.
+        if unsafe { libc::getrlimit(res, &mut rl) } != 0 {
+            continue;
+        }
+        let soft = rl.rlim_cur;
+        let mut hard = rl.rlim_max;
+        let min_u = min.max(0) as libc::rlim_t;
+        if soft != libc::RLIM_INFINITY && soft < min_u {
+            if hard != libc::RLIM_INFINITY && hard < min_u {
+                hard = min_u;
+            }
+            let new = libc::rlimit {
+                rlim_cur: min_u,
+                rlim_max: hard,
+            };
+            // SAFETY: setrlimit with a struct we own.
+            if unsafe { libc::setrlimit(res, &new) } == 0 {
+                infos.push(format!("Increased {name} limit to {min}"));
+            } else {
+                return Err(msg
+                    .replace("%(min_limit)s", &min.to_string())
+                    .replace("%(hard)s", &hard.to_string()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// supervisord's startup (`main` + `run`), the loop, the cleanup. Returns
+/// the exit code.
+pub fn run(config: Config, opts: RunOptions) -> i32 {
+    let s = config.supervisord.clone();
+    let mut criticals = Vec::new();
+    let mut infos = Vec::new();
+    // set_uid_or_exit
+    match s.uid {
+        Some(crate::model::Id::Known(uid)) => {
+            if let Err(msg) = drop_runner_privileges(uid) {
+                eprintln!("Error: {msg}");
+                return 2;
+            }
+            infos.push(format!("Set uid to user {uid} succeeded"));
+        }
+        _ => {
+            if nix::unistd::getuid().is_root() {
+                criticals.push("Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.".to_string());
+            }
+        }
+    }
+    if let Err(msg) = set_rlimits(&config, &mut infos) {
+        eprintln!("Error: {msg}");
+        return 2;
+    }
+
+    // make_logger
+    let level = log::level_by_description(&s.loglevel);
+    let console = log::Console {
+        color: opts.color,
+        quiet: opts.quiet,
+        silent: s.silent,
+        width: 0,
+    };
+    let (file, syslog) = if s.logfile == "syslog" {
+        (None, true)
+    } else {
+        match LogFile::open(
+            &s.logfile,
+            s.logfile_maxbytes.to_i64().unwrap_or(i64::MAX),
+            s.logfile_backups.to_i64().unwrap_or(i64::MAX),
+        ) {
+            Ok(f) => (Some(f), false),
+            Err(e) => {
+                eprintln!("Error: could not open the log file {}: {e}", s.logfile);
+                return 2;
+            }
+        }
+    };
+    let logger = Logger {
+        level,
+        console,
+        file,
+        syslog,
+    };
+    let parse_warnings = config.parse_warnings.clone();
+    let parse_infos = config.parse_infos.clone();
+    let mut sup = Supervisor::new(config, opts, logger);
+    for m in &criticals {
+        sup.ctx.logger.critical(m);
+    }
+    for m in &parse_warnings {
+        sup.ctx.logger.warn(m);
+    }
+    for m in parse_infos.iter().chain(&infos) {
+        sup.ctx.logger.info(m);
+    }
+    if !s.nocleanup {
+        for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
+            sup.ctx.logger.warn(&w);
+        }
+    }
+    let groups = sup.config.groups.clone();
+    for g in &groups {
+        if let Err(e) = sup.add_process_group(g) {
+            eprintln!("Error: {e}");
+            return 2;
+        }
+    }
+    let mut servers = match Servers::open(&mut sup) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("Error: {msg}");
+            return 2;
+        }
+    };
+    let sigpipe = match set_signals() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("Error: cannot set up signal handling: {e}");
+            return 2;
+        }
+    };
+    let pid = std::process::id();
+    let wrote_pidfile = match std::fs::write(&s.pidfile, format!("{pid}\n")) {
+        Ok(()) => {
+            sup.ctx
+                .logger
+                .info(&format!("supervisord started with pid {pid}"));
+            true
+        }
+        Err(_) => {
+            sup.ctx
+                .logger
+                .critical(&format!("could not write pidfile {}", s.pidfile));
+            false
+        }
+    };
+
+    sup.run_forever(&sigpipe, &mut servers);
+
+    servers.cleanup();
+    if wrote_pidfile {
+        let _ = std::fs::remove_file(&s.pidfile);
+    }
+    // Anything still around (nothing should be) is reaped.
+    sup.reap();
+    sup.exit_code.unwrap_or(0)
+}
+
+/// `drop_privileges` for the runner itself (`[supervisord] user`).
+fn drop_runner_privileges(uid: u32) -> Result<(), String> {
+    match super::spawn::privileges(Some(uid)) {
+        super::spawn::Privileges::Keep => Ok(()),
+        super::spawn::Privileges::Fail(m) => Err(m),
+        super::spawn::Privileges::Drop { uid, gid, groups } => {
+            let groups: Vec<nix::unistd::Gid> =
+                groups.into_iter().map(nix::unistd::Gid::from_raw).collect();
+            nix::unistd::setgroups(&groups)
+                .map_err(|_| "Could not set groups of effective user".to_string())?;
+            nix::unistd::setgid(nix::unistd::Gid::from_raw(gid))
+                .map_err(|_| "Could not set group id of effective user".to_string())?;
+            nix::unistd::setuid(nix::unistd::Uid::from_raw(uid))
+                .map_err(|e| format!("Could not set user id: {e}"))?;
+            Ok(())
+        }
+    }
+}
