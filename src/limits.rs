@@ -15,3 +15,8 @@ pub const MAX_NUMPROCS: i64 = 100_000;
 
 /// Most process instances in the whole config.
 pub const MAX_TOTAL_PROCESSES: usize = 1_000_000;
+
+/// Most bytes of option text all instances of the config may expand to
+/// (each instance gets its own copy of command, environment and log
+/// paths, so numprocs times a huge value is what explodes).
+pub const MAX_EXPANDED_BYTES: u64 = 1 << 30;

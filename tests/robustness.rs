@@ -148,3 +148,38 @@ fn a_huge_integer_is_python_s_digit_limit() {
     let (err, _) = run(text.as_bytes());
     assert!(err.unwrap().starts_with("Exceeds the limit (4300 digits)"));
 }
+
+#[test]
+fn numprocs_times_a_huge_value_is_refused() {
+    // 100,000 instances of a 20 KB command would be 2 GB of expanded text.
+    let text = format!(
+        "[supervisord]\n[program:a]\ncommand=/bin/echo {}\nprocess_name=%(process_num)d\nnumprocs=100000\n",
+        "x".repeat(20_000)
+    );
+    let (err, codes) = run(text.as_bytes());
+    assert!(err.unwrap().contains("MiB of option text"));
+    assert!(codes.contains(&"SUP090".to_string()));
+}
+
+#[test]
+fn an_include_glob_over_the_file_limit_stops_with_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    for i in 0..10_050 {
+        std::fs::write(many.join(format!("{i:05}.conf")), "").unwrap();
+    }
+    std::fs::write(
+        dir.path().join("supervisord.conf"),
+        "[supervisord]\n[include]\nfiles=many/*.conf\n",
+    )
+    .unwrap();
+    let (_, res) = supc::analyze("supervisord.conf", &host(dir.path()), false);
+    let err = res.first_error().unwrap();
+    assert_eq!(err.code, "SUP090");
+    assert!(
+        err.message.contains("more than 10000 files"),
+        "{}",
+        err.message
+    );
+}

@@ -115,6 +115,8 @@ pub(crate) struct Resolver<'a> {
     pub warnings: Vec<String>,
     /// The suffix supervisord appends to errors inside a program section.
     pub context: Option<String>,
+    /// Instances and expanded bytes so far (supc's limits, see `limits`).
+    pub(crate) budget: (u64, u64),
     /// Parsed format strings: every instance of a section reuses them.
     templates: rustc_hash::FxHashMap<String, Rc<Template>>,
 }
@@ -133,6 +135,7 @@ impl<'a> Resolver<'a> {
             warnings: loaded.parse_warnings.clone(),
             context: None,
             templates: rustc_hash::FxHashMap::default(),
+            budget: (0, 0),
         }
     }
 

@@ -88,6 +88,43 @@ impl Resolver<'_> {
             .is_none_or(|f| !f.value.contains('%'))
     }
 
+    /// Whether expanding `numprocs` more instances of `section` would pass
+    /// supc's limits on the total number of instances or expanded bytes;
+    /// counts them in when not.
+    fn over_budget(&mut self, section: &str, numprocs: u64) -> Option<String> {
+        let per_instance: u64 = [
+            "command",
+            "environment",
+            "stdout_logfile",
+            "stderr_logfile",
+            "directory",
+            "process_name",
+        ]
+        .iter()
+        .filter_map(|k| self.loaded.ini.get(section, k))
+        .map(|f| f.value.len() as u64 + 64)
+        .sum();
+        let processes = self.budget.0 + numprocs;
+        let bytes = self
+            .budget
+            .1
+            .saturating_add(per_instance.saturating_mul(numprocs));
+        if processes > limits::MAX_TOTAL_PROCESSES as u64 {
+            return Some(format!(
+                "the config expands to more than {} processes, supc's limit",
+                limits::MAX_TOTAL_PROCESSES
+            ));
+        }
+        if bytes > limits::MAX_EXPANDED_BYTES {
+            return Some(format!(
+                "[{section}] would expand to more than {} MiB of option text over its {numprocs} instances, supc's limit",
+                limits::MAX_EXPANDED_BYTES >> 20
+            ));
+        }
+        self.budget = (processes, bytes);
+        None
+    }
+
     fn memo_for(&self, section: &str) -> Memo {
         let stream_static = |stream: &str| {
             [
@@ -173,6 +210,11 @@ impl Resolver<'_> {
                 return None;
             }
         };
+        if let Some(reason) = self.over_budget(section, numprocs as u64) {
+            let span = self.section_span(section);
+            self.error(Diagnostic::error("SUP090", reason).at_opt(span, "too much to expand"));
+            return None;
+        }
         let mut out = Vec::with_capacity(numprocs as usize);
         let mut num = pre.numprocs_start.clone();
         let mut refresh = true;
