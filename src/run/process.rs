@@ -158,15 +158,11 @@ pub fn signame(sig: i32) -> String {
 /// The number of a canonical signal name as the model stores `stopsignal`
 /// (`TERM`, `RTMIN`, or a number such as `0`).
 pub fn signal_number(name: &str) -> i32 {
-    if let Ok(n) = name.parse::<i32>() {
-        return n;
-    }
-    (1..=64)
-        .find(|&n| signame(n) == format!("SIG{name}"))
-        .unwrap_or(match name {
-            "IO" => 29,
-            _ => 15,
-        })
+    // The model only holds names the config reader accepted.
+    crate::resolve::signal_number(name)
+        .ok()
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or(15)
 }
 
 /// `decode_wait_status`: the exit status (-1 for a signal) and the text.

@@ -824,75 +824,16 @@ pub fn stop_process_group(sup: &mut Supervisor, name: &str, wait: bool) -> RpcRe
     all_deferred(sup, AllFunc::new(procs, AllOp::Stop, wait))
 }
 
-/// Signal numbers Python's `signal` module names on Linux, by name
-/// (without `SIG`).
-const SIGNAL_NAMES: &[(&str, i32)] = &[
-    ("ABRT", 6),
-    ("ALRM", 14),
-    ("BUS", 7),
-    ("CHLD", 17),
-    ("CLD", 17),
-    ("CONT", 18),
-    ("FPE", 8),
-    ("HUP", 1),
-    ("ILL", 4),
-    ("INT", 2),
-    ("IO", 29),
-    ("IOT", 6),
-    ("KILL", 9),
-    ("PIPE", 13),
-    ("POLL", 29),
-    ("PROF", 27),
-    ("PWR", 30),
-    ("QUIT", 3),
-    ("RTMAX", 64),
-    ("RTMIN", 34),
-    ("SEGV", 11),
-    ("STKFLT", 16),
-    ("STOP", 19),
-    ("SYS", 31),
-    ("TERM", 15),
-    ("TRAP", 5),
-    ("TSTP", 20),
-    ("TTIN", 21),
-    ("TTOU", 22),
-    ("URG", 23),
-    ("USR1", 10),
-    ("USR2", 12),
-    ("VTALRM", 26),
-    ("WINCH", 28),
-    ("XCPU", 24),
-    ("XFSZ", 25),
-    ("_BLOCK", 0),
-    ("_DFL", 0),
-    ("_IGN", 1),
-    ("_SETMASK", 2),
-    ("_UNBLOCK", 1),
-];
-
-/// `datatypes.signal_number`.
+/// `datatypes.signal_number`, the same converter the config reader uses.
 fn signal_number(v: &Value) -> Option<i32> {
-    let n: i64 = match v {
-        Value::Int(n) => *n,
-        Value::Str(s) => match s.trim().replace('_', "").parse::<i64>() {
-            Ok(n) if !s.trim().is_empty() => n,
-            _ => {
-                let mut name = s.trim().to_uppercase();
-                if !name.starts_with("SIG") {
-                    name = format!("SIG{name}");
-                }
-                SIGNAL_NAMES
-                    .iter()
-                    .find(|(n, _)| format!("SIG{n}") == name)
-                    .map(|(_, s)| i64::from(*s))?
-            }
-        },
+    let text = match v {
+        Value::Int(n) => n.to_string(),
+        Value::Str(s) => s.clone(),
         _ => return None,
     };
-    SIGNAL_NAMES
-        .iter()
-        .any(|(_, s)| i64::from(*s) == n)
-        .then_some(n as i32)
+    crate::resolve::signal_number(&text)
+        .ok()
+        .and_then(|n| i32::try_from(n).ok())
 }
 
 fn signal_repr(v: &Value) -> String {
