@@ -44,6 +44,7 @@ pub mod resolve;
 pub mod run;
 pub mod source;
 pub mod syntax;
+pub mod yaml;
 
 use host::Host;
 

@@ -25,7 +25,7 @@ fn schema(name: &str) -> serde_json::Value {
 
 #[test]
 fn committed_schemas_are_current() {
-    for name in ["check", "diff", "explain", "expand"] {
+    for name in ["check", "diff", "explain", "expand", "supc-yaml"] {
         let committed = std::fs::read(root().join(format!("schemas/{name}.schema.json"))).unwrap();
         assert_eq!(
             committed,

@@ -4,6 +4,7 @@
 //! the fail level), 2 usage or I/O error.
 
 mod check;
+mod convert;
 mod ctl;
 mod diff;
 mod expand;
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Report every error supervisord would raise, and its warnings.
     Check(check::CheckArgs),
+    /// Convert between INI and supc.yaml (`--to yaml`: includes resolved, checked to mean the same).
+    Convert(convert::ConvertArgs),
     /// Control a running `supc run` (or supervisord) like supervisorctl.
     Ctl(ctl::CtlArgs),
     /// Show what `supervisorctl reread` + `update` would do going from OLD to NEW.
@@ -101,6 +104,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Convert(a) => convert::run(&a),
         Command::Ctl(a) => ctl::run(&a),
         Command::Diff(a) => diff::run(&a),
         Command::Expand(a) => expand::run(&a),

@@ -24,14 +24,49 @@ pub struct RenderArgs {
     /// each normalized, under --out-dir.
     #[arg(long, requires = "out_dir")]
     keep_includes: bool,
-    /// Where --keep-includes writes the tree.
+    /// Where --keep-includes writes the tree (YAML: where --all-hosts
+    /// writes one HOST.conf per host).
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// The main config file.
+    /// YAML: an Ansible YAML inventory (`all`, `children`, `hosts`, `vars`)
+    /// whose host and group variables fill the spec template.
+    #[arg(long, value_name = "FILE")]
+    inventory: Option<PathBuf>,
+    /// YAML: render for this inventory host.
+    #[arg(long, value_name = "NAME", conflicts_with = "all_hosts")]
+    host: Option<String>,
+    /// YAML: render every inventory host into --out-dir (nothing is written
+    /// if one host fails).
+    #[arg(long, requires = "inventory")]
+    all_hosts: bool,
+    /// YAML: a YAML file of variables (over inventory variables).
+    #[arg(long, value_name = "FILE")]
+    vars_file: Option<PathBuf>,
+    /// YAML: a variable for the template (over everything else).
+    #[arg(long = "var", value_name = "K=V", value_parser = super::parse_env)]
+    vars: Vec<(String, String)>,
+    /// YAML: render and check, write nothing.
+    #[arg(long)]
+    check: bool,
+    /// The main config file (`.yaml`/`.yml`: a supc.yaml spec).
     file: String,
 }
 
 pub fn run(args: &RenderArgs) -> i32 {
+    if crate::yaml::is_yaml_path(&args.file) {
+        return yaml_run(&YamlArgs {
+            input: &args.input,
+            file: &args.file,
+            output: args.output.as_deref(),
+            out_dir: args.out_dir.as_deref(),
+            inventory: args.inventory.as_deref(),
+            host: args.host.as_deref(),
+            all_hosts: args.all_hosts,
+            vars_file: args.vars_file.as_deref(),
+            vars: &args.vars,
+            check: args.check,
+        });
+    }
     let host = args.input.host();
     let loaded = crate::load::load(&args.file, &host, args.snippet);
     if loaded.main.is_none() {
@@ -82,6 +117,20 @@ pub fn run(args: &RenderArgs) -> i32 {
     0
 }
 
+/// The options of a YAML render (see [`yaml_run`]).
+pub struct YamlArgs<'a> {
+    pub input: &'a InputArgs,
+    pub file: &'a str,
+    pub output: Option<&'a std::path::Path>,
+    pub out_dir: Option<&'a std::path::Path>,
+    pub inventory: Option<&'a std::path::Path>,
+    pub host: Option<&'a str>,
+    pub all_hosts: bool,
+    pub vars_file: Option<&'a std::path::Path>,
+    pub vars: &'a [(String, String)],
+    pub check: bool,
+}
+
 /// `--keep-includes`: every file of the config, normalized, under `dir`.
 fn write_tree(loaded: &crate::load::Loaded, dir: &std::path::Path) -> i32 {
     let files = match crate::emit::ini::render_files(loaded) {
@@ -103,4 +152,308 @@ fn write_tree(loaded: &crate::load::Loaded, dir: &std::path::Path) -> i32 {
         }
     }
     0
+}
+
+/// One render target: an inventory host, or the spec on its own.
+struct Target {
+    name: Option<String>,
+    vars: crate::yaml::template::Vars,
+}
+
+/// `supc render spec.yaml`: template → YAML → checked INI, per host.
+fn yaml_run(a: &YamlArgs<'_>) -> i32 {
+    use crate::yaml::template::{Inventory, Template, Vars, to_vars};
+    let host = a.input.host();
+    let text = match std::fs::read_to_string(a.file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("supc: {}: {e}", a.file);
+            return 2;
+        }
+    };
+    let template = match Template::new(a.file, text.clone()) {
+        Ok(t) => t,
+        Err(d) => {
+            let mut sources = crate::source::SourceMap::new();
+            sources.add(crate::source::SourceFile::new(
+                a.file.into(),
+                a.file.into(),
+                text,
+            ));
+            eprint!("{}", crate::output::human::render(&[*d], &sources));
+            return 1;
+        }
+    };
+    let read_yaml = |p: &std::path::Path| -> Result<serde_yaml::Value, String> {
+        let t = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        serde_yaml::from_str(&t).map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let mut extra = Vars::new();
+    if let Some(p) = a.vars_file {
+        match read_yaml(p).and_then(|v| to_vars(&v).map_err(|e| format!("{}: {e}", p.display()))) {
+            Ok(v) => extra.extend(v),
+            Err(e) => {
+                eprintln!("supc: {e}");
+                return 2;
+            }
+        }
+    }
+    for (k, v) in a.vars {
+        extra.insert(k.clone(), v.clone().into());
+    }
+    let inventory = match a.inventory {
+        None => None,
+        Some(p) => {
+            let parsed = std::fs::read_to_string(p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| Inventory::parse(&t));
+            match parsed {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    eprintln!("supc: inventory {}: {e}", p.display());
+                    return 2;
+                }
+            }
+        }
+    };
+    let with_extra = |mut v: Vars| {
+        for (k, x) in &extra {
+            v.insert(k.clone(), x.clone());
+        }
+        v
+    };
+    let mut targets: Vec<Target> = Vec::new();
+    if a.all_hosts {
+        let inv = inventory.as_ref().expect("clap requires --inventory");
+        if a.out_dir.is_none() && !a.check {
+            eprintln!(
+                "supc: --all-hosts writes one file per host: give --out-dir DIR (or --check)"
+            );
+            return 2;
+        }
+        for h in &inv.hosts {
+            let vars = inv.vars_of(h).unwrap_or_default();
+            targets.push(Target {
+                name: Some(h.clone()),
+                vars: with_extra(vars),
+            });
+        }
+    } else if let Some(h) = a.host {
+        let vars = match &inventory {
+            Some(inv) => match inv.vars_of(h) {
+                Some(v) => v,
+                None => {
+                    let known = inv.hosts.iter().map(String::as_str);
+                    let hint = crate::options::closest(h, known)
+                        .map_or(String::new(), |c| format!(" (did you mean {c}?)"));
+                    eprintln!("supc: host {h} is not in the inventory{hint}");
+                    return 2;
+                }
+            },
+            None => {
+                let mut v = Vars::new();
+                v.insert("inventory_hostname".into(), h.into());
+                v
+            }
+        };
+        targets.push(Target {
+            name: Some(h.to_string()),
+            vars: with_extra(vars),
+        });
+    } else {
+        if inventory.is_some() {
+            eprintln!("supc: with --inventory, choose --host NAME or --all-hosts");
+            return 2;
+        }
+        targets.push(Target {
+            name: None,
+            vars: extra.clone(),
+        });
+    }
+    for t in &targets {
+        if let Some(n) = &t.name
+            && (n.is_empty() || n.contains('/') || n.starts_with('.'))
+        {
+            eprintln!("supc: host name {n:?} cannot name a file");
+            return 2;
+        }
+    }
+    let abs = |p: &std::path::Path| crate::python::path::abspath(&p.to_string_lossy(), &host.cwd);
+    let out_dir = match (a.all_hosts, a.output, a.out_dir) {
+        (true, _, Some(d)) => abs(d),
+        (false, Some(o), _) => crate::python::path::dirname(&abs(o)).to_string(),
+        _ => host.cwd.clone(),
+    };
+    let spec_path = std::path::Path::new(a.file);
+    let results = render_targets(&targets, |t| {
+        let mut h = host.clone();
+        if a.input.host_node_name.is_none()
+            && let Some(n) = &t.name
+        {
+            h.node_name = n.clone();
+        }
+        let job = crate::yaml::Job {
+            template: &template,
+            path: spec_path,
+            vars: &t.vars,
+            host_label: t.name.as_deref(),
+            out_dir: &out_dir,
+            lint: true,
+        };
+        crate::yaml::render_one(&job, &h)
+    });
+    // Findings: each distinct one once, with the number of hosts.
+    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
+    let mut failed = 0;
+    for (t, r) in targets.iter().zip(&results) {
+        let label = t
+            .name
+            .as_deref()
+            .map_or(String::new(), |n| format!("host {n}: "));
+        match r {
+            Ok(rendered) => {
+                for d in &rendered.findings {
+                    let key = (d.code.to_string(), d.message.clone());
+                    let n = seen.entry(key).or_insert(0);
+                    *n += 1;
+                    if *n == 1 {
+                        eprint!(
+                            "{label}{}",
+                            crate::output::human::render(
+                                std::slice::from_ref(d),
+                                &rendered.sources
+                            )
+                        );
+                    }
+                }
+            }
+            Err(f) => {
+                failed += 1;
+                if failed <= 20 {
+                    eprint!(
+                        "{label}{}",
+                        crate::output::human::render(&f.diagnostics, &f.sources)
+                    );
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "supc: nothing written: {failed} of {} {} failed",
+            targets.len(),
+            if targets.len() == 1 {
+                "config"
+            } else {
+                "hosts"
+            }
+        );
+        return 1;
+    }
+    if a.check {
+        eprintln!(
+            "supc: {} rendered and checked, nothing written",
+            targets.len()
+        );
+        return 0;
+    }
+    let rendered: Vec<&crate::yaml::Rendered> = results.iter().flatten().collect();
+    if !a.all_hosts {
+        let text = &rendered[0].ini;
+        return match a.output {
+            None => {
+                super::print_stdout(text);
+                0
+            }
+            Some(p) => match write_all_or_nothing(&[(p.to_path_buf(), text)]) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("supc: {e}");
+                    2
+                }
+            },
+        };
+    }
+    let dir = a.out_dir.expect("checked above");
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("supc: {}: {e}", dir.display());
+        return 2;
+    }
+    let files: Vec<(PathBuf, &String)> = targets
+        .iter()
+        .zip(&rendered)
+        .map(|(t, r)| {
+            let name = t.name.as_deref().unwrap_or("supervisord");
+            (dir.join(format!("{name}.conf")), &r.ini)
+        })
+        .collect();
+    match write_all_or_nothing(&files) {
+        Ok(()) => {
+            eprintln!("supc: wrote {} files to {}", files.len(), dir.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("supc: {e}; nothing written");
+            2
+        }
+    }
+}
+
+/// Renders every target, on as many threads as there are cores.
+fn render_targets<F>(
+    targets: &[Target],
+    f: F,
+) -> Vec<Result<crate::yaml::Rendered, crate::yaml::Failure>>
+where
+    F: Fn(&Target) -> Result<crate::yaml::Rendered, crate::yaml::Failure> + Sync,
+{
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len().max(1));
+    if threads <= 1 {
+        return targets.iter().map(&f).collect();
+    }
+    let chunk = targets.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = targets
+            .chunks(chunk)
+            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Writes every file to a temporary name beside it, then renames them all;
+/// on any error the temporary files are removed and nothing is replaced.
+fn write_all_or_nothing(files: &[(PathBuf, &String)]) -> Result<(), String> {
+    let tmp_of = |p: &std::path::Path| {
+        let name = p
+            .file_name()
+            .map_or_else(Default::default, |n| n.to_string_lossy().into_owned());
+        p.with_file_name(format!(".{name}.supc-tmp-{}", std::process::id()))
+    };
+    let mut written: Vec<PathBuf> = Vec::new();
+    let cleanup = |written: &[PathBuf]| {
+        for t in written {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (path, text) in files {
+        let tmp = tmp_of(path);
+        if let Err(e) = std::fs::write(&tmp, text.as_bytes()) {
+            cleanup(&written);
+            return Err(format!("{}: {e}", tmp.display()));
+        }
+        written.push(tmp);
+    }
+    for (path, _) in files {
+        if let Err(e) = std::fs::rename(tmp_of(path), path) {
+            cleanup(&written);
+            return Err(format!("{}: {e}", path.display()));
+        }
+    }
+    Ok(())
 }

@@ -19,6 +19,8 @@ enum Name {
     Expand,
     /// `supc diff --format json`.
     Diff,
+    /// The supc.yaml spec (`supc render spec.yaml`), for editor completion.
+    SupcYaml,
 }
 
 pub fn run(args: &SchemaArgs) -> i32 {
@@ -27,6 +29,7 @@ pub fn run(args: &SchemaArgs) -> i32 {
         Name::Explain => crate::explain::schema(),
         Name::Expand => include_str!("../../schemas/expand.schema.json").to_string(),
         Name::Diff => crate::diff::schema(),
+        Name::SupcYaml => crate::yaml::spec::schema(),
     };
     super::print_stdout(&text);
     0

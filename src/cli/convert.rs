@@ -1,0 +1,179 @@
+//! `supc convert`: INI → supc.yaml (includes resolved) and supc.yaml → INI.
+//!
+//! `--to yaml` refuses configs supervisord rejects and values supc.yaml
+//! cannot say, and checks that the YAML reads back to the same model as
+//! the INI before writing it.
+
+use super::InputArgs;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// The format to write.
+    #[arg(long, value_enum)]
+    to: To,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The config: INI (for --to yaml) or a supc.yaml spec (for --to ini).
+    file: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum To {
+    Yaml,
+    Ini,
+}
+
+pub fn run(args: &ConvertArgs) -> i32 {
+    let host = args.input.host();
+    let is_yaml = crate::yaml::is_yaml_path(&args.file);
+    let abs = |p: &str| crate::python::path::abspath(p, &host.cwd);
+    let out_dir = match &args.output {
+        Some(p) => crate::python::path::dirname(&abs(&p.to_string_lossy())).to_string(),
+        None => host.cwd.clone(),
+    };
+    let text = match (args.to, is_yaml) {
+        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("supc: not converted: {e}");
+                return 1;
+            }
+        },
+        (To::Ini, true) => {
+            let text = match std::fs::read_to_string(&args.file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("supc: {}: {e}", args.file);
+                    return 2;
+                }
+            };
+            let template = crate::yaml::template::Template::new(&args.file, text.clone());
+            let vars = crate::yaml::template::Vars::new();
+            let result = template.map_err(|d| (d, text)).map(|t| {
+                let job = crate::yaml::Job {
+                    template: &t,
+                    path: std::path::Path::new(&args.file),
+                    vars: &vars,
+                    host_label: None,
+                    out_dir: &out_dir,
+                    lint: false,
+                };
+                crate::yaml::render_one(&job, &host)
+            });
+            match result {
+                Ok(Ok(r)) => r.ini,
+                Ok(Err(f)) => {
+                    eprint!(
+                        "{}",
+                        crate::output::human::render(&f.diagnostics, &f.sources)
+                    );
+                    eprintln!("supc: not converted");
+                    return 1;
+                }
+                Err((d, text)) => {
+                    let mut sources = crate::source::SourceMap::new();
+                    sources.add(crate::source::SourceFile::new(
+                        args.file.clone(),
+                        args.file.clone().into(),
+                        text,
+                    ));
+                    eprint!("{}", crate::output::human::render(&[*d], &sources));
+                    return 1;
+                }
+            }
+        }
+        (To::Yaml, true) => {
+            eprintln!("supc: {} is already YAML", args.file);
+            return 2;
+        }
+        (To::Ini, false) => {
+            eprintln!(
+                "supc: {} is INI: use `supc render` to normalize it",
+                args.file
+            );
+            return 2;
+        }
+    };
+    match &args.output {
+        None => super::print_stdout(&text),
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, text) {
+                eprintln!("supc: {}: {e}", p.display());
+                return 2;
+            }
+        }
+    }
+    0
+}
+
+/// INI → YAML text that will live in `out_dir`, checked to read back to
+/// the same model.
+fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String, String> {
+    let (loaded, res) = crate::analyze(file, host, false);
+    if loaded.main.is_none() {
+        return Err(loaded
+            .diagnostics
+            .first()
+            .map_or_else(String::new, |d| d.message.clone()));
+    }
+    let Some(config) = &res.config else {
+        let msg = res.first_error().map_or("", |d| d.message.as_str());
+        return Err(format!("supervisord rejects this config: {msg}"));
+    };
+    let mut spec = crate::yaml::from_ini::to_spec(&loaded)?;
+    if loaded.here != out_dir.trim_end_matches('/') {
+        spec = crate::yaml::from_ini::pin_here(&spec, &loaded.here);
+    }
+    let header = format!("# converted by supc from {file}\n");
+    let mut body = crate::yaml::from_ini::to_yaml(&spec);
+    if ["{{", "{%", "{#"].iter().any(|t| body.contains(t)) {
+        // `supc render` reads a spec as a template first: keep it literal.
+        if body.contains("endraw") {
+            return Err("values hold template syntax supc.yaml cannot keep literal".into());
+        }
+        body = format!("{{% raw %}}\n{body}{{% endraw %}}\n");
+    }
+    let text = header + &body;
+    // The YAML must mean the same: render it as if written to out_dir and
+    // read the INI back.
+    let path = crate::python::path::join(out_dir, "supc.yaml");
+    let plain = crate::yaml::template::Template::new(&path, text.clone()).map_err(|d| d.message)?;
+    let vars = crate::yaml::template::Vars::new();
+    let job = crate::yaml::Job {
+        template: &plain,
+        path: std::path::Path::new(&path),
+        vars: &vars,
+        host_label: None,
+        out_dir,
+        lint: false,
+    };
+    let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
+        let first = f
+            .diagnostics
+            .first()
+            .map_or("", |d| d.message.as_str())
+            .to_string();
+        format!("no supc.yaml form: {first}")
+    })?;
+    let original = strip_log(crate::output::json::config(config));
+    if strip_log(rendered.model) != original {
+        return Err(
+            "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
+                .into(),
+        );
+    }
+    Ok(text)
+}
+
+fn strip_log(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("parse_warnings");
+        o.remove("parse_infos");
+    }
+    v
+}

@@ -1,0 +1,418 @@
+//! [`Spec`] → [`Ini`]: every section and option as supervisord's parser
+//! would hold it after reading the INI that `supc render` writes, with each
+//! [`Definition`] pointing into the YAML text.
+//!
+//! YAML strings are literal text in which `%(name)s` (any Python conversion
+//! such as `%(process_num)02d`) is a supervisord expansion and `%%` is a
+//! literal `%` (a `%` that starts no expansion is literal too). The builder
+//! writes the INI form (spec §11): `%` doubled, or quadrupled where
+//! supervisord expands twice (`stdout_logfile`, `stderr_logfile`,
+//! `[supervisord] environment`); environment values double-quoted (single
+//! quotes when the value holds `"`); whitespace that configparser would
+//! strip and `;`/`#` after whitespace (a comment to configparser) protected
+//! with the empty expansion `%(here).0s` where the option can use `here`,
+//! refused elsewhere.
+
+use super::locate::Locator;
+use super::spec::Spec;
+use crate::diagnostic::Diagnostic;
+use crate::ini::{Definition, Entry, Ini, Section};
+use crate::options::SectionKind;
+use crate::source::Span;
+use serde_json::Value;
+
+/// One part of a YAML string.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Piece {
+    Lit(String),
+    /// A whole `%(name)…` spec as written.
+    Spec(String),
+}
+
+/// Length of a `%(name)[flags][width][.precision][length]type` spec at the
+/// start of `s`, if it is one.
+pub fn spec_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if !s.starts_with("%(") {
+        return None;
+    }
+    let close = s[2..].find(')')? + 2;
+    let mut i = close + 1;
+    while i < b.len() && b"#0- +".contains(&b[i]) {
+        i += 1;
+    }
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i < b.len() && b"hlL".contains(&b[i]) {
+        i += 1;
+    }
+    if i < b.len() && b"diouxXeEfFgGcrsa".contains(&b[i]) {
+        Some(i + 1)
+    } else {
+        None
+    }
+}
+
+/// Splits a YAML string into literal text and expansion specs.
+pub fn pieces(s: &str) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut lit = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        lit.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(t) = tail.strip_prefix("%%") {
+            lit.push('%');
+            rest = t;
+        } else if let Some(n) = spec_len(tail) {
+            if !lit.is_empty() {
+                out.push(Piece::Lit(std::mem::take(&mut lit)));
+            }
+            out.push(Piece::Spec(tail[..n].to_string()));
+            rest = &tail[n..];
+        } else {
+            lit.push('%');
+            rest = &tail[1..];
+        }
+    }
+    lit.push_str(rest);
+    if !lit.is_empty() {
+        out.push(Piece::Lit(lit));
+    }
+    out
+}
+
+/// How supervisord expands an option: `None` if never; otherwise how many
+/// times and whether `%(here)s` is available (for the `%(here).0s` trick).
+pub fn expansion(kind: SectionKind, key: &str) -> Option<(u8, bool)> {
+    use SectionKind::*;
+    if kind == Unknown || kind == Default {
+        return None;
+    }
+    if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
+        return None;
+    }
+    let here = match kind {
+        InetHttpServer | RpcInterface | CtlPlugin => false,
+        UnixHttpServer => key == "file",
+        Supervisorctl => matches!(key, "serverurl" | "history_file"),
+        _ => true,
+    };
+    let twice = (kind == Supervisord && key == "environment")
+        || (kind.is_program_like() && matches!(key, "stdout_logfile" | "stderr_logfile"));
+    Some((if twice { 2 } else { 1 }, here))
+}
+
+const EMPTY: &str = "%(here).0s";
+
+/// The INI text of a value given as pieces, for option `key` of `kind`.
+pub fn ini_text(kind: SectionKind, key: &str, parts: &[Piece]) -> Result<String, String> {
+    let (times, here) = expansion(kind, key).unwrap_or((0, false));
+    let pct = match times {
+        0 => "%",
+        1 => "%%",
+        _ => "%%%%",
+    };
+    let mut text = String::new();
+    for p in parts {
+        match p {
+            Piece::Lit(l) => text.push_str(&l.replace('%', pct)),
+            Piece::Spec(s) if times == 0 => {
+                return Err(format!("`{s}`: this option is not expanded by supervisord"));
+            }
+            Piece::Spec(s) => text.push_str(s),
+        }
+    }
+    protect(&text, here)
+}
+
+fn is_ws(c: char) -> bool {
+    c.is_whitespace()
+}
+
+/// Makes `text` survive configparser: stripped edges, inline comments and
+/// comment-like continuation lines get `%(here).0s` (or are refused).
+fn protect(text: &str, here: bool) -> Result<String, String> {
+    if text.contains('\r') {
+        return Err("a carriage return cannot be written in an INI value".into());
+    }
+    let refuse = |what: &str| {
+        Err(format!(
+            "{what} cannot be written in INI for this option (supervisord does not expand `%(here)s` here, so there is no escape)"
+        ))
+    };
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut l = String::with_capacity(line.len());
+        let starts_ws = line.starts_with(is_ws);
+        let comment_start = i > 0 && (line.starts_with(';') || line.starts_with('#'));
+        if starts_ws || comment_start {
+            if !here {
+                return refuse("leading whitespace (or a line starting with `;`/`#`)");
+            }
+            l.push_str(EMPTY);
+        }
+        let mut prev_ws = false;
+        for c in line.chars() {
+            if (c == ';' || c == '#') && prev_ws {
+                if !here {
+                    return refuse("`;` or `#` after whitespace (a comment to configparser)");
+                }
+                l.push_str(EMPTY);
+            }
+            prev_ws = is_ws(c);
+            l.push(c);
+        }
+        if line.ends_with(is_ws) {
+            if !here {
+                return refuse("trailing whitespace");
+            }
+            l.push_str(EMPTY);
+        }
+        out.push_str(&l);
+    }
+    Ok(out)
+}
+
+/// Text of a scalar JSON value.
+fn scalar_pieces(v: &Value) -> Option<Vec<Piece>> {
+    match v {
+        Value::String(s) => Some(pieces(s)),
+        Value::Number(n) => Some(vec![Piece::Lit(n.to_string())]),
+        Value::Bool(b) => Some(vec![Piece::Lit(b.to_string())]),
+        _ => None,
+    }
+}
+
+/// The pieces of an option value (lists joined, environment quoted).
+fn value_pieces(key: &str, v: &Value) -> Result<Vec<Piece>, String> {
+    match v {
+        Value::Array(items) => {
+            let sep = if key == "files" { " " } else { "," };
+            let mut out = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let p = scalar_pieces(item).ok_or("list items must be scalars")?;
+                let bad = p.iter().any(|x| matches!(x, Piece::Lit(l) if l.contains(sep) || (sep == " " && l.contains(char::is_whitespace))));
+                if bad {
+                    return Err(format!("a list item cannot contain `{}`", sep.trim()));
+                }
+                if i > 0 {
+                    out.push(Piece::Lit(sep.into()));
+                }
+                out.extend(p);
+            }
+            Ok(out)
+        }
+        Value::Object(map) => {
+            let mut out = Vec::new();
+            for (i, (k, val)) in map.iter().enumerate() {
+                let word = |c: char| c.is_ascii_alphanumeric() || "_/.+-():".contains(c);
+                if k.is_empty() || !k.chars().all(word) {
+                    return Err(format!(
+                        "environment name {k:?} must be made of letters, digits and `_/.+-():`"
+                    ));
+                }
+                let p = scalar_pieces(val).ok_or("environment values must be scalars")?;
+                let lits: String = p
+                    .iter()
+                    .filter_map(|x| match x {
+                        Piece::Lit(l) => Some(l.as_str()),
+                        Piece::Spec(_) => None,
+                    })
+                    .collect();
+                if lits.contains('\n') {
+                    return Err(format!("environment value of {k} cannot span lines"));
+                }
+                let q = match (lits.contains('"'), lits.contains('\'')) {
+                    (false, _) => "\"",
+                    (true, false) => "'",
+                    (true, true) => {
+                        return Err(format!(
+                            "environment value of {k} holds both `\"` and `'`: supervisord has no escape for that"
+                        ));
+                    }
+                };
+                let edge = |x: Option<&Piece>, first: bool| match x {
+                    Some(Piece::Lit(l)) => {
+                        let c = if first {
+                            l.chars().next()
+                        } else {
+                            l.chars().last()
+                        };
+                        matches!(c, Some('"' | '\''))
+                    }
+                    _ => false,
+                };
+                if edge(p.first(), true) || edge(p.last(), false) {
+                    return Err(format!(
+                        "environment value of {k} starts or ends with a quote, which supervisord strips"
+                    ));
+                }
+                if i > 0 {
+                    out.push(Piece::Lit(",".into()));
+                }
+                out.push(Piece::Lit(format!("{k}={q}")));
+                out.extend(p);
+                out.push(Piece::Lit(q.into()));
+            }
+            Ok(out)
+        }
+        other => scalar_pieces(other).ok_or_else(|| "unsupported value".to_string()),
+    }
+}
+
+/// Builds the [`Ini`] of a parsed spec. Errors are values that have no INI
+/// form, at their YAML place.
+pub fn build(spec: &Spec, loc: &Locator) -> (Ini, Vec<Diagnostic>) {
+    let mut b = Builder {
+        ini: Ini::default(),
+        diags: Vec::new(),
+        loc,
+    };
+    if let Some(v) = one(&spec.supervisord) {
+        b.section("supervisord", &["supervisord"], &v);
+    }
+    if let Some(v) = one(&spec.unix_http_server) {
+        b.section("unix_http_server", &["unix_http_server"], &v);
+    }
+    if let Some(v) = one(&spec.inet_http_server) {
+        b.section("inet_http_server", &["inet_http_server"], &v);
+    }
+    if let Some(v) = one(&spec.supervisorctl) {
+        b.section("supervisorctl", &["supervisorctl"], &v);
+    }
+    b.named(
+        "rpcinterfaces",
+        "rpcinterface:",
+        spec.rpcinterfaces.as_ref(),
+    );
+    b.named("ctlplugins", "ctlplugin:", spec.ctlplugins.as_ref());
+    b.named("programs", "program:", spec.programs.as_ref());
+    b.named(
+        "eventlisteners",
+        "eventlistener:",
+        spec.eventlisteners.as_ref(),
+    );
+    b.named(
+        "fcgi_programs",
+        "fcgi-program:",
+        spec.fcgi_programs.as_ref(),
+    );
+    b.named("groups", "group:", spec.groups.as_ref());
+    if let Some(v) = one(&spec.include) {
+        b.section("include", &["include"], &v);
+    }
+    (b.ini, b.diags)
+}
+
+fn one<T: serde::Serialize>(v: &Option<T>) -> Option<Value> {
+    v.as_ref()
+        .map(|x| serde_json::to_value(x).unwrap_or(Value::Null))
+}
+
+struct Builder<'a> {
+    ini: Ini,
+    diags: Vec<Diagnostic>,
+    loc: &'a Locator,
+}
+
+impl Builder<'_> {
+    fn named<T: serde::Serialize>(
+        &mut self,
+        top: &str,
+        prefix: &str,
+        map: Option<&indexmap::IndexMap<String, T>>,
+    ) {
+        for (name, sec) in map.into_iter().flatten() {
+            let v = serde_json::to_value(sec).unwrap_or(Value::Null);
+            self.section(&format!("{prefix}{name}"), &[top, name], &v);
+        }
+    }
+
+    fn section(&mut self, name: &str, path: &[&str], v: &Value) {
+        let kind = SectionKind::of(name);
+        let header = self.loc.place(path).key;
+        let mut section = Section {
+            name: name.to_string(),
+            headers: vec![header],
+            entries: Default::default(),
+            first_file: header.file,
+        };
+        for (key, val) in v.as_object().into_iter().flatten() {
+            if val.is_null() {
+                continue;
+            }
+            let mut p: Vec<&str> = path.to_vec();
+            p.push(key);
+            let place = self.loc.place(&p);
+            let text = value_pieces(key, val).and_then(|parts| ini_text(kind, key, &parts));
+            match text {
+                Ok(value) => {
+                    let value = crate::python::unicode::rstrip(&value).to_string();
+                    section.entries.insert(
+                        key.clone(),
+                        Entry {
+                            value: value.clone(),
+                            def: Definition {
+                                key_span: place.key,
+                                value_span: place.value,
+                                written: value,
+                                from_default: false,
+                            },
+                            overridden: Vec::new(),
+                        },
+                    );
+                }
+                Err(msg) => self.diags.push(
+                    Diagnostic::error("YAML002", format!("[{name}] {key}: {msg}"))
+                        .at(place.value, "this value has no INI form"),
+                ),
+            }
+        }
+        self.ini.sections.insert(name.to_string(), section);
+    }
+}
+
+/// A span for diagnostics when nothing better is known.
+pub fn file_start(loc: &Locator) -> Span {
+    loc.place(&[]).key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_spec() {
+        let p = |s: &str| pieces(s);
+        let prog = SectionKind::Program;
+        assert_eq!(
+            ini_text(prog, "command", &p("echo 100% %(program_name)s")).unwrap(),
+            "echo 100%% %(program_name)s"
+        );
+        assert_eq!(
+            ini_text(prog, "stdout_logfile", &p("/l/100%.log")).unwrap(),
+            "/l/100%%%%.log"
+        );
+        assert_eq!(
+            ini_text(prog, "command", &p("bash -c 'a ; b'")).unwrap(),
+            "bash -c 'a %(here).0s; b'"
+        );
+        assert!(ini_text(SectionKind::InetHttpServer, "password", &p("a #b")).is_err());
+        assert_eq!(p("%%(x)s"), vec![Piece::Lit("%(x)s".into())]);
+        assert_eq!(
+            p("%(process_num)02d"),
+            vec![Piece::Spec("%(process_num)02d".into())]
+        );
+    }
+}
