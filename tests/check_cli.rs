@@ -260,3 +260,30 @@ fn drop_language_patterns(v: &mut serde_json::Value) -> usize {
         _ => 0,
     }
 }
+
+#[test]
+fn a_yaml_spec_is_checked_with_yaml_locations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = supc(
+        &[
+            "check",
+            "--portable",
+            "--format",
+            "json",
+            "fixtures/yaml/plain.yaml",
+        ],
+        root,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let findings = v["files"][0]["findings"].as_array().unwrap();
+    let at = |code: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code)
+            .map(|f| (f["location"]["file"].clone(), f["location"]["line"].clone()))
+    };
+    let file = serde_json::json!("fixtures/yaml/plain.yaml");
+    assert_eq!(at("SUP301"), Some((file.clone(), serde_json::json!(6))));
+    assert_eq!(at("SUP112"), Some((file, serde_json::json!(12))));
+}

@@ -33,7 +33,8 @@ pub struct CheckArgs {
     /// no [supervisord] section is checked as a snippet automatically.
     #[arg(long)]
     snippet: bool,
-    /// Config files, or directories searched recursively for *.conf/*.ini.
+    /// Config files (INI, or a supc.yaml spec without template variables),
+    /// or directories searched recursively for *.conf/*.ini.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
@@ -150,8 +151,17 @@ fn check_one(
     format: Format,
 ) -> Result<Checked, String> {
     let path = file.to_string_lossy().into_owned();
-    let snippet = force_snippet || looks_like_snippet(file);
-    let (loaded, resolution) = crate::analyze(&path, host, snippet);
+    let yaml = crate::yaml::is_yaml_path(&path);
+    let snippet = !yaml && (force_snippet || looks_like_snippet(file));
+    let (loaded, resolution) = match std::fs::read_to_string(file) {
+        // A supc.yaml spec: the same resolve and lint, with YAML locations.
+        Ok(text) if yaml => {
+            let loaded = crate::yaml::load_text(&path, file, text, host);
+            let resolution = crate::resolve::resolve(&loaded, host);
+            (loaded, resolution)
+        }
+        _ => crate::analyze(&path, host, snippet),
+    };
     let cx = LintContext {
         loaded: &loaded,
         resolution: &resolution,
