@@ -48,8 +48,17 @@ pub mod yaml;
 
 use host::Host;
 
-/// Loads and resolves a config: the whole core pipeline.
+/// Loads and resolves a config: the whole core pipeline. A `*.yaml`/`*.yml`
+/// path is a supc.yaml spec (without template variables), read by [`yaml`].
 pub fn analyze(path: &str, host: &Host, snippet: bool) -> (load::Loaded, resolve::Resolution) {
+    if yaml::is_yaml_path(path) {
+        let full = python::path::abspath(path, &host.cwd);
+        if let Ok(text) = std::fs::read_to_string(&full) {
+            let loaded = yaml::load_text(path, std::path::Path::new(&full), text, host);
+            let resolution = resolve::resolve(&loaded, host);
+            return (loaded, resolution);
+        }
+    }
     let loaded = load::load(path, host, snippet);
     let resolution = resolve::resolve(&loaded, host);
     (loaded, resolution)

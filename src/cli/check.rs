@@ -153,15 +153,8 @@ fn check_one(
     let path = file.to_string_lossy().into_owned();
     let yaml = crate::yaml::is_yaml_path(&path);
     let snippet = !yaml && (force_snippet || looks_like_snippet(file));
-    let (loaded, resolution) = match std::fs::read_to_string(file) {
-        // A supc.yaml spec: the same resolve and lint, with YAML locations.
-        Ok(text) if yaml => {
-            let loaded = crate::yaml::load_text(&path, file, text, host);
-            let resolution = crate::resolve::resolve(&loaded, host);
-            (loaded, resolution)
-        }
-        _ => crate::analyze(&path, host, snippet),
-    };
+    // A supc.yaml spec gets the same resolve and lint, located in the YAML.
+    let (loaded, resolution) = crate::analyze(&path, host, snippet);
     let cx = LintContext {
         loaded: &loaded,
         resolution: &resolution,

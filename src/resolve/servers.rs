@@ -142,8 +142,15 @@ impl Resolver<'_> {
         if !text.contains("supervisorctl") {
             return None;
         }
-        let mut ini = Ini::default();
-        ini.apply(&crate::syntax::parse_file(main, text));
+        let ini = if crate::yaml::is_yaml_path(&self.loaded.config_path) {
+            // A supc.yaml spec renders to one INI file: supervisorctl would
+            // read its [supervisorctl] from that file.
+            self.loaded.ini.clone()
+        } else {
+            let mut ini = Ini::default();
+            ini.apply(&crate::syntax::parse_file(main, text));
+            ini
+        };
         ini.section("supervisorctl")?;
         let mut sub = SubResolver::new(self, ini);
         Some(sub.read())
