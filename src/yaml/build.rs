@@ -288,6 +288,24 @@ pub fn build(spec: &Spec, loc: &Locator) -> (Ini, Vec<Diagnostic>) {
     if let Some(v) = one(&spec.inet_http_server) {
         b.section("inet_http_server", &["inet_http_server"], &v);
     }
+    for (name, server) in spec.more_http_servers.iter().flatten() {
+        let v = serde_json::to_value(server).unwrap_or(Value::Null);
+        if matches!(
+            SectionKind::of(name),
+            SectionKind::InetHttpServer | SectionKind::UnixHttpServer
+        ) {
+            b.section(name, &["more_http_servers", name], &v);
+        } else {
+            let place = b.loc.place(&["more_http_servers", name]);
+            b.diags.push(
+                Diagnostic::error(
+                    "YAML003",
+                    format!("`{name}` is not a server section name: it must start with `inet_http_server` or `unix_http_server`"),
+                )
+                .at(place.key, "not a server section"),
+            );
+        }
+    }
     if let Some(v) = one(&spec.supervisorctl) {
         b.section("supervisorctl", &["supervisorctl"], &v);
     }

@@ -195,6 +195,13 @@ fn environment(value: &str, times: u8) -> Result<Value, String> {
 pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
     let ini = &loaded.ini;
     let mut top = Map::new();
+    let more_servers = ini.sections.keys().any(|n| {
+        matches!(
+            SectionKind::of(n),
+            SectionKind::InetHttpServer | SectionKind::UnixHttpServer
+        ) && n != "inet_http_server"
+            && n != "unix_http_server"
+    });
     for name in ini.sections.keys() {
         let kind = SectionKind::of(name);
         let (group, sub) = match kind {
@@ -209,12 +216,17 @@ pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
                     SectionKind::InetHttpServer => "inet_http_server",
                     _ => "supervisorctl",
                 };
-                if name != want {
+                if more_servers && want != "supervisord" && want != "supervisorctl" {
+                    // Every server section, in file order (their order
+                    // decides the server list and the fallback URL).
+                    ("more_http_servers", Some(name.as_str()))
+                } else if name != want {
                     return Err(format!(
                         "[{name}] is read as [{want}], but supc.yaml has one [{want}] only"
                     ));
+                } else {
+                    (want, None)
                 }
-                (want, None)
             }
             SectionKind::Program => ("programs", name.strip_prefix("program:")),
             SectionKind::EventListener => ("eventlisteners", name.strip_prefix("eventlistener:")),

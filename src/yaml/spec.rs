@@ -192,6 +192,11 @@ pub struct Spec {
     pub unix_http_server: Option<UnixHttpServer>,
     /// `[inet_http_server]`: the TCP server (XML-RPC and web UI).
     pub inet_http_server: Option<InetHttpServer>,
+    /// More server sections, by full section name, in order: supervisord
+    /// starts a server for every section whose name starts with
+    /// `inet_http_server` or `unix_http_server` (e.g. `inet_http_server:two`).
+    /// Written after the two above.
+    pub more_http_servers: Option<IndexMap<String, HttpServerSection>>,
     /// `[supervisorctl]`: read by supervisorctl only.
     pub supervisorctl: Option<Supervisorctl>,
     /// `[rpcinterface:NAME]`: the factory and its arguments.
@@ -245,6 +250,18 @@ pub struct UnixHttpServer {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InetHttpServer {
+    pub port: Option<Word>,
+    pub username: Option<Word>,
+    pub password: Option<Word>,
+}
+
+/// One `[inet_http_server*]` (port) or `[unix_http_server*]` (file) section.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HttpServerSection {
+    pub file: Option<String>,
+    pub chmod: Option<Word>,
+    pub chown: Option<Word>,
     pub port: Option<Word>,
     pub username: Option<Word>,
     pub password: Option<Word>,
