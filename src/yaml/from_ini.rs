@@ -202,8 +202,14 @@ pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
         ) && n != "inet_http_server"
             && n != "unix_http_server"
     });
-    for name in ini.sections.keys() {
+    for (name, section) in &ini.sections {
         let kind = SectionKind::of(name);
+        // supervisorctl reads only the main file: a client section that
+        // exists only in an included file reaches neither program.
+        let client_only = matches!(kind, SectionKind::Supervisorctl | SectionKind::CtlPlugin);
+        if client_only && !section.headers.iter().any(|h| Some(h.file) == loaded.main) {
+            continue;
+        }
         let (group, sub) = match kind {
             SectionKind::Unknown | SectionKind::Include | SectionKind::Default => continue,
             SectionKind::Supervisord
