@@ -71,9 +71,17 @@ pub trait Rule: Sync {
 pub struct Findings {
     meta: &'static RuleMeta,
     diags: Vec<Diagnostic>,
+    /// Definitions already reported (see [`Findings::first_time`]).
+    reported: std::collections::HashSet<Span>,
 }
 
 impl Findings {
+    /// True the first time a definition is seen. A `[DEFAULT]` value is
+    /// read by every section, so rules that walk sections report it once.
+    pub fn first_time(&mut self, definition: Span) -> bool {
+        self.reported.insert(definition)
+    }
+
     /// Starts a finding at `span` with the rule's code and severity.
     pub fn report(
         &mut self,
@@ -159,6 +167,7 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
         let mut findings = Findings {
             meta,
             diags: Vec::new(),
+            reported: std::collections::HashSet::new(),
         };
         rule.check(cx, &mut findings);
         // A rule may grade its own findings (e.g. error only when it is

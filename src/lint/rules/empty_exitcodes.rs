@@ -42,7 +42,6 @@ impl Rule for EmptyExitcodes {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !kind.is_program_like() {
                 continue;
@@ -58,11 +57,9 @@ impl Rule for EmptyExitcodes {
                 continue;
             }
             let def = &found.entry.def;
-            // A `[DEFAULT]` line is reported once.
-            if seen.contains(&def.key_span) {
+            if !out.first_time(def.key_span) {
                 continue;
             }
-            seen.insert(def.key_span);
             let d = out.report(
                 format!(
                     "`exitcodes` is empty in [{name}]: no exit is expected, so with `autorestart=unexpected` supervisord restarts the process after every exit, even a clean one"

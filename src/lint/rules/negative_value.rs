@@ -138,7 +138,6 @@ impl Rule for NegativeValue {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if kind != SectionKind::Supervisord && !kind.is_program_like() {
                 continue;
@@ -152,11 +151,9 @@ impl Rule for NegativeValue {
                     continue;
                 };
                 let span = found.entry.def.value_span;
-                // A `[DEFAULT]` line is reported once.
-                if seen.contains(&span) {
+                if !out.first_time(span) {
                     continue;
                 }
-                seen.insert(span);
                 let effect = match conv {
                     Conv::Octal => {
                         let mask = n.to_i64().map_or(0o777, |v| v & 0o777);

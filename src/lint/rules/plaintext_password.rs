@@ -48,7 +48,6 @@ impl Rule for PlaintextPassword {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !matches!(
                 kind,
@@ -60,15 +59,13 @@ impl Rule for PlaintextPassword {
                 continue;
             };
             let def = &found.entry.def;
-            // A [DEFAULT] password is shared by several sections: report it once.
             if found.value.is_empty()
                 || found.value.starts_with("{SHA}")
                 || def.written.contains("%(ENV_")
-                || seen.contains(&def.key_span)
+                || !out.first_time(def.key_span)
             {
                 continue;
             }
-            seen.insert(def.key_span);
             let d = out.report(
                 format!("the password of [{name}] is stored in plain text"),
                 def.key_span,

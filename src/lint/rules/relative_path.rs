@@ -74,18 +74,15 @@ impl Rule for RelativePath {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             for key in path_keys(kind) {
                 let Some(found) = cx.ini().get(name, key) else {
                     continue;
                 };
                 let span = found.entry.def.value_span;
-                // A `[DEFAULT]` value is shared by many sections: report once.
-                if !is_relative(kind, key, found.value) || seen.contains(&span) {
+                if !is_relative(kind, key, found.value) || !out.first_time(span) {
                     continue;
                 }
-                seen.insert(span);
                 let value = found.value;
                 let here = match value.strip_prefix("./").unwrap_or(value) {
                     "." | "" => "%(here)s".to_string(),

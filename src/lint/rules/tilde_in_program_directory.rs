@@ -41,7 +41,6 @@ impl Rule for TildeInProgramDirectory {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        let mut seen = std::collections::HashSet::new();
         for (name, kind, _) in cx.sections() {
             if !kind.is_program_like() {
                 continue;
@@ -50,10 +49,9 @@ impl Rule for TildeInProgramDirectory {
                 continue;
             };
             let span = found.entry.def.value_span;
-            if !found.value.starts_with('~') || seen.contains(&span) {
+            if !found.value.starts_with('~') || !out.first_time(span) {
                 continue;
             }
-            seen.insert(span);
             let d = out.report(
                 format!(
                     "supervisord does not expand `~` in the `directory` of [{name}]: the process fails to start because `{}` does not exist as written",
