@@ -49,6 +49,30 @@ pub struct IncludedFile {
 }
 
 impl Loaded {
+    /// A config of one source with no includes, warnings or diagnostics
+    /// (callers add what they need).
+    pub fn single(
+        sources: SourceMap,
+        ini: Ini,
+        config_path: &str,
+        here: &str,
+        main: FileId,
+    ) -> Loaded {
+        Loaded {
+            sources,
+            ini,
+            config_path: config_path.to_string(),
+            here: here.to_string(),
+            main: Some(main),
+            snippet: false,
+            includes: Vec::new(),
+            parse_warnings: Vec::new(),
+            parse_infos: Vec::new(),
+            diagnostics: Vec::new(),
+            comments: Vec::new(),
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics
             .iter()
@@ -85,7 +109,7 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
         ));
         return loaded;
     }
-    let Some(main) = read_one(&mut loaded, config_path, path, true) else {
+    let Some(main) = read_one(&mut loaded, config_path, path) else {
         loaded.diagnostics.push(Diagnostic::error(
             "SUP001",
             format!("could not read config file {config_path}"),
@@ -101,8 +125,29 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
     loaded
 }
 
+/// One INI text held in memory (`path` names it; `%(here)s` is its
+/// directory), read as a whole config without following `[include]`. A
+/// text supervisord could not lex gets one error diagnostic.
+pub fn from_text(text: &str, name: &str, path: &str) -> Loaded {
+    let mut sources = SourceMap::new();
+    let id = sources.add(SourceFile::new(name.into(), path.into(), text.to_string()));
+    let parsed = parse_file(id, &sources.get(id).text);
+    let mut ini = Ini::default();
+    ini.apply(&parsed);
+    let here = dirname(&abspath(path, "/")).to_string();
+    let mut loaded = Loaded::single(sources, ini, name, &here, id);
+    if parsed.missing_header.is_some() || !parsed.bad_lines.is_empty() {
+        loaded.diagnostics.push(Diagnostic::error(
+            "SUP004",
+            format!("supervisord cannot parse {name}"),
+        ));
+    }
+    loaded.comments = parsed.comments;
+    loaded
+}
+
 /// Reads, decodes, lexes and merges one file. `None` when it cannot be read.
-fn read_one(loaded: &mut Loaded, name: &str, path: &Path, is_main: bool) -> Option<FileId> {
+fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
     let meta = std::fs::metadata(path).ok()?;
     if meta.is_dir() {
         return None;
@@ -128,7 +173,6 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path, is_main: bool) -> Opti
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
     let parsed = parse_file(file, text);
-    let _ = is_main;
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -331,7 +375,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
             loaded
                 .parse_infos
                 .push(format!("Included extra file \"{path}\" during parsing"));
-            let file = read_one(loaded, &path, Path::new(&path), false);
+            let file = read_one(loaded, &path, Path::new(&path));
             loaded.includes.push(IncludedFile {
                 path: path.clone(),
                 file,

@@ -123,31 +123,9 @@ pub fn render_files(loaded: &Loaded) -> Result<Vec<(String, String)>, String> {
 
 /// One file on its own, as if it were the whole config.
 fn render_one_file(name: &str, path: &std::path::Path, text: &str) -> String {
-    let mut sources = crate::source::SourceMap::new();
-    let id = sources.add(crate::source::SourceFile::new(
-        name.to_string(),
-        path.to_path_buf(),
-        text.to_string(),
-    ));
-    let parsed = crate::syntax::parse_file(id, &sources.get(id).text);
-    let mut ini = crate::ini::Ini::default();
-    ini.apply(&parsed);
-    let here =
-        crate::python::path::dirname(&crate::python::path::abspath(&path.to_string_lossy(), "/"))
-            .to_string();
-    let single = Loaded {
-        sources,
-        ini,
-        config_path: name.to_string(),
-        here: here.clone(),
-        main: Some(id),
-        snippet: false,
-        includes: Vec::new(),
-        parse_warnings: Vec::new(),
-        parse_infos: Vec::new(),
-        diagnostics: Vec::new(),
-        comments: parsed.comments,
-    };
+    let single = crate::load::from_text(text, name, &path.to_string_lossy());
+    let id = single.main.unwrap_or(FileId(0));
+    let here = single.here.clone();
     let mut e = Emitter::new(&single, &here);
     e.keep_include = true;
     // Values stay as written: nothing was replaced in this file's reading.

@@ -152,7 +152,7 @@ impl Resolver<'_> {
             ini
         };
         ini.section("supervisorctl")?;
-        let mut sub = SubResolver::new(self, ini);
+        let mut sub = SubResolver::new(self, ini, main);
         Some(sub.read())
     }
 }
@@ -163,30 +163,25 @@ impl Resolver<'_> {
 struct SubResolver<'r, 'a> {
     outer: &'r Resolver<'a>,
     ini: Ini,
+    main: crate::source::FileId,
 }
 
 impl<'r, 'a> SubResolver<'r, 'a> {
-    fn new(outer: &'r Resolver<'a>, ini: Ini) -> Self {
-        SubResolver { outer, ini }
+    fn new(outer: &'r Resolver<'a>, ini: Ini, main: crate::source::FileId) -> Self {
+        SubResolver { outer, ini, main }
     }
 
     fn read(&mut self) -> Result<Supervisorctl, String> {
         let host = self.outer.host;
         let loaded = self.outer.loaded;
         let here = dirname(&abspath(&expanduser(&loaded.config_path, host), &host.cwd)).to_string();
-        let loaded_view = crate::load::Loaded {
-            sources: crate::source::SourceMap::new(),
-            ini: std::mem::take(&mut self.ini),
-            config_path: loaded.config_path.clone(),
-            here: here.clone(),
-            main: loaded.main,
-            snippet: false,
-            includes: Vec::new(),
-            parse_warnings: Vec::new(),
-            parse_infos: Vec::new(),
-            diagnostics: Vec::new(),
-            comments: Vec::new(),
-        };
+        let loaded_view = crate::load::Loaded::single(
+            crate::source::SourceMap::new(),
+            std::mem::take(&mut self.ini),
+            &loaded.config_path,
+            &here,
+            self.main,
+        );
         let mut r = Resolver::new(&loaded_view, host);
         let section = "supervisorctl";
         let mut h = Mapping::new();

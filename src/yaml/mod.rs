@@ -67,19 +67,9 @@ pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
             Ini::default()
         }
     };
-    let mut loaded = Loaded {
-        sources,
-        ini,
-        config_path: path.to_string_lossy().into_owned(),
-        here,
-        main: Some(file),
-        snippet: false,
-        includes: Vec::new(),
-        parse_warnings: Vec::new(),
-        parse_infos: Vec::new(),
-        diagnostics,
-        comments: loc.comments,
-    };
+    let mut loaded = Loaded::single(sources, ini, &path.to_string_lossy(), &here, file);
+    loaded.diagnostics = diagnostics;
+    loaded.comments = loc.comments;
     if loaded.ini.has_section("include") && !loaded.has_errors() {
         process_includes(&mut loaded, host);
     }
@@ -351,31 +341,7 @@ fn comparable_json(mut v: serde_json::Value) -> serde_json::Value {
 
 /// Builds a [`Loaded`] from INI text in memory (no includes followed).
 pub fn loaded_from_ini(text: &str, path: &str) -> Loaded {
-    let mut sources = SourceMap::new();
-    let id = sources.add(SourceFile::new(path.into(), path.into(), text.to_string()));
-    let parsed = crate::syntax::parse_file(id, &sources.get(id).text);
-    let mut ini = Ini::default();
-    ini.apply(&parsed);
-    let mut diagnostics = Vec::new();
-    if parsed.missing_header.is_some() || !parsed.bad_lines.is_empty() {
-        diagnostics.push(Diagnostic::error(
-            "SUP004",
-            "supervisord cannot parse the rendered file",
-        ));
-    }
-    Loaded {
-        sources,
-        ini,
-        config_path: path.to_string(),
-        here: dirname(path).to_string(),
-        main: Some(id),
-        snippet: false,
-        includes: Vec::new(),
-        parse_warnings: Vec::new(),
-        parse_infos: Vec::new(),
-        diagnostics,
-        comments: parsed.comments,
-    }
+    crate::load::from_text(text, path, path)
 }
 
 fn read_back(ini: &str, out_dir: &str, host: &Host) -> Result<serde_json::Value, String> {
