@@ -242,9 +242,11 @@ fn expansions(
             .entries
             .get(key)
             .map_or(section.first_file, |e| e.def.key_span.file);
-        let variables = variable_names(&written)
+        let template = crate::python::format::Template::parse(&written);
+        let variables = template
+            .keys()
             .into_iter()
-            .map(|name| variable(loaded, config, node, p, &name, file, sources))
+            .map(|name| variable(loaded, config, node, p, name, file, sources))
             .collect();
         out.push(ExpandedOption {
             key: key.to_string(),
@@ -252,32 +254,6 @@ fn expansions(
             expanded,
             variables,
         });
-    }
-    out
-}
-
-/// The `%(name)` keys of a value, in order, without repeats.
-fn variable_names(value: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = value;
-    while let Some(i) = rest.find('%') {
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("%%") {
-            rest = t;
-            continue;
-        }
-        if let Some((inner, end)) = tail
-            .strip_prefix("%(")
-            .and_then(|inner| inner.find(')').map(|end| (inner, end)))
-        {
-            let name = inner[..end].to_string();
-            if !out.contains(&name) {
-                out.push(name);
-            }
-            rest = &inner[end..];
-            continue;
-        }
-        rest = &tail[1..];
     }
     out
 }

@@ -240,6 +240,19 @@ impl Template {
         Template { pieces, size_hint }
     }
 
+    /// The `%(key)` names the template looks up, in order, without repeats.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for piece in &self.pieces {
+            if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece {
+                if let Some(k) = parts.key.as_deref().filter(|k| !out.contains(k)) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
+
     /// Applies the template to a mapping, with CPython's errors in order.
     pub fn render(&self, mapping: &dyn Lookup) -> Result<String, FormatError> {
         let mut state = Formatter {
@@ -741,6 +754,12 @@ mod tests {
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
         }
+    }
+
+    #[test]
+    fn keys_in_order() {
+        let t = Template::parse("%(a)s %%(b)s %(c)02d %(a)r %(d(e))s");
+        assert_eq!(t.keys(), ["a", "c", "d(e)"]);
     }
 
     #[test]
