@@ -665,6 +665,36 @@ pub static OPTIONS: &[OptionSpec] = &[
     ),
 ];
 
+/// How supervisord expands an option's value with `%` (spec §3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expansion {
+    /// 2 for `stdout_logfile`, `stderr_logfile` (program-like sections) and
+    /// `[supervisord] environment`, which are expanded twice; else 1.
+    pub passes: u8,
+    /// Whether `%(here)s` is among the names the option may use.
+    pub here: bool,
+}
+
+/// How `key` is expanded in a section of `kind`; `None` when supervisord
+/// never expands it (unknown keys, unknown sections, `[DEFAULT]` itself).
+pub fn expansion(kind: SectionKind, key: &str) -> Option<Expansion> {
+    if !kind.takes_any_key() && lookup(kind, key).is_none() {
+        return None;
+    }
+    let passes = match kind {
+        SectionKind::Supervisord if key == "environment" => 2,
+        k if k.is_program_like() && matches!(key, "stdout_logfile" | "stderr_logfile") => 2,
+        _ => 1,
+    };
+    let here = match kind {
+        SectionKind::InetHttpServer | SectionKind::RpcInterface | SectionKind::CtlPlugin => false,
+        SectionKind::UnixHttpServer => key == "file",
+        SectionKind::Supervisorctl => matches!(key, "serverurl" | "history_file"),
+        _ => true,
+    };
+    Some(Expansion { passes, here })
+}
+
 /// The option `key` as read in a section of `kind`.
 pub fn lookup(kind: SectionKind, key: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|o| o.name == key && o.applies_to(kind))

@@ -465,19 +465,17 @@ impl<'a> Emitter<'a> {
 /// How a literal directory must be escaped where `%(here)s` stood: `None`
 /// when the option cannot use `here` (it stays, and fails the same way).
 fn here_escape(kind: SectionKind, key: &str) -> Option<&'static str> {
-    use SectionKind::*;
-    let unavailable = match kind {
-        InetHttpServer | RpcInterface | CtlPlugin => true,
-        UnixHttpServer => key != "file",
-        Supervisorctl => !matches!(key, "serverurl" | "history_file"),
-        _ => false,
+    // A [DEFAULT] value is read by every section: escape it as an option
+    // expanded once.
+    let e = if kind == SectionKind::Default {
+        crate::options::Expansion {
+            passes: 1,
+            here: true,
+        }
+    } else {
+        crate::options::expansion(kind, key)?
     };
-    if unavailable {
-        return None;
-    }
-    let twice = (kind == Supervisord && key == "environment")
-        || (kind.is_program_like() && matches!(key, "stdout_logfile" | "stderr_logfile"));
-    Some(if twice { "%%%%" } else { "%%" })
+    e.here.then_some(if e.passes == 2 { "%%%%" } else { "%%" })
 }
 
 /// Replaces each `%(here)s` spec (not the text inside an escaped `%%(here)s`)

@@ -244,10 +244,10 @@ impl Template {
     pub fn keys(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         for piece in &self.pieces {
-            if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece {
-                if let Some(k) = parts.key.as_deref().filter(|k| !out.contains(k)) {
-                    out.push(k);
-                }
+            if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece
+                && let Some(k) = parts.key.as_deref().filter(|k| !out.contains(k))
+            {
+                out.push(k);
             }
         }
         out

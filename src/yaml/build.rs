@@ -89,32 +89,12 @@ pub fn pieces(s: &str) -> Vec<Piece> {
     out
 }
 
-/// How supervisord expands an option: `None` if never; otherwise how many
-/// times and whether `%(here)s` is available (for the `%(here).0s` trick).
-pub fn expansion(kind: SectionKind, key: &str) -> Option<(u8, bool)> {
-    use SectionKind::*;
-    if kind == Unknown || kind == Default {
-        return None;
-    }
-    if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
-        return None;
-    }
-    let here = match kind {
-        InetHttpServer | RpcInterface | CtlPlugin => false,
-        UnixHttpServer => key == "file",
-        Supervisorctl => matches!(key, "serverurl" | "history_file"),
-        _ => true,
-    };
-    let twice = (kind == Supervisord && key == "environment")
-        || (kind.is_program_like() && matches!(key, "stdout_logfile" | "stderr_logfile"));
-    Some((if twice { 2 } else { 1 }, here))
-}
-
 const EMPTY: &str = "%(here).0s";
 
 /// The INI text of a value given as pieces, for option `key` of `kind`.
 pub fn ini_text(kind: SectionKind, key: &str, parts: &[Piece]) -> Result<String, String> {
-    let (times, here) = expansion(kind, key).unwrap_or((0, false));
+    let (times, here) =
+        crate::options::expansion(kind, key).map_or((0, false), |e| (e.passes, e.here));
     let pct = match times {
         0 => "%",
         1 => "%%",

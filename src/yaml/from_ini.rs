@@ -98,7 +98,7 @@ fn plain(parts: &[Piece]) -> Option<String> {
 
 /// The typed YAML value of one option.
 fn yaml_value(kind: SectionKind, key: &str, value: &str) -> Result<Value, String> {
-    let (times, _) = super::build::expansion(kind, key).unwrap_or((1, false));
+    let times = crate::options::expansion(kind, key).map_or(1, |e| e.passes);
     let ty = lookup(kind, key).map(|o| o.ty);
     if ty == Some(ValueType::KvPairs) {
         return environment(value, times);

@@ -2,36 +2,7 @@
 //! (§3.4 of the spec), the pieces of a `%` format string, and a masked
 //! pass that keeps offsets.
 
-use crate::options::{SectionKind, lookup};
-
-/// How supervisord expands an option (§3.4 of the spec).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Expansion {
-    /// 2 for `stdout_logfile`, `stderr_logfile` and `[supervisord] environment`.
-    pub passes: u8,
-    /// Whether `%(here)s` is among the names.
-    pub here: bool,
-}
-
-/// `None` when supervisord never expands the option (unknown keys,
-/// `[DEFAULT]`, unknown sections).
-pub fn expansion(kind: SectionKind, key: &str) -> Option<Expansion> {
-    if !kind.takes_any_key() && lookup(kind, key).is_none() {
-        return None;
-    }
-    let passes = match kind {
-        SectionKind::Supervisord if key == "environment" => 2,
-        k if k.is_program_like() && matches!(key, "stdout_logfile" | "stderr_logfile") => 2,
-        _ => 1,
-    };
-    let here = match kind {
-        SectionKind::InetHttpServer | SectionKind::RpcInterface | SectionKind::CtlPlugin => false,
-        SectionKind::UnixHttpServer => key == "file",
-        SectionKind::Supervisorctl => matches!(key, "serverurl" | "history_file"),
-        _ => true,
-    };
-    Some(Expansion { passes, here })
-}
+pub use crate::options::{Expansion, expansion};
 
 /// One piece of a `%` format string.
 #[derive(Clone, Debug, PartialEq, Eq)]
