@@ -303,19 +303,36 @@ impl Ctl {
                         Ok(()) => {}
                     }
                 }
-                Some(p) => {
-                    match self.call("supervisor.startProcess", &[Value::str(name.clone())]) {
-                        Ok(_) => self.output(&format!("{}: started", make_namespec(&g, &p))),
-                        Err(CallError::Fault(f)) => {
-                            let r = Self::fault_result(&f, &g, Some(&p));
-                            self.output(&Self::start_result(&r));
-                            self.set_exit_from_fault(f.code, ignored);
-                        }
-                        Err(e) => {
-                            self.unexpected(e);
-                        }
-                    }
-                }
+                Some(p) => self.one_process(
+                    "supervisor.startProcess",
+                    &[Value::str(name.clone())],
+                    (&g, &p, "started"),
+                    Self::start_result,
+                    ignored,
+                ),
+            }
+        }
+    }
+
+    /// One process's start/stop/signal: `group:name: <done>` on success,
+    /// else the fault worded as supervisorctl words it, and the exit code.
+    fn one_process(
+        &mut self,
+        method: &str,
+        params: &[Value],
+        (group, name, done): (&str, &str, &str),
+        fmt: impl Fn(&Value) -> String,
+        ignored: Option<i64>,
+    ) {
+        match self.call(method, params) {
+            Ok(_) => self.output(&format!("{}: {done}", make_namespec(group, name))),
+            Err(CallError::Fault(f)) => {
+                let r = Self::fault_result(&f, group, Some(name));
+                self.output(&fmt(&r));
+                self.set_exit_from_fault(f.code, ignored);
+            }
+            Err(e) => {
+                self.unexpected(e);
             }
         }
     }
@@ -354,17 +371,13 @@ impl Ctl {
                         Ok(()) => {}
                     }
                 }
-                Some(p) => match self.call("supervisor.stopProcess", &[Value::str(name.clone())]) {
-                    Ok(_) => self.output(&format!("{}: stopped", make_namespec(&g, &p))),
-                    Err(CallError::Fault(f)) => {
-                        let r = Self::fault_result(&f, &g, Some(&p));
-                        self.output(&fmt(&r));
-                        self.set_exit_from_fault(f.code, ignored);
-                    }
-                    Err(e) => {
-                        self.unexpected(e);
-                    }
-                },
+                Some(p) => self.one_process(
+                    "supervisor.stopProcess",
+                    &[Value::str(name.clone())],
+                    (&g, &p, "stopped"),
+                    fmt,
+                    ignored,
+                ),
             }
         }
     }
@@ -407,20 +420,13 @@ impl Ctl {
                         Ok(()) => {}
                     }
                 }
-                Some(p) => match self.call(
+                Some(p) => self.one_process(
                     "supervisor.signalProcess",
                     &[Value::str(name.clone()), sig.clone()],
-                ) {
-                    Ok(_) => self.output(&format!("{}: signalled", make_namespec(&g, &p))),
-                    Err(CallError::Fault(f)) => {
-                        let r = Self::fault_result(&f, &g, Some(&p));
-                        self.output(&fmt(&r));
-                        self.set_exit_from_fault(f.code, None);
-                    }
-                    Err(e) => {
-                        self.unexpected(e);
-                    }
-                },
+                    (&g, &p, "signalled"),
+                    fmt,
+                    None,
+                ),
             }
         }
     }
