@@ -190,13 +190,6 @@ impl OptionSpec {
     pub fn applies_to(&self, kind: SectionKind) -> bool {
         self.sections & kind.bit() != 0
     }
-
-    pub fn kinds(&self) -> impl Iterator<Item = SectionKind> + '_ {
-        SectionKind::ALL
-            .iter()
-            .copied()
-            .filter(|k| self.applies_to(*k))
-    }
 }
 
 macro_rules! opt {

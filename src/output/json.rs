@@ -330,8 +330,3 @@ impl Serialize for ProcessJson<'_> {
         m.end()
     }
 }
-
-/// One process entry as a `Value`.
-pub fn process(p: &Process) -> Value {
-    serde_json::to_value(ProcessJson(p)).unwrap_or(Value::Null)
-}

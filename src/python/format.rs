@@ -96,10 +96,6 @@ impl Mapping {
         self.entries.keys().map(|k| &**k)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &PyValue)> {
-        self.entries.iter().map(|(k, v)| (&**k, v))
-    }
-
     /// `repr(d)`.
     pub fn repr(&self) -> String {
         let mut out = String::from("{");

@@ -57,11 +57,6 @@ pub fn rstrip(s: &str) -> &str {
     s.trim_end_matches(is_space)
 }
 
-/// `str.lstrip()`.
-pub fn lstrip(s: &str) -> &str {
-    s.trim_start_matches(is_space)
-}
-
 /// `str.lower()`.
 pub fn lower(s: &str) -> String {
     if s.is_ascii() {
