@@ -20,3 +20,8 @@ pub const MAX_TOTAL_PROCESSES: usize = 1_000_000;
 /// (each instance gets its own copy of command, environment and log
 /// paths, so numprocs times a huge value is what explodes).
 pub const MAX_EXPANDED_BYTES: u64 = 1 << 30;
+
+/// Whether `(processes, expanded bytes)` so far passes either total limit.
+pub fn over((processes, bytes): (u64, u64)) -> bool {
+    processes > MAX_TOTAL_PROCESSES as u64 || bytes > MAX_EXPANDED_BYTES
+}

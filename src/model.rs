@@ -6,6 +6,7 @@
 
 use crate::python::int::PyInt;
 use crate::source::Span;
+use std::sync::Arc;
 
 /// A resolved user or group id: `-1` ("unchanged"), a real id, or unknown
 /// (portable mode never looks ids up).
@@ -167,16 +168,31 @@ pub enum LogFile {
 }
 
 /// One process instance.
+///
+/// What all instances of a section share ([`ProcessCommon`]) is stored
+/// once behind an `Arc` and reached through `Deref` (`p.priority`), so a
+/// section with `numprocs=1000` keeps one copy of it, not a thousand.
 #[derive(Clone, Debug)]
 pub struct Process {
     pub name: String,
-    pub group: String,
-    pub section: String,
     pub process_num: PyInt,
-    pub user: Option<String>,
-    pub uid: Option<Id>,
     pub command: String,
     pub directory: Option<String>,
+    pub stdout: LogSettings,
+    pub stderr: LogSettings,
+    /// `[supervisord] environment` overlaid with the section's own; shared
+    /// between instances whose environment is the same.
+    pub environment: Arc<[(String, String)]>,
+    pub common: Arc<ProcessCommon>,
+}
+
+/// The settings every instance of one program-like section shares.
+#[derive(Clone, Debug)]
+pub struct ProcessCommon {
+    pub group: String,
+    pub section: String,
+    pub user: Option<String>,
+    pub uid: Option<Id>,
     pub umask: Option<PyInt>,
     pub priority: PyInt,
     pub autostart: bool,
@@ -189,12 +205,17 @@ pub struct Process {
     pub killasgroup: bool,
     pub exitcodes: Vec<PyInt>,
     pub redirect_stderr: bool,
-    pub stdout: LogSettings,
-    pub stderr: LogSettings,
-    pub environment: Vec<(String, String)>,
     pub serverurl: Option<String>,
     /// Where the section that made this process first appeared.
     pub span: Span,
+}
+
+impl std::ops::Deref for Process {
+    type Target = ProcessCommon;
+
+    fn deref(&self) -> &ProcessCommon {
+        &self.common
+    }
 }
 
 #[derive(Clone, Debug)]

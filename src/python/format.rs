@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use pest::Parser;
 use pest::iterators::Pair;
 use std::fmt::Write;
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/percent_format.pest"]
@@ -24,13 +24,13 @@ struct FormatGrammar;
 /// the same values are copied into every instance's mapping.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PyValue {
-    Str(Rc<str>),
+    Str(Arc<str>),
     Int(PyInt),
 }
 
 impl PyValue {
     pub fn str(s: &str) -> PyValue {
-        PyValue::Str(Rc::from(s))
+        PyValue::Str(Arc::from(s))
     }
 
     fn repr(&self) -> String {
@@ -45,7 +45,7 @@ impl PyValue {
 /// supervisord builds (its order shows through the bare `%s` quirk).
 #[derive(Clone, Debug, Default)]
 pub struct Mapping {
-    entries: IndexMap<Rc<str>, PyValue, rustc_hash::FxBuildHasher>,
+    entries: IndexMap<Arc<str>, PyValue, rustc_hash::FxBuildHasher>,
 }
 
 impl Mapping {
@@ -59,7 +59,7 @@ impl Mapping {
         match self.entries.get_mut(key) {
             Some(slot) => *slot = value,
             None => {
-                self.entries.insert(Rc::from(key), value);
+                self.entries.insert(Arc::from(key), value);
             }
         }
     }

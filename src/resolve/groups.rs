@@ -45,6 +45,18 @@ const EVENT_TYPES: &[&str] = &[
     "PROCESS_GROUP_REMOVED",
 ];
 
+/// Below this many program sections per thread, threads cost more than
+/// they save.
+const PARALLEL_MIN_SECTIONS: usize = 256;
+
+/// What one thread of [`Resolver::program_groups`] hands back.
+struct Fork {
+    groups: Vec<Group>,
+    diags: Vec<Diagnostic>,
+    warnings: Vec<String>,
+    budget: (u64, u64),
+}
+
 impl Resolver<'_> {
     fn here_only(&self) -> Mapping {
         let mut m = Mapping::new();
@@ -90,23 +102,12 @@ impl Resolver<'_> {
                 groups.push(g);
             }
         }
-        for section in self.sections_with("program:") {
-            if claimed.contains(&section) {
-                continue;
-            }
-            let Some(program_name) = self.group_name(&section) else {
-                continue;
-            };
-            let priority = self.priority(&section, "999");
-            let processes = self.processes_from_section(&section, &program_name);
-            groups.push(self.group(
-                program_name,
-                priority,
-                GroupKind::Program,
-                &section,
-                processes,
-            ));
-        }
+        let programs: Vec<String> = self
+            .sections_with("program:")
+            .into_iter()
+            .filter(|s| !claimed.contains(s))
+            .collect();
+        groups.extend(self.program_groups(&programs));
         for section in self.sections_with("eventlistener:") {
             if let Some(g) = self.listener_pool(&section) {
                 groups.push(g);
@@ -126,6 +127,80 @@ impl Resolver<'_> {
                 .cmp(&b.priority)
                 .then_with(|| a.name.cmp(&b.name))
         });
+        groups
+    }
+
+    /// The groups of unclaimed `[program:x]` sections, in order. Large
+    /// configs are split into contiguous runs resolved on several threads;
+    /// their diagnostics and warnings are joined in section order, so the
+    /// result is the same as one thread's.
+    fn program_groups(&mut self, sections: &[String]) -> Vec<Group> {
+        let threads = self.threads.min(sections.len() / PARALLEL_MIN_SECTIONS);
+        if threads > 1 {
+            let chunk = sections.len().div_ceil(threads);
+            let seed = self.seed();
+            let forks: Vec<Fork> = std::thread::scope(|scope| {
+                let handles: Vec<_> = sections
+                    .chunks(chunk)
+                    .map(|run| {
+                        let seed = seed.clone();
+                        scope.spawn(move || {
+                            let mut r = Resolver::from_seed(seed);
+                            let groups = r.program_groups_here(run);
+                            Fork {
+                                groups,
+                                diags: r.diags,
+                                warnings: r.warnings,
+                                budget: r.budget,
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+            // supc's limits count across sections: when they are reached,
+            // redo the work in order so the error lands where one thread
+            // would put it.
+            let total = forks.iter().fold(self.budget, |(p, b), f| {
+                (p + f.budget.0, b.saturating_add(f.budget.1))
+            });
+            let limited = forks
+                .iter()
+                .any(|f| f.diags.iter().any(|d| d.code == "SUP090"));
+            if !limited && !crate::limits::over(total) {
+                let mut out = Vec::new();
+                for f in forks {
+                    out.extend(f.groups);
+                    self.diags.extend(f.diags);
+                    self.warnings.extend(f.warnings);
+                }
+                self.budget = total;
+                return out;
+            }
+        }
+        self.program_groups_here(sections)
+    }
+
+    /// [`Self::program_groups`] on this thread.
+    fn program_groups_here(&mut self, sections: &[String]) -> Vec<Group> {
+        let mut groups = Vec::with_capacity(sections.len());
+        for section in sections {
+            let Some(program_name) = self.group_name(section) else {
+                continue;
+            };
+            let priority = self.priority(section, "999");
+            let processes = self.processes_from_section(section, &program_name);
+            groups.push(self.group(
+                program_name,
+                priority,
+                GroupKind::Program,
+                section,
+                processes,
+            ));
+        }
         groups
     }
 

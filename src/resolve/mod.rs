@@ -28,6 +28,10 @@ use crate::model::Config;
 use crate::python::format::{Layers, Lookup, Mapping, Template};
 use crate::source::Span;
 use std::rc::Rc;
+use std::sync::Arc;
+
+/// A process environment as the model shares it.
+type Env = Arc<[(String, String)]>;
 
 /// The outcome of resolving a loaded config.
 #[derive(Debug)]
@@ -61,7 +65,14 @@ impl Resolution {
 
 /// Resolves a loaded config.
 pub fn resolve(loaded: &Loaded, host: &Host) -> Resolution {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    resolve_on(loaded, host, threads)
+}
+
+/// [`resolve`] with at most `threads` threads for program sections.
+fn resolve_on(loaded: &Loaded, host: &Host, threads: usize) -> Resolution {
     let mut r = Resolver::new(loaded, host);
+    r.threads = threads;
     r.diags.extend(loaded.diagnostics.iter().cloned());
     let config = r.run();
     let mut diagnostics = r.diags;
@@ -119,6 +130,17 @@ pub(crate) struct Resolver<'a> {
     pub(crate) budget: (u64, u64),
     /// Parsed format strings: every instance of a section reuses them.
     templates: rustc_hash::FxHashMap<String, Rc<Template>>,
+    /// How many threads may resolve program sections at once.
+    pub(crate) threads: usize,
+}
+
+/// What a thread needs to start a [`Resolver`] in the state of another
+/// (see [`Resolver::seed`]).
+#[derive(Clone)]
+pub(crate) struct Seed<'a> {
+    loaded: &'a Loaded,
+    host: &'a Host,
+    environ: Mapping,
 }
 
 impl<'a> Resolver<'a> {
@@ -136,6 +158,31 @@ impl<'a> Resolver<'a> {
             context: None,
             templates: rustc_hash::FxHashMap::default(),
             budget: (0, 0),
+            threads: 1,
+        }
+    }
+
+    /// The shared state a thread needs to resolve sections like this one.
+    pub(crate) fn seed(&self) -> Seed<'a> {
+        Seed {
+            loaded: self.loaded,
+            host: self.host,
+            environ: self.environ.clone(),
+        }
+    }
+
+    /// A resolver with no diagnostics, warnings or budget of its own yet.
+    pub(crate) fn from_seed(seed: Seed<'a>) -> Self {
+        Resolver {
+            loaded: seed.loaded,
+            host: seed.host,
+            environ: seed.environ,
+            diags: Vec::new(),
+            warnings: Vec::new(),
+            context: None,
+            templates: rustc_hash::FxHashMap::default(),
+            budget: (0, 0),
+            threads: 1,
         }
     }
 
@@ -152,15 +199,29 @@ impl<'a> Resolver<'a> {
         let supervisord = self.supervisord_section();
         let rpcinterfaces = self.rpcinterfaces();
         let mut groups = self.groups();
-        for p in groups.iter_mut().flat_map(|g| g.processes.iter_mut()) {
-            let mut merged = supervisord.environment.clone();
-            for (k, v) in std::mem::take(&mut p.environment) {
-                match merged.iter_mut().find(|(mk, _)| *mk == k) {
-                    Some(slot) => slot.1 = v,
-                    None => merged.push((k, v)),
+        if !supervisord.environment.is_empty() {
+            // Instances that share one environment share the merged one too.
+            let mut last: Option<(Env, Env)> = None;
+            for p in groups.iter_mut().flat_map(|g| g.processes.iter_mut()) {
+                if let Some((own, merged)) = &last
+                    && Arc::ptr_eq(own, &p.environment)
+                {
+                    p.environment = merged.clone();
+                    continue;
                 }
+                let mut merged = supervisord.environment.clone();
+                for (k, v) in p.environment.iter() {
+                    match merged.iter_mut().find(|(mk, _)| mk == k) {
+                        Some(slot) => slot.1 = v.clone(),
+                        None => merged.push((k.clone(), v.clone())),
+                    }
+                }
+                let merged: Env = merged.into();
+                last = Some((
+                    std::mem::replace(&mut p.environment, merged.clone()),
+                    merged,
+                ));
             }
-            p.environment = merged;
         }
         let http_servers = self.servers();
         let mut supervisord = supervisord;
@@ -174,6 +235,14 @@ impl<'a> Resolver<'a> {
             supervisorctl,
             parse_warnings: self.warnings.clone(),
             parse_infos: self.loaded.parse_infos.clone(),
+        }
+    }
+
+    /// Bounds the template cache: most templates belong to one section, a
+    /// few (`[DEFAULT]` values, `process_name`) recur in many.
+    pub(crate) fn forget_templates(&mut self) {
+        if self.templates.len() > 512 {
+            self.templates.clear();
         }
     }
 
@@ -326,4 +395,69 @@ fn hint(msg: &str) -> Option<String> {
         return None;
     };
     Some(h.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write;
+
+    /// Enough program sections for several threads, with errors, parse
+    /// warnings and `[supervisord] environment` sprinkled through them.
+    fn big_config() -> String {
+        let mut s = String::from("[supervisord]\nenvironment=SHARED=1\n");
+        for i in 0..1200 {
+            write!(
+                s,
+                "[program:p{i}]\ncommand=/bin/w %(process_num)d\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n"
+            )
+            .unwrap();
+            if i % 97 == 0 {
+                s.push_str("autostart=maybe\n");
+            }
+            if i % 101 == 0 {
+                s.push_str("stdout_logfile_maxbytes=0\n");
+            }
+            if i % 89 == 0 {
+                s.push_str("environment=A=\"%(process_num)s\"\n");
+            }
+        }
+        s
+    }
+
+    fn model(loaded: &Loaded, host: &Host, threads: usize) -> (String, Vec<String>, Vec<String>) {
+        let r = resolve_on(loaded, host, threads);
+        let diags = r
+            .diagnostics
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {:?}",
+                    d.code,
+                    d.message,
+                    d.primary.as_ref().map(|l| l.span)
+                )
+            })
+            .collect();
+        let m = r.model();
+        (format!("{:?}", m.groups), diags, m.parse_warnings.clone())
+    }
+
+    #[test]
+    fn threads_change_nothing() {
+        let host = Host {
+            env: vec![("HOME".into(), "/root".into())],
+            node_name: "node".into(),
+            cwd: "/".into(),
+            portable: true,
+        };
+        let text = big_config();
+        let loaded = crate::load::from_text(&text, "supervisord.conf", "/etc/supervisord.conf");
+        let one = model(&loaded, &host, 1);
+        assert!(one.1.iter().any(|d| d.contains("not a valid boolean")));
+        assert!(one.2.iter().any(|w| w.contains("AUTO logging")));
+        for threads in [2, 3, 4] {
+            assert_eq!(one, model(&loaded, &host, threads), "{threads} threads");
+        }
+    }
 }

@@ -13,12 +13,13 @@ use super::convert::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::limits;
-use crate::model::{AutoRestart, LogFile, LogSettings, Process};
+use crate::model::{AutoRestart, LogFile, LogSettings, Process, ProcessCommon};
 use crate::python::format::{Mapping, PyValue};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
 use crate::python::shlex::parse_kv_pairs;
 use crate::python::unicode::{lower, strip, upper};
+use std::sync::Arc;
 
 /// Values read once per section ("pre" options).
 struct Pre {
@@ -65,7 +66,7 @@ type LoggedWarning = (String, Option<crate::source::Span>);
 
 #[derive(Default)]
 struct Memo {
-    environment: Option<Vec<(String, String)>>,
+    environment: Option<Arc<[(String, String)]>>,
     directory: Option<Option<String>>,
     command: Option<String>,
     logs: [Option<(LogSettings, Vec<LoggedWarning>)>; 2],
@@ -170,6 +171,7 @@ impl Resolver<'_> {
         ));
         let out = self.instances(section, group_name).unwrap_or_default();
         self.context = saved;
+        self.forget_templates();
         out
     }
 
@@ -219,13 +221,35 @@ impl Resolver<'_> {
         let mut num = pre.numprocs_start.clone();
         let mut refresh = true;
         let mut memo = self.memo_for(section);
+        let shared = Arc::new(ProcessCommon {
+            group: group_name.to_string(),
+            section: section.to_string(),
+            user: pre.user.clone(),
+            uid: pre.uid,
+            umask: pre.umask.clone(),
+            priority: pre.priority.clone(),
+            autostart: pre.autostart,
+            autorestart: pre.autorestart,
+            startsecs: pre.startsecs.clone(),
+            startretries: pre.startretries.clone(),
+            stopsignal: signal_name(pre.stopsignal),
+            stopwaitsecs: pre.stopwaitsecs.clone(),
+            stopasgroup: pre.stopasgroup,
+            killasgroup: pre.killasgroup,
+            exitcodes: pre.exitcodes.clone(),
+            redirect_stderr: pre.redirect_stderr,
+            serverurl: pre.serverurl.clone(),
+            span: self
+                .section_span(section)
+                .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
+        });
         for _ in 0..numprocs {
             let mut state = InstanceState {
                 common: &mut common,
                 refresh: &mut refresh,
                 memo: &mut memo,
             };
-            if let Some(p) = self.instance(section, group_name, &pre, &num, &mut state) {
+            if let Some(p) = self.instance(section, &shared, &pre, &num, &mut state) {
                 out.push(p);
             }
             num = match num.to_i64().and_then(|n| n.checked_add(1)) {
@@ -396,7 +420,7 @@ impl Resolver<'_> {
     fn instance(
         &mut self,
         section: &str,
-        group_name: &str,
+        shared: &Arc<ProcessCommon>,
         pre: &Pre,
         num: &PyInt,
         state: &mut InstanceState<'_>,
@@ -415,7 +439,8 @@ impl Resolver<'_> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env = self.instance_environment(section, pre, common)?;
+                let env: Arc<[(String, String)]> =
+                    self.instance_environment(section, pre, common)?.into();
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -423,7 +448,7 @@ impl Resolver<'_> {
             }
         };
         *refresh = false;
-        for (k, v) in &environment {
+        for (k, v) in environment.iter() {
             let key = format!("ENV_{k}");
             *refresh |= self.environ.contains(&key);
             common.set_str(key, v);
@@ -482,35 +507,15 @@ impl Resolver<'_> {
             Err(()) => return None,
         };
         let name = self.instance_name(section, pre, common)?;
-        let span = self
-            .section_span(section)
-            .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0));
         Some(Process {
             name,
-            group: group_name.to_string(),
-            section: section.to_string(),
             process_num: num.clone(),
-            user: pre.user.clone(),
-            uid: pre.uid,
             command,
             directory,
-            umask: pre.umask.clone(),
-            priority: pre.priority.clone(),
-            autostart: pre.autostart,
-            autorestart: pre.autorestart,
-            startsecs: pre.startsecs.clone(),
-            startretries: pre.startretries.clone(),
-            stopsignal: signal_name(pre.stopsignal),
-            stopwaitsecs: pre.stopwaitsecs.clone(),
-            stopasgroup: pre.stopasgroup,
-            killasgroup: pre.killasgroup,
-            exitcodes: pre.exitcodes.clone(),
-            redirect_stderr: pre.redirect_stderr,
             stdout,
             stderr,
             environment,
-            serverurl: pre.serverurl.clone(),
-            span,
+            common: shared.clone(),
         })
     }
 

@@ -394,7 +394,7 @@ impl Proc {
         }
         env.insert("SUPERVISOR_PROCESS_NAME".into(), self.name().to_string());
         env.insert("SUPERVISOR_GROUP_NAME".into(), self.group.clone());
-        for (k, v) in &self.conf.model.environment {
+        for (k, v) in self.conf.model.environment.iter() {
             env.insert(k.clone(), v.clone());
         }
         env.into_iter().collect()
