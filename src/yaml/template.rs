@@ -93,6 +93,11 @@ fn template_error(e: &minijinja::Error, text: &str) -> Box<Diagnostic> {
     let mut msg = e.kind().to_string();
     if let Some(d) = e.detail() {
         msg = format!("{msg}: {d}");
+    } else if e.kind() == minijinja::ErrorKind::UndefinedError
+        && let Some(name) = e.range().and_then(|r| text.get(r)).map(str::trim)
+    {
+        // minijinja names the variable only in debug builds; say it always.
+        msg = format!("{msg}: `{name}` is undefined");
     }
     let mut d = Diagnostic::error("YAML003", format!("template: {msg}"));
     let span = match (e.range(), e.line()) {
