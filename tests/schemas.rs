@@ -90,3 +90,39 @@ fn explain_output_follows_its_schema() {
     assert_eq!(doc.as_array().map(Vec::len), Some(7));
     validate(&schema("explain"), &doc, "explain");
 }
+
+#[test]
+fn supc_yaml_schema_accepts_ini_text_and_names_its_options() {
+    let schema = schema("supc-yaml");
+    let yaml = |text: &str| -> serde_json::Value { serde_yaml::from_str(text).unwrap() };
+    let ok = yaml(
+        r#"
+supervisord:
+  ini: {environment: 'NODE="%%(host_node_name)s"'}
+programs:
+  clock:
+    ini:
+      command: date +%s
+      environment: A="x,y","F"=1
+  web:
+    command: /bin/web
+    environment: {ini: "a variable named ini"}
+rpcinterfaces:
+  supervisor:
+    supervisor.rpcinterface_factory: supervisor.rpcinterface:make_main_rpcinterface
+    ini: {retries: "100%"}
+  other:
+    supervisor.rpcinterface_factory: x:y
+    ini: an argument named ini
+"#,
+    );
+    validate(&schema, &ok, "ini text");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for bad in [
+        "programs: {web: {ini: {comand: x}}}",
+        "programs: {web: {ini: {command: [x]}}}",
+        "programs: {web: {ini: date}}",
+    ] {
+        assert!(!validator.is_valid(&yaml(bad)), "{bad} validates");
+    }
+}

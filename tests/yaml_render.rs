@@ -177,3 +177,174 @@ fn vars_and_var_override_inventory() {
     assert!(stdout.contains("numprocs=3\n"), "{stdout}");
     assert!(stdout.contains("--queue cli\n"), "{stdout}");
 }
+
+/// Writes `text` as `supc.yaml` in a new temporary directory.
+fn spec_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("supc.yaml");
+    std::fs::write(&path, text).unwrap();
+    (tmp, path)
+}
+
+#[test]
+fn ini_values_are_written_verbatim() {
+    let (tmp, spec) = spec_file(
+        r#"supervisord:
+  ini:
+    environment: NODE="%%(host_node_name)s",RATE="50%%%%"
+programs:
+  clock:
+    command: /bin/clock --at 100%
+    ini:
+      stdout_logfile: /var/log/%%(program_name)s.log
+      environment: |-
+        A="x,y",
+        "F"=1
+  stamp:
+    ini: {command: "date +%s"}
+"#,
+    );
+    let (rc, ini, err) = supc(
+        &["render", "--portable", spec.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    for line in [
+        // `ini:` text is written as it is ...
+        "environment=NODE=\"%%(host_node_name)s\",RATE=\"50%%%%\"\n",
+        "stdout_logfile=/var/log/%%(program_name)s.log\n",
+        "command=date +%s\n",
+        // ... a multi-line value with its continuation lines indented ...
+        "environment=A=\"x,y\",\n    \"F\"=1\n",
+        // ... while typed values are still escaped.
+        "command=/bin/clock --at 100%%\n",
+    ] {
+        assert!(ini.contains(line), "{line:?} not in:\n{ini}");
+    }
+    // The second expansion and the quoted name mean what supervisord makes
+    // of them.
+    let (rc, json, err) = supc(
+        &[
+            "expand",
+            "--portable",
+            "--format",
+            "json",
+            spec.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let clock = &v["groups"][0]["processes"][0];
+    assert_eq!(clock["name"], "clock");
+    assert_eq!(clock["stdout_logfile"], "/var/log/clock.log");
+    assert_eq!(clock["environment"]["A"], "x,y");
+    assert_eq!(clock["environment"]["\"F\""], "1");
+    assert_eq!(v["supervisord"]["environment"]["RATE"], "50%");
+}
+
+#[test]
+fn raw_environment_is_not_a_variable_named_ini() {
+    let (tmp, spec) = spec_file(
+        "supervisord: {}
+programs:
+  typed:
+    command: /bin/a
+    environment: {ini: 'B=2'}
+  raw:
+    command: /bin/b
+    ini: {environment: 'B=2'}
+",
+    );
+    let (rc, ini, err) = supc(
+        &["render", "--portable", spec.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        ini.contains("[program:typed]\ncommand=/bin/a\nenvironment=ini=\"B=2\"\n"),
+        "{ini}"
+    );
+    assert!(
+        ini.contains("[program:raw]\ncommand=/bin/b\nenvironment=B=2\n"),
+        "{ini}"
+    );
+    let (_, json, _) = supc(
+        &[
+            "expand",
+            "--portable",
+            "--format",
+            "json",
+            spec.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let env = |name: &str| {
+        let groups = v["groups"].as_array().unwrap();
+        let g = groups.iter().find(|g| g["name"] == name).unwrap();
+        g["processes"][0]["environment"].clone()
+    };
+    assert_eq!(env("typed"), serde_json::json!({"ini": "B=2"}));
+    assert_eq!(env("raw"), serde_json::json!({"B": "2"}));
+}
+
+#[test]
+fn ini_value_errors_point_at_the_yaml() {
+    let (tmp, spec) = spec_file(
+        "supervisord: {}
+programs:
+  web:
+    command: /bin/web
+    ini:
+      environment: A=1 B=2
+  other:
+    command: /bin/other
+    ini: {autostart: 'maybe'}
+    # a typed key and the same key under ini:, and a misspelt one
+  both:
+    command: /bin/both
+    ini:
+      command: /bin/both
+      stopsignl: TERM
+",
+    );
+    let (rc, stdout, err) = supc(
+        &[
+            "check",
+            "--portable",
+            "--format",
+            "json",
+            spec.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(rc, 1, "{stdout}{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let found: Vec<(String, u64, u64)> = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["message"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let at = |needle: &str| {
+        found
+            .iter()
+            .find(|(m, _, _)| m.contains(needle))
+            .map(|(_, l, c)| (*l, *c))
+    };
+    assert_eq!(at("command is given twice"), Some((14, 7)), "{found:?}");
+    assert_eq!(at("no option `stopsignl`"), Some((15, 7)), "{found:?}");
+    // supervisord's own checks of the texts, at the text (block form, and
+    // inside the quotes of a flow mapping).
+    assert_eq!(at("'A=1 B=2'"), Some((6, 20)), "{found:?}");
+    assert_eq!(at("'maybe'"), Some((9, 23)), "{found:?}");
+    assert_eq!(found.len(), 4, "{found:?}");
+}

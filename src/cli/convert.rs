@@ -1,8 +1,8 @@
 //! `supc convert`: INI → supc.yaml (includes resolved) and supc.yaml → INI.
 //!
-//! `--to yaml` refuses configs supervisord rejects and values supc.yaml
-//! cannot say, and checks that the YAML reads back to the same model as
-//! the INI before writing it.
+//! `--to yaml` refuses configs supervisord rejects, writes values the
+//! typed form cannot say verbatim under `ini:`, and checks that the YAML
+//! reads back to the same model as the INI before writing it.
 
 use super::InputArgs;
 use clap::{Args, ValueEnum};
@@ -112,8 +112,11 @@ pub fn run(args: &ConvertArgs) -> i32 {
 }
 
 /// INI → YAML text that will live in `out_dir`, checked to read back to
-/// the same model.
+/// the same model. The natural conversion is tried first; if it reads back
+/// differently, every value whose typed form writes different INI text
+/// goes under `ini:` instead.
 fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String, String> {
+    use crate::yaml::from_ini::{Options, to_spec};
     let (loaded, res) = crate::analyze(file, host, false);
     if loaded.main.is_none() {
         return Err(loaded
@@ -125,12 +128,46 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         return Err(format!("supervisord rejects this config: {msg}"));
     };
-    let mut spec = crate::yaml::from_ini::to_spec(&loaded)?;
-    if loaded.here != out_dir.trim_end_matches('/') {
-        spec = crate::yaml::from_ini::pin_here(&spec, &loaded.here);
+    let original = strip_log(crate::output::json::config(config));
+    let moved = loaded.here != out_dir.trim_end_matches('/');
+    let pin_here = moved.then_some(loaded.here.as_str());
+    let mut first_error = None;
+    for cautious in [false, true] {
+        let spec = to_spec(&loaded, Options { pin_here, cautious })?;
+        let text = yaml_text(file, &spec)?;
+        match read_back(&text, out_dir, host) {
+            Ok(model) if model == original => return Ok(text),
+            Ok(_) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
     }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if moved {
+        // Does it mean the same where the config is? Then only its place
+        // differs (a bare `%s` lists `here`, for one).
+        let spec = to_spec(&loaded, Options::default())?;
+        let text = yaml_text(file, &spec)?;
+        if read_back(&text, &loaded.here, host).is_ok_and(|m| m == original) {
+            return Err(format!(
+                "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
+                loaded.here
+            ));
+        }
+    }
+    Err(
+        "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
+            .into(),
+    )
+}
+
+/// The YAML file's text for a spec.
+fn yaml_text(file: &str, spec: &crate::yaml::spec::Spec) -> Result<String, String> {
     let header = format!("# converted by supc from {file}\n");
-    let mut body = crate::yaml::from_ini::to_yaml(&spec);
+    let mut body = crate::yaml::from_ini::to_yaml(spec);
     if ["{{", "{%", "{#"].iter().any(|t| body.contains(t)) {
         // `supc render` reads a spec as a template first: keep it literal.
         if body.contains("endraw") {
@@ -138,18 +175,22 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
         }
         body = format!("{{% raw %}}\n{body}{{% endraw %}}\n");
     }
-    let text = header + &body;
-    // The YAML must mean the same: render it as if written to out_dir and
-    // read the INI back.
-    let path = crate::python::path::join(out_dir, "supc.yaml");
-    let plain = crate::yaml::template::Template::new(&path, text.clone()).map_err(|d| d.message)?;
+    Ok(header + &body)
+}
+
+/// The model of the YAML `text` rendered as if written to `dir`, with the
+/// INI read back.
+fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_json::Value, String> {
+    let path = crate::python::path::join(dir, "supc.yaml");
+    let plain =
+        crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
     let vars = crate::yaml::template::Vars::new();
     let job = crate::yaml::Job {
         template: &plain,
         path: std::path::Path::new(&path),
         vars: &vars,
         host_label: None,
-        out_dir,
+        out_dir: dir,
         lint: false,
     };
     let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
@@ -160,14 +201,7 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
             .to_string();
         format!("no supc.yaml form: {first}")
     })?;
-    let original = strip_log(crate::output::json::config(config));
-    if strip_log(rendered.model) != original {
-        return Err(
-            "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
-                .into(),
-        );
-    }
-    Ok(text)
+    Ok(strip_log(rendered.model))
 }
 
 fn strip_log(mut v: serde_json::Value) -> serde_json::Value {

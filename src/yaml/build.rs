@@ -12,6 +12,11 @@
 //! strip and `;`/`#` after whitespace (a comment to configparser) protected
 //! with the empty expansion `%(here).0s` where the option can use `here`,
 //! refused elsewhere.
+//!
+//! A section's `ini:` values are INI text and are taken as they are: the
+//! entry holds what configparser makes of the text (see [`raw_value`]),
+//! `%` untouched. Such an option must be one the section reads and must
+//! not also be given typed.
 
 use super::locate::Locator;
 use super::spec::Spec;
@@ -251,13 +256,65 @@ fn value_pieces(key: &str, v: &Value) -> Result<Vec<Piece>, String> {
     }
 }
 
-/// Builds the [`Ini`] of a parsed spec. Errors are values that have no INI
-/// form, at their YAML place.
-pub fn build(spec: &Spec, loc: &Locator) -> (Ini, Vec<Diagnostic>) {
+/// What supervisord's parser holds for `text` written after `key=` the way
+/// the INI emitter writes it (continuation lines indented): the value of an
+/// option given in `ini:`. Inline comments and the whitespace configparser
+/// strips go; `%` is left alone.
+pub fn raw_value(text: &str) -> Result<String, String> {
+    if text.contains('\r') {
+        return Err("a carriage return cannot be written in an INI value".into());
+    }
+    let mut ini = String::from("[s]\nk=");
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            ini.push_str("\n    ");
+        }
+        ini.push_str(line);
+    }
+    ini.push('\n');
+    let parsed = crate::syntax::parse_file(crate::source::FileId(0), &ini);
+    let mut options = parsed.events.iter().filter_map(|e| match e {
+        crate::syntax::Event::Option(o) => Some(o),
+        crate::syntax::Event::Section(_) => None,
+    });
+    match (options.next(), options.next()) {
+        (Some(o), None) if o.key == "k" && parsed.bad_lines.is_empty() => Ok(o.value()),
+        _ => Err("this text is not one INI value".into()),
+    }
+}
+
+/// The part of `span` (in `text`) that shows the single-line `value`
+/// (inside quotes or a flow mapping), so findings at an offset of the
+/// value land on the right character.
+fn narrow(text: &str, span: Span, value: &str) -> Span {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let Some(shown) = text.get(start..end) else {
+        return span;
+    };
+    if value.is_empty() || value.contains('\n') {
+        return span;
+    }
+    match (shown.find(value), shown.rfind(value)) {
+        (Some(a), Some(b)) if a == b => Span::new(span.file, start + a, start + a + value.len()),
+        _ => span,
+    }
+}
+
+/// The typed value of an option as its INI text (what supervisord's parser
+/// holds after reading it), or why it has none.
+pub fn typed_text(kind: SectionKind, key: &str, v: &Value) -> Result<String, String> {
+    let value = value_pieces(key, v).and_then(|parts| ini_text(kind, key, &parts))?;
+    Ok(crate::python::unicode::rstrip(&value).to_string())
+}
+
+/// Builds the [`Ini`] of a parsed spec (whose YAML text is `text`). Errors
+/// are values that have no INI form, at their YAML place.
+pub fn build(spec: &Spec, loc: &Locator, text: &str) -> (Ini, Vec<Diagnostic>) {
     let mut b = Builder {
         ini: Ini::default(),
         diags: Vec::new(),
         loc,
+        text,
     };
     if let Some(v) = one(&spec.supervisord) {
         b.section("supervisord", &["supervisord"], &v);
@@ -322,6 +379,7 @@ struct Builder<'a> {
     ini: Ini,
     diags: Vec<Diagnostic>,
     loc: &'a Locator,
+    text: &'a str,
 }
 
 impl Builder<'_> {
@@ -346,17 +404,20 @@ impl Builder<'_> {
             entries: Default::default(),
             first_file: header.file,
         };
+        let mut raw = None;
         for (key, val) in v.as_object().into_iter().flatten() {
             if val.is_null() {
+                continue;
+            }
+            if key == "ini" && val.is_object() {
+                raw = val.as_object();
                 continue;
             }
             let mut p: Vec<&str> = path.to_vec();
             p.push(key);
             let place = self.loc.place(&p);
-            let text = value_pieces(key, val).and_then(|parts| ini_text(kind, key, &parts));
-            match text {
+            match typed_text(kind, key, val) {
                 Ok(value) => {
-                    let value = crate::python::unicode::rstrip(&value).to_string();
                     section.entries.insert(
                         key.clone(),
                         Entry {
@@ -365,6 +426,58 @@ impl Builder<'_> {
                                 key_span: place.key,
                                 value_span: place.value,
                                 written: value,
+                                from_default: false,
+                            },
+                            overridden: Vec::new(),
+                        },
+                    );
+                }
+                Err(msg) => self.diags.push(
+                    Diagnostic::error("YAML002", format!("[{name}] {key}: {msg}"))
+                        .at(place.value, "this value has no INI form"),
+                ),
+            }
+        }
+        for (key, val) in raw.into_iter().flatten() {
+            let mut p: Vec<&str> = path.to_vec();
+            p.extend(["ini", key.as_str()]);
+            let place = self.loc.place(&p);
+            let Some(text) = val.as_str() else {
+                continue;
+            };
+            if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
+                let names = crate::options::options_of(kind).map(|o| o.name);
+                let mut d = Diagnostic::error(
+                    "YAML003",
+                    format!("[{name}] has no option `{key}` (under `ini:`)"),
+                )
+                .at(place.key, "not an option of this section");
+                if let Some(c) = crate::options::closest(key, names) {
+                    d = d.help(format!("did you mean `{c}`?"));
+                }
+                self.diags.push(d);
+                continue;
+            }
+            if section.entries.contains_key(key) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "YAML003",
+                        format!("[{name}] {key} is given twice: typed and under `ini:`"),
+                    )
+                    .at(place.key, "give it one way only"),
+                );
+                continue;
+            }
+            match raw_value(text) {
+                Ok(value) => {
+                    section.entries.insert(
+                        key.clone(),
+                        Entry {
+                            value,
+                            def: Definition {
+                                key_span: place.key,
+                                value_span: narrow(self.text, place.value, text),
+                                written: text.to_string(),
                                 from_default: false,
                             },
                             overridden: Vec::new(),
@@ -408,9 +521,34 @@ mod tests {
         );
         assert!(ini_text(SectionKind::InetHttpServer, "password", &p("a #b")).is_err());
         assert_eq!(p("%%(x)s"), vec![Piece::Lit("%(x)s".into())]);
+        assert_eq!(p("%s"), vec![Piece::Lit("%s".into())]);
         assert_eq!(
             p("%(process_num)02d"),
             vec![Piece::Spec("%(process_num)02d".into())]
         );
+    }
+
+    #[test]
+    fn ini_text_is_read_as_configparser_reads_it() {
+        assert_eq!(raw_value("date +%s").unwrap(), "date +%s");
+        assert_eq!(raw_value("%%(x)s ; a comment").unwrap(), "%%(x)s");
+        assert_eq!(raw_value("  a\n  b  \n\nc").unwrap(), "a\nb\n\nc");
+        assert_eq!(raw_value("").unwrap(), "");
+        assert!(raw_value("a\rb").is_err());
+    }
+
+    #[test]
+    fn ini_values_are_entries_with_yaml_places() {
+        let text =
+            "programs:\n  a:\n    command: /bin/a\n    ini:\n      stdout_logfile: '/l/%s'\n";
+        let spec: Spec = serde_yaml::from_str(text).unwrap();
+        let loc = Locator::scan(crate::source::FileId(0), text);
+        let (ini, diags) = build(&spec, &loc, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let e = &ini.sections["program:a"].entries["stdout_logfile"];
+        assert_eq!(e.value, "/l/%s");
+        let span = e.def.value_span;
+        assert_eq!(&text[span.start as usize..span.end as usize], "/l/%s");
+        assert_eq!(ini.sections["program:a"].entries["command"].value, "/bin/a");
     }
 }

@@ -4,12 +4,15 @@
 //! accepts. Output: the YAML text of an equivalent spec. Values are taken
 //! as supervisord's parser holds them (after `%(here)s` replacement and
 //! `[DEFAULT]` inheritance), un-escaped once (twice where supervisord
-//! expands twice), and typed where the text is a plain literal. Sections
-//! and keys supervisord never reads are dropped. Whatever cannot be
-//! represented is refused with a message; [`convert`] then checks that the
-//! YAML reads back to the same model as the INI and refuses otherwise.
+//! expands twice), and typed where the text is a plain literal. A value
+//! the typed form cannot say (a bare `%s`, an expansion meant for the
+//! second pass, an environment supervisord never parses or with a quoted
+//! name, ...) goes verbatim under the section's `ini:`, and only such a
+//! value. Sections and keys supervisord never reads are dropped.
+//! `supc convert` then checks that the YAML reads back to the same model
+//! as the INI and refuses otherwise.
 
-use super::build::{Piece, spec_len};
+use super::build::{Piece, spec_len, typed_text};
 use super::spec::Spec;
 use crate::load::Loaded;
 use crate::options::{SectionKind, ValueType, lookup};
@@ -96,14 +99,101 @@ fn plain(parts: &[Piece]) -> Option<String> {
     }
 }
 
-/// The typed YAML value of one option.
-fn yaml_value(kind: SectionKind, key: &str, value: &str) -> Result<Value, String> {
+/// How [`to_spec`] converts.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options<'a> {
+    /// The config's directory, when the YAML will live elsewhere: `%(here)`
+    /// expansions become this literal directory.
+    pub pin_here: Option<&'a str>,
+    /// Give every value whose typed form writes different INI text from
+    /// the original in `ini:` (for when the natural conversion reads back
+    /// differently).
+    pub cautious: bool,
+}
+
+/// `%(here)…` expansions of an option that expands `here` replaced by the
+/// directory, formatted as the spec says (`%(here)20s` pads it).
+fn pin_pieces(kind: SectionKind, key: &str, parts: Vec<Piece>, here: Option<&str>) -> Vec<Piece> {
+    let Some(dir) = here.filter(|_| expands_here(kind, key)) else {
+        return parts;
+    };
+    let mut out: Vec<Piece> = Vec::new();
+    for p in parts {
+        let p = match p {
+            Piece::Spec(s) if s.starts_with("%(here)") => match format_here(&s, dir) {
+                Some(text) => Piece::Lit(text),
+                None => Piece::Spec(s),
+            },
+            other => other,
+        };
+        match (out.last_mut(), p) {
+            (Some(Piece::Lit(a)), Piece::Lit(b)) => a.push_str(&b),
+            (_, p) => out.push(p),
+        }
+    }
+    out
+}
+
+fn expands_here(kind: SectionKind, key: &str) -> bool {
+    crate::options::expansion(kind, key).is_some_and(|e| e.here)
+}
+
+/// One `%(here)…` spec formatted with `dir`.
+fn format_here(spec: &str, dir: &str) -> Option<String> {
+    let mut mapping = crate::python::format::Mapping::new();
+    mapping.set_str("here", dir);
+    crate::python::format::format(spec, &mapping).ok()
+}
+
+/// INI text with its first-pass `%(here)…` expansions replaced by the
+/// directory (escaped for the option's expansions).
+fn pin_text(kind: SectionKind, key: &str, text: &str, here: Option<&str>) -> String {
+    let Some(dir) = here.filter(|_| expands_here(kind, key)) else {
+        return text.to_string();
+    };
+    let passes = crate::options::expansion(kind, key).map_or(1, |e| e.passes);
+    let pct = if passes >= 2 { "%%%%" } else { "%%" };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(t) = tail.strip_prefix("%%") {
+            out.push_str("%%");
+            rest = t;
+        } else if let Some(n) = spec_len(tail).filter(|_| tail.starts_with("%(here)")) {
+            match format_here(&tail[..n], dir) {
+                Some(d) => out.push_str(&d.replace('%', pct)),
+                None => out.push_str(&tail[..n]),
+            }
+            rest = &tail[n..];
+        } else {
+            out.push('%');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The typed YAML value of one option, `%(here)` pinned to `here`.
+fn typed_value(
+    kind: SectionKind,
+    key: &str,
+    value: &str,
+    here: Option<&str>,
+) -> Result<Value, String> {
     let times = crate::options::expansion(kind, key).map_or(1, |e| e.passes);
     let ty = lookup(kind, key).map(|o| o.ty);
-    if ty == Some(ValueType::KvPairs) {
-        return environment(value, times);
+    if kind.takes_any_key() && ty.is_none() {
+        // A plugin argument: a string.
+        let parts = pin_pieces(kind, key, decode(value, 1)?, here);
+        return Ok(Value::String(yaml_string(&parts)));
     }
-    let parts = decode(value, times)?;
+    if ty == Some(ValueType::KvPairs) {
+        return environment(value, times, |p| pin_pieces(kind, key, p, here));
+    }
+    let parts = pin_pieces(kind, key, decode(value, times)?, here);
     let text = yaml_string(&parts);
     let Some(lit) = plain(&parts) else {
         return Ok(Value::String(text));
@@ -141,7 +231,11 @@ fn yaml_value(kind: SectionKind, key: &str, value: &str) -> Result<Value, String
 }
 
 /// `environment`: supervisord's pairs as a mapping, expansions kept.
-fn environment(value: &str, times: u8) -> Result<Value, String> {
+fn environment(
+    value: &str,
+    times: u8,
+    pin: impl Fn(Vec<Piece>) -> Vec<Piece>,
+) -> Result<Value, String> {
     let parts = decode(value, times)?;
     // Expansions (and literal `%`) become word-character placeholders so
     // the pairs can be split as supervisord will split the expanded text.
@@ -186,13 +280,13 @@ fn environment(value: &str, times: u8) -> Result<Value, String> {
         if !rest.is_empty() {
             out.push(Piece::Lit(rest.to_string()));
         }
-        map.insert(k, Value::String(yaml_string(&out)));
+        map.insert(k, Value::String(yaml_string(&pin(out))));
     }
     Ok(Value::Object(map))
 }
 
 /// The spec of a loaded INI config, as a JSON tree in [`Spec`]'s shape.
-pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
+pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
     let ini = &loaded.ini;
     let mut top = Map::new();
     let more_servers = ini.sections.keys().any(|n| {
@@ -241,7 +335,8 @@ pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
             SectionKind::RpcInterface => ("rpcinterfaces", name.strip_prefix("rpcinterface:")),
             SectionKind::CtlPlugin => ("ctlplugins", name.strip_prefix("ctlplugin:")),
         };
-        let mut body = Map::new();
+        // (key, INI text, typed value if the typed form can say it)
+        let mut values: Vec<(&str, &str, Option<Value>)> = Vec::new();
         for key in ini.options(name) {
             if !kind.takes_any_key() && lookup(kind, key).is_none() {
                 continue;
@@ -249,13 +344,43 @@ pub fn to_spec(loaded: &Loaded) -> Result<Spec, String> {
             let Some(found) = ini.get(name, key) else {
                 continue;
             };
-            let v = if kind.takes_any_key() && lookup(kind, key).is_none() {
-                decode(found.value, 1).map(|p| Value::String(yaml_string(&p)))
-            } else {
-                yaml_value(kind, key, found.value)
+            let typed = typed_value(kind, key, found.value, opts.pin_here)
+                .ok()
+                .filter(|v| match typed_text(kind, key, v) {
+                    Ok(text) => {
+                        !opts.cautious || text == pin_text(kind, key, found.value, opts.pin_here)
+                    }
+                    Err(_) => false,
+                });
+            values.push((key, found.value, typed));
+        }
+        if kind.takes_any_key() {
+            // Plugin arguments keep their order: typed ones are built
+            // first, so every argument from the first raw one on is raw
+            // (and an argument named `ini` is raw when any is).
+            let first_raw = values.iter().position(|v| v.2.is_none());
+            let ini_arg = values.iter().position(|v| v.0 == "ini");
+            if let Some(from) = first_raw.map(|f| ini_arg.map_or(f, |i| i.min(f))) {
+                for v in &mut values[from..] {
+                    v.2 = None;
+                }
             }
-            .map_err(|e| format!("[{name}] {key}: {e}"))?;
-            body.insert(key.to_string(), v);
+        }
+        let mut body = Map::new();
+        let mut raw = Map::new();
+        for (key, text, typed) in values {
+            match typed {
+                Some(v) => {
+                    body.insert(key.to_string(), v);
+                }
+                None => {
+                    let text = pin_text(kind, key, text, opts.pin_here);
+                    raw.insert(key.to_string(), Value::String(text));
+                }
+            }
+        }
+        if !raw.is_empty() {
+            body.insert("ini".into(), Value::Object(raw));
         }
         match sub {
             None => {
@@ -314,35 +439,13 @@ pub fn to_yaml(spec: &Spec) -> String {
     serde_yaml::to_string(&v).unwrap_or_default()
 }
 
-/// Replaces `%(here)s` expansions by the literal directory (the YAML will
-/// live elsewhere, where `here` means another directory).
-pub fn pin_here(spec: &Spec, here: &str) -> Spec {
-    fn walk(v: Value, here: &str) -> Value {
-        match v {
-            Value::String(s) if s.contains("%(here)s") => {
-                let parts: Vec<Piece> = super::build::pieces(&s)
-                    .into_iter()
-                    .map(|p| match p {
-                        Piece::Spec(x) if x == "%(here)s" => Piece::Lit(here.to_string()),
-                        other => other,
-                    })
-                    .collect();
-                Value::String(yaml_string(&parts))
-            }
-            Value::Array(a) => Value::Array(a.into_iter().map(|x| walk(x, here)).collect()),
-            Value::Object(m) => {
-                Value::Object(m.into_iter().map(|(k, x)| (k, walk(x, here))).collect())
-            }
-            other => other,
-        }
-    }
-    let v = walk(serde_json::to_value(spec).unwrap_or(Value::Null), here);
-    from_json(v).unwrap_or_else(|_| spec.clone())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn yaml_value(kind: SectionKind, key: &str, value: &str) -> Result<Value, String> {
+        typed_value(kind, key, value, None)
+    }
 
     #[test]
     fn values_are_unescaped_and_typed() {
@@ -368,5 +471,33 @@ mod tests {
             yaml_value(p, "environment", "A=\"%(ENV_X)s/1\",B=2").unwrap(),
             serde_json::json!({"A": "%(ENV_X)s/1", "B": "2"})
         );
+    }
+
+    #[test]
+    fn untypable_values_are_not_typed() {
+        let p = SectionKind::Program;
+        assert!(yaml_value(p, "command", "date +%s").is_err());
+        assert!(yaml_value(p, "stderr_logfile", "%%(program_name)s.log").is_err());
+        assert!(yaml_value(p, "environment", "A=1 B=2").is_err());
+        // A quoted name parses, but the builder has no typed form for it.
+        let env = yaml_value(p, "environment", "\"F\"=1").unwrap();
+        assert!(typed_text(p, "environment", &env).is_err());
+    }
+
+    #[test]
+    fn here_is_pinned_where_the_option_expands_it() {
+        let p = SectionKind::Program;
+        let v = typed_value(p, "command", "%(here)6s/run %(here)s", Some("/d")).unwrap();
+        assert_eq!(v, Value::from("    /d/run /d"));
+        // supervisorctl's prompt knows no `here`: it stays (and fails alike).
+        let ctl = SectionKind::Supervisorctl;
+        let v = typed_value(ctl, "prompt", "%(here)s", Some("/d")).unwrap();
+        assert_eq!(v, Value::from("%(here)s"));
+        // INI text: first-pass specs only, escaped for the option.
+        assert_eq!(
+            pin_text(p, "stderr_logfile", "%(here)s/%%(here)s", Some("/5%")),
+            "/5%%%%/%%(here)s"
+        );
+        assert_eq!(pin_text(ctl, "prompt", "%(here)s", Some("/d")), "%(here)s");
     }
 }

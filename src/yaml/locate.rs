@@ -31,10 +31,11 @@ impl Locator {
             file: Some(file),
             ..Locator::default()
         };
-        // (indent, key, index of the place's entry for block values)
+        // The keys above this line, by indentation.
         let mut stack: Vec<(usize, String)> = Vec::new();
-        // A key whose value is the block below it: (path, key span, indent).
-        let mut open: Option<(Vec<String>, Span, usize, Option<Span>)> = None;
+        // Keys whose value is the block below them, innermost last:
+        // (path, key span, indent, value so far).
+        let mut open: Vec<(Vec<String>, Span, usize, Option<Span>)> = Vec::new();
         let mut block_scalar: Option<usize> = None;
         let mut offset = 0usize;
         for (lineno, raw) in text.split_inclusive('\n').enumerate() {
@@ -45,9 +46,11 @@ impl Locator {
             let body = &line[indent..];
             if let Some(bi) = block_scalar {
                 if body.is_empty() || indent > bi {
-                    if let Some((_, _, _, v)) = &mut open {
+                    if !body.is_empty() {
                         let sp = Span::new(file, start + indent, start + line.len());
-                        *v = Some(v.map_or(sp, |o| o.to(sp)));
+                        for (_, _, _, v) in &mut open {
+                            *v = Some(v.map_or(sp, |o| o.to(sp)));
+                        }
                     }
                     continue;
                 }
@@ -57,6 +60,10 @@ impl Locator {
                 continue;
             }
             if body.starts_with('#') {
+                if body.starts_with("# yaml-language-server:") {
+                    // An editor modeline, not a comment on the config.
+                    continue;
+                }
                 loc.comments.push(Comment {
                     span: Span::new(file, start + indent, start + line.len()),
                     line: lineno as u32 + 1,
@@ -67,17 +74,20 @@ impl Locator {
             if body == "---" || body == "..." {
                 continue;
             }
-            // Close a block value that this line is not part of.
-            if let Some((path, key, ind, v)) = open.take() {
-                if indent > ind || (indent == ind && body.starts_with("- ")) {
-                    let (content, _) = split_comment(body);
-                    let sp = Span::new(file, start + indent, start + indent + content.len());
-                    open = Some((path, key, ind, Some(v.map_or(sp, |o| o.to(sp)))));
-                } else {
-                    loc.close(path, key, v);
-                }
-            }
+            // Close the block values this line is not part of; extend the
+            // others to it.
             let (content, comment) = split_comment(body);
+            while let Some((path, key, ind, v)) = open.pop() {
+                if indent > ind || (indent == ind && body.starts_with("- ")) {
+                    open.push((path, key, ind, v));
+                    break;
+                }
+                loc.close(path, key, v);
+            }
+            let sp = Span::new(file, start + indent, start + indent + content.len());
+            for (_, _, _, v) in &mut open {
+                *v = Some(v.map_or(sp, |o| o.to(sp)));
+            }
             if let Some(c) = comment {
                 let cstart = start + indent + c;
                 loc.comments.push(Comment {
@@ -104,7 +114,7 @@ impl Locator {
                 if value.starts_with('|') || value.starts_with('>') {
                     block_scalar = Some(indent);
                 }
-                open = Some((path.clone(), key_span, indent, None));
+                open.push((path.clone(), key_span, indent, None));
             } else {
                 let vstart =
                     kstart + after + (content[after..].len() - content[after..].trim_start().len());
@@ -118,7 +128,7 @@ impl Locator {
             }
             stack.push((indent, key));
         }
-        if let Some((path, key, _, v)) = open.take() {
+        while let Some((path, key, _, v)) = open.pop() {
             loc.close(path, key, v);
         }
         loc
@@ -237,6 +247,10 @@ mod tests {
             &text[e.value.start as usize..e.value.end as usize],
             "- 0\n      - 2"
         );
+        // A key whose block holds another block is found too.
+        let w = loc.find(&["programs", "web"]).unwrap();
+        assert_eq!(&text[w.key.start as usize..w.key.end as usize], "web");
+        assert!(text[w.value.start as usize..w.value.end as usize].ends_with("- 2"));
         let o = loc.find(&["programs", "other", "command"]).unwrap();
         assert_eq!(&text[o.key.start as usize..o.key.end as usize], "other");
         assert_eq!(loc.comments.len(), 2);

@@ -58,7 +58,7 @@ pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
     };
     let ini = match parsed {
         Ok(spec) => {
-            let (ini, diags) = build::build(&spec, &loc);
+            let (ini, diags) = build::build(&spec, &loc, text);
             diagnostics.extend(diags);
             ini
         }

@@ -4,8 +4,11 @@
 //! Field names are supervisord's option names; field order is the order
 //! the converter writes them in. Values that supervisord would expand may
 //! also be given as strings holding `%(name)s` specs (or, for integers and
-//! booleans, the text supervisord accepts), so every INI config that
-//! supervisord reads has a YAML form.
+//! booleans, the text supervisord accepts). Every section also takes
+//! `ini:`, a mapping from option name to the value's INI text, written
+//! verbatim ([`IniOptions`]): the escape hatch for the quirks the typed
+//! form cannot say, so every INI config that supervisord reads has a YAML
+//! form.
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -182,6 +185,136 @@ list_de!(ExitCodes, Int, "a list of exit codes such as [0, 2]", int: Some(ExitCo
 /// values for supervisord.
 pub type Environment = IndexMap<String, Scalar>;
 
+/// `ini:` of a section: option name → the value's INI text, verbatim.
+pub type IniOptions = IndexMap<String, String>;
+
+/// `[rpcinterface:NAME]` and `[ctlplugin:NAME]`: the factory key and its
+/// arguments, by any name. `ini:` given a mapping is the raw form of the
+/// other sections ([`IniOptions`]); an argument that is itself named `ini`
+/// is a scalar there (or `ini: {ini: TEXT}` next to other raw arguments).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plugin {
+    pub options: IndexMap<String, Word>,
+    pub ini: Option<IniOptions>,
+}
+
+impl Serialize for Plugin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let raw = self.ini.as_ref().filter(|r| !r.is_empty());
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in &self.options {
+            if k == "ini" && raw.is_some() {
+                continue;
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if let Some(raw) = raw {
+            m.serialize_entry("ini", raw)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Plugin {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// `ini:` of a plugin section: the raw form, or an argument.
+        enum IniKey {
+            Raw(IniOptions),
+            Arg(Word),
+        }
+        impl<'de> Deserialize<'de> for IniKey {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = IniKey;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a mapping of option names to INI text, or a string")
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IniKey, E> {
+                        Ok(IniKey::Arg(Word::Int(v)))
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IniKey, E> {
+                        Ok(IniKey::Arg(match i64::try_from(v) {
+                            Ok(i) => Word::Int(i),
+                            Err(_) => Word::Text(v.to_string()),
+                        }))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IniKey, E> {
+                        Ok(IniKey::Arg(Word::Text(v.to_string())))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<IniKey, A::Error> {
+                        let mut out = IniOptions::new();
+                        while let Some((k, v)) = map.next_entry::<String, String>()? {
+                            out.insert(k, v);
+                        }
+                        Ok(IniKey::Raw(out))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Plugin;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping of argument names to values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Plugin, A::Error> {
+                let mut out = Plugin::default();
+                while let Some(k) = map.next_key::<String>()? {
+                    if k == "ini" {
+                        match map.next_value::<IniKey>()? {
+                            IniKey::Raw(r) => out.ini = Some(r),
+                            IniKey::Arg(w) => {
+                                out.options.insert(k, w);
+                            }
+                        }
+                    } else {
+                        let v = map.next_value::<Word>()?;
+                        out.options.insert(k, v);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl JsonSchema for Plugin {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Plugin".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let word = g.subschema_for::<Word>();
+        schemars::json_schema!({
+            "type": "object",
+            "description": "The factory key and its arguments, by name.",
+            "properties": {
+                "ini": {
+                    "description": format!("{INI_DESCRIPTION} In these sections a scalar `ini:` is an argument named `ini`."),
+                    "anyOf": [
+                        {"type": "object", "additionalProperties": {"type": "string"}},
+                        word.clone(),
+                    ],
+                },
+            },
+            "additionalProperties": word,
+        })
+    }
+}
+
+/// The schema's description of `ini:`.
+const INI_DESCRIPTION: &str = "Options given as INI text: option name → the text exactly as it would follow `name=` in the INI file, written unchanged (no `%` escaping, no environment quoting). For supervisord quirks the typed options cannot say, such as a bare `%s`, a `%%(name)s` meant for the second expansion of a log file name or a quoted environment name; `supc convert` uses it only for those. An option is given either here or typed, not both.";
+
 /// The whole config.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -200,9 +333,9 @@ pub struct Spec {
     /// `[supervisorctl]`: read by supervisorctl only.
     pub supervisorctl: Option<Supervisorctl>,
     /// `[rpcinterface:NAME]`: the factory and its arguments.
-    pub rpcinterfaces: Option<IndexMap<String, IndexMap<String, Word>>>,
+    pub rpcinterfaces: Option<IndexMap<String, Plugin>>,
     /// `[ctlplugin:NAME]`: supervisorctl plugins.
-    pub ctlplugins: Option<IndexMap<String, IndexMap<String, Word>>>,
+    pub ctlplugins: Option<IndexMap<String, Plugin>>,
     /// `[program:NAME]`, by name.
     pub programs: Option<IndexMap<String, Program>>,
     /// `[eventlistener:NAME]`, by name.
@@ -235,6 +368,13 @@ pub struct Supervisord {
     pub strip_ansi: Option<Bool>,
     pub environment: Option<Environment>,
     pub identifier: Option<String>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -245,6 +385,13 @@ pub struct UnixHttpServer {
     pub chown: Option<Word>,
     pub username: Option<Word>,
     pub password: Option<Word>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -253,6 +400,13 @@ pub struct InetHttpServer {
     pub port: Option<Word>,
     pub username: Option<Word>,
     pub password: Option<Word>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 /// One `[inet_http_server*]` (port) or `[unix_http_server*]` (file) section.
@@ -265,6 +419,13 @@ pub struct HttpServerSection {
     pub port: Option<Word>,
     pub username: Option<Word>,
     pub password: Option<Word>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -275,6 +436,13 @@ pub struct Supervisorctl {
     pub password: Option<Word>,
     pub prompt: Option<String>,
     pub history_file: Option<String>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -282,12 +450,26 @@ pub struct Supervisorctl {
 pub struct Group {
     pub programs: Option<List>,
     pub priority: Option<Int>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Include {
     pub files: Option<List>,
+    /// Options given as INI text: option name → the text exactly as it
+    /// would follow `name=` in the INI file, written unchanged (no `%`
+    /// escaping, no environment quoting). For supervisord quirks the typed
+    /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+    /// expansion, a quoted environment name, ...); an option is given
+    /// either here or typed, not both.
+    pub ini: Option<IniOptions>,
 }
 
 /// The program-like structs share their fields; each adds its own first.
@@ -330,6 +512,13 @@ macro_rules! program_like {
             pub stderr_syslog: Option<Bool>,
             pub environment: Option<Environment>,
             pub serverurl: Option<String>,
+            /// Options given as INI text: option name → the text exactly as it
+            /// would follow `name=` in the INI file, written unchanged (no `%`
+            /// escaping, no environment quoting). For supervisord quirks the typed
+            /// fields cannot say (a bare `%s`, a `%%(name)s` for the second
+            /// expansion, a quoted environment name, ...); an option is given
+            /// either here or typed, not both.
+            pub ini: Option<IniOptions>,
         }
     };
 }
@@ -374,6 +563,21 @@ pub fn schema() -> String {
         ("Include", SectionKind::Include),
     ];
     if let Some(defs) = schema.get_mut("$defs").and_then(|d| d.as_object_mut()) {
+        let servers = [SectionKind::InetHttpServer, SectionKind::UnixHttpServer];
+        for (def, kinds) in kinds
+            .iter()
+            .map(|(d, k)| (*d, std::slice::from_ref(k)))
+            .chain([("HttpServerSection", &servers[..])])
+        {
+            if let Some(ini) = defs
+                .get_mut(def)
+                .and_then(|d| d.get_mut("properties"))
+                .and_then(|p| p.get_mut("ini"))
+                .and_then(|p| p.as_object_mut())
+            {
+                ini_schema(ini, kinds);
+            }
+        }
         for (def, kind) in kinds {
             let Some(props) = defs
                 .get_mut(def)
@@ -408,6 +612,27 @@ pub fn schema() -> String {
         }
     }
     serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
+
+/// `ini:` of a section: each option the section reads, as a string.
+fn ini_schema(
+    ini: &mut serde_json::Map<String, serde_json::Value>,
+    kinds: &[crate::options::SectionKind],
+) {
+    let mut props = serde_json::Map::new();
+    for kind in kinds {
+        for spec in crate::options::options_of(*kind) {
+            props.entry(spec.name).or_insert_with(|| {
+                serde_json::json!({
+                    "type": "string",
+                    "description": format!("{}\n\nWritten verbatim as `{}=` in the INI file.", spec.doc, spec.name),
+                })
+            });
+        }
+    }
+    ini.insert("description".into(), INI_DESCRIPTION.into());
+    ini.insert("properties".into(), props.into());
+    ini.insert("additionalProperties".into(), false.into());
 }
 
 /// The default as a typed JSON value, when it is a literal.
@@ -445,5 +670,34 @@ fn enum_values(ty: crate::options::ValueType) -> Option<&'static [&'static str]>
         T::Signal => Some(&["TERM", "HUP", "INT", "QUIT", "KILL", "USR1", "USR2"]),
         T::LogFile => Some(&["AUTO", "NONE", "syslog"]),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_ini_is_raw_as_a_mapping_and_an_argument_otherwise() {
+        let p: Plugin = serde_yaml::from_str("{f: x, ini: /etc/a.ini}").unwrap();
+        assert_eq!(p.options["ini"], Word::Text("/etc/a.ini".into()));
+        assert_eq!(p.ini, None);
+        let p: Plugin = serde_yaml::from_str("{f: x, ini: {ini: '100%', n: 0x10}}").unwrap();
+        assert!(!p.options.contains_key("ini"));
+        let raw = p.ini.clone().unwrap();
+        assert_eq!((raw["ini"].as_str(), raw["n"].as_str()), ("100%", "0x10"));
+        let back = serde_json::to_value(&p).unwrap();
+        assert_eq!(
+            back,
+            serde_json::json!({"f": "x", "ini": {"ini": "100%", "n": "0x10"}})
+        );
+    }
+
+    #[test]
+    fn section_ini_keeps_the_text_as_written() {
+        let p: Program = serde_yaml::from_str("ini: {numprocs: 0x10, autostart: yes}").unwrap();
+        let raw = p.ini.unwrap();
+        assert_eq!(raw["numprocs"], "0x10");
+        assert_eq!(raw["autostart"], "yes");
     }
 }
