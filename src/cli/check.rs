@@ -98,6 +98,8 @@ pub fn run(args: &CheckArgs) -> i32 {
         },
     );
     let fail_cli = args.fail_on.map(Severity::from);
+    // One file: its config is freed by the exit, not piece by piece.
+    let leak = files.len() == 1;
     let results = parallel_map(&files, |file| {
         let settings = match &explicit {
             Some(s) => Ok(s.clone()),
@@ -106,34 +108,37 @@ pub fn run(args: &CheckArgs) -> i32 {
         match settings {
             Ok(s) => {
                 let s = s.overlay(&args.select, &args.ignore, fail_cli);
-                check_one(file, &host, &s, args.snippet, format)
+                check_one(file, &host, &s, args.snippet, format, leak)
             }
             Err(e) => Err(e),
         }
     });
-    let mut checked = Vec::new();
+    let mut reports: Vec<FileReport> = Vec::with_capacity(results.len());
+    let mut human = String::new();
+    let mut io_error = false;
     for r in results {
         match r {
-            Ok(c) => checked.push(c),
+            Ok(c) => {
+                human.push_str(&c.human);
+                io_error |= c.io_error;
+                reports.push(c.report);
+            }
             Err(e) => {
                 eprintln!("supc: {e}");
                 return 2;
             }
         }
     }
-    let reports: Vec<FileReport> = checked.iter().map(|c| c.report.clone()).collect();
     match format {
         Format::Human => {
-            for c in &checked {
-                eprint!("{}", c.human);
-            }
+            eprint!("{human}");
             eprintln!("{}", Summary::of(&reports).line());
         }
         Format::Json => super::print_stdout(&json(&reports)),
         Format::Sarif => super::print_stdout(&sarif::render(&reports)),
         Format::Github => super::print_stdout(&github::render(&reports)),
     }
-    if checked.iter().any(|c| c.io_error) {
+    if io_error {
         return 2;
     }
     let threshold = fail_cli.unwrap_or(Severity::Error);
@@ -149,6 +154,7 @@ fn check_one(
     settings: &Settings,
     force_snippet: bool,
     format: Format,
+    leak: bool,
 ) -> Result<Checked, String> {
     let path = file.to_string_lossy().into_owned();
     let yaml = crate::yaml::is_yaml_path(&path);
@@ -175,6 +181,10 @@ fn check_one(
         .iter()
         .map(|d| Finding::from_diagnostic(d, &loaded.sources))
         .collect();
+    if leak {
+        std::mem::forget(resolution);
+        std::mem::forget(loaded);
+    }
     Ok(Checked {
         report: FileReport {
             path,

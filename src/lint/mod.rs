@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::host::Host;
 use crate::ini::{Entry, Ini, Section};
 use crate::load::Loaded;
-use crate::model::Config;
+use crate::model::{Config, Process};
 use crate::options::SectionKind;
 use crate::resolve::Resolution;
 use crate::source::{SourceMap, Span};
@@ -156,24 +156,89 @@ impl<'a> LintContext<'a> {
     }
 }
 
+/// A group's processes in runs of consecutive instances of one section
+/// (they share one [`ProcessCommon`](crate::model::ProcessCommon)), so a
+/// rule whose verdict depends only on the section looks at each run once
+/// instead of at every instance. A section listed twice in a group gives
+/// two runs.
+pub fn section_runs(processes: &[Process]) -> impl Iterator<Item = &[Process]> {
+    processes.chunk_by(|a, b| std::sync::Arc::ptr_eq(&a.common, &b.common))
+}
+
+/// Instances from which the rules run on several threads: below it, the
+/// threads cost more than they save (and `supc check` with many files
+/// already keeps every core busy with one file each).
+const PARALLEL_FROM: usize = 2_000;
+
+/// Runs one rule.
+fn run_rule(rule: &dyn Rule, cx: &LintContext<'_>) -> Vec<Diagnostic> {
+    let mut findings = Findings {
+        meta: rule.meta(),
+        diags: Vec::new(),
+        reported: std::collections::HashSet::new(),
+    };
+    rule.check(cx, &mut findings);
+    findings.diags
+}
+
+/// Runs `rules`, each result in the slot of its rule: on the calling thread
+/// for a small config, else on up to as many threads as cores, each taking
+/// the next rule not yet taken.
+fn run_rules(rules: &[&dyn Rule], cx: &LintContext<'_>) -> Vec<Vec<Diagnostic>> {
+    let instances: usize = cx.config().groups.iter().map(|g| g.processes.len()).sum();
+    let size = instances.max(cx.ini().sections.len());
+    let workers = if size < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(rules.len())
+    };
+    if workers <= 1 {
+        return rules.iter().map(|r| run_rule(*r, cx)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Vec<Diagnostic>>> = rules
+        .iter()
+        .map(|_| std::sync::Mutex::new(Vec::new()))
+        .collect();
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rule) = rules.get(i) else { break };
+            let diags = run_rule(*rule, cx);
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = diags;
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..workers {
+            s.spawn(work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
+}
+
 /// Runs every selected rule and applies suppressions and settings.
 pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in registry::RULES {
-        let meta = rule.meta();
-        if !settings.enabled(meta) {
-            continue;
-        }
-        let mut findings = Findings {
-            meta,
-            diags: Vec::new(),
-            reported: std::collections::HashSet::new(),
-        };
-        rule.check(cx, &mut findings);
+    let rules: Vec<&dyn Rule> = registry::RULES
+        .iter()
+        .copied()
+        .filter(|r| settings.enabled(r.meta()))
+        .collect();
+    let results = run_rules(&rules, cx);
+    let mut out = Vec::with_capacity(results.iter().map(Vec::len).sum());
+    // In registry order, whichever thread ran the rule.
+    for (rule, diags) in rules.iter().zip(results) {
         // A rule may grade its own findings (e.g. error only when it is
         // certain to break); a severity from the settings overrides that.
-        let forced = settings.override_for(meta);
-        for mut d in findings.diags {
+        let forced = settings.override_for(rule.meta());
+        for mut d in diags {
             if let Some(s) = forced {
                 d.severity = s;
             }

@@ -4,6 +4,7 @@ use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::model::{Group, Process};
 use crate::source::Span;
 use indexmap::IndexMap;
+use rustc_hash::FxHashSet;
 
 pub struct DuplicateProcessName;
 
@@ -60,6 +61,9 @@ impl Rule for DuplicateProcessName {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for g in &cx.config().groups {
+            if !has_duplicate_names(&g.processes) {
+                continue;
+            }
             let mut by_name: IndexMap<&str, Vec<&Process>> = IndexMap::new();
             for p in &g.processes {
                 by_name.entry(&p.name).or_default().push(p);
@@ -95,6 +99,17 @@ impl Rule for DuplicateProcessName {
             }
         }
     }
+}
+
+/// Whether two processes share a name (most groups: no, found with one
+/// hash per process and no allocation per name).
+pub(crate) fn has_duplicate_names(processes: &[Process]) -> bool {
+    if processes.len() < 2 {
+        return false;
+    }
+    let mut names: FxHashSet<&str> =
+        FxHashSet::with_capacity_and_hasher(processes.len(), Default::default());
+    !processes.iter().all(|p| names.insert(&p.name))
 }
 
 fn listed_twice(cx: &LintContext<'_>, out: &mut Findings, g: &Group, p: &Process) {

@@ -1,6 +1,6 @@
 use super::program_in_multiple_groups::member_spans;
 use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::GroupKind;
 
 pub struct FcgiInGroup;
@@ -56,11 +56,11 @@ impl Rule for FcgiInGroup {
                 continue;
             }
             let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            for p in &g.processes {
-                if !p.section.starts_with("fcgi-program:") || seen.contains(&p.section.as_str()) {
+            for run in section_runs(&g.processes) {
+                let p = &run[0];
+                if !p.section.starts_with("fcgi-program:") || !seen.insert(&p.section) {
                     continue;
                 }
-                seen.insert(&p.section);
                 let member = p.section.split_once(':').map_or("", |(_, n)| n);
                 let spans = member_spans(cx, &g.section, member);
                 let Some(&span) = spans.first() else {

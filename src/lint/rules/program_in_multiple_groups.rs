@@ -1,5 +1,5 @@
 use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::{Group, GroupKind};
 use crate::source::Span;
 use indexmap::IndexMap;
@@ -55,7 +55,8 @@ impl Rule for ProgramInMultipleGroups {
             if g.kind != GroupKind::Group {
                 continue;
             }
-            for p in &g.processes {
+            for run in section_runs(&g.processes) {
+                let p = &run[0];
                 let groups = member_of.entry(&p.section).or_default();
                 if !groups.iter().any(|h| h.section == g.section) {
                     groups.push(g);

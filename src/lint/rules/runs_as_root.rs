@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 
 pub struct RunsAsRoot;
 
@@ -63,7 +63,8 @@ impl Rule for RunsAsRoot {
         let mut names: Vec<&str> = Vec::new();
         let mut listed = std::collections::HashSet::new();
         for g in &cx.config().groups {
-            for p in &g.processes {
+            for run in section_runs(&g.processes) {
+                let p = &run[0];
                 let name = p
                     .section
                     .split_once(':')

@@ -1,8 +1,13 @@
+use super::duplicate_process_name::has_duplicate_names;
 use crate::diagnostic::{Label, Severity};
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::model::{LogFile, Process};
 use crate::python::path::abspath;
+use crate::source::Span;
 use indexmap::IndexMap;
+use indexmap::map::Entry;
+use rustc_hash::{FxBuildHasher, FxHashSet};
+use std::borrow::Cow;
 
 pub struct SharedLogFile;
 
@@ -51,20 +56,44 @@ stdout_logfile=/var/log/worker_%(process_num)02d.log
 /// The processes that really run: the first group of each name, and the
 /// last process of each name inside a group (supervisord's dicts).
 fn survivors<'a>(cx: &LintContext<'a>) -> Vec<&'a Process> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut out = Vec::new();
+    let mut by_name: IndexMap<&str, &Process, FxBuildHasher> = IndexMap::default();
     for g in &cx.config().groups {
-        if seen.contains(&&g.name) {
+        if !seen.insert(&g.name) {
             continue;
         }
-        seen.insert(&g.name);
-        let mut by_name: IndexMap<&str, &Process> = IndexMap::new();
+        if !has_duplicate_names(&g.processes) {
+            out.extend(&g.processes);
+            continue;
+        }
+        by_name.clear();
         for p in &g.processes {
             by_name.insert(&p.name, p);
         }
-        out.extend(by_name.into_values());
+        out.extend(by_name.values().copied());
     }
     out
+}
+
+/// `abspath`, borrowing a path that is already absolute and normal (the
+/// usual case), so thousands of log files cost no allocation.
+fn normalized<'a>(path: &'a str, cwd: &str) -> Cow<'a, str> {
+    let normal = path.starts_with('/')
+        && !path.starts_with("//")
+        && path[1..].split('/').all(|c| !matches!(c, "" | "." | ".."));
+    if normal {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(abspath(path, cwd))
+    }
+}
+
+/// The writers of one file: the first inline, so a file with a single
+/// writer (the usual case) allocates nothing.
+struct Writers<'a> {
+    first: (&'a Process, &'static str),
+    more: Vec<(&'a Process, &'static str)>,
 }
 
 impl Rule for SharedLogFile {
@@ -74,24 +103,44 @@ impl Rule for SharedLogFile {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         // normalized path -> (process, stream) writers
-        let mut writers: IndexMap<String, Vec<(&Process, &str)>> = IndexMap::new();
-        for p in survivors(cx) {
+        let survivors = survivors(cx);
+        // Sized once: usually every process writes its own file.
+        let mut writers: IndexMap<Cow<'_, str>, Writers<'_>, FxBuildHasher> =
+            IndexMap::with_capacity_and_hasher(survivors.len(), FxBuildHasher);
+        for p in survivors {
             for (stream, log) in [("stdout", &p.stdout), ("stderr", &p.stderr)] {
                 let LogFile::Path(path) = &log.logfile else {
                     continue;
                 };
-                let norm = abspath(path, &cx.host.cwd);
+                let norm = normalized(path, &cx.host.cwd);
                 if norm.starts_with("/dev/") || norm.starts_with("/proc/") {
                     continue;
                 }
-                writers.entry(norm).or_default().push((p, stream));
+                match writers.entry(norm) {
+                    Entry::Occupied(mut e) => e.get_mut().more.push((p, stream)),
+                    Entry::Vacant(e) => {
+                        e.insert(Writers {
+                            first: (p, stream),
+                            more: Vec::new(),
+                        });
+                    }
+                }
             }
         }
-        for (path, ws) in writers {
+        for (path, w) in writers {
+            // One writer is never a shared file.
+            if w.more.is_empty() {
+                continue;
+            }
+            let mut ws = Vec::with_capacity(w.more.len() + 1);
+            ws.push(w.first);
+            ws.extend(w.more);
             let mut names: Vec<String> = Vec::new();
+            let mut named: FxHashSet<String> = FxHashSet::default();
             for (p, _) in &ws {
                 let n = p.full_name();
-                if !names.contains(&n) {
+                if !named.contains(&n) {
+                    named.insert(n.clone());
                     names.push(n);
                 }
             }
@@ -119,18 +168,23 @@ fn report(
     ws: &[(&Process, &str)],
     names: &[String],
 ) {
-    let mut labels: Vec<Label> = Vec::new();
+    // The writers of each (section, stream), in order of first appearance.
+    let mut by_source: IndexMap<(&str, &str), Vec<&Process>, FxBuildHasher> = IndexMap::default();
     for (p, stream) in ws {
-        let Some(found) = cx.ini().get(&p.section, &format!("{stream}_logfile")) else {
+        by_source
+            .entry((p.section.as_str(), *stream))
+            .or_default()
+            .push(p);
+    }
+    let mut labels: Vec<Label> = Vec::new();
+    let mut labelled: FxHashSet<Span> = FxHashSet::default();
+    for ((section, stream), procs) in by_source {
+        let Some(found) = cx.ini().get(section, &format!("{stream}_logfile")) else {
             continue;
         };
         let span = found.entry.def.value_span;
-        if !labels.iter().any(|l| l.span == span) {
-            let who: Vec<String> = ws
-                .iter()
-                .filter(|(q, s)| q.section == p.section && s == stream)
-                .map(|(q, _)| q.full_name())
-                .collect();
+        if labelled.insert(span) {
+            let who: Vec<String> = procs.iter().map(|q| q.full_name()).collect();
             labels.push(Label::new(span, format!("{stream} of {}", list(&who))));
         }
     }

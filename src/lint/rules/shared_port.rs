@@ -1,5 +1,5 @@
 use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::Process;
 use crate::python::shlex::split_command;
 use crate::source::Span;
@@ -146,8 +146,11 @@ impl Rule for SharedPort {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for g in &cx.config().groups {
             let mut by_section: IndexMap<&str, Vec<&Process>> = IndexMap::new();
-            for p in &g.processes {
-                by_section.entry(&p.section).or_default().push(p);
+            for run in section_runs(&g.processes) {
+                by_section
+                    .entry(&run[0].section)
+                    .or_default()
+                    .extend(run.iter());
             }
             for (section, procs) in by_section {
                 // fcgi instances share one socket on purpose.
@@ -157,16 +160,33 @@ impl Rule for SharedPort {
                 let Some(found) = cx.ini().get(section, "command") else {
                     continue;
                 };
-                let cmds: Vec<Vec<String>> = procs.iter().map(|p| words(&p.command)).collect();
-                let n = cmds[0].len();
+                let first = words(&procs[0].command);
+                let n = first.len();
+                let raw = words(found.value);
+                let templated_raw = |i: usize| raw.len() == n && raw[i].contains("%(process_num)");
+                // Only a word that is a port in the first instance can be a
+                // hit; without one, no other instance needs splitting.
+                let candidates: Vec<usize> = (0..n)
+                    .filter(|&i| !templated_raw(i) && port_at(&first, i).is_some())
+                    .collect();
+                if candidates.is_empty() {
+                    continue;
+                }
+                let mut cmds: Vec<Vec<String>> = Vec::with_capacity(procs.len());
+                cmds.push(first);
+                for p in &procs[1..] {
+                    cmds.push(if p.command == procs[0].command {
+                        cmds[0].clone()
+                    } else {
+                        words(&p.command)
+                    });
+                }
                 if cmds.iter().any(|c| c.len() != n) {
                     continue;
                 }
-                let raw = words(found.value);
                 let same = |i: usize| cmds.iter().all(|c| c[i] == cmds[0][i]);
-                let templated_raw = |i: usize| raw.len() == n && raw[i].contains("%(process_num)");
-                let hit = (0..n).find_map(|i| {
-                    (same(i) && (i == 0 || same(i - 1)) && !templated_raw(i))
+                let hit = candidates.iter().find_map(|&i| {
+                    (same(i) && (i == 0 || same(i - 1)))
                         .then(|| port_at(&cmds[0], i))
                         .flatten()
                 });

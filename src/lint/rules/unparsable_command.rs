@@ -1,6 +1,6 @@
 use super::inline_comment_truncation::cuts;
 use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::options::SectionKind;
 use crate::python::shlex::split_command;
 
@@ -43,11 +43,17 @@ impl Rule for UnparsableCommand {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for p in cx.config().groups.iter().flat_map(|g| &g.processes) {
-            if seen.contains(&p.section.as_str()) {
+        let runs = cx
+            .config()
+            .groups
+            .iter()
+            .flat_map(|g| section_runs(&g.processes));
+        for run in runs {
+            // The first instance of each section, as supervisord reports it.
+            let p = &run[0];
+            if !seen.insert(&p.section) {
                 continue;
             }
-            seen.insert(&p.section);
             let Some(found) = cx.ini().get(&p.section, "command") else {
                 continue;
             };
