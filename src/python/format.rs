@@ -65,7 +65,14 @@ impl Mapping {
     }
 
     pub fn set_str(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
-        self.set(key, PyValue::str(value.as_ref()));
+        let (key, value) = (key.as_ref(), value.as_ref());
+        match self.entries.get_mut(key) {
+            Some(PyValue::Str(old)) if **old == *value => {}
+            Some(slot) => *slot = PyValue::str(value),
+            None => {
+                self.entries.insert(Arc::from(key), PyValue::str(value));
+            }
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&PyValue> {
@@ -415,6 +422,9 @@ impl<'m> Formatter<'m> {
         let Some((conv, index)) = parts.conv else {
             return Ok(());
         };
+        if self.plain(&spec, conv, arg) {
+            return Ok(());
+        }
         let (text, numeric) = match conv {
             's' | 'r' | 'a' => (self.stringish(arg, conv), false),
             'd' | 'i' | 'u' | 'o' | 'x' | 'X' => (integer(arg, conv, &spec)?, true),
@@ -434,6 +444,44 @@ impl<'m> Formatter<'m> {
         };
         output(&mut self.out, &spec, conv, &text, numeric);
         Ok(())
+    }
+
+    /// What configs write almost always, `%(name)s` of a string and
+    /// `%(name)d`/`%(name)02d`/`%(name)s` of a non-negative integer, written
+    /// straight to the output; `false` for everything else (the general
+    /// path handles it, with the same result).
+    fn plain(&mut self, spec: &Spec, conv: char, arg: Arg<'_>) -> bool {
+        use std::fmt::Write;
+        if spec.prec.is_some() || spec.sign || spec.blank {
+            return false;
+        }
+        match (conv, arg) {
+            ('s', Arg::Value(PyValue::Str(s))) if spec.width.is_none() => {
+                self.out.push_str(s);
+                true
+            }
+            ('s' | 'd' | 'i' | 'u', Arg::Value(PyValue::Int(i))) => {
+                let Some(v) = i.to_i64().filter(|v| *v >= 0) else {
+                    return false;
+                };
+                let width = spec.width.unwrap_or(0);
+                if conv == 's' && width > 0 {
+                    return false;
+                }
+                let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
+                let pad = width.saturating_sub(digits);
+                if !spec.ljust {
+                    let fill = if spec.zero { '0' } else { ' ' };
+                    self.out.extend(std::iter::repeat_n(fill, pad));
+                }
+                let _ = write!(self.out, "{v}");
+                if spec.ljust {
+                    self.out.extend(std::iter::repeat_n(' ', pad));
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
     fn stringish(&self, arg: Arg<'_>, conv: char) -> String {
@@ -717,6 +765,41 @@ mod tests {
         ];
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
+        }
+    }
+
+    /// The fast path for `s`/`d` (`Formatter::plain`), against CPython 3.11.
+    #[test]
+    fn plain_path_matches_cpython() {
+        let mut m = Mapping::new();
+        m.set("z", PyValue::Int(PyInt::from(0)));
+        m.set("n", PyValue::Int(PyInt::from(42)));
+        m.set("big", PyValue::Int(PyInt::from(123456)));
+        m.set("m", PyValue::Int(PyInt::from(-3)));
+        m.set(
+            "h",
+            PyValue::Int(crate::python::int::parse_int("100000000000000000000").unwrap()),
+        );
+        m.set_str("s", "ab");
+        let cases = [
+            ("%(z)d", "0"),
+            ("%(n)02d", "42"),
+            ("%(z)02d", "00"),
+            ("%(n)5d", "   42"),
+            ("%(n)-5d|", "42   |"),
+            ("%(big)05d", "123456"),
+            ("%(n)s", "42"),
+            ("%(m)d", "-3"),
+            ("%(n)-05d|", "42   |"),
+            ("%(n)#3d", " 42"),
+            (
+                "%(h)s|%(h)03i|%(h)u",
+                "100000000000000000000|100000000000000000000|100000000000000000000",
+            ),
+            ("%(s)s%(s)-s%(s)05s", "abab   ab"),
+        ];
+        for (t, want) in cases {
+            assert_eq!(format(t, &m).unwrap(), want, "{t}");
         }
     }
 

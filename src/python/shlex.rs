@@ -7,6 +7,8 @@
 //! * `command=` is split with `shlex.split` (POSIX mode) at spawn time
 //!   (see [`split_command`]).
 
+use std::borrow::Cow;
+
 /// `shlex.shlex` word characters plus the `/.+-():` supervisord adds.
 fn is_kv_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_/.+-():".contains(c)
@@ -16,45 +18,87 @@ fn is_shlex_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
+/// A token being read: a slice of the value, until a comment inside a word
+/// splices two pieces together (then an owned copy).
+struct Token {
+    start: usize,
+    end: usize,
+    spliced: Option<String>,
+}
+
+impl Token {
+    fn at(start: usize, end: usize) -> Self {
+        Token {
+            start,
+            end,
+            spliced: None,
+        }
+    }
+
+    /// Adds the character at `at..next`.
+    fn extend(&mut self, value: &str, at: usize, next: usize) {
+        match &mut self.spliced {
+            Some(s) => s.push_str(&value[at..next]),
+            None if at == self.end => self.end = next,
+            None => {
+                let mut s = value[self.start..self.end].to_string();
+                s.push_str(&value[at..next]);
+                self.spliced = Some(s);
+            }
+        }
+    }
+
+    fn finish(self, value: &str) -> Cow<'_, str> {
+        match self.spliced {
+            Some(s) => Cow::Owned(s),
+            None => Cow::Borrowed(&value[self.start..self.end]),
+        }
+    }
+}
+
 /// Tokens of `shlex.shlex(value)` with supervisord's word characters, or
 /// `Err("No closing quotation")`.
-pub fn kv_tokens(value: &str) -> Result<Vec<String>, String> {
-    let chars: Vec<char> = value.chars().collect();
+pub fn kv_tokens(value: &str) -> Result<Vec<Cow<'_, str>>, String> {
     let mut tokens = Vec::new();
     let mut i = 0;
-    // Characters pushed back by the word state come out as whole tokens.
-    let mut pushback: Option<char> = None;
+    let next_char = |i: &mut usize| -> Option<char> {
+        let c = value[*i..].chars().next()?;
+        *i += c.len_utf8();
+        Some(c)
+    };
+    // A character pushed back by the word state comes out as a whole token.
+    let mut pushback: Option<(usize, usize)> = None;
     loop {
-        if let Some(c) = pushback.take() {
-            tokens.push(c.to_string());
+        if let Some((s, e)) = pushback.take() {
+            tokens.push(Cow::Borrowed(&value[s..e]));
         }
-        let mut token = String::new();
+        let mut token = Token::at(i, i);
         let mut state = ' ';
         loop {
-            let next = chars.get(i).copied();
-            i += 1;
+            let at = i;
+            let next = next_char(&mut i);
             match state {
                 ' ' => match next {
                     None => return Ok(tokens),
                     Some(c) if is_shlex_space(c) => continue,
-                    Some('#') => skip_line(&chars, &mut i),
+                    Some('#') => skip_line(value, &mut i),
                     Some(c) if is_kv_word_char(c) => {
-                        token.push(c);
+                        token = Token::at(at, i);
                         state = 'a';
                     }
                     Some(c @ ('\'' | '"')) => {
-                        token.push(c);
+                        token = Token::at(at, i);
                         state = c;
                     }
-                    Some(c) => {
-                        token.push(c);
+                    Some(_) => {
+                        token = Token::at(at, i);
                         break;
                     }
                 },
                 '\'' | '"' => match next {
                     None => return Err("No closing quotation".into()),
                     Some(c) => {
-                        token.push(c);
+                        token.extend(value, at, i);
                         if c == state {
                             break;
                         }
@@ -62,30 +106,30 @@ pub fn kv_tokens(value: &str) -> Result<Vec<String>, String> {
                 },
                 _ => match next {
                     None => {
-                        tokens.push(token);
+                        tokens.push(token.finish(value));
                         return Ok(tokens);
                     }
                     Some(c) if is_shlex_space(c) => break,
                     // Non-POSIX mode stays inside the word after a comment.
-                    Some('#') => skip_line(&chars, &mut i),
-                    Some(c) if is_kv_word_char(c) || c == '\'' || c == '"' => token.push(c),
-                    Some(c) => {
-                        pushback = Some(c);
+                    Some('#') => skip_line(value, &mut i),
+                    Some(c) if is_kv_word_char(c) || c == '\'' || c == '"' => {
+                        token.extend(value, at, i)
+                    }
+                    Some(_) => {
+                        pushback = Some((at, i));
                         break;
                     }
                 },
             }
         }
-        tokens.push(token);
+        tokens.push(token.finish(value));
     }
 }
 
-fn skip_line(chars: &[char], i: &mut usize) {
-    while let Some(&c) = chars.get(*i) {
-        *i += 1;
-        if c == '\n' {
-            break;
-        }
+fn skip_line(value: &str, i: &mut usize) {
+    match value[*i..].find('\n') {
+        Some(n) => *i += n + 1,
+        None => *i = value.len(),
     }
 }
 
@@ -100,7 +144,7 @@ pub fn parse_kv_pairs(value: &str) -> Result<Vec<(String, String)>, String> {
                 "Unexpected end of key/value pairs in value '{value}'"
             ));
         }
-        let key = tokens[i].clone();
+        let key = tokens[i].to_string();
         let val = tokens[i + 2]
             .trim_matches(|c| c == '\'' || c == '"')
             .to_string();
@@ -186,6 +230,25 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join("|"),
             Err(e) => format!("ERR {e}"),
+        }
+    }
+
+    /// Tokens as CPython 3.11's shlex gives them, including a comment that
+    /// splices a word and non-ASCII one-character tokens.
+    #[test]
+    fn tokens_like_cpython() {
+        let cases: [(&str, &[&str]); 3] = [
+            ("A=x#c\ny,B=2", &["A", "=", "xy", ",", "B", "=", "2"]),
+            (
+                "A=\u{e9}#c\n\u{fc},B=\"q#\" # z\nC=3",
+                &[
+                    "A", "=", "\u{e9}", "\u{fc}", ",", "B", "=", "\"q#\"", "C", "=", "3",
+                ],
+            ),
+            ("A='x y' ,B", &["A", "=", "'x y'", ",", "B"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(kv_tokens(input).unwrap(), want, "{input:?}");
         }
     }
 

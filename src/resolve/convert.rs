@@ -195,13 +195,11 @@ pub fn signal_number(v: &str) -> Conv<u32> {
     let num = match parse_int(v) {
         Ok(n) => n,
         Err(_) => {
-            let mut name = upper(strip(v));
-            if !name.starts_with("SIG") {
-                name = format!("SIG{name}");
-            }
+            let name = upper(strip(v));
+            let bare = name.strip_prefix("SIG").unwrap_or(&name);
             let found = SIGNALS
                 .iter()
-                .find(|(n, _)| format!("SIG{n}") == name)
+                .find(|(n, _)| *n == bare)
                 .map(|(_, num)| *num);
             match found {
                 Some(n) => PyInt::from(n as i64),

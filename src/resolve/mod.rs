@@ -116,6 +116,24 @@ pub(crate) struct Got {
     pub key_span: Option<Span>,
 }
 
+/// A value before expansion, borrowed from the config (or a default).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Raw<'t> {
+    pub text: &'t str,
+    pub span: Option<Span>,
+    pub key_span: Option<Span>,
+}
+
+impl Raw<'_> {
+    fn owned(self, text: String) -> Got {
+        Got {
+            text,
+            span: self.span,
+            key_span: self.key_span,
+        }
+    }
+}
+
 pub(crate) struct Resolver<'a> {
     pub loaded: &'a Loaded,
     pub host: &'a Host,
@@ -132,6 +150,9 @@ pub(crate) struct Resolver<'a> {
     templates: rustc_hash::FxHashMap<String, Rc<Template>>,
     /// How many threads may resolve program sections at once.
     pub(crate) threads: usize,
+    /// The expansion dict every program section's instances start from
+    /// (see `process.rs`); built on first use, after `[supervisord]`.
+    pub(crate) instance_base: Option<Mapping>,
 }
 
 /// What a thread needs to start a [`Resolver`] in the state of another
@@ -159,6 +180,7 @@ impl<'a> Resolver<'a> {
             templates: rustc_hash::FxHashMap::default(),
             budget: (0, 0),
             threads: 1,
+            instance_base: None,
         }
     }
 
@@ -183,6 +205,7 @@ impl<'a> Resolver<'a> {
             templates: rustc_hash::FxHashMap::default(),
             budget: (0, 0),
             threads: 1,
+            instance_base: None,
         }
     }
 
@@ -295,22 +318,22 @@ impl<'a> Resolver<'a> {
         extra: Option<&Mapping>,
     ) -> Result<Option<Got>, ()> {
         let found = self.loaded.ini.get(section, key);
-        let got = match (found, default) {
-            (Some(f), _) => Got {
-                text: f.value.to_string(),
+        let raw = match (found, default) {
+            (Some(f), _) => Raw {
+                text: f.value,
                 span: Some(f.entry.def.value_span),
                 key_span: Some(f.entry.def.key_span),
             },
-            (None, Some(d)) => Got {
-                text: d.to_string(),
+            (None, Some(d)) => Raw {
+                text: d,
                 span: None,
                 key_span: None,
             },
             (None, None) => return Ok(None),
         };
         match extra {
-            None => Ok(Some(got)),
-            Some(extra) => self.expand_got(got, Label::Option(section, key), extra, true, section),
+            None => Ok(Some(raw.owned(raw.text.to_string()))),
+            Some(extra) => self.expand_got(raw, Label::Option(section, key), extra, true, section),
         }
     }
 
@@ -318,35 +341,35 @@ impl<'a> Resolver<'a> {
     /// else `extra` alone (supervisor's bare `expand()` calls).
     pub fn expand_got(
         &mut self,
-        got: Got,
+        raw: Raw<'_>,
         label: Label<'_>,
         extra: &Mapping,
         with_environ: bool,
         section: &str,
     ) -> Result<Option<Got>, ()> {
-        if !got.text.contains('%') {
-            return Ok(Some(got));
+        if !raw.text.contains('%') {
+            return Ok(Some(raw.owned(raw.text.to_string())));
         }
-        let template = match self.templates.get(&got.text) {
+        let template = match self.templates.get(raw.text) {
             Some(t) => t.clone(),
             None => {
-                let t = Rc::new(Template::parse(&got.text));
-                self.templates.insert(got.text.clone(), t.clone());
+                let t = Rc::new(Template::parse(raw.text));
+                self.templates.insert(raw.text.to_string(), t.clone());
                 t
             }
         };
         let layers = Layers(&self.environ, extra);
         let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
         match template.render(lookup) {
-            Ok(text) => Ok(Some(Got { text, ..got })),
+            Ok(text) => Ok(Some(raw.owned(text))),
             Err(e) => {
                 let mapping = lookup.merged();
-                let span = got.span.or_else(|| self.section_span(section));
+                let span = raw.span.or_else(|| self.section_span(section));
                 let label = match label {
                     Label::Option(section, key) => format!("{section}.{key}"),
                     Label::Bare(l) => l.to_string(),
                 };
-                let d = format_error(&got.text, &label, &e, &mapping).at_opt(span, "expanded here");
+                let d = format_error(raw.text, &label, &e, &mapping).at_opt(span, "expanded here");
                 self.error(d);
                 Err(())
             }

@@ -21,6 +21,26 @@ use crate::python::shlex::parse_kv_pairs;
 use crate::python::unicode::{lower, strip, upper};
 use std::sync::Arc;
 
+/// The per-stream option names: `[logfile, backups, maxbytes, syslog]` of
+/// stdout (0) and stderr (1).
+const STREAM_KEYS: [[&str; 4]; 2] = [
+    [
+        "stdout_logfile",
+        "stdout_logfile_backups",
+        "stdout_logfile_maxbytes",
+        "stdout_syslog",
+    ],
+    [
+        "stderr_logfile",
+        "stderr_logfile_backups",
+        "stderr_logfile_maxbytes",
+        "stderr_syslog",
+    ],
+];
+
+/// Stands for `syslog` between reading a log file name and its warning.
+const SYSLOG: &str = "\u{0}syslog";
+
 /// Values read once per section ("pre" options).
 struct Pre {
     priority: PyInt,
@@ -127,27 +147,18 @@ impl Resolver<'_> {
     }
 
     fn memo_for(&self, section: &str) -> Memo {
-        let stream_static = |stream: &str| {
-            [
-                "_logfile",
-                "_logfile_backups",
-                "_logfile_maxbytes",
-                "_syslog",
-            ]
-            .iter()
-            .all(|k| self.is_static(section, &format!("{stream}{k}")))
-        };
-        let numbers_static = |stream: &str| {
-            ["_logfile_backups", "_logfile_maxbytes", "_syslog"]
+        let stream_static = |i: usize| STREAM_KEYS[i].iter().all(|k| self.is_static(section, k));
+        let numbers_static = |i: usize| {
+            STREAM_KEYS[i][1..]
                 .iter()
-                .all(|k| self.is_static(section, &format!("{stream}{k}")))
+                .all(|k| self.is_static(section, k))
         };
         Memo {
-            static_numbers: [numbers_static("stdout"), numbers_static("stderr")],
+            static_numbers: [numbers_static(0), numbers_static(1)],
             static_env: self.is_static(section, "environment"),
             static_directory: self.is_static(section, "directory"),
             static_command: self.is_static(section, "command"),
-            static_logs: [stream_static("stdout"), stream_static("stderr")],
+            static_logs: [stream_static(0), stream_static(1)],
             ..Memo::default()
         }
     }
@@ -219,7 +230,13 @@ impl Resolver<'_> {
         }
         let mut out = Vec::with_capacity(numprocs as usize);
         let mut num = pre.numprocs_start.clone();
-        let mut refresh = true;
+        // The dict the instances share: the same keys as supervisor's after
+        // the first instance sets `process_num` and `numprocs` and applies
+        // the environment, copied from a template built once.
+        let mut common = self.instance_base().clone();
+        common.set_str("program_name", &program_name);
+        common.set_str("group_name", group_name);
+        let mut refresh = false;
         let mut memo = self.memo_for(section);
         let shared = Arc::new(ProcessCommon {
             group: group_name.to_string(),
@@ -259,6 +276,23 @@ impl Resolver<'_> {
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Some(out)
+    }
+
+    /// `{here, program_name, host_node_name, group_name, process_num,
+    /// numprocs}` followed by the environment's `ENV_*`, in that order.
+    fn instance_base(&mut self) -> &Mapping {
+        if self.instance_base.is_none() {
+            let mut m = Mapping::new();
+            m.set_str("here", &self.loaded.here);
+            m.set_str("program_name", "");
+            m.set_str("host_node_name", &self.host.node_name);
+            m.set_str("group_name", "");
+            m.set("process_num", PyValue::Int(PyInt::from(0)));
+            m.set("numprocs", PyValue::Int(PyInt::from(0)));
+            m.update(&self.environ);
+            self.instance_base = Some(m);
+        }
+        self.instance_base.get_or_insert_default()
     }
 
     fn pre_options(&mut self, section: &str, common: &Mapping) -> Option<Pre> {
@@ -406,12 +440,12 @@ impl Resolver<'_> {
         section: &str,
         span: Option<crate::source::Span>,
     ) -> Option<String> {
-        let got = super::Got {
-            text: text.to_string(),
+        let raw = super::Raw {
+            text,
             span,
             key_span: None,
         };
-        self.expand_got(got, super::Label::Bare(label), common, false, section)
+        self.expand_got(raw, super::Label::Bare(label), common, false, section)
             .ok()
             .flatten()
             .map(|g| g.text)
@@ -448,9 +482,12 @@ impl Resolver<'_> {
             }
         };
         *refresh = false;
+        let mut env_key = String::from("ENV_");
         for (k, v) in environment.iter() {
-            let key = format!("ENV_{k}");
-            *refresh |= self.environ.contains(&key);
+            env_key.truncate(4);
+            env_key.push_str(k);
+            let key = env_key.as_str();
+            *refresh |= self.environ.contains(key);
             common.set_str(key, v);
         }
         let directory = match &memo.directory {
@@ -591,11 +628,10 @@ impl Resolver<'_> {
             return Some(settings.clone());
         }
         let before = self.diags.len();
-        let stream = if i == 0 { "stdout" } else { "stderr" };
         let numbers_static = memo.static_numbers[i];
         let settings = self.log_settings(
             section,
-            stream,
+            i,
             common,
             pre,
             &mut memo.numbers[i],
@@ -617,23 +653,30 @@ impl Resolver<'_> {
     fn log_settings(
         &mut self,
         section: &str,
-        stream: &str,
+        stream: usize,
         common: &Mapping,
         pre: &Pre,
         numbers: &mut Option<(PyInt, PyInt, bool)>,
         numbers_static: bool,
     ) -> Option<LogSettings> {
-        let lf_key = format!("{stream}_logfile");
+        let [lf_key, backups_key, maxbytes_key, sy_key] = STREAM_KEYS[stream];
         let c = Some(common);
-        let logfile = match self.get(section, &lf_key, None, c) {
+        let logfile = match self.get(section, lf_key, None, c) {
             Err(()) => return None,
             Ok(None) => LogFile::Auto,
             Ok(Some(g)) => {
-                let text = self.bare_expand(&g.text, &lf_key, common, section, g.span)?;
-                match lower(&text).as_str() {
+                let text = self.bare_expand(&g.text, lf_key, common, section, g.span)?;
+                // `lower()` never shortens a text, so only short ones can be
+                // one of the words.
+                let word = if text.len() <= 24 {
+                    lower(&text)
+                } else {
+                    String::new()
+                };
+                match word.as_str() {
                     "none" | "off" => LogFile::None,
                     "auto" => LogFile::Auto,
-                    "syslog" => LogFile::Path("\u{0}syslog".into()),
+                    "syslog" => LogFile::Path(SYSLOG.into()),
                     _ => match existing_dirpath(&text, self.host) {
                         Ok(p) => LogFile::Path(p),
                         Err(m) => {
@@ -649,34 +692,21 @@ impl Resolver<'_> {
                 }
             }
         };
-        let sy_key = format!("{stream}_syslog");
         let (backups, maxbytes, mut syslog) = match numbers.clone() {
             Some(n) => n,
             None => {
-                let backups = self.read(
-                    section,
-                    &format!("{stream}_logfile_backups"),
-                    Some("10"),
-                    c,
-                    integer,
-                )?;
-                let maxbytes = self.read(
-                    section,
-                    &format!("{stream}_logfile_maxbytes"),
-                    Some("50MB"),
-                    c,
-                    byte_size,
-                )?;
-                let syslog = self.read(section, &sy_key, Some("False"), c, boolean)?;
+                let backups = self.read(section, backups_key, Some("10"), c, integer)?;
+                let maxbytes = self.read(section, maxbytes_key, Some("50MB"), c, byte_size)?;
+                let syslog = self.read(section, sy_key, Some("False"), c, boolean)?;
                 if numbers_static {
                     *numbers = Some((backups.clone(), maxbytes.clone(), syslog));
                 }
                 (backups, maxbytes, syslog)
             }
         };
-        let logfile = if logfile == LogFile::Path("\u{0}syslog".into()) {
+        let logfile = if matches!(&logfile, LogFile::Path(p) if p == SYSLOG) {
             let span = self
-                .get(section, &lf_key, None, None)
+                .get(section, lf_key, None, None)
                 .ok()
                 .flatten()
                 .and_then(|g| g.span);
@@ -689,9 +719,9 @@ impl Resolver<'_> {
             logfile
         };
         if logfile == LogFile::Auto && maxbytes.is_zero() {
-            let key = format!("{stream}_logfile_maxbytes");
+            let key = maxbytes_key;
             let span = self
-                .get(section, &key, None, None)
+                .get(section, key, None, None)
                 .ok()
                 .flatten()
                 .and_then(|g| g.span)
@@ -700,7 +730,7 @@ impl Resolver<'_> {
                 "For [{section}], AUTO logging used for {lf_key} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally"
             ), span, "no rollover");
         }
-        let (capture_maxbytes, events_enabled) = if stream == "stdout" {
+        let (capture_maxbytes, events_enabled) = if stream == 0 {
             (pre.stdout_cmax.clone(), pre.stdout_events)
         } else {
             (pre.stderr_cmax.clone(), pre.stderr_events)

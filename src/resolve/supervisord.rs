@@ -98,8 +98,13 @@ impl Resolver<'_> {
         second.set_str("here", self.loaded.here.clone());
         second.set_str("host_node_name", self.host.node_name.clone());
         second.update(&self.environ);
+        let raw = super::Raw {
+            text: &first.text,
+            span: first.span,
+            key_span: first.key_span,
+        };
         let Ok(Some(got)) = self.expand_got(
-            first,
+            raw,
             super::Label::Bare("environment"),
             &second,
             false,
