@@ -7,8 +7,8 @@
 //! `Value` tree), because it can hold hundreds of thousands of processes.
 
 use crate::model::{
-    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process, ServerFamily,
-    Supervisorctl, Supervisord,
+    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process,
+    ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
 };
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
@@ -58,47 +58,143 @@ pub fn rejection(message: &str) -> Value {
     Value::Object(obj)
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    ok: bool,
-    supervisord: SupervisordJson<'a>,
-    unix_http_server: Option<ServerJson<'a>>,
-    inet_http_server: Option<ServerJson<'a>>,
-    http_servers: Vec<ServerJson<'a>>,
-    rpcinterfaces: Vec<PluginJson<'a>>,
-    groups: Vec<GroupJson<'a>>,
-    supervisorctl: Option<CtlJson<'a>>,
-    parse_warnings: &'a [String],
-    parse_infos: &'a [String],
+/// One JSON value borrowed from the model. The field tables below map keys
+/// to values; both writers (serde for the indented form, [`Compact`] for the
+/// compact one) walk the same tables, so each key list exists once.
+enum Val<'a> {
+    Null,
+    Bool(bool),
+    Str(&'a str),
+    String(String),
+    Int(&'a PyInt),
+    Id(Option<Id>),
+    Ints(&'a [PyInt]),
+    Strs(&'a [String]),
+    Env(&'a [(String, String)]),
+    /// `Process::full_name` without allocating.
+    FullName(&'a Process),
+    Supervisord(&'a Supervisord),
+    Server(Option<&'a HttpServer>),
+    Servers(&'a [HttpServer]),
+    Plugins(&'a [Plugin]),
+    Ctl(Option<&'a Result<Supervisorctl, String>>),
+    Socket(&'a FcgiSocket),
+    Groups(&'a [Group]),
+    Processes(&'a [Process]),
 }
 
-/// Writes the accepted config as JSON (indented when `pretty`).
+impl Serialize for Val<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Val::Null => s.serialize_none(),
+            Val::Bool(b) => s.serialize_bool(*b),
+            Val::Str(v) => s.serialize_str(v),
+            Val::String(v) => s.serialize_str(v),
+            Val::Int(i) => i.serialize(s),
+            Val::Id(id) => id.map(IdJson).serialize(s),
+            Val::Ints(v) => s.collect_seq(v.iter()),
+            Val::Strs(v) => s.collect_seq(v.iter()),
+            Val::Env(v) => Env(v).serialize(s),
+            Val::FullName(p) => s.serialize_str(&p.full_name()),
+            Val::Supervisord(v) => SupervisordJson(v).serialize(s),
+            Val::Server(v) => v.map(ServerJson).serialize(s),
+            Val::Servers(v) => s.collect_seq(v.iter().map(ServerJson)),
+            Val::Plugins(v) => s.collect_seq(v.iter().map(PluginJson)),
+            Val::Ctl(v) => v.map(CtlJson).serialize(s),
+            Val::Socket(v) => SocketJson(v).serialize(s),
+            Val::Groups(v) => s.collect_seq(v.iter().map(|g| Obj(GROUP_FIELDS, g))),
+            Val::Processes(v) => s.collect_seq(v.iter().map(ProcessJson)),
+        }
+    }
+}
+
+fn opt_str(v: &Option<String>) -> Val<'_> {
+    v.as_deref().map_or(Val::Null, Val::Str)
+}
+
+/// A key and how to read its value; `None` leaves the key out.
+type Field<T> = (&'static str, for<'a> fn(&'a T) -> Option<Val<'a>>);
+
+/// An object written from a field table.
+struct Obj<'a, T: 'static>(&'static [Field<T>], &'a T);
+
+impl<T> Serialize for Obj<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for (key, get) in self.0 {
+            if let Some(v) = get(self.1) {
+                m.serialize_entry(key, &v)?;
+            }
+        }
+        m.end()
+    }
+}
+
+fn http_server<'a>(c: &'a Config, section: &str) -> Option<Val<'a>> {
+    Some(Val::Server(
+        c.http_servers.iter().find(|s| s.section == section),
+    ))
+}
+
+static DOCUMENT_FIELDS: &[Field<Config>] = &[
+    ("ok", |_| Some(Val::Bool(true))),
+    ("supervisord", |c| Some(Val::Supervisord(&c.supervisord))),
+    ("unix_http_server", |c| http_server(c, "unix_http_server")),
+    ("inet_http_server", |c| http_server(c, "inet_http_server")),
+    ("http_servers", |c| Some(Val::Servers(&c.http_servers))),
+    ("rpcinterfaces", |c| Some(Val::Plugins(&c.rpcinterfaces))),
+    ("groups", |c| Some(Val::Groups(&c.groups))),
+    ("supervisorctl", |c| {
+        Some(Val::Ctl(c.supervisorctl.as_ref()))
+    }),
+    ("parse_warnings", |c| Some(Val::Strs(&c.parse_warnings))),
+    ("parse_infos", |c| Some(Val::Strs(&c.parse_infos))),
+];
+
+static GROUP_FIELDS: &[Field<Group>] = &[
+    ("name", |g| Some(Val::Str(&g.name))),
+    ("priority", |g| Some(Val::Int(&g.priority))),
+    ("kind", |g| Some(Val::Str(g.kind.as_str()))),
+    ("processes", |g| Some(Val::Processes(&g.processes))),
+    ("buffer_size", |g| {
+        g.listener.as_ref().map(|l| Val::Int(&l.buffer_size))
+    }),
+    ("events", |g| {
+        g.listener.as_ref().map(|l| Val::Strs(&l.events))
+    }),
+    ("result_handler", |g| {
+        g.listener.as_ref().map(|l| Val::Str(&l.result_handler))
+    }),
+    ("socket", |g| g.socket.as_ref().map(Val::Socket)),
+];
+
+/// Writes the accepted config as JSON (indented when `pretty`). Compact
+/// output of a config with many processes is serialized on several threads.
 pub fn write_config(c: &Config, out: impl std::io::Write, pretty: bool) -> serde_json::Result<()> {
-    let servers: Vec<ServerJson<'_>> = c.http_servers.iter().map(ServerJson).collect();
-    let by_section = |name: &str| {
-        c.http_servers
-            .iter()
-            .find(|s| s.section == name)
-            .map(ServerJson)
+    let processes: usize = c.groups.iter().map(|g| g.processes.len()).sum();
+    let threads = if processes > PARALLEL_ABOVE {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
     };
-    let doc = Document {
-        ok: true,
-        supervisord: SupervisordJson(&c.supervisord),
-        unix_http_server: by_section("unix_http_server"),
-        inet_http_server: by_section("inet_http_server"),
-        http_servers: servers,
-        rpcinterfaces: c.rpcinterfaces.iter().map(PluginJson).collect(),
-        groups: c.groups.iter().map(GroupJson).collect(),
-        supervisorctl: c.supervisorctl.as_ref().map(CtlJson),
-        parse_warnings: &c.parse_warnings,
-        parse_infos: &c.parse_infos,
-    };
+    write_config_with_threads(c, out, pretty, threads)
+}
+
+/// [`write_config`] with an explicit number of serializing threads for the
+/// compact form (1 = on the calling thread); the bytes do not depend on it.
+pub fn write_config_with_threads(
+    c: &Config,
+    mut out: impl std::io::Write,
+    pretty: bool,
+    threads: usize,
+) -> serde_json::Result<()> {
+    let doc = Obj(DOCUMENT_FIELDS, c);
     if pretty {
         let mut ser =
             serde_json::Serializer::with_formatter(out, serde_json::ser::PrettyFormatter::new());
         doc.serialize(&mut ser)
     } else {
-        doc.serialize(&mut serde_json::Serializer::new(out))
+        compact_document(c, &mut out, threads).map_err(serde_json::Error::io)
     }
 }
 
@@ -200,29 +296,6 @@ impl Serialize for CtlJson<'_> {
     }
 }
 
-struct GroupJson<'a>(&'a Group);
-
-impl Serialize for GroupJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = self.0;
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("name", &g.name)?;
-        m.serialize_entry("priority", &g.priority)?;
-        m.serialize_entry("kind", g.kind.as_str())?;
-        let procs: Vec<ProcessJson<'_>> = g.processes.iter().map(ProcessJson).collect();
-        m.serialize_entry("processes", &procs)?;
-        if let Some(l) = &g.listener {
-            m.serialize_entry("buffer_size", &l.buffer_size)?;
-            m.serialize_entry("events", &l.events)?;
-            m.serialize_entry("result_handler", &l.result_handler)?;
-        }
-        if let Some(sock) = &g.socket {
-            m.serialize_entry("socket", &SocketJson(sock))?;
-        }
-        m.end()
-    }
-}
-
 struct SocketJson<'a>(&'a FcgiSocket);
 
 impl Serialize for SocketJson<'_> {
@@ -260,73 +333,750 @@ impl Serialize for SocketJson<'_> {
     }
 }
 
-fn logfile<S: SerializeMap>(m: &mut S, key: &str, l: &LogFile) -> Result<(), S::Error> {
+fn logfile(l: &LogFile) -> Val<'_> {
     match l {
-        LogFile::Auto => m.serialize_entry(key, "AUTO"),
-        LogFile::None => m.serialize_entry(key, &None::<&str>),
-        LogFile::Path(p) => m.serialize_entry(key, p),
+        LogFile::Auto => Val::Str("AUTO"),
+        LogFile::None => Val::Null,
+        LogFile::Path(p) => Val::Str(p),
     }
 }
+
+/// How a process key reads its value: from the settings every instance of
+/// the section shares (so the compact writer can reuse their bytes), or from
+/// the instance.
+#[derive(Clone, Copy)]
+enum ProcessGet {
+    Shared(for<'a> fn(&'a ProcessCommon) -> Val<'a>),
+    Instance(for<'a> fn(&'a Process) -> Val<'a>),
+}
+
+impl ProcessGet {
+    fn get(self, p: &Process) -> Val<'_> {
+        match self {
+            ProcessGet::Shared(f) => f(&p.common),
+            ProcessGet::Instance(f) => f(p),
+        }
+    }
+}
+
+use ProcessGet::{Instance, Shared};
+
+/// The keys of a process, in the oracle's order.
+static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
+    ("name", Instance(|p| Val::Str(&p.name))),
+    ("group", Shared(|c| Val::Str(&c.group))),
+    ("full_name", Instance(|p| Val::FullName(p))),
+    ("section", Shared(|c| Val::Str(&c.section))),
+    ("user", Shared(|c| opt_str(&c.user))),
+    ("uid", Shared(|c| Val::Id(c.uid))),
+    ("command", Instance(|p| Val::Str(&p.command))),
+    ("directory", Instance(|p| opt_str(&p.directory))),
+    (
+        "umask",
+        Shared(|c| {
+            c.umask
+                .as_ref()
+                .map_or(Val::Null, |u| Val::String(octal(u)))
+        }),
+    ),
+    ("priority", Shared(|c| Val::Int(&c.priority))),
+    ("autostart", Shared(|c| Val::Bool(c.autostart))),
+    (
+        "autorestart",
+        Shared(|c| {
+            Val::Str(match c.autorestart {
+                AutoRestart::Unexpected => "unexpected",
+                AutoRestart::Always => "true",
+                AutoRestart::Never => "false",
+            })
+        }),
+    ),
+    ("startsecs", Shared(|c| Val::Int(&c.startsecs))),
+    ("startretries", Shared(|c| Val::Int(&c.startretries))),
+    ("stopsignal", Shared(|c| Val::Str(&c.stopsignal))),
+    ("stopwaitsecs", Shared(|c| Val::Int(&c.stopwaitsecs))),
+    ("stopasgroup", Shared(|c| Val::Bool(c.stopasgroup))),
+    ("killasgroup", Shared(|c| Val::Bool(c.killasgroup))),
+    ("exitcodes", Shared(|c| Val::Ints(&c.exitcodes))),
+    ("redirect_stderr", Shared(|c| Val::Bool(c.redirect_stderr))),
+    ("stdout_logfile", Instance(|p| logfile(&p.stdout.logfile))),
+    (
+        "stdout_logfile_maxbytes",
+        Instance(|p| Val::Int(&p.stdout.maxbytes)),
+    ),
+    (
+        "stdout_logfile_backups",
+        Instance(|p| Val::Int(&p.stdout.backups)),
+    ),
+    (
+        "stdout_capture_maxbytes",
+        Instance(|p| Val::Int(&p.stdout.capture_maxbytes)),
+    ),
+    (
+        "stdout_events_enabled",
+        Instance(|p| Val::Bool(p.stdout.events_enabled)),
+    ),
+    ("stdout_syslog", Instance(|p| Val::Bool(p.stdout.syslog))),
+    ("stderr_logfile", Instance(|p| logfile(&p.stderr.logfile))),
+    (
+        "stderr_logfile_maxbytes",
+        Instance(|p| Val::Int(&p.stderr.maxbytes)),
+    ),
+    (
+        "stderr_logfile_backups",
+        Instance(|p| Val::Int(&p.stderr.backups)),
+    ),
+    (
+        "stderr_capture_maxbytes",
+        Instance(|p| Val::Int(&p.stderr.capture_maxbytes)),
+    ),
+    (
+        "stderr_events_enabled",
+        Instance(|p| Val::Bool(p.stderr.events_enabled)),
+    ),
+    ("stderr_syslog", Instance(|p| Val::Bool(p.stderr.syslog))),
+    ("environment", Instance(|p| Val::Env(&p.environment))),
+    ("serverurl", Shared(|c| opt_str(&c.serverurl))),
+];
 
 struct ProcessJson<'a>(&'a Process);
 
 impl Serialize for ProcessJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("name", &p.name)?;
-        m.serialize_entry("group", &p.group)?;
-        m.serialize_entry("full_name", &p.full_name())?;
-        m.serialize_entry("section", &p.section)?;
-        m.serialize_entry("user", &p.user)?;
-        m.serialize_entry("uid", &p.uid.map(IdJson))?;
-        m.serialize_entry("command", &p.command)?;
-        m.serialize_entry("directory", &p.directory)?;
-        m.serialize_entry("umask", &p.umask.as_ref().map(octal))?;
-        m.serialize_entry("priority", &p.priority)?;
-        m.serialize_entry("autostart", &p.autostart)?;
-        let autorestart = match p.autorestart {
-            AutoRestart::Unexpected => "unexpected",
-            AutoRestart::Always => "true",
-            AutoRestart::Never => "false",
-        };
-        m.serialize_entry("autorestart", autorestart)?;
-        m.serialize_entry("startsecs", &p.startsecs)?;
-        m.serialize_entry("startretries", &p.startretries)?;
-        m.serialize_entry("stopsignal", &p.stopsignal)?;
-        m.serialize_entry("stopwaitsecs", &p.stopwaitsecs)?;
-        m.serialize_entry("stopasgroup", &p.stopasgroup)?;
-        m.serialize_entry("killasgroup", &p.killasgroup)?;
-        m.serialize_entry("exitcodes", &p.exitcodes)?;
-        m.serialize_entry("redirect_stderr", &p.redirect_stderr)?;
-        const KEYS: [[&str; 6]; 2] = [
-            [
-                "stdout_logfile",
-                "stdout_logfile_maxbytes",
-                "stdout_logfile_backups",
-                "stdout_capture_maxbytes",
-                "stdout_events_enabled",
-                "stdout_syslog",
-            ],
-            [
-                "stderr_logfile",
-                "stderr_logfile_maxbytes",
-                "stderr_logfile_backups",
-                "stderr_capture_maxbytes",
-                "stderr_events_enabled",
-                "stderr_syslog",
-            ],
-        ];
-        for (keys, l) in KEYS.iter().zip([&p.stdout, &p.stderr]) {
-            logfile(&mut m, keys[0], &l.logfile)?;
-            m.serialize_entry(keys[1], &l.maxbytes)?;
-            m.serialize_entry(keys[2], &l.backups)?;
-            m.serialize_entry(keys[3], &l.capture_maxbytes)?;
-            m.serialize_entry(keys[4], &l.events_enabled)?;
-            m.serialize_entry(keys[5], &l.syslog)?;
+        for (key, get) in PROCESS_FIELDS {
+            m.serialize_entry(key, &get.get(self.0))?;
         }
-        m.serialize_entry("environment", &Env(&p.environment))?;
-        m.serialize_entry("serverurl", &p.serverurl)?;
         m.end()
+    }
+}
+
+// ---- The compact writer -------------------------------------------------
+//
+// Byte-for-byte what `serde_json::to_writer` makes of the tables above, but
+// with strings, small integers and keys written straight into a `Vec<u8>`,
+// the shared part of a process reused from the previous instance of the same
+// section, and the groups cut into chunks of about `CHUNK` processes that
+// worker threads serialize while the calling thread writes them out in
+// order. Only a few chunks per thread are in flight, so memory stays bounded
+// whatever the size of the document.
+
+/// Compact output of more processes than this is serialized in parallel.
+const PARALLEL_ABOVE: usize = 5_000;
+/// Processes per chunk (a chunk is about 100 KB).
+const CHUNK: usize = 128;
+
+fn compact_document(
+    c: &Config,
+    out: &mut impl std::io::Write,
+    threads: usize,
+) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    buf.push(b'{');
+    let mut first = true;
+    for (key, get) in DOCUMENT_FIELDS {
+        let Some(v) = get(c) else { continue };
+        key_prefix(&mut buf, &mut first, key);
+        if let Val::Groups(groups) = v {
+            out.write_all(&buf)?;
+            buf.clear();
+            compact_groups(groups, out, threads)?;
+        } else {
+            compact_val(&mut buf, &v);
+        }
+    }
+    buf.push(b'}');
+    out.write_all(&buf)
+}
+
+/// `,"key":` for a table key (no comma before the first key).
+fn key_prefix(out: &mut Vec<u8>, first: &mut bool, key: &str) {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+    write_key(out, key);
+}
+
+fn compact_val(out: &mut Vec<u8>, v: &Val<'_>) {
+    match v {
+        Val::Null => out.extend_from_slice(b"null"),
+        Val::Bool(true) => out.extend_from_slice(b"true"),
+        Val::Bool(false) => out.extend_from_slice(b"false"),
+        Val::Str(s) => write_str(out, s),
+        Val::String(s) => write_str(out, s),
+        Val::Int(i) => match i.to_i64() {
+            Some(n) => write_i64(out, n),
+            None => serde_fallback(out, i),
+        },
+        Val::Id(None | Some(Id::Unknown)) => out.extend_from_slice(b"null"),
+        Val::Id(Some(Id::Unchanged)) => out.extend_from_slice(b"-1"),
+        Val::Id(Some(Id::Known(n))) => write_i64(out, i64::from(*n)),
+        Val::Ints(v) => {
+            out.push(b'[');
+            for (n, i) in v.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                compact_val(out, &Val::Int(i));
+            }
+            out.push(b']');
+        }
+        Val::Strs(v) => {
+            out.push(b'[');
+            for (n, s) in v.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                write_str(out, s);
+            }
+            out.push(b']');
+        }
+        Val::Env(v) => {
+            out.push(b'{');
+            let mut first = true;
+            for (k, s) in v.iter() {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                write_str(out, k);
+                out.push(b':');
+                write_str(out, s);
+            }
+            out.push(b'}');
+        }
+        Val::FullName(p) => {
+            // Escaping works per character and `:` is not escaped, so this
+            // equals escaping the joined name.
+            if p.group == p.name {
+                write_str(out, &p.name);
+            } else {
+                write_str(out, &p.group);
+                out.pop();
+                out.push(b':');
+                let at = out.len();
+                write_str(out, &p.name);
+                out.remove(at);
+            }
+        }
+        Val::Processes(ps) => {
+            out.push(b'[');
+            let mut w = ProcessWriter::default();
+            for (n, p) in ps.iter().enumerate() {
+                if n > 0 {
+                    out.push(b',');
+                }
+                w.write(out, p);
+            }
+            out.push(b']');
+        }
+        Val::Groups(groups) => {
+            // Only reached for a nested groups value; the document streams
+            // its groups through `compact_groups`.
+            out.push(b'[');
+            let mut w = ProcessWriter::default();
+            let segments: Vec<Segment> = (0..groups.len())
+                .map(|g| Segment {
+                    group: g,
+                    processes: 0..groups[g].processes.len(),
+                })
+                .collect();
+            write_chunk(out, groups, &segments, &mut w);
+            out.push(b']');
+        }
+        Val::Supervisord(_)
+        | Val::Server(_)
+        | Val::Servers(_)
+        | Val::Plugins(_)
+        | Val::Ctl(_)
+        | Val::Socket(_) => serde_fallback(out, v),
+    }
+}
+
+/// The few values with no fast path above go through serde_json itself.
+fn serde_fallback(out: &mut Vec<u8>, v: &impl Serialize) {
+    // Writing into a Vec cannot fail, and our Serialize impls do not either.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+/// serde_json's escape table: 0 = as is, `u` = `\u00XX`, else `\` + byte.
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
+
+/// A JSON string, escaped exactly as serde_json escapes it.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Most strings need no escape: find the first word of 8 bytes that may
+    // hold one (a byte below 0x20, `"` or `\\`) and copy what precedes it.
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let mut clean = 0;
+    for word in bytes.chunks_exact(8) {
+        let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
+        if x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
+            || zero_byte(x ^ (ONES * u64::from(b'"')))
+            || zero_byte(x ^ (ONES * u64::from(b'\\')))
+        {
+            break;
+        }
+        clean += 8;
+    }
+    out.extend_from_slice(&bytes[..clean]);
+    escape_from(out, &bytes[clean..]);
+    out.push(b'"');
+}
+
+/// The escaped text of `bytes`, byte by byte.
+fn escape_from(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let e = ESCAPE[b as usize];
+        if e == 0 {
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        if e == b'u' {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.push(b'\\');
+            out.push(e);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// `"key":` for a key of the tables above, which never need escaping.
+fn write_key(out: &mut Vec<u8>, key: &str) {
+    debug_assert!(key.bytes().all(|b| ESCAPE[b as usize] == 0));
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+fn write_i64(out: &mut Vec<u8>, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Writes processes, reusing the bytes of each run of shared keys while
+/// consecutive processes come from the same section.
+#[derive(Default)]
+struct ProcessWriter {
+    /// `Arc::as_ptr` of the `ProcessCommon` the runs were made from.
+    common: usize,
+    /// The bytes of every run of `Shared` keys, back to back.
+    bytes: Vec<u8>,
+    /// Per run: its field range in `PROCESS_FIELDS` and its bytes.
+    runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+impl ProcessWriter {
+    fn write(&mut self, out: &mut Vec<u8>, p: &Process) {
+        let common = std::sync::Arc::as_ptr(&p.common) as usize;
+        if common != self.common || self.runs.is_empty() {
+            self.refresh(p);
+            self.common = common;
+        }
+        out.push(b'{');
+        let mut runs = self.runs.iter();
+        let mut i = 0;
+        while i < PROCESS_FIELDS.len() {
+            let (key, get) = PROCESS_FIELDS[i];
+            if let ProcessGet::Shared(_) = get {
+                let Some((fields, bytes)) = runs.next() else {
+                    unreachable!("refresh made a run for every shared key")
+                };
+                out.extend_from_slice(&self.bytes[bytes.clone()]);
+                i = fields.end;
+            } else {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_key(out, key);
+                compact_val(out, &get.get(p));
+                i += 1;
+            }
+        }
+        out.push(b'}');
+    }
+
+    fn refresh(&mut self, p: &Process) {
+        self.bytes.clear();
+        self.runs.clear();
+        let mut i = 0;
+        while i < PROCESS_FIELDS.len() {
+            if let ProcessGet::Instance(_) = PROCESS_FIELDS[i].1 {
+                i += 1;
+                continue;
+            }
+            let (start, at) = (i, self.bytes.len());
+            while let Some(&(key, get @ ProcessGet::Shared(_))) = PROCESS_FIELDS.get(i) {
+                if i > 0 {
+                    self.bytes.push(b',');
+                }
+                write_key(&mut self.bytes, key);
+                compact_val(&mut self.bytes, &get.get(p));
+                i += 1;
+            }
+            self.runs.push((start..i, at..self.bytes.len()));
+        }
+    }
+}
+
+/// Part of one group's output: its head when `processes` starts at 0, those
+/// processes, its tail when `processes` reaches the end.
+struct Segment {
+    group: usize,
+    processes: std::ops::Range<usize>,
+}
+
+/// Cuts the groups into chunks of about `size` processes (an empty group
+/// counts as one).
+fn plan(groups: &[Group], size: usize) -> Vec<Vec<Segment>> {
+    let mut chunks = Vec::new();
+    let mut chunk = Vec::new();
+    let mut count = 0;
+    for (g, group) in groups.iter().enumerate() {
+        let n = group.processes.len();
+        let mut start = 0;
+        loop {
+            let end = n.min(start + (size - count));
+            chunk.push(Segment {
+                group: g,
+                processes: start..end,
+            });
+            count += (end - start).max(1);
+            start = end;
+            if count >= size {
+                chunks.push(std::mem::take(&mut chunk));
+                count = 0;
+            }
+            if start >= n {
+                break;
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk);
+    }
+    chunks
+}
+
+fn write_chunk(out: &mut Vec<u8>, groups: &[Group], chunk: &[Segment], w: &mut ProcessWriter) {
+    for seg in chunk {
+        let g = &groups[seg.group];
+        if seg.processes.start == 0 {
+            if seg.group > 0 {
+                out.push(b',');
+            }
+            group_part(out, g, true);
+        }
+        for i in seg.processes.clone() {
+            if i > 0 {
+                out.push(b',');
+            }
+            w.write(out, &g.processes[i]);
+        }
+        if seg.processes.end == g.processes.len() {
+            group_part(out, g, false);
+        }
+    }
+}
+
+/// A group's keys before its processes (`{...,"processes":[`) when `head`,
+/// else those after them (`],...}`).
+fn group_part(out: &mut Vec<u8>, g: &Group, head: bool) {
+    let mut before = true;
+    let mut first = head;
+    if !head {
+        out.push(b']');
+    }
+    if head {
+        out.push(b'{');
+    }
+    for (key, get) in GROUP_FIELDS {
+        let Some(v) = get(g) else { continue };
+        if let Val::Processes(_) = v {
+            if head {
+                key_prefix(out, &mut first, key);
+                out.push(b'[');
+                return;
+            }
+            before = false;
+        } else if head == before {
+            key_prefix(out, &mut first, key);
+            compact_val(out, &v);
+        }
+    }
+    out.push(b'}');
+}
+
+/// `[group,...]`, chunk by chunk, on `threads` threads when there is more
+/// than one chunk.
+fn compact_groups(
+    groups: &[Group],
+    out: &mut impl std::io::Write,
+    threads: usize,
+) -> std::io::Result<()> {
+    let chunks = plan(groups, CHUNK);
+    out.write_all(b"[")?;
+    let threads = threads.min(chunks.len());
+    if threads <= 1 {
+        let mut buf = Vec::new();
+        let mut w = ProcessWriter::default();
+        for chunk in &chunks {
+            buf.clear();
+            write_chunk(&mut buf, groups, chunk, &mut w);
+            out.write_all(&buf)?;
+        }
+    } else {
+        use std::sync::mpsc::sync_channel;
+        std::thread::scope(|scope| -> std::io::Result<()> {
+            // Chunk i is made by worker i % threads; each worker hands its
+            // chunks over in order through a short channel and gets written
+            // buffers back for reuse.
+            let mut workers = Vec::with_capacity(threads);
+            for id in 0..threads {
+                let (done_tx, done_rx) = sync_channel::<Vec<u8>>(1);
+                let (free_tx, free_rx) = sync_channel::<Vec<u8>>(1);
+                let chunks = &chunks;
+                scope.spawn(move || {
+                    let mut w = ProcessWriter::default();
+                    for chunk in chunks.iter().skip(id).step_by(threads) {
+                        let mut buf = free_rx.try_recv().unwrap_or_default();
+                        buf.clear();
+                        write_chunk(&mut buf, groups, chunk, &mut w);
+                        if done_tx.send(buf).is_err() {
+                            // The writer stopped (e.g. a closed pipe).
+                            return;
+                        }
+                    }
+                });
+                workers.push((done_rx, free_tx));
+            }
+            for i in 0..chunks.len() {
+                let (done, free) = &workers[i % threads];
+                let Ok(buf) = done.recv() else {
+                    // The worker panicked; the scope re-raises it.
+                    return Err(std::io::Error::other("JSON worker failed"));
+                };
+                out.write_all(&buf)?;
+                let _ = free.try_send(buf);
+            }
+            Ok(())
+        })?;
+    }
+    out.write_all(b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(dir: &std::path::Path) -> crate::host::Host {
+        crate::host::Host {
+            env: vec![("HOME".into(), "/nonexistent".into())],
+            node_name: "test".into(),
+            cwd: dir.to_string_lossy().into_owned(),
+            portable: true,
+        }
+    }
+
+    fn serde_compact(c: &Config) -> Vec<u8> {
+        serde_json::to_vec(&Obj(DOCUMENT_FIELDS, c)).unwrap()
+    }
+
+    fn with_threads(c: &Config, pretty: bool, threads: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_config_with_threads(c, &mut out, pretty, threads).unwrap();
+        out
+    }
+
+    #[test]
+    fn table_keys_need_no_escaping() {
+        let keys = DOCUMENT_FIELDS.iter().map(|f| f.0);
+        let keys = keys.chain(GROUP_FIELDS.iter().map(|f| f.0));
+        for key in keys.chain(PROCESS_FIELDS.iter().map(|f| f.0)) {
+            let mut ours = Vec::new();
+            write_key(&mut ours, key);
+            let mut theirs = serde_json::to_vec(key).unwrap();
+            theirs.push(b':');
+            assert_eq!(ours, theirs);
+        }
+    }
+
+    #[test]
+    fn strings_escape_like_serde_json() {
+        let mut all: String = (0u32..0x80).filter_map(char::from_u32).collect();
+        all.push_str("é\u{2028}\u{7f}😀\"\\");
+        let mut cases = vec![all.clone(), String::new(), "plain".into(), "\n".into()];
+        // A special byte at every position of a few 8-byte words.
+        for special in [
+            "\"", "\\", "\u{0}", "\u{1f}", "\n", "é", "\u{7f}", " ", "!", "#",
+        ] {
+            for at in 0..20 {
+                cases.push(format!(
+                    "{}{special}{}",
+                    "a".repeat(at),
+                    "b".repeat(20 - at)
+                ));
+            }
+        }
+        for s in &cases {
+            let mut ours = Vec::new();
+            write_str(&mut ours, s);
+            assert_eq!(ours, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for v in [0, 7, -1, 10, -10, 999, i64::MAX, i64::MIN] {
+            let mut ours = Vec::new();
+            write_i64(&mut ours, v);
+            assert_eq!(ours, serde_json::to_vec(&v).unwrap());
+        }
+    }
+
+    /// A config big enough for the parallel path, with several programs per
+    /// group, lone programs, empty-ish groups, listeners, FastCGI sockets,
+    /// strings that need escaping and big integers.
+    fn big_config() -> String {
+        let mut s = String::from(
+            "[supervisord]\nlogfile=/tmp/s.log\numask=027\nenvironment=TOP=\"a\\\"b\"\n\
+             [unix_http_server]\nfile=/tmp/s.sock\nchmod=0770\n\
+             [inet_http_server]\nport=127.0.0.1:9001\n\
+             [rpcinterface:supervisor]\n\
+             supervisor.rpcinterface_factory=supervisor.rpcinterface:make_main_rpcinterface\n\
+             [supervisorctl]\nserverurl=unix:///tmp/s.sock\n\
+             [eventlistener:ev]\ncommand=/bin/listen\nevents=PROCESS_STATE,TICK_60\nnumprocs=3\n\
+             process_name=%(program_name)s_%(process_num)d\n\
+             [fcgi-program:fc]\ncommand=/bin/fc\nsocket=unix:///tmp/fc.sock\nnumprocs=2\n\
+             process_name=%(program_name)s_%(process_num)d\n",
+        );
+        for i in 0..700 {
+            let n = [1, 3, 10, 17][i % 4];
+            let extra = match i % 5 {
+                0 => "umask=002\nuser=nobody\nautorestart=true\nexitcodes=0,2,255\n",
+                1 => "stdout_logfile=NONE\nstderr_logfile=/tmp/e_%(process_num)d.log\n",
+                2 => "priority=123456789012345678901234567890\nredirect_stderr=true\n",
+                3 => "directory=/tmp/d%(process_num)d\nserverurl=AUTO\n",
+                _ => "",
+            };
+            s.push_str(&format!(
+                "[program:p{i}]\ncommand=/bin/w --tab \"\t\" --id {i} --n %(process_num)02d \\ é\n\
+                 process_name=%(program_name)s_%(process_num)02d\nnumprocs={n}\n\
+                 environment=A=\"1\",B=\"%(process_num)s\",Q=\"x\\\"y\"\n{extra}"
+            ));
+        }
+        s.push_str("[group:g1]\nprograms=p1,p2,p5\npriority=5\n");
+        s.push_str("[group:g2]\nprograms=p7\n");
+        s
+    }
+
+    #[test]
+    fn parallel_output_equals_sequential_and_serde() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("supervisord.conf"), big_config()).unwrap();
+        let (_loaded, res) = crate::analyze("supervisord.conf", &host(dir.path()), false);
+        let c = res.config.as_ref().expect("the config is accepted");
+        let processes: usize = c.groups.iter().map(|g| g.processes.len()).sum();
+        assert!(processes > PARALLEL_ABOVE, "{processes} processes");
+        assert!(plan(&c.groups, CHUNK).len() > 3);
+        let serde = serde_compact(c);
+        let one = with_threads(c, false, 1);
+        assert!(one == serde, "the compact writer differs from serde_json");
+        for threads in [2, 3, 8] {
+            assert!(with_threads(c, false, threads) == one, "{threads} threads");
+        }
+        let mut default = Vec::new();
+        write_config(c, &mut default, false).unwrap();
+        assert!(default == one);
+        // The indented form is the same document.
+        let pretty: Value = serde_json::from_slice(&with_threads(c, true, 4)).unwrap();
+        assert_eq!(pretty, serde_json::from_slice::<Value>(&one).unwrap());
+        let text = String::from_utf8(one).unwrap();
+        for needle in [
+            "\"priority\":123456789012345678901234567890",
+            "\"umask\":\"002\"",
+            "\"events\":[\"PROCESS_STATE\",\"TICK_60\"]",
+            "\"socket\":{\"family\":\"unix\"",
+            "\"full_name\":\"g1:p1_00\"",
+            "\\t",
+        ] {
+            assert!(text.contains(needle), "{needle}");
+        }
+    }
+
+    #[test]
+    fn chunks_cover_every_process_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("supervisord.conf"), big_config()).unwrap();
+        let (_loaded, res) = crate::analyze("supervisord.conf", &host(dir.path()), false);
+        let c = res.config.as_ref().unwrap();
+        for size in [1, 2, 7, 256, 100_000] {
+            let mut seen: Vec<Vec<usize>> = c.groups.iter().map(|_| Vec::new()).collect();
+            let mut heads = 0;
+            for seg in plan(&c.groups, size).iter().flatten() {
+                heads += usize::from(seg.processes.start == 0);
+                seen[seg.group].extend(seg.processes.clone());
+            }
+            assert_eq!(heads, c.groups.len());
+            for (g, s) in c.groups.iter().zip(seen) {
+                assert_eq!(s, (0..g.processes.len()).collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn compact_equals_serde_on_conformance_fixtures() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/conformance");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(root).unwrap() {
+            let dir = entry.unwrap().path();
+            if !dir.join("supervisord.conf").exists() {
+                continue;
+            }
+            let (_loaded, res) = crate::analyze("supervisord.conf", &host(&dir), false);
+            let Some(c) = res.config.as_ref() else {
+                continue;
+            };
+            let serde = serde_compact(c);
+            for threads in [1, 2] {
+                let ours = with_threads(c, false, threads);
+                assert!(ours == serde, "{}", dir.display());
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{checked} fixtures");
     }
 }
