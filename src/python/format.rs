@@ -220,6 +220,97 @@ enum Number {
 
 impl Template {
     pub fn parse(template: &str) -> Template {
+        Self::parse_common(template).unwrap_or_else(|| Self::parse_by_grammar(template))
+    }
+
+    /// Templates made only of literal text, `%%` and complete
+    /// `%(key)[flags][width][.precision][length]conversion` specs with a
+    /// plain key and digit-only width and precision (what configs write),
+    /// parsed directly; `None` for anything else. The grammar's per-parse
+    /// setup costs several times the scan itself, and a big config has
+    /// thousands of distinct templates. `tests::common_parse_is_the_grammar`
+    /// holds this to the grammar's answers.
+    fn parse_common(template: &str) -> Option<Template> {
+        let bytes = template.as_bytes();
+        let mut pieces = Vec::new();
+        let mut size_hint = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let Some(rel) = template[i..].find('%') else {
+                size_hint += bytes.len() - i;
+                pieces.push(Piece::Literal(template[i..].to_string()));
+                break;
+            };
+            if rel > 0 {
+                size_hint += rel;
+                pieces.push(Piece::Literal(template[i..i + rel].to_string()));
+            }
+            i += rel + 1;
+            match bytes.get(i) {
+                Some(b'%') => {
+                    pieces.push(Piece::Escape);
+                    i += 1;
+                    continue;
+                }
+                Some(b'(') => {}
+                _ => return None,
+            }
+            let close = i + template[i..].find(')')?;
+            let key = &template[i + 1..close];
+            if key.contains('(') {
+                return None;
+            }
+            let mut parts = SpecParts {
+                key: Some(key.to_string()),
+                ..SpecParts::default()
+            };
+            i = close + 1;
+            while let Some(&c) = bytes.get(i) {
+                match c {
+                    b'-' => parts.ljust = true,
+                    b'+' => parts.sign = true,
+                    b' ' => parts.blank = true,
+                    b'#' => parts.alt = true,
+                    b'0' => parts.zero = true,
+                    _ => break,
+                }
+                i += 1;
+            }
+            let digits = |from: usize| {
+                from + bytes[from..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count()
+            };
+            let end = digits(i);
+            if end > i {
+                parts.width = Some(Number::Digits(template[i..end].to_string()));
+                i = end;
+            }
+            if bytes.get(i) == Some(&b'.') {
+                let end = digits(i + 1);
+                parts.prec =
+                    Some((end > i + 1).then(|| Number::Digits(template[i + 1..end].to_string())));
+                i = end;
+            }
+            if matches!(bytes.get(i), Some(b'h' | b'l' | b'L')) {
+                i += 1;
+            }
+            // Width and precision stars, and a spec cut off by the end, go to
+            // the grammar.
+            let conv = template.get(i..)?.chars().next()?;
+            if conv == '*' {
+                return None;
+            }
+            parts.conv = Some((conv, template[..i].chars().count()));
+            i += conv.len_utf8();
+            pieces.push(Piece::Spec(parts));
+        }
+        Some(Template { pieces, size_hint })
+    }
+
+    /// The template as the grammar (grammar/percent_format.pest) reads it.
+    fn parse_by_grammar(template: &str) -> Template {
         let mut pieces = Vec::new();
         let mut size_hint = 0;
         match FormatGrammar::parse(Rule::format, template) {
@@ -765,6 +856,46 @@ mod tests {
         ];
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn common_parse_is_the_grammar(t in "[%()a-z0-9.*hlL#+ -]{0,14}") {
+            if let Some(fast) = Template::parse_common(&t) {
+                let slow = Template::parse_by_grammar(&t);
+                proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            }
+        }
+
+        /// Mostly well-formed specs, so the direct path is taken often.
+        #[test]
+        fn common_parse_is_the_grammar_on_specs(
+            t in "([a-z\u{e9}]{0,3}(%%|%\\([a-z_()]{0,4}\\)[-+ #0]{0,2}[0-9*]{0,2}(\\.[0-9*]{0,2})?[hlL]?[a-z%*\u{e9}]?)){0,3}[a-z%(]{0,2}"
+        ) {
+            let slow = Template::parse_by_grammar(&t);
+            if let Some(fast) = Template::parse_common(&t) {
+                proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn common_parse_takes_config_templates() {
+        for t in [
+            "/usr/bin/w --id 3 %(process_num)02d",
+            "%(program_name)s_%(process_num)s",
+            "%(here)s/../log/%(ENV_HOME)s.%(n)-5.2ld 100%%",
+            "\u{e9}%(k)s\u{fc}%(k)\u{e9}",
+        ] {
+            let fast = Template::parse_common(t).expect("common");
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{:?}", Template::parse_by_grammar(t))
+            );
+        }
+        for t in ["%s", "%(a)*d", "%(a(b))s", "%(a)5", "50%", "%(a"] {
+            assert!(Template::parse_common(t).is_none(), "{t}");
         }
     }
 

@@ -91,6 +91,67 @@ fn strip_bounds(s: &str) -> (usize, usize) {
     (start, end.max(start))
 }
 
+/// What a stripped, comment-free line is, with byte ranges into it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Shape {
+    /// `[name]trailer` (the name's range; `None` if the grammar gave none).
+    Header(Option<std::ops::Range<usize>>),
+    Option {
+        key: std::ops::Range<usize>,
+        value: std::ops::Range<usize>,
+    },
+    Junk,
+}
+
+/// The line's shape by the grammar (grammar/ini.pest), the reference.
+fn shape_by_grammar(line: &str) -> Shape {
+    let Some(pair) = IniGrammar::parse(Rule::line, line)
+        .ok()
+        .and_then(|mut p| p.next())
+    else {
+        // The grammar accepts every non-empty line; stay total anyway.
+        return Shape::Junk;
+    };
+    let range = |p: &pest::iterators::Pair<'_, Rule>| p.as_span().start()..p.as_span().end();
+    match pair.as_rule() {
+        Rule::header => Shape::Header(
+            pair.into_inner()
+                .find(|p| p.as_rule() == Rule::header_name)
+                .map(|p| range(&p)),
+        ),
+        Rule::option => {
+            let (mut key, mut value) = (0..0, 0..0);
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::key => key = range(&p),
+                    Rule::value => value = range(&p),
+                    _ => {}
+                }
+            }
+            Shape::Option { key, value }
+        }
+        _ => Shape::Junk,
+    }
+}
+
+/// The line's shape. A line that does not start with `[` can only be an
+/// option (split at the first `=` or `:`) or junk, which is decided here
+/// directly because the grammar's per-line setup costs far more than the
+/// split itself on configs of 100,000 lines; `[` lines go to the grammar.
+/// `tests::fast_shape_is_the_grammar` holds the two to the same answers.
+fn shape(line: &str) -> Shape {
+    if line.starts_with('[') {
+        return shape_by_grammar(line);
+    }
+    match line.find(['=', ':']) {
+        Some(d) => Shape::Option {
+            key: 0..d,
+            value: d + 1..line.len(),
+        },
+        None => Shape::Junk,
+    }
+}
+
 /// Lexes one file. `file` is the id its spans will carry.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
@@ -155,23 +216,13 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
             raw: format!("{}{}", raw.text, if raw.has_newline { "\n" } else { "" }),
             span: vspan,
         };
-        let pair = IniGrammar::parse(Rule::line, value)
-            .ok()
-            .and_then(|mut p| p.next());
-        let Some(pair) = pair else {
-            // The grammar accepts every non-empty line; stay total anyway.
-            out.bad_lines.push(bad(&raw));
-            continue;
-        };
         let base = raw.start + vs;
-        match pair.as_rule() {
-            Rule::header => {
-                let name = pair.into_inner().find(|p| p.as_rule() == Rule::header_name);
-                let (name, ns) = name.map_or((String::new(), vspan), |n| {
-                    let s = n.as_span();
+        match shape(value) {
+            Shape::Header(name) => {
+                let (name, ns) = name.map_or((String::new(), vspan), |r| {
                     (
-                        n.as_str().to_string(),
-                        file_span(file, base + s.start(), base + s.end()),
+                        value[r.clone()].to_string(),
+                        file_span(file, base + r.start, base + r.end),
                     )
                 });
                 out.events.push(Event::Section(SectionHeader {
@@ -188,32 +239,16 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                     out.missing_header = Some(bad(&raw));
                 }
             }
-            Rule::option => {
-                let mut key = None;
-                let mut val = None;
-                for p in pair.into_inner() {
-                    let s = p.as_span();
-                    let span = file_span(file, base + s.start(), base + s.end());
-                    match p.as_rule() {
-                        Rule::key => key = Some((p.as_str(), span)),
-                        Rule::value => val = Some((p.as_str(), span)),
-                        _ => {}
-                    }
-                }
-                let (k, kspan) = key.unwrap_or(("", vspan));
-                let (v, vsp) = val.unwrap_or(("", vspan));
+            Shape::Option { key, value: val } => {
+                let k = &value[key.clone()];
+                let v = &value[val.clone()];
                 let key_text = rstrip(k);
-                let kspan = file_span(
-                    file,
-                    kspan.start as usize,
-                    kspan.start as usize + key_text.len(),
-                );
+                let kspan = file_span(file, base + key.start, base + key.start + key_text.len());
                 if key_text.is_empty() {
                     out.bad_lines.push(bad(&raw));
                 }
                 let (lvs, lve) = strip_bounds(v);
-                let value_span =
-                    file_span(file, vsp.start as usize + lvs, vsp.start as usize + lve);
+                let value_span = file_span(file, base + val.start + lvs, base + val.start + lve);
                 out.events.push(Event::Option(OptionLine {
                     key: lower(key_text),
                     key_span: kspan,
@@ -228,7 +263,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                 // continuation attaches to it.
                 current = (!key_text.is_empty()).then_some(out.events.len() - 1);
             }
-            _ => out.bad_lines.push(bad(&raw)),
+            Shape::Junk => out.bad_lines.push(bad(&raw)),
         }
     }
     out
@@ -251,6 +286,30 @@ mod tests {
 
     fn kv(k: &str, v: &str) -> (String, String) {
         (k.into(), v.into())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_shape_is_the_grammar(line in "[\\[\\]=: a-z;#\\t\u{e9}]{1,12}") {
+            proptest::prop_assert_eq!(shape(&line), shape_by_grammar(&line));
+        }
+    }
+
+    #[test]
+    fn fast_shape_cases() {
+        for line in [
+            "a=b",
+            "a:b=c",
+            "=x",
+            ":",
+            "a",
+            "ab c",
+            "k = v ]",
+            "x[y]=1",
+            "\u{e9}=\u{e9}",
+        ] {
+            assert_eq!(shape(line), shape_by_grammar(line), "{line:?}");
+        }
     }
 
     #[test]
