@@ -287,3 +287,45 @@ fn a_yaml_spec_is_checked_with_yaml_locations() {
     assert_eq!(at("SUP301"), Some((file.clone(), serde_json::json!(6))));
     assert_eq!(at("SUP112"), Some((file, serde_json::json!(12))));
 }
+
+/// A human report with thousands of findings in one file: every finding is
+/// rendered, with the right line numbers down to the end of the file. (The
+/// renderer shares one indexed copy of the file between findings; this is
+/// not timed, it exercises that path.)
+#[test]
+fn human_report_with_thousands_of_findings() {
+    const PROGRAMS: usize = 3000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from(
+        "[supervisord]\n[unix_http_server]\nfile=/tmp/x.sock\n[rpcinterface:supervisor]\n\
+         supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
+    );
+    for i in 0..PROGRAMS {
+        // unknown-key (SUP102) and killasgroup-without-stopasgroup (SUP120).
+        conf.push_str(&format!(
+            "[program:p{i}]\ncommand=/bin/true\nuser=root\nkillasgroup=true\ncomand=/bin/x\n"
+        ));
+    }
+    std::fs::write(dir.path().join("supervisord.conf"), conf).unwrap();
+    let o = supc(&["check", "--portable", "supervisord.conf"], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    let count = |code: &str| err.lines().filter(|l| *l == code).count();
+    assert_eq!(count("SUP102"), PROGRAMS);
+    assert_eq!(count("SUP120"), PROGRAMS);
+    assert!(
+        err.ends_with("1 file, 0 errors, 3000 warnings, 3000 infos\n"),
+        "{:?}",
+        err.lines().last()
+    );
+    // Program i starts on line 6 + 5i; its typo is 4 lines further down.
+    let last = 6 + 5 * (PROGRAMS - 1) + 4;
+    assert!(err.contains(&format!(
+        "[program:p{}] has no option `comand`; supervisord ignores it\n       ╭─[supervisord.conf:{last}:1]\n {} │ killasgroup=true\n {last} │ comand=/bin/x\n",
+        PROGRAMS - 1,
+        last - 1
+    )));
+    assert!(err.contains(
+        "[program:p0] has no option `comand`; supervisord ignores it\n    ╭─[supervisord.conf:10:1]\n  9 │ killasgroup=true\n 10 │ comand=/bin/x\n"
+    ));
+}

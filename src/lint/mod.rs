@@ -190,10 +190,15 @@ fn run_rules(rules: &[&dyn Rule], cx: &LintContext<'_>) -> Vec<Vec<Diagnostic>> 
     let workers = if size < PARALLEL_FROM {
         1
     } else {
-        std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(rules.len())
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     };
+    run_rules_on(rules, cx, workers)
+}
+
+/// [`run_rules`] on `workers` threads (the calling one included; at most
+/// one per rule).
+fn run_rules_on(rules: &[&dyn Rule], cx: &LintContext<'_>, workers: usize) -> Vec<Vec<Diagnostic>> {
+    let workers = workers.min(rules.len());
     if workers <= 1 {
         return rules.iter().map(|r| run_rule(*r, cx)).collect();
     }
@@ -248,4 +253,74 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = suppress::apply(out, cx, settings);
     out.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parallel path gives exactly what one thread gives, rule by rule
+    /// and in registry order, on a config large enough to take it.
+    #[test]
+    fn parallel_rules_match_sequential() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conf = String::from(
+            "[supervisord]\nlogfile=/tmp/supervisord.log\npidfile=/tmp/supervisord.pid\n\
+             [unix_http_server]\nfile=/tmp/x.sock\n[rpcinterface:supervisor]\n\
+             supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
+        );
+        for i in 0..1100 {
+            conf.push_str(&format!(
+                "[program:p{i}]\ncommand=/bin/true\nnumprocs=2\n\
+                 process_name=%(program_name)s_%(process_num)d\n"
+            ));
+            if i % 2 == 0 {
+                conf.push_str("comand=/bin/x\n");
+            } else {
+                conf.push_str("user=nobody\n");
+            }
+            if i % 3 == 0 {
+                conf.push_str("killasgroup=true\n");
+            }
+            if i % 5 == 0 {
+                conf.push_str("stdout_logfile=/tmp/same.log\n");
+            }
+            if i % 7 == 0 {
+                conf.push_str(
+                    "redirect_stderr=true\nstderr_logfile=/tmp/err-%(process_num)d.log\n",
+                );
+            }
+        }
+        std::fs::write(dir.path().join("supervisord.conf"), conf).unwrap();
+        let host = Host {
+            env: vec![("HOME".into(), "/nonexistent".into())],
+            node_name: "testhost".into(),
+            cwd: dir.path().to_string_lossy().into_owned(),
+            portable: true,
+        };
+        let (loaded, resolution) = crate::analyze("supervisord.conf", &host, false);
+        let cx = LintContext {
+            loaded: &loaded,
+            resolution: &resolution,
+            host: &host,
+        };
+        let instances: usize = cx.config().groups.iter().map(|g| g.processes.len()).sum();
+        assert!(instances >= PARALLEL_FROM, "{instances} instances");
+
+        let rules: Vec<&dyn Rule> = registry::RULES.to_vec();
+        let sequential = run_rules_on(&rules, &cx, 1);
+        let codes: std::collections::BTreeSet<&str> =
+            sequential.iter().flatten().map(|d| d.code).collect();
+        assert!(codes.len() >= 4, "{codes:?}");
+        let total = sequential.iter().flatten().count();
+        assert!(total >= 1_000, "{total}");
+        for workers in [2, 3, 8] {
+            assert_eq!(
+                run_rules_on(&rules, &cx, workers),
+                sequential,
+                "{workers} workers"
+            );
+        }
+        assert_eq!(run_rules(&rules, &cx), sequential);
+    }
 }
