@@ -384,11 +384,8 @@ struct FieldDiff {
     counted: bool,
 }
 
-fn env_map(pairs: &[(String, String)]) -> BTreeMap<&str, &str> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect()
+fn env_map(env: &crate::model::Environment) -> BTreeMap<&str, &str> {
+    env.iter().collect()
 }
 
 /// Whether the uids differ as supervisor sees them; without resolved ids

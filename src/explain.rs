@@ -313,8 +313,8 @@ fn variable(
             let own = p
                 .environment
                 .iter()
-                .find(|(k, _)| k == var)
-                .map(|(_, v)| v.clone());
+                .find(|(k, _)| *k == var)
+                .map(|(_, v)| v.to_string());
             let global = config.supervisord.environment.iter().any(|(k, _)| k == var);
             let origin = if loaded
                 .ini

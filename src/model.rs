@@ -182,7 +182,7 @@ pub struct Process {
     pub stderr: LogSettings,
     /// `[supervisord] environment` overlaid with the section's own; shared
     /// between instances whose environment is the same.
-    pub environment: Arc<[(String, String)]>,
+    pub environment: Environment,
     pub common: Arc<ProcessCommon>,
 }
 
@@ -218,14 +218,88 @@ impl std::ops::Deref for Process {
     }
 }
 
+/// A process environment: `(key, value)` pairs in order, kept in one shared
+/// text (a big config has one per instance, so the pairs are not separate
+/// strings).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// Every key and value, back to back.
+    text: Arc<str>,
+    /// Where each key and each value ends in `text`.
+    ends: Arc<[u32]>,
+}
+
+impl Environment {
+    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for (k, v) in pairs {
+            for part in [k.as_ref(), v.as_ref()] {
+                text.push_str(part);
+                // Values come from config files of at most 256 MiB.
+                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+            }
+        }
+        Environment {
+            text: text.into(),
+            ends: ends.into(),
+        }
+    }
+
+    /// The pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.ends.chunks_exact(2).scan(0usize, |start, e| {
+            let (k_end, v_end) = (e[0] as usize, e[1] as usize);
+            let pair = (&self.text[*start..k_end], &self.text[k_end..v_end]);
+            *start = v_end;
+            Some(pair)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len() / 2
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The value of `key`, if set.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    /// Whether two environments are the same shared value (cheap).
+    pub fn same(&self, other: &Environment) -> bool {
+        Arc::ptr_eq(&self.text, &other.text) && Arc::ptr_eq(&self.ends, &other.ends)
+    }
+}
+
+/// One stream's log settings: the file per instance, the limits shared
+/// by the instances that have the same (reached through `Deref`).
 #[derive(Clone, Debug)]
 pub struct LogSettings {
     pub logfile: LogFile,
+    pub limits: Arc<LogLimits>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogLimits {
     pub maxbytes: PyInt,
     pub backups: PyInt,
     pub capture_maxbytes: PyInt,
     pub events_enabled: bool,
     pub syslog: bool,
+}
+
+impl std::ops::Deref for LogSettings {
+    type Target = LogLimits;
+
+    fn deref(&self) -> &LogLimits {
+        &self.limits
+    }
 }
 
 impl Process {
@@ -236,5 +310,24 @@ impl Process {
         } else {
             format!("{}:{}", self.group, self.name)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_keeps_pairs_in_order() {
+        let e = Environment::from_pairs([("A", "1"), ("\u{e9}t\u{e9}", ""), ("", "x=y")]);
+        let pairs: Vec<(&str, &str)> = e.iter().collect();
+        assert_eq!(pairs, [("A", "1"), ("\u{e9}t\u{e9}", ""), ("", "x=y")]);
+        assert_eq!(e.len(), 3);
+        assert_eq!(e.get("\u{e9}t\u{e9}"), Some(""));
+        assert_eq!(e.get("B"), None);
+        assert!(e.same(&e.clone()));
+        assert!(!e.same(&Environment::from_pairs(pairs)));
+        let empty = Environment::default();
+        assert!(empty.is_empty() && empty.iter().next().is_none());
     }
 }

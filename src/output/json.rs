@@ -7,7 +7,7 @@
 //! `Value` tree), because it can hold hundreds of thousands of processes.
 
 use crate::model::{
-    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process,
+    AutoRestart, Config, Environment, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process,
     ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
 };
 use crate::python::format::{Mapping, PyValue, format};
@@ -70,7 +70,7 @@ enum Val<'a> {
     Id(Option<Id>),
     Ints(&'a [PyInt]),
     Strs(&'a [String]),
-    Env(&'a [(String, String)]),
+    ProcEnv(&'a Environment),
     /// `Process::full_name` without allocating.
     FullName(&'a Process),
     Supervisord(&'a Supervisord),
@@ -94,7 +94,7 @@ impl Serialize for Val<'_> {
             Val::Id(id) => id.map(IdJson).serialize(s),
             Val::Ints(v) => s.collect_seq(v.iter()),
             Val::Strs(v) => s.collect_seq(v.iter()),
-            Val::Env(v) => Env(v).serialize(s),
+            Val::ProcEnv(v) => s.collect_map(v.iter()),
             Val::FullName(p) => s.serialize_str(&p.full_name()),
             Val::Supervisord(v) => SupervisordJson(v).serialize(s),
             Val::Server(v) => v.map(ServerJson).serialize(s),
@@ -435,7 +435,7 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
         Instance(|p| Val::Bool(p.stderr.events_enabled)),
     ),
     ("stderr_syslog", Instance(|p| Val::Bool(p.stderr.syslog))),
-    ("environment", Instance(|p| Val::Env(&p.environment))),
+    ("environment", Instance(|p| Val::ProcEnv(&p.environment))),
     ("serverurl", Shared(|c| opt_str(&c.serverurl))),
 ];
 
@@ -531,19 +531,7 @@ fn compact_val(out: &mut Vec<u8>, v: &Val<'_>) {
             }
             out.push(b']');
         }
-        Val::Env(v) => {
-            out.push(b'{');
-            let mut first = true;
-            for (k, s) in v.iter() {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
-                write_str(out, k);
-                out.push(b':');
-                write_str(out, s);
-            }
-            out.push(b'}');
-        }
+        Val::ProcEnv(v) => write_map(out, v.iter()),
         Val::FullName(p) => {
             // Escaping works per character and `:` is not escaped, so this
             // equals escaping the joined name.
@@ -615,6 +603,20 @@ static ESCAPE: [u8; 256] = {
     t[b'\\' as usize] = b'\\';
     t
 };
+
+/// A JSON object of string pairs.
+fn write_map<'a>(out: &mut Vec<u8>, pairs: impl Iterator<Item = (&'a str, &'a str)>) {
+    out.push(b'{');
+    for (n, (k, v)) in pairs.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        write_str(out, k);
+        out.push(b':');
+        write_str(out, v);
+    }
+    out.push(b'}');
+}
 
 /// A JSON string, escaped exactly as serde_json escapes it.
 fn write_str(out: &mut Vec<u8>, s: &str) {

@@ -24,14 +24,10 @@ pub use convert::{signal_name, signal_number};
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::load::{Loaded, format_error};
-use crate::model::Config;
+use crate::model::{Config, Environment};
 use crate::python::format::{Layers, Lookup, Mapping, Template};
 use crate::source::Span;
 use std::rc::Rc;
-use std::sync::Arc;
-
-/// A process environment as the model shares it.
-type Env = Arc<[(String, String)]>;
 
 /// The outcome of resolving a loaded config.
 #[derive(Debug)]
@@ -224,22 +220,26 @@ impl<'a> Resolver<'a> {
         let mut groups = self.groups();
         if !supervisord.environment.is_empty() {
             // Instances that share one environment share the merged one too.
-            let mut last: Option<(Env, Env)> = None;
+            let mut last: Option<(Environment, Environment)> = None;
             for p in groups.iter_mut().flat_map(|g| g.processes.iter_mut()) {
                 if let Some((own, merged)) = &last
-                    && Arc::ptr_eq(own, &p.environment)
+                    && own.same(&p.environment)
                 {
                     p.environment = merged.clone();
                     continue;
                 }
-                let mut merged = supervisord.environment.clone();
+                let mut merged: Vec<(&str, &str)> = supervisord
+                    .environment
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 for (k, v) in p.environment.iter() {
-                    match merged.iter_mut().find(|(mk, _)| mk == k) {
-                        Some(slot) => slot.1 = v.clone(),
-                        None => merged.push((k.clone(), v.clone())),
+                    match merged.iter_mut().find(|(mk, _)| *mk == k) {
+                        Some(slot) => slot.1 = v,
+                        None => merged.push((k, v)),
                     }
                 }
-                let merged: Env = merged.into();
+                let merged = Environment::from_pairs(merged);
                 last = Some((
                     std::mem::replace(&mut p.environment, merged.clone()),
                     merged,

@@ -13,7 +13,9 @@ use super::convert::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::limits;
-use crate::model::{AutoRestart, LogFile, LogSettings, Process, ProcessCommon};
+use crate::model::{
+    AutoRestart, Environment, LogFile, LogLimits, LogSettings, Process, ProcessCommon,
+};
 use crate::python::format::{Mapping, PyValue};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
@@ -86,11 +88,13 @@ type LoggedWarning = (String, Option<crate::source::Span>);
 
 #[derive(Default)]
 struct Memo {
-    environment: Option<Arc<[(String, String)]>>,
+    environment: Option<Environment>,
     directory: Option<Option<String>>,
     command: Option<String>,
     logs: [Option<(LogSettings, Vec<LoggedWarning>)>; 2],
     numbers: [Option<(PyInt, PyInt, bool)>; 2],
+    /// The last limits of each stream, shared while they stay the same.
+    limits: [Option<Arc<LogLimits>>; 2],
     static_numbers: [bool; 2],
     /// Which of the above may be memoized.
     static_env: bool,
@@ -473,8 +477,7 @@ impl Resolver<'_> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env: Arc<[(String, String)]> =
-                    self.instance_environment(section, pre, common)?.into();
+                let env = Environment::from_pairs(self.instance_environment(section, pre, common)?);
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -628,15 +631,7 @@ impl Resolver<'_> {
             return Some(settings.clone());
         }
         let before = self.diags.len();
-        let numbers_static = memo.static_numbers[i];
-        let settings = self.log_settings(
-            section,
-            i,
-            common,
-            pre,
-            &mut memo.numbers[i],
-            numbers_static,
-        )?;
+        let settings = self.log_settings(section, i, common, pre, memo)?;
         if memo.static_logs[i] {
             let warnings = self.diags[before..]
                 .iter()
@@ -648,16 +643,15 @@ impl Resolver<'_> {
         Some(settings)
     }
 
-    /// `numbers` memoizes backups, maxbytes and syslog when they do not
-    /// vary between instances (`numbers_static`).
+    /// One stream's settings; `memo` keeps backups, maxbytes and syslog when
+    /// they cannot vary between instances, and the last shared limits.
     fn log_settings(
         &mut self,
         section: &str,
         stream: usize,
         common: &Mapping,
         pre: &Pre,
-        numbers: &mut Option<(PyInt, PyInt, bool)>,
-        numbers_static: bool,
+        memo: &mut Memo,
     ) -> Option<LogSettings> {
         let [lf_key, backups_key, maxbytes_key, sy_key] = STREAM_KEYS[stream];
         let c = Some(common);
@@ -692,14 +686,14 @@ impl Resolver<'_> {
                 }
             }
         };
-        let (backups, maxbytes, mut syslog) = match numbers.clone() {
+        let (backups, maxbytes, mut syslog) = match memo.numbers[stream].clone() {
             Some(n) => n,
             None => {
                 let backups = self.read(section, backups_key, Some("10"), c, integer)?;
                 let maxbytes = self.read(section, maxbytes_key, Some("50MB"), c, byte_size)?;
                 let syslog = self.read(section, sy_key, Some("False"), c, boolean)?;
-                if numbers_static {
-                    *numbers = Some((backups.clone(), maxbytes.clone(), syslog));
+                if memo.static_numbers[stream] {
+                    memo.numbers[stream] = Some((backups.clone(), maxbytes.clone(), syslog));
                 }
                 (backups, maxbytes, syslog)
             }
@@ -735,13 +729,18 @@ impl Resolver<'_> {
         } else {
             (pre.stderr_cmax.clone(), pre.stderr_events)
         };
-        Some(LogSettings {
-            logfile,
+        let limits = LogLimits {
             maxbytes,
             backups,
             capture_maxbytes,
             events_enabled,
             syslog,
-        })
+        };
+        let last = &mut memo.limits[stream];
+        let limits = match last {
+            Some(l) if **l == limits => l.clone(),
+            _ => last.insert(Arc::new(limits)).clone(),
+        };
+        Some(LogSettings { logfile, limits })
     }
 }

@@ -385,7 +385,7 @@ impl Proc {
     fn child_env(&self, ctx: &Ctx) -> Vec<(String, String)> {
         let mut env: IndexMap<String, String> = IndexMap::new();
         for (k, v) in &ctx.runner_env {
-            env.insert(k.clone(), v.clone());
+            env.insert(k.to_string(), v.to_string());
         }
         env.insert("SUPERVISOR_ENABLED".into(), "1".into());
         let serverurl = self.conf.model.serverurl.clone().or(ctx.serverurl.clone());
@@ -395,7 +395,7 @@ impl Proc {
         env.insert("SUPERVISOR_PROCESS_NAME".into(), self.name().to_string());
         env.insert("SUPERVISOR_GROUP_NAME".into(), self.group.clone());
         for (k, v) in self.conf.model.environment.iter() {
-            env.insert(k.clone(), v.clone());
+            env.insert(k.to_string(), v.to_string());
         }
         env.into_iter().collect()
     }

@@ -53,7 +53,7 @@ fn default_path(runner_env: &[(String, String)]) -> Vec<String> {
 /// `get_execv_args`: the file to execute and the argv.
 pub fn execv_args(
     command: &str,
-    environment: &[(String, String)],
+    environment: &crate::model::Environment,
     runner_env: &[(String, String)],
 ) -> Result<(String, Vec<String>), ExecError> {
     let argv = crate::python::shlex::split_command(command).map_err(|e| {
@@ -65,7 +65,7 @@ pub fn execv_args(
     let (filename, st) = if program.contains('/') {
         (program.clone(), std::fs::metadata(program).ok())
     } else {
-        let path: Vec<String> = match environment.iter().rev().find(|(k, _)| k == "PATH") {
+        let path: Vec<String> = match environment.iter().find(|(k, _)| *k == "PATH") {
             Some((_, p)) => p.split(':').map(str::to_string).collect(),
             None => default_path(runner_env),
         };
@@ -458,22 +458,32 @@ mod tests {
     fn command_lookup_messages() {
         let env = vec![("PATH".to_string(), "/usr/bin:/bin".to_string())];
         assert_eq!(
-            execv_args("", &[], &env).unwrap_err(),
+            execv_args("", &crate::model::Environment::default(), &env).unwrap_err(),
             ExecError::BadCommand("command is empty".into())
         );
         assert_eq!(
-            execv_args("'a", &[], &env).unwrap_err(),
+            execv_args("'a", &crate::model::Environment::default(), &env).unwrap_err(),
             ExecError::BadCommand("can't parse command \"'a\": No closing quotation".into())
         );
         assert_eq!(
-            execv_args("no-such-cmd-xyz", &[], &env).unwrap_err(),
+            execv_args(
+                "no-such-cmd-xyz",
+                &crate::model::Environment::default(),
+                &env
+            )
+            .unwrap_err(),
             ExecError::NotFound("can't find command 'no-such-cmd-xyz'".into())
         );
         assert_eq!(
-            execv_args("/tmp", &[], &env).unwrap_err(),
+            execv_args("/tmp", &crate::model::Environment::default(), &env).unwrap_err(),
             ExecError::NotExecutable("command at '/tmp' is a directory".into())
         );
-        let (f, argv) = execv_args("sh -c 'echo hi'", &[], &env).unwrap();
+        let (f, argv) = execv_args(
+            "sh -c 'echo hi'",
+            &crate::model::Environment::default(),
+            &env,
+        )
+        .unwrap();
         assert!(f.ends_with("/sh"));
         assert_eq!(argv, vec!["sh", "-c", "echo hi"]);
     }
