@@ -196,7 +196,7 @@ fn expanded_value(p: &Process, key: &str) -> Option<String> {
     };
     Some(match key {
         "command" => p.command.clone(),
-        "directory" => p.directory.clone().unwrap_or_default(),
+        "directory" => p.directory.as_deref().unwrap_or_default().to_string(),
         "process_name" => p.name.clone(),
         "stdout_logfile" => log(&p.stdout.logfile),
         "stderr_logfile" => log(&p.stderr.logfile),

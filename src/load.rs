@@ -122,6 +122,7 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
     } else if loaded.ini.has_section("include") {
         process_includes(&mut loaded, host);
     }
+    loaded.ini.shrink_to_fit();
     loaded
 }
 

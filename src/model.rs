@@ -177,7 +177,7 @@ pub struct Process {
     pub name: String,
     pub process_num: PyInt,
     pub command: String,
-    pub directory: Option<String>,
+    pub directory: Option<Arc<str>>,
     pub stdout: LogSettings,
     pub stderr: LogSettings,
     /// `[supervisord] environment` overlaid with the section's own; shared

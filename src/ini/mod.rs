@@ -112,6 +112,15 @@ impl Ini {
         }
     }
 
+    /// Gives back what the maps grew beyond their final size (a config of
+    /// thousands of sections keeps its parser state while it is resolved).
+    pub fn shrink_to_fit(&mut self) {
+        self.sections.shrink_to_fit();
+        for s in self.sections.values_mut() {
+            s.entries.shrink_to_fit();
+        }
+    }
+
     pub fn has_section(&self, name: &str) -> bool {
         self.sections.contains_key(name)
     }

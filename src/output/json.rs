@@ -370,7 +370,10 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
     ("user", Shared(|c| opt_str(&c.user))),
     ("uid", Shared(|c| Val::Id(c.uid))),
     ("command", Instance(|p| Val::Str(&p.command))),
-    ("directory", Instance(|p| opt_str(&p.directory))),
+    (
+        "directory",
+        Instance(|p| p.directory.as_deref().map_or(Val::Null, Val::Str)),
+    ),
     (
         "umask",
         Shared(|c| {

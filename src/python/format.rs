@@ -371,6 +371,8 @@ impl Template {
                 }
             }
         }
+        // Rendered values are kept per instance: no slack.
+        state.out.shrink_to_fit();
         Ok(state.out)
     }
 }

@@ -2,11 +2,11 @@
 //! then `[eventlistener:x]`, then unclaimed `[fcgi-program:x]`, sorted by
 //! (priority, name).
 
-use super::Resolver;
 use super::convert::{
     boolean, colon_user_group_msg, integer, list_of_strings, name, name_to_uid, octal,
 };
 use super::plugins::{SpecError, check_spec};
+use super::{Resolver, Seed};
 use crate::diagnostic::Diagnostic;
 use crate::model::{FcgiSocket, Group, GroupKind, Id, ListenerPool};
 use crate::python::format::Mapping;
@@ -139,27 +139,34 @@ impl Resolver<'_> {
         if threads > 1 {
             let chunk = sections.len().div_ceil(threads);
             let seed = self.seed();
+            let run = |run: &[String], seed: Seed<'_>| {
+                let mut r = Resolver::from_seed(seed);
+                let groups = r.program_groups_here(run);
+                Fork {
+                    groups,
+                    diags: r.diags,
+                    warnings: r.warnings,
+                    budget: r.budget,
+                }
+            };
+            let runs: Vec<&[String]> = sections.chunks(chunk).collect();
             let forks: Vec<Fork> = std::thread::scope(|scope| {
-                let handles: Vec<_> = sections
-                    .chunks(chunk)
-                    .map(|run| {
+                // The first run stays on this thread, whose allocator arena
+                // already holds the memory the lexer freed.
+                let handles: Vec<_> = runs[1..]
+                    .iter()
+                    .map(|r| {
                         let seed = seed.clone();
-                        scope.spawn(move || {
-                            let mut r = Resolver::from_seed(seed);
-                            let groups = r.program_groups_here(run);
-                            Fork {
-                                groups,
-                                diags: r.diags,
-                                warnings: r.warnings,
-                                budget: r.budget,
-                            }
-                        })
+                        scope.spawn(move || run(r, seed))
                     })
                     .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
+                let mut forks = vec![run(runs[0], seed.clone())];
+                forks.extend(
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+                );
+                forks
             });
             // supc's limits count across sections: when they are reached,
             // redo the work in order so the error lands where one thread

@@ -89,7 +89,7 @@ type LoggedWarning = (String, Option<crate::source::Span>);
 #[derive(Default)]
 struct Memo {
     environment: Option<Environment>,
-    directory: Option<Option<String>>,
+    directory: Option<Option<Arc<str>>>,
     command: Option<String>,
     logs: [Option<(LogSettings, Vec<LoggedWarning>)>; 2],
     numbers: [Option<(PyInt, PyInt, bool)>; 2],
@@ -500,7 +500,7 @@ impl Resolver<'_> {
                 let d = self
                     .get(section, "directory", None, c)
                     .ok()?
-                    .map(|g| g.text);
+                    .map(|g| Arc::<str>::from(g.text));
                 if memo.static_directory {
                     memo.directory = Some(d.clone());
                 }

@@ -534,7 +534,7 @@ impl Proc {
             filename,
             argv,
             env: self.child_env(ctx),
-            directory: self.conf.model.directory.clone(),
+            directory: self.conf.model.directory.as_deref().map(str::to_string),
             umask: self.conf.umask,
             uid: self.conf.uid,
             privileges: spawn::privileges(self.conf.uid),

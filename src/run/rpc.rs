@@ -1089,7 +1089,10 @@ fn all_config_info(sup: &Supervisor) -> Value {
             };
             out.push(Value::Struct(vec![
                 ("autostart".into(), Value::Bool(p.autostart)),
-                ("directory".into(), none_or(p.directory.clone())),
+                (
+                    "directory".into(),
+                    none_or(p.directory.as_deref().map(str::to_string)),
+                ),
                 ("uid".into(), none_or(uid)),
                 ("command".into(), Value::str(p.command.clone())),
                 (
