@@ -544,7 +544,6 @@ impl<'m> Formatter<'m> {
     /// straight to the output; `false` for everything else (the general
     /// path handles it, with the same result).
     fn plain(&mut self, spec: &Spec, conv: char, arg: Arg<'_>) -> bool {
-        use std::fmt::Write;
         if spec.prec.is_some() || spec.sign || spec.blank {
             return false;
         }
@@ -567,7 +566,19 @@ impl<'m> Formatter<'m> {
                     let fill = if spec.zero { '0' } else { ' ' };
                     self.out.extend(std::iter::repeat_n(fill, pad));
                 }
-                let _ = write!(self.out, "{v}");
+                let mut buf = [0u8; 20];
+                let mut at = buf.len();
+                let mut n = v;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                self.out
+                    .push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
                 if spec.ljust {
                     self.out.extend(std::iter::repeat_n(' ', pad));
                 }

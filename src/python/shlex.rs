@@ -133,10 +133,23 @@ fn skip_line(value: &str, i: &mut usize) {
     }
 }
 
-/// Why a `KEY=VAL,...` value was refused, with supervisord's message.
+/// supervisord's `dict_of_key_value_pairs`: the pairs (a repeated key keeps
+/// its first place and takes the last value), or why the value was refused,
+/// with supervisord's message.
 pub fn parse_kv_pairs(value: &str) -> Result<Vec<(String, String)>, String> {
+    Ok(kv_pairs(value)?
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+/// A key and its value, borrowed from the text where possible.
+pub type KvPair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// [`parse_kv_pairs`], borrowing from `value` where it can.
+pub fn kv_pairs(value: &str) -> Result<Vec<KvPair<'_>>, String> {
     let tokens = kv_tokens(value)?;
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<KvPair<'_>> = Vec::with_capacity(tokens.len() / 4 + 1);
     let mut i = 0;
     while i < tokens.len() {
         if i + 3 > tokens.len() || tokens[i + 1] != "=" {
@@ -144,10 +157,11 @@ pub fn parse_kv_pairs(value: &str) -> Result<Vec<(String, String)>, String> {
                 "Unexpected end of key/value pairs in value '{value}'"
             ));
         }
-        let key = tokens[i].to_string();
-        let val = tokens[i + 2]
-            .trim_matches(|c| c == '\'' || c == '"')
-            .to_string();
+        let key = tokens[i].clone();
+        let val = match &tokens[i + 2] {
+            Cow::Borrowed(t) => Cow::Borrowed(t.trim_matches(|c| c == '\'' || c == '"')),
+            Cow::Owned(t) => Cow::Owned(t.trim_matches(|c| c == '\'' || c == '"').to_string()),
+        };
         match pairs.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = val,
             None => pairs.push((key, val)),

@@ -19,7 +19,7 @@ use crate::model::{
 use crate::python::format::{Mapping, PyValue};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
-use crate::python::shlex::parse_kv_pairs;
+use crate::python::shlex::kv_pairs;
 use crate::python::unicode::{lower, strip, upper};
 use std::sync::Arc;
 
@@ -477,7 +477,7 @@ impl Resolver<'_> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env = Environment::from_pairs(self.instance_environment(section, pre, common)?);
+                let env = self.instance_environment(section, pre, common)?;
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -565,29 +565,21 @@ impl Resolver<'_> {
         section: &str,
         pre: &Pre,
         common: &Mapping,
-    ) -> Option<Vec<(String, String)>> {
-        if !pre.environment_raw.contains('%') {
-            return match parse_kv_pairs(&pre.environment_raw) {
-                Ok(p) => Some(p),
-                Err(m) => {
-                    let span = self.option_span(section, "environment");
-                    let got = super::Got {
-                        text: pre.environment_raw.clone(),
-                        span,
-                        key_span: None,
-                    };
-                    self.value_error(m, Some(&got), section);
-                    None
-                }
-            };
-        }
+    ) -> Option<Environment> {
         let span = self.option_span(section, "environment");
-        let text = self.bare_expand(&pre.environment_raw, "environment", common, section, span)?;
-        match parse_kv_pairs(&text) {
-            Ok(p) => Some(p),
+        let expanded;
+        let text = if pre.environment_raw.contains('%') {
+            expanded =
+                self.bare_expand(&pre.environment_raw, "environment", common, section, span)?;
+            expanded.as_str()
+        } else {
+            pre.environment_raw.as_str()
+        };
+        match kv_pairs(text) {
+            Ok(p) => Some(Environment::from_pairs(p)),
             Err(m) => {
                 let got = super::Got {
-                    text,
+                    text: text.to_string(),
                     span,
                     key_span: None,
                 };

@@ -134,14 +134,19 @@ fn shape_by_grammar(line: &str) -> Shape {
     }
 }
 
-/// The line's shape. A line that does not start with `[` can only be an
-/// option (split at the first `=` or `:`) or junk, which is decided here
-/// directly because the grammar's per-line setup costs far more than the
-/// split itself on configs of 100,000 lines; `[` lines go to the grammar.
+/// The line's shape, decided directly for the common cases because the
+/// grammar's per-line setup costs far more than the split itself on configs
+/// of 100,000 lines: a line that does not start with `[` can only be an
+/// option (split at the first `=` or `:`) or junk, and `[` with a later `]`
+/// is a header; other `[` lines go to the grammar.
 /// `tests::fast_shape_is_the_grammar` holds the two to the same answers.
 fn shape(line: &str) -> Shape {
     if line.starts_with('[') {
-        return shape_by_grammar(line);
+        // `[name]trailer`: the name runs to the last `]`.
+        return match line.rfind(']') {
+            Some(end) if end > 1 => Shape::Header(Some(1..end)),
+            _ => shape_by_grammar(line),
+        };
     }
     match line.find(['=', ':']) {
         Some(d) => Shape::Option {
