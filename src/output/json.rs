@@ -679,21 +679,10 @@ fn write_key(out: &mut Vec<u8>, key: &str) {
 }
 
 fn write_i64(out: &mut Vec<u8>, v: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
     if v < 0 {
         out.push(b'-');
     }
-    out.extend_from_slice(&digits[at..]);
+    out.extend_from_slice(crate::python::int::decimal(v.unsigned_abs(), &mut [0; 20]).as_bytes());
 }
 
 /// Writes processes, reusing the bytes of each run of shared keys while

@@ -566,19 +566,8 @@ impl<'m> Formatter<'m> {
                     let fill = if spec.zero { '0' } else { ' ' };
                     self.out.extend(std::iter::repeat_n(fill, pad));
                 }
-                let mut buf = [0u8; 20];
-                let mut at = buf.len();
-                let mut n = v;
-                loop {
-                    at -= 1;
-                    buf[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
                 self.out
-                    .push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+                    .push_str(crate::python::int::decimal(v as u64, &mut [0; 20]));
                 if spec.ljust {
                     self.out.extend(std::iter::repeat_n(' ', pad));
                 }

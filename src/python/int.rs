@@ -166,6 +166,22 @@ impl fmt::Display for IntError {
 }
 
 /// Python's `int(s)` (base 10).
+/// The decimal digits of `n`, written into the end of `buf` (no allocation,
+/// no formatting machinery: the JSON writer and `%d` use it per instance).
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+}
+
 pub fn parse_int(s: &str) -> Result<PyInt, IntError> {
     parse_radix(s, 10)
 }
