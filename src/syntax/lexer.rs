@@ -58,6 +58,9 @@ fn physical_lines(text: &str) -> Vec<RawLine<'_>> {
 /// in round 1 wins over a valid `;` found only in round 2, even when the `;`
 /// is further left. Copying the quirk keeps values identical.
 fn inline_comment_start(line: &str) -> Option<usize> {
+    if !line.contains([';', '#']) {
+        return None;
+    }
     let mut positions: Vec<(u8, Option<usize>)> = vec![(b';', None), (b'#', None)];
     loop {
         let mut best: Option<usize> = None;

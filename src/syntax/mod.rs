@@ -69,14 +69,16 @@ pub struct ValueLine {
 impl OptionLine {
     /// configparser's joined value: lines joined by `\n`, right-stripped.
     pub fn value(&self) -> String {
-        let mut joined = String::new();
+        let mut joined = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 1).sum());
         for (i, l) in self.lines.iter().enumerate() {
             if i > 0 {
                 joined.push('\n');
             }
             joined.push_str(&l.text);
         }
-        crate::python::unicode::rstrip(&joined).to_string()
+        let kept = crate::python::unicode::rstrip(&joined).len();
+        joined.truncate(kept);
+        joined
     }
 
     /// From the start of the value to the end of its last non-empty line.
