@@ -349,11 +349,29 @@ impl Template {
 
     /// Applies the template to a mapping, with CPython's errors in order.
     pub fn render(&self, mapping: &dyn Lookup) -> Result<String, FormatError> {
+        thread_local! {
+            /// Where values are built before they get an exact-size copy
+            /// (they are kept per instance, so no slack).
+            static SCRATCH: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+        }
+        let mut out = SCRATCH.take();
+        out.clear();
+        out.reserve(self.size_hint + 16);
         let mut state = Formatter {
             mapping,
             next_arg: Some(Arg::Mapping),
-            out: String::with_capacity(self.size_hint + 16),
+            out,
         };
+        let result = self.render_into(&mut state);
+        let value = result.map(|()| state.out.as_str().to_string());
+        // A huge value's buffer is not kept for the rest of the run.
+        if state.out.capacity() <= 1 << 16 {
+            SCRATCH.set(state.out);
+        }
+        value
+    }
+
+    fn render_into(&self, state: &mut Formatter<'_>) -> Result<(), FormatError> {
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(t) => state.out.push_str(t),
@@ -371,9 +389,7 @@ impl Template {
                 }
             }
         }
-        // Rendered values are kept per instance: no slack.
-        state.out.shrink_to_fit();
-        Ok(state.out)
+        Ok(())
     }
 }
 

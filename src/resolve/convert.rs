@@ -265,13 +265,26 @@ pub fn existing_directory(v: &str, host: &Host) -> Conv<String> {
 
 /// `existing_dirpath` (portable: no existence test).
 pub fn existing_dirpath(v: &str, host: &Host) -> Conv<String> {
-    let nv = expanduser(v, host);
+    existing_dirpath_owned(v.to_string(), host)
+}
+
+/// [`existing_dirpath`] of an owned value, kept as it is unless `~` expands.
+pub fn existing_dirpath_owned(v: String, host: &Host) -> Conv<String> {
+    let (nv, written) = if v.starts_with('~') {
+        (expanduser(&v, host), Some(v))
+    } else {
+        (v, None)
+    };
+    if host.portable {
+        return Ok(nv);
+    }
     let dir = dirname(&nv);
-    if host.portable || dir.is_empty() || host.is_dir(dir) {
+    if dir.is_empty() || host.is_dir(dir) {
         Ok(nv)
     } else {
         Err(format!(
-            "The directory named as part of the path {v} does not exist"
+            "The directory named as part of the path {} does not exist",
+            written.as_deref().unwrap_or(&nv)
         ))
     }
 }

@@ -8,8 +8,8 @@
 
 use super::Resolver;
 use super::convert::{
-    auto_restart, boolean, byte_size, existing_dirpath, exitcodes, integer, name, name_to_uid,
-    octal, signal_name, signal_number,
+    auto_restart, boolean, byte_size, existing_dirpath_owned, exitcodes, integer, name,
+    name_to_uid, octal, signal_name, signal_number,
 };
 use crate::diagnostic::Diagnostic;
 use crate::limits;
@@ -651,7 +651,13 @@ impl Resolver<'_> {
             Err(()) => return None,
             Ok(None) => LogFile::Auto,
             Ok(Some(g)) => {
-                let text = self.bare_expand(&g.text, lf_key, common, section, g.span)?;
+                let span = g.span;
+                // The second, bare expansion; a text without `%` is kept.
+                let text = if g.text.contains('%') {
+                    self.bare_expand(&g.text, lf_key, common, section, span)?
+                } else {
+                    g.text
+                };
                 // `lower()` never shortens a text, so only short ones can be
                 // one of the words.
                 let word = if text.len() <= 24 {
@@ -663,12 +669,12 @@ impl Resolver<'_> {
                     "none" | "off" => LogFile::None,
                     "auto" => LogFile::Auto,
                     "syslog" => LogFile::Path(SYSLOG.into()),
-                    _ => match existing_dirpath(&text, self.host) {
+                    _ => match existing_dirpath_owned(text, self.host) {
                         Ok(p) => LogFile::Path(p),
                         Err(m) => {
                             let got = super::Got {
-                                text,
-                                span: g.span,
+                                text: String::new(),
+                                span,
                                 key_span: None,
                             };
                             self.value_error(m, Some(&got), section);
