@@ -329,3 +329,57 @@ fn human_report_with_thousands_of_findings() {
         "[program:p0] has no option `comand`; supervisord ignores it\n    ╭─[supervisord.conf:10:1]\n  9 │ killasgroup=true\n 10 │ comand=/bin/x\n"
     ));
 }
+
+/// A finding about many places shows the first ten in the human report and
+/// says how many more there are; the JSON report lists them all.
+#[test]
+fn human_report_shows_ten_places_of_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conf = String::from(
+        "[supervisord]\n[unix_http_server]\nfile=/tmp/x.sock\n[rpcinterface:supervisor]\n\
+         supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
+    );
+    for i in 0..30 {
+        conf.push_str(&format!(
+            "[program:p{i:02}]\ncommand=/bin/true\nuser=root\nstdout_logfile=/tmp/same.log\n"
+        ));
+    }
+    std::fs::write(dir.path().join("supervisord.conf"), conf).unwrap();
+    let o = supc(&["check", "--portable", "supervisord.conf"], dir.path());
+    let err = stderr(&o);
+    assert!(
+        err.contains("30 processes write the same log file"),
+        "{err}"
+    );
+    let labels = err
+        .lines()
+        .filter(|l| l.contains("╰── stdout of p"))
+        .count();
+    assert_eq!(labels, 11, "the primary place and ten more:\n{err}");
+    assert!(
+        err.contains("19 more places are not shown here; `--format json` lists every one"),
+        "{err}"
+    );
+    let o = supc(
+        &[
+            "check",
+            "--portable",
+            "--format",
+            "json",
+            "supervisord.conf",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let finding = v["files"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "SUP112")
+        .expect("SUP112");
+    assert_eq!(
+        finding["related"].as_array().map(Vec::len),
+        Some(29),
+        "{finding}"
+    );
+}

@@ -33,6 +33,9 @@ pub fn render_with(diags: &[Diagnostic], sources: &SourceMap, fancy: bool, width
     out
 }
 
+/// Places of one finding shown in the human report (besides the primary).
+const MAX_RELATED_SHOWN: usize = 10;
+
 fn to_report(
     d: &Diagnostic,
     sources: &SourceMap,
@@ -46,8 +49,15 @@ fn to_report(
     let mut md = MietteDiagnostic::new(d.message.clone())
         .with_code(d.code)
         .with_severity(severity);
-    if let Some(h) = &d.help {
-        md = md.with_help(h.clone());
+    let hidden = d.related.len().saturating_sub(MAX_RELATED_SHOWN);
+    let more = (hidden > 0 && d.primary.is_some()).then(|| {
+        format!("{hidden} more places are not shown here; `--format json` lists every one")
+    });
+    match (&d.help, more) {
+        (Some(h), Some(m)) => md = md.with_help(format!("{h}\n{m}")),
+        (Some(h), None) => md = md.with_help(h.clone()),
+        (None, Some(m)) => md = md.with_help(m),
+        (None, None) => {}
     }
     let Some(primary) = &d.primary else {
         return Box::new(md);
@@ -56,11 +66,10 @@ fn to_report(
         Some(primary.message.clone()),
         (primary.span.start as usize, primary.span.len()),
     )];
-    for l in d
-        .related
-        .iter()
-        .filter(|l| l.span.file == primary.span.file)
-    {
+    // A finding about thousands of places shows the first few; the machine
+    // formats list them all.
+    let shown = &d.related[..d.related.len().min(MAX_RELATED_SHOWN)];
+    for l in shown.iter().filter(|l| l.span.file == primary.span.file) {
         labels.push(LabeledSpan::new_with_span(
             Some(l.message.clone()),
             (l.span.start as usize, l.span.len()),
@@ -70,8 +79,7 @@ fn to_report(
     let report = miette::Report::new(md).with_source_code(texts.named(sources, primary.span.file));
     // Labels in other files (an included file, say) become related notes,
     // each with its own source.
-    let related = d
-        .related
+    let related = shown
         .iter()
         .filter(|l| l.span.file != primary.span.file)
         .map(|l| {
