@@ -173,7 +173,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    let parsed = parse_file(file, text);
+    let mut parsed = parse_file(file, text);
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -230,7 +230,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         }
         errors.push(d);
     }
-    loaded.ini.apply(&parsed);
+    loaded.ini.apply_events(std::mem::take(&mut parsed.events));
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
     Some(file)

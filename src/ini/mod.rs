@@ -77,8 +77,14 @@ pub struct Found<'a> {
 impl Ini {
     /// Applies one file's events (`RawConfigParser._read` + the join).
     pub fn apply(&mut self, parsed: &ParsedFile) {
+        self.apply_events(parsed.events.clone());
+    }
+
+    /// [`Self::apply`], taking the events (their strings move into the
+    /// parser state instead of being copied).
+    pub fn apply_events(&mut self, events: Vec<Event>) {
         let mut current: Option<Target> = None;
-        for event in &parsed.events {
+        for event in events {
             match event {
                 Event::Section(h) => {
                     if h.name == "DEFAULT" {
@@ -95,7 +101,7 @@ impl Ini {
                                     .insert(h.name.clone(), Section::new(&h.name, h.name_span));
                             }
                         }
-                        current = Some(Target::Section(h.name.clone()));
+                        current = Some(Target::Section(h.name));
                     }
                 }
                 Event::Option(opt) => {
@@ -202,11 +208,12 @@ enum Target {
     Section(String),
 }
 
-fn set_option(section: &mut Section, opt: &OptionLine) {
-    let value = opt.value();
+fn set_option(section: &mut Section, mut opt: OptionLine) {
+    let value_span = opt.value_span();
+    let value = opt.take_value();
     let def = Definition {
         key_span: opt.key_span,
-        value_span: opt.value_span(),
+        value_span,
         written: value.clone(),
         from_default: false,
     };
@@ -218,7 +225,7 @@ fn set_option(section: &mut Section, opt: &OptionLine) {
         }
         None => {
             section.entries.insert(
-                opt.key.clone(),
+                opt.key,
                 Entry {
                     value,
                     def,

@@ -31,7 +31,7 @@ pub struct ParsedFile {
     pub comments: Vec<Comment>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Event {
     Section(SectionHeader),
     Option(OptionLine),
@@ -79,6 +79,18 @@ impl OptionLine {
         let kept = crate::python::unicode::rstrip(&joined).len();
         joined.truncate(kept);
         joined
+    }
+
+    /// [`Self::value`], taking the text of a one-line value instead of
+    /// copying it.
+    pub fn take_value(&mut self) -> String {
+        if let [only] = self.lines.as_mut_slice() {
+            let mut text = std::mem::take(&mut only.text);
+            let kept = crate::python::unicode::rstrip(&text).len();
+            text.truncate(kept);
+            return text;
+        }
+        self.value()
     }
 
     /// From the start of the value to the end of its last non-empty line.
