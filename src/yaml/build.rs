@@ -65,10 +65,18 @@ pub fn spec_len(s: &str) -> Option<usize> {
     }
 }
 
-/// Splits a YAML string into literal text and expansion specs.
+/// Splits a YAML string into literal text and expansion specs; a `%` that
+/// starts no spec is literal text.
 pub fn pieces(s: &str) -> Vec<Piece> {
+    scan(s).0
+}
+
+/// Splits text into literal runs (`%%` read as `%`) and `%(…)` specs; the
+/// flag tells whether some `%` started no spec (kept as a literal `%`).
+pub fn scan(s: &str) -> (Vec<Piece>, bool) {
     let mut out: Vec<Piece> = Vec::new();
     let mut lit = String::new();
+    let mut lone = false;
     let mut rest = s;
     while let Some(i) = rest.find('%') {
         lit.push_str(&rest[..i]);
@@ -83,6 +91,7 @@ pub fn pieces(s: &str) -> Vec<Piece> {
             out.push(Piece::Spec(tail[..n].to_string()));
             rest = &tail[n..];
         } else {
+            lone = true;
             lit.push('%');
             rest = &tail[1..];
         }
@@ -91,7 +100,7 @@ pub fn pieces(s: &str) -> Vec<Piece> {
     if !lit.is_empty() {
         out.push(Piece::Lit(lit));
     }
-    out
+    (out, lone)
 }
 
 const EMPTY: &str = "%(here).0s";

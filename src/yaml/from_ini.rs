@@ -12,7 +12,7 @@
 //! `supc convert` then checks that the YAML reads back to the same model
 //! as the INI and refuses otherwise.
 
-use super::build::{Piece, spec_len, typed_text};
+use super::build::{Piece, scan, spec_len, typed_text};
 use super::spec::Spec;
 use crate::load::Loaded;
 use crate::options::{SectionKind, ValueType, lookup};
@@ -21,33 +21,15 @@ use serde_json::{Map, Value};
 
 /// Un-escapes an INI value expanded `times` times into pieces.
 fn decode(value: &str, times: u8) -> Result<Vec<Piece>, String> {
-    let mut out: Vec<Piece> = Vec::new();
-    let mut lit = String::new();
-    let mut rest = value;
-    while let Some(i) = rest.find('%') {
-        lit.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("%%") {
-            lit.push('%');
-            rest = t;
-        } else if let Some(n) = spec_len(tail) {
-            if !lit.is_empty() {
-                out.push(Piece::Lit(std::mem::take(&mut lit)));
-            }
-            let spec = &tail[..n];
-            // `%(here).0s` is the empty-string trick; the builder re-adds it.
-            if !(spec.starts_with("%(here)") && spec.ends_with(".0s")) {
-                out.push(Piece::Spec(spec.to_string()));
-            }
-            rest = &tail[n..];
-        } else {
-            return Err(format!("{value:?} has a `%` that starts no expansion"));
-        }
+    let (pieces, lone) = scan(value);
+    if lone {
+        return Err(format!("{value:?} has a `%` that starts no expansion"));
     }
-    lit.push_str(rest);
-    if !lit.is_empty() {
-        out.push(Piece::Lit(lit));
-    }
+    // `%(here).0s` is the empty-string trick; the builder re-adds it.
+    let out: Vec<Piece> = pieces
+        .into_iter()
+        .filter(|p| !matches!(p, Piece::Spec(s) if s.starts_with("%(here)") && s.ends_with(".0s")))
+        .collect();
     if times < 2 {
         return Ok(out);
     }
