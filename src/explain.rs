@@ -310,11 +310,7 @@ fn variable(
         ),
         n if n.starts_with("ENV_") => {
             let var = &n[4..];
-            let own = p
-                .environment
-                .iter()
-                .find(|(k, _)| *k == var)
-                .map(|(_, v)| v.to_string());
+            let own = p.environment.get(var).map(str::to_string);
             let global = config.supervisord.environment.iter().any(|(k, _)| k == var);
             let origin = if loaded
                 .ini

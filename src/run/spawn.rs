@@ -65,8 +65,8 @@ pub fn execv_args(
     let (filename, st) = if program.contains('/') {
         (program.clone(), std::fs::metadata(program).ok())
     } else {
-        let path: Vec<String> = match environment.iter().find(|(k, _)| *k == "PATH") {
-            Some((_, p)) => p.split(':').map(str::to_string).collect(),
+        let path: Vec<String> = match environment.get("PATH") {
+            Some(p) => p.split(':').map(str::to_string).collect(),
             None => default_path(runner_env),
         };
         let mut found = None;

@@ -1,6 +1,5 @@
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
-use crate::options::SectionKind;
 
 pub struct KillasgroupWithoutStopasgroup;
 
@@ -60,10 +59,7 @@ impl Rule for KillasgroupWithoutStopasgroup {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for (name, kind, _) in cx.sections() {
-            if !matches!(
-                kind,
-                SectionKind::Program | SectionKind::EventListener | SectionKind::FcgiProgram
-            ) {
+            if !kind.is_program_like() {
                 continue;
             }
             let Some(kill) = cx.ini().get(name, "killasgroup") else {

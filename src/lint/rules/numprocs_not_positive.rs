@@ -1,6 +1,5 @@
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
-use crate::options::SectionKind;
 use crate::python::int::{PyInt, parse_int};
 
 pub struct NumprocsNotPositive;
@@ -48,10 +47,7 @@ impl Rule for NumprocsNotPositive {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for (name, kind, _) in cx.sections() {
-            if !matches!(
-                kind,
-                SectionKind::Program | SectionKind::EventListener | SectionKind::FcgiProgram
-            ) {
+            if !kind.is_program_like() {
                 continue;
             }
             let Some(found) = cx.ini().get(name, "numprocs") else {
