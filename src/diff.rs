@@ -606,7 +606,7 @@ fn all_processes(g: &Group, status: Status) -> Vec<ProcessChange> {
     g.processes
         .iter()
         .map(|p| ProcessChange {
-            name: p.name.clone(),
+            name: p.name.to_string(),
             full_name: p.full_name(),
             status,
             options: Vec::new(),

@@ -170,7 +170,7 @@ fn one(
     };
     Explanation {
         namespec: p.full_name(),
-        name: p.name.clone(),
+        name: p.name.to_string(),
         group: p.group.clone(),
         section: p.section.clone(),
         defined_at,
@@ -192,12 +192,12 @@ fn expanded_value(p: &Process, key: &str) -> Option<String> {
     let log = |l: &LogFile| match l {
         LogFile::Auto => "AUTO".to_string(),
         LogFile::None => "NONE".to_string(),
-        LogFile::Path(s) => s.clone(),
+        LogFile::Path(s) => s.to_string(),
     };
     Some(match key {
-        "command" => p.command.clone(),
+        "command" => p.command.to_string(),
         "directory" => p.directory.as_deref().unwrap_or_default().to_string(),
-        "process_name" => p.name.clone(),
+        "process_name" => p.name.to_string(),
         "stdout_logfile" => log(&p.stdout.logfile),
         "stderr_logfile" => log(&p.stderr.logfile),
         "environment" => p

@@ -21,6 +21,11 @@ pub const MAX_TOTAL_PROCESSES: usize = 1_000_000;
 /// paths, so numprocs times a huge value is what explodes).
 pub const MAX_EXPANDED_BYTES: u64 = 1 << 30;
 
+/// Longest text one `%` expansion may produce (the longest value a config
+/// file can hold): a width like `%(program_name)3000000000s` would
+/// otherwise build gigabytes.
+pub const MAX_VALUE_BYTES: usize = MAX_FILE_BYTES as usize;
+
 /// Whether `(processes, expanded bytes)` so far passes either total limit.
 pub fn over((processes, bytes): (u64, u64)) -> bool {
     processes > MAX_TOTAL_PROCESSES as u64 || bytes > MAX_EXPANDED_BYTES

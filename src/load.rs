@@ -413,6 +413,17 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
             ),
         )
         .help("supervisord expands `%(name)s`; write `%%` for a literal percent sign"),
+        FormatError::TooLong(_) => Diagnostic::error(
+            "SUP090",
+            format!(
+                "Format string {} for {} would expand to more than supc's limits ({} MiB for one value, {} MiB for all instances)",
+                repr(value),
+                repr(label),
+                crate::limits::MAX_VALUE_BYTES >> 20,
+                crate::limits::MAX_EXPANDED_BYTES >> 20
+            ),
+        )
+        .help("a width or precision this large is almost certainly a typo"),
     }
 }
 

@@ -164,7 +164,150 @@ pub enum AutoRestart {
 pub enum LogFile {
     Auto,
     None,
-    Path(String),
+    Path(Text),
+}
+
+/// An immutable string that is a slice of a text shared with others: the
+/// instances of one section keep their names, commands, log paths and
+/// environments in one allocation (50,000 instances would otherwise be
+/// 300,000 small strings). Reads as a `&str`; 16 bytes.
+#[derive(Clone)]
+pub struct Text {
+    all: Arc<Box<str>>,
+    start: u32,
+    end: u32,
+}
+
+impl Text {
+    /// `all[range]`; `range` must lie on character boundaries of `all`.
+    pub fn slice(all: &Arc<Box<str>>, range: std::ops::Range<usize>) -> Text {
+        debug_assert!(all.get(range.clone()).is_some());
+        // A section's text is bounded by `limits::MAX_EXPANDED_BYTES`; past
+        // 4 GiB the slice gets a copy of its own.
+        match (u32::try_from(range.start), u32::try_from(range.end)) {
+            (Ok(start), Ok(end)) => Text {
+                all: all.clone(),
+                start,
+                end,
+            },
+            _ => Text::from(all[range].to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.all[self.start as usize..self.end as usize]
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::from(s.to_string())
+    }
+}
+
+impl From<String> for Text {
+    fn from(mut s: String) -> Text {
+        // Nothing supc makes is longer than 4 GiB (`limits`); a longer
+        // text would keep its first 4 GiB.
+        let mut end = s.len().min(u32::MAX as usize);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        Text {
+            all: Arc::new(s.into_boxed_str()),
+            start: 0,
+            end: end as u32,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
 }
 
 /// One process instance.
@@ -174,10 +317,10 @@ pub enum LogFile {
 /// section with `numprocs=1000` keeps one copy of it, not a thousand.
 #[derive(Clone, Debug)]
 pub struct Process {
-    pub name: String,
+    pub name: Text,
     pub process_num: PyInt,
-    pub command: String,
-    pub directory: Option<Arc<str>>,
+    pub command: Text,
+    pub directory: Option<Text>,
     pub stdout: LogSettings,
     pub stderr: LogSettings,
     /// `[supervisord] environment` overlaid with the section's own; shared
@@ -218,52 +361,130 @@ impl std::ops::Deref for Process {
     }
 }
 
-/// A process environment: `(key, value)` pairs in order, kept in one shared
+/// A process environment: `(key, value)` pairs in order, kept in one
 /// text (a big config has one per instance, so the pairs are not separate
-/// strings).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// strings; the instances of a section share one text and one list of
+/// offsets for all of theirs).
+#[derive(Clone, Debug)]
 pub struct Environment {
     /// Every key and value, back to back.
-    text: Arc<str>,
+    text: Text,
     /// Where each key and each value ends in `text`.
-    ends: Arc<[u32]>,
+    ends: Ends,
+}
+
+/// A slice of a shared list of offsets.
+#[derive(Clone, Debug)]
+struct Ends {
+    all: Arc<Box<[u32]>>,
+    start: u32,
+    end: u32,
+}
+
+impl Ends {
+    fn as_slice(&self) -> &[u32] {
+        &self.all[self.start as usize..self.end as usize]
+    }
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Environment::from_pairs(std::iter::empty::<(&str, &str)>())
+    }
+}
+
+impl PartialEq for Environment {
+    fn eq(&self, other: &Environment) -> bool {
+        self.text == other.text && self.ends.as_slice() == other.ends.as_slice()
+    }
+}
+
+impl Eq for Environment {}
+
+/// Writes `pairs` after what `text` and `ends` hold (the layout of an
+/// [`Environment`]: offsets relative to where its text starts).
+pub fn push_pairs<K: AsRef<str>, V: AsRef<str>>(
+    text: &mut String,
+    ends: &mut Vec<u32>,
+    pairs: impl IntoIterator<Item = (K, V)>,
+) {
+    let start = text.len();
+    for (k, v) in pairs {
+        for part in [k.as_ref(), v.as_ref()] {
+            text.push_str(part);
+            // An environment is one expanded value, at most
+            // `limits::MAX_VALUE_BYTES` long.
+            ends.push(u32::try_from(text.len() - start).unwrap_or(u32::MAX));
+        }
+    }
+}
+
+/// The pairs of an environment laid out by [`push_pairs`].
+pub fn pairs<'t>(text: &'t str, ends: &'t [u32]) -> impl Iterator<Item = (&'t str, &'t str)> + 't {
+    ends.chunks_exact(2).scan(0usize, move |start, e| {
+        let (k_end, v_end) = (e[0] as usize, e[1] as usize);
+        let pair = (&text[*start..k_end], &text[k_end..v_end]);
+        *start = v_end;
+        Some(pair)
+    })
 }
 
 impl Environment {
     pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let mut text = String::new();
-        let mut ends = Vec::new();
-        for (k, v) in pairs {
-            for part in [k.as_ref(), v.as_ref()] {
-                text.push_str(part);
-                // Values come from config files of at most 256 MiB.
-                ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        let (mut text, mut ends) = (String::new(), Vec::new());
+        push_pairs(&mut text, &mut ends, pairs);
+        let all = Arc::new(text.into_boxed_str());
+        let ends_all = Arc::new(ends.into_boxed_slice());
+        let n = ends_all.len();
+        Environment::slice(&all, 0..all.len(), &ends_all, 0..n)
+    }
+
+    /// The environment [`push_pairs`] wrote at `text[text_range]` and
+    /// `ends[ends_range]` of shared buffers.
+    pub fn slice(
+        text: &Arc<Box<str>>,
+        text_range: std::ops::Range<usize>,
+        ends: &Arc<Box<[u32]>>,
+        ends_range: std::ops::Range<usize>,
+    ) -> Self {
+        let ends = match (
+            u32::try_from(ends_range.start),
+            u32::try_from(ends_range.end),
+        ) {
+            (Ok(start), Ok(end)) => Ends {
+                all: ends.clone(),
+                start,
+                end,
+            },
+            _ => {
+                let own: Box<[u32]> = ends[ends_range].into();
+                let end = u32::try_from(own.len()).unwrap_or(u32::MAX);
+                Ends {
+                    all: Arc::new(own),
+                    start: 0,
+                    end,
+                }
             }
-        }
+        };
         Environment {
-            text: text.into(),
-            ends: ends.into(),
+            text: Text::slice(text, text_range),
+            ends,
         }
     }
 
     /// The pairs, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.ends.chunks_exact(2).scan(0usize, |start, e| {
-            let (k_end, v_end) = (e[0] as usize, e[1] as usize);
-            let pair = (&self.text[*start..k_end], &self.text[k_end..v_end]);
-            *start = v_end;
-            Some(pair)
-        })
+        pairs(&self.text, self.ends.as_slice())
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len() / 2
+        self.ends.as_slice().len() / 2
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.ends.as_slice().is_empty()
     }
 
     /// The value of `key`, if set.
@@ -273,7 +494,10 @@ impl Environment {
 
     /// Whether two environments are the same shared value (cheap).
     pub fn same(&self, other: &Environment) -> bool {
-        Arc::ptr_eq(&self.text, &other.text) && Arc::ptr_eq(&self.ends, &other.ends)
+        Arc::ptr_eq(&self.text.all, &other.text.all)
+            && (self.text.start, self.text.end) == (other.text.start, other.text.end)
+            && Arc::ptr_eq(&self.ends.all, &other.ends.all)
+            && (self.ends.start, self.ends.end) == (other.ends.start, other.ends.end)
     }
 }
 
@@ -306,7 +530,7 @@ impl Process {
     /// supervisor's `make_namespec`: `group:name`, or `name` when equal.
     pub fn full_name(&self) -> String {
         if self.group == self.name {
-            self.name.clone()
+            self.name.to_string()
         } else {
             format!("{}:{}", self.group, self.name)
         }

@@ -162,6 +162,41 @@ fn numprocs_times_a_huge_value_is_refused() {
 }
 
 #[test]
+fn a_huge_width_is_refused_before_it_is_built() {
+    // Python would build a 3 GB string here.
+    let (err, codes) =
+        run(b"[supervisord]\n[program:a]\ncommand=/bin/echo %(program_name)3000000000s\n");
+    let err = err.unwrap();
+    assert!(
+        err.contains("would expand to more than supc's limits"),
+        "{err}"
+    );
+    assert_eq!(codes.first().map(String::as_str), Some("SUP090"));
+}
+
+#[test]
+fn widths_that_add_up_over_instances_and_sections_are_refused() {
+    // Each value is under the one-value limit; together they are GBs. The
+    // estimate from the raw text cannot see it: the count of what was made
+    // stops it.
+    for (sections, numprocs) in [(1, 100), (8, 2)] {
+        let mut text = String::from("[supervisord]\n");
+        for i in 0..sections {
+            text.push_str(&format!(
+                "[program:p{i}]\ncommand=/bin/echo %(process_num)200000000d\nprocess_name=%(process_num)d\nnumprocs={numprocs}\n"
+            ));
+        }
+        let (err, codes) = run(text.as_bytes());
+        let err = err.unwrap();
+        assert!(
+            err.contains("would expand to more than supc's limits"),
+            "{err}"
+        );
+        assert!(codes.contains(&"SUP090".to_string()));
+    }
+}
+
+#[test]
 fn an_include_glob_over_the_file_limit_stops_with_a_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
     let many = dir.path().join("many");

@@ -296,6 +296,12 @@ fn check_expansion(command: &str, program: &str, numprocs: i64) -> Result<(), St
                     "supervisord cannot expand it: {msg} (write %% for a literal %)"
                 ));
             }
+            Err(FormatError::TooLong(limit)) => {
+                return Err(format!(
+                    "it would expand to more than {} MiB, supc's limit",
+                    limit >> 20
+                ));
+            }
         }
     }
     Ok(())

@@ -103,6 +103,19 @@ impl Mapping {
         self.entries.keys().map(|k| &**k)
     }
 
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Forgets every key after the first `len` (the newest ones).
+    pub fn truncate(&mut self, len: usize) {
+        self.entries.truncate(len);
+    }
+
     /// `repr(d)`.
     pub fn repr(&self) -> String {
         let mut out = String::from("{");
@@ -166,6 +179,9 @@ pub enum FormatError {
     MissingKey(String),
     /// Any other error, with CPython's message.
     Bad(String),
+    /// The result would be longer than supc's limit (this many bytes);
+    /// CPython would build it.
+    TooLong(usize),
 }
 
 /// Evaluates `template % mapping`.
@@ -349,6 +365,11 @@ impl Template {
 
     /// Applies the template to a mapping, with CPython's errors in order.
     pub fn render(&self, mapping: &dyn Lookup) -> Result<String, FormatError> {
+        self.render_within(mapping, crate::limits::MAX_VALUE_BYTES)
+    }
+
+    /// [`Self::render`] of at most `limit` bytes.
+    pub fn render_within(&self, mapping: &dyn Lookup, limit: usize) -> Result<String, FormatError> {
         thread_local! {
             /// Where values are built before they get an exact-size copy
             /// (they are kept per instance, so no slack).
@@ -361,6 +382,7 @@ impl Template {
             mapping,
             next_arg: Some(Arg::Mapping),
             out,
+            limit,
         };
         let result = self.render_into(&mut state);
         let value = result.map(|()| state.out.as_str().to_string());
@@ -371,8 +393,37 @@ impl Template {
         value
     }
 
+    /// [`Self::render_within`] that appends to `out` (left as it was on
+    /// error).
+    pub fn render_append(
+        &self,
+        mapping: &dyn Lookup,
+        out: &mut String,
+        limit: usize,
+    ) -> Result<(), FormatError> {
+        let start = out.len();
+        let mut state = Formatter {
+            mapping,
+            next_arg: Some(Arg::Mapping),
+            out: std::mem::take(out),
+            limit: start.saturating_add(limit),
+        };
+        let result = self.render_into(&mut state);
+        *out = state.out;
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result.map_err(|e| match e {
+            FormatError::TooLong(_) => FormatError::TooLong(limit),
+            e => e,
+        })
+    }
+
     fn render_into(&self, state: &mut Formatter<'_>) -> Result<(), FormatError> {
         for piece in &self.pieces {
+            if state.out.len() > state.limit {
+                return Err(state.too_long());
+            }
             match piece {
                 Piece::Literal(t) => state.out.push_str(t),
                 Piece::Escape => state.out.push('%'),
@@ -388,6 +439,9 @@ impl Template {
                     return Err(FormatError::Bad(format!("unparsable format string: {e}")));
                 }
             }
+        }
+        if state.out.len() > state.limit {
+            return Err(state.too_long());
         }
         Ok(())
     }
@@ -461,6 +515,8 @@ struct Formatter<'m> {
     /// CPython's `argidx < arglen`: the one argument still available.
     next_arg: Option<Arg<'m>>,
     out: String,
+    /// The longest `out` may grow (supc's limit, see `limits`).
+    limit: usize,
 }
 
 const WIDTH_MAX: u128 = i64::MAX as u128;
@@ -525,12 +581,27 @@ impl<'m> Formatter<'m> {
         }
     }
 
+    fn too_long(&self) -> FormatError {
+        FormatError::TooLong(self.limit)
+    }
+
     fn spec(&mut self, parts: &SpecParts) -> Result<(), FormatError> {
         let spec = self.head(parts)?;
         let arg = self.take_arg()?;
         let Some((conv, index)) = parts.conv else {
             return Ok(());
         };
+        // A width or (numeric) precision is that many characters, made
+        // before anything else could stop it.
+        let room = self.limit.saturating_sub(self.out.len());
+        let prec = if matches!(conv, 's' | 'r' | 'a') {
+            0
+        } else {
+            spec.prec.unwrap_or(0)
+        };
+        if spec.width.unwrap_or(0).max(prec) > room {
+            return Err(self.too_long());
+        }
         if self.plain(&spec, conv, arg) {
             return Ok(());
         }
@@ -843,7 +914,35 @@ mod tests {
             Ok(s) => s,
             Err(FormatError::MissingKey(k)) => format!("KeyError {k}"),
             Err(FormatError::Bad(m)) => format!("!! {m}"),
+            Err(FormatError::TooLong(n)) => format!("TooLong {n}"),
         }
+    }
+
+    #[test]
+    fn results_stop_at_the_limit() {
+        let m = mapping();
+        let within = |t: &str, limit: usize| Template::parse(t).render_within(&m, limit);
+        assert_eq!(within("%(s)5s", 5), Ok("   ab".to_string()));
+        assert_eq!(within("%(s)6s", 5), Err(FormatError::TooLong(5)));
+        assert_eq!(within("%(n).6d", 5), Err(FormatError::TooLong(5)));
+        assert_eq!(within("%(s).9s", 5), Ok("ab".to_string()));
+        assert_eq!(within("%(s)s%(s)s%(s)s", 5), Err(FormatError::TooLong(5)));
+        assert_eq!(within("abcdef", 5), Err(FormatError::TooLong(5)));
+        // A width is refused before anything is built.
+        assert_eq!(
+            within("%(s)3000000000000s", 1 << 20),
+            Err(FormatError::TooLong(1 << 20))
+        );
+        // Appending counts only what is appended, and leaves `out` as it was.
+        let mut out = String::from("0123456789");
+        let t = Template::parse("%(s)4s");
+        assert_eq!(
+            t.render_append(&m, &mut out, 3),
+            Err(FormatError::TooLong(3))
+        );
+        assert_eq!(out, "0123456789");
+        assert_eq!(t.render_append(&m, &mut out, 4), Ok(()));
+        assert_eq!(out, "0123456789  ab");
     }
 
     #[test]

@@ -107,7 +107,12 @@ impl Resolver<'_> {
             .into_iter()
             .filter(|s| !claimed.contains(s))
             .collect();
-        groups.extend(self.program_groups(&programs));
+        let mut program_groups = self.program_groups(&programs);
+        if groups.is_empty() {
+            groups = program_groups;
+        } else {
+            groups.append(&mut program_groups);
+        }
         for section in self.sections_with("eventlistener:") {
             if let Some(g) = self.listener_pool(&section) {
                 groups.push(g);
@@ -178,7 +183,7 @@ impl Resolver<'_> {
                 .iter()
                 .any(|f| f.diags.iter().any(|d| d.code == "SUP090"));
             if !limited && !crate::limits::over(total) {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(forks.iter().map(|f| f.groups.len()).sum());
                 for f in forks {
                     out.extend(f.groups);
                     self.diags.extend(f.diags);

@@ -149,6 +149,11 @@ pub(crate) struct Resolver<'a> {
     /// The expansion dict every program section's instances start from
     /// (see `process.rs`); built on first use, after `[supervisord]`.
     pub(crate) instance_base: Option<Mapping>,
+    /// The last log limits of each stream, shared while they stay the
+    /// same (most sections have the same).
+    pub(crate) log_limits: [Option<std::sync::Arc<crate::model::LogLimits>>; 2],
+    /// Bytes the program sections before the current one expanded to.
+    pub(crate) expanded_before: u64,
 }
 
 /// What a thread needs to start a [`Resolver`] in the state of another
@@ -177,6 +182,8 @@ impl<'a> Resolver<'a> {
             budget: (0, 0),
             threads: 1,
             instance_base: None,
+            log_limits: [None, None],
+            expanded_before: 0,
         }
     }
 
@@ -202,6 +209,8 @@ impl<'a> Resolver<'a> {
             budget: (0, 0),
             threads: 1,
             instance_base: None,
+            log_limits: [None, None],
+            expanded_before: 0,
         }
     }
 
@@ -350,30 +359,77 @@ impl<'a> Resolver<'a> {
         if !raw.text.contains('%') {
             return Ok(Some(raw.owned(raw.text.to_string())));
         }
-        let template = match self.templates.get(raw.text) {
-            Some(t) => t.clone(),
-            None => {
-                let t = Rc::new(Template::parse(raw.text));
-                self.templates.insert(raw.text.to_string(), t.clone());
-                t
-            }
-        };
+        let template = self.template(raw.text);
         let layers = Layers(&self.environ, extra);
         let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
         match template.render(lookup) {
             Ok(text) => Ok(Some(raw.owned(text))),
             Err(e) => {
-                let mapping = lookup.merged();
-                let span = raw.span.or_else(|| self.section_span(section));
-                let label = match label {
-                    Label::Option(section, key) => format!("{section}.{key}"),
-                    Label::Bare(l) => l.to_string(),
-                };
-                let d = format_error(raw.text, &label, &e, &mapping).at_opt(span, "expanded here");
+                let d = self.format_failed(raw, label, &e, lookup, section);
                 self.error(d);
                 Err(())
             }
         }
+    }
+
+    /// [`Self::expand_got`] that appends to `out` (at most what supc's
+    /// limits leave room for) and says where the text is.
+    pub(crate) fn expand_into(
+        &mut self,
+        raw: Raw<'_>,
+        label: Label<'_>,
+        extra: &Mapping,
+        with_environ: bool,
+        section: &str,
+        out: &mut String,
+    ) -> Result<std::ops::Range<usize>, ()> {
+        let start = out.len();
+        let limit = self.room(out);
+        if !raw.text.contains('%') {
+            out.push_str(raw.text);
+            return Ok(start..out.len());
+        }
+        let template = self.template(raw.text);
+        let layers = Layers(&self.environ, extra);
+        let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
+        match template.render_append(lookup, out, limit) {
+            Ok(()) => Ok(start..out.len()),
+            Err(e) => {
+                let d = self.format_failed(raw, label, &e, lookup, section);
+                self.error(d);
+                Err(())
+            }
+        }
+    }
+
+    /// The parsed template of `text`, parsed once per text.
+    fn template(&mut self, text: &str) -> Rc<Template> {
+        match self.templates.get(text) {
+            Some(t) => t.clone(),
+            None => {
+                let t = Rc::new(Template::parse(text));
+                self.templates.insert(text.to_string(), t.clone());
+                t
+            }
+        }
+    }
+
+    /// supervisord's message for a value whose expansion failed.
+    fn format_failed(
+        &self,
+        raw: Raw<'_>,
+        label: Label<'_>,
+        e: &crate::python::format::FormatError,
+        lookup: &dyn Lookup,
+        section: &str,
+    ) -> Diagnostic {
+        let mapping = lookup.merged();
+        let span = raw.span.or_else(|| self.section_span(section));
+        let label = match label {
+            Label::Option(section, key) => format!("{section}.{key}"),
+            Label::Bare(l) => l.to_string(),
+        };
+        format_error(raw.text, &label, e, &mapping).at_opt(span, "expanded here")
     }
 
     /// Reads and converts one option; on error records it and returns `None`.
@@ -383,8 +439,17 @@ impl<'a> Resolver<'a> {
         key: &str,
         default: Option<&str>,
         extra: Option<&Mapping>,
-        conv: impl FnOnce(&str) -> Result<T, String>,
+        conv: impl Fn(&str) -> Result<T, String>,
     ) -> Option<T> {
+        // A value with nothing to expand is converted where it is written.
+        let loaded: &'a Loaded = self.loaded;
+        let found = loaded.ini.get(section, key);
+        let plain = found.map_or(default, |f| Some(f.value));
+        if let Some(text) = plain.filter(|t| !t.contains('%'))
+            && let Ok(v) = conv(text)
+        {
+            return Some(v);
+        }
         let got = self.get(section, key, default, extra).ok()??;
         match conv(&got.text) {
             Ok(v) => Some(v),

@@ -6,21 +6,22 @@
 //! also get the environment first. [`Scope`] reproduces both, because the
 //! dict's key order shows through the bare `%s` quirk.
 
-use super::Resolver;
 use super::convert::{
     auto_restart, boolean, byte_size, existing_dirpath_owned, exitcodes, integer, name,
     name_to_uid, octal, signal_name, signal_number,
 };
+use super::{Raw, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::limits;
 use crate::model::{
-    AutoRestart, Environment, LogFile, LogLimits, LogSettings, Process, ProcessCommon,
+    AutoRestart, Environment, LogFile, LogLimits, LogSettings, Process, ProcessCommon, Text, pairs,
+    push_pairs,
 };
 use crate::python::format::{Mapping, PyValue};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
 use crate::python::shlex::kv_pairs;
-use crate::python::unicode::{lower, strip, upper};
+use crate::python::unicode::{strip, upper};
 use std::sync::Arc;
 
 /// The per-stream option names: `[logfile, backups, maxbytes, syslog]` of
@@ -39,9 +40,6 @@ const STREAM_KEYS: [[&str; 4]; 2] = [
         "stderr_syslog",
     ],
 ];
-
-/// Stands for `syslog` between reading a log file name and its warning.
-const SYSLOG: &str = "\u{0}syslog";
 
 /// Values read once per section ("pre" options).
 struct Pre {
@@ -70,10 +68,16 @@ struct Pre {
     process_name: String,
 }
 
-/// Per-instance results that cannot differ between instances because
-/// their raw values contain no `%`: computed for the first instance and
-/// reused (with the same parse warnings repeated, as supervisord logs them
-/// once per instance).
+/// The raw per-instance options of a section, looked up once.
+struct Raws<'a> {
+    directory: Option<Raw<'a>>,
+    command: Option<Raw<'a>>,
+    logs: [Option<Raw<'a>>; 2],
+    /// Where `environment=` and `process_name=` are written.
+    environment: Option<crate::source::Span>,
+    process_name: Option<crate::source::Span>,
+}
+
 /// What the instance loop carries from one instance to the next.
 struct InstanceState<'s> {
     /// supervisor's shared expansion dict of the section.
@@ -81,6 +85,96 @@ struct InstanceState<'s> {
     /// Whether `ENV_*` of the environment must be applied again.
     refresh: &'s mut bool,
     memo: &'s mut Memo,
+    arena: &'s mut Arena,
+}
+
+/// The strings of a section's instances, before they are shared.
+#[derive(Default)]
+struct Arena {
+    /// Every instance's name, command, directory, log paths and
+    /// environment.
+    text: String,
+    /// The environments' offsets (see `model::push_pairs`).
+    ends: Vec<u32>,
+    /// Where an environment is expanded before it is split into pairs.
+    scratch: String,
+}
+
+/// An environment in the arena.
+#[derive(Clone)]
+struct EnvSlot {
+    text: Slot,
+    ends: Slot,
+}
+
+/// A string of the section's instances: where it is in the arena.
+type Slot = std::ops::Range<usize>;
+
+/// A log file name before the arena is shared.
+#[derive(Clone)]
+enum DraftFile {
+    Auto,
+    None,
+    Path(Slot),
+}
+
+#[derive(Clone)]
+struct DraftLog {
+    file: DraftFile,
+    limits: Arc<LogLimits>,
+}
+
+/// An instance whose strings are still slots of the arena.
+struct Draft {
+    name: Slot,
+    process_num: PyInt,
+    command: Slot,
+    directory: Option<Slot>,
+    stdout: DraftLog,
+    stderr: DraftLog,
+    environment: EnvSlot,
+}
+
+impl Draft {
+    fn finish(
+        self,
+        all: &Arc<Box<str>>,
+        ends: &Arc<Box<[u32]>>,
+        common: &Arc<ProcessCommon>,
+    ) -> Process {
+        let log = |l: DraftLog| LogSettings {
+            logfile: match l.file {
+                DraftFile::Auto => LogFile::Auto,
+                DraftFile::None => LogFile::None,
+                DraftFile::Path(slot) => LogFile::Path(Text::slice(all, slot)),
+            },
+            limits: l.limits,
+        };
+        Process {
+            name: Text::slice(all, self.name),
+            process_num: self.process_num,
+            command: Text::slice(all, self.command),
+            directory: self.directory.map(|slot| Text::slice(all, slot)),
+            stdout: log(self.stdout),
+            stderr: log(self.stderr),
+            environment: Environment::slice(
+                all,
+                self.environment.text,
+                ends,
+                self.environment.ends,
+            ),
+            common: common.clone(),
+        }
+    }
+}
+
+/// Which of the words `logfile_name` treats specially `text` is, compared
+/// as Python's `text.lower()` would (only ASCII texts can be one of them:
+/// no other character lowercases to ASCII letters of these words).
+fn log_word(text: &str) -> Option<&'static str> {
+    ["none", "off", "auto", "syslog"]
+        .into_iter()
+        .find(|w| text.eq_ignore_ascii_case(w))
 }
 
 /// A parse warning and where it points.
@@ -88,13 +182,11 @@ type LoggedWarning = (String, Option<crate::source::Span>);
 
 #[derive(Default)]
 struct Memo {
-    environment: Option<Environment>,
-    directory: Option<Option<Arc<str>>>,
-    command: Option<String>,
-    logs: [Option<(LogSettings, Vec<LoggedWarning>)>; 2],
+    environment: Option<EnvSlot>,
+    directory: Option<Option<Slot>>,
+    command: Option<Slot>,
+    logs: [Option<(DraftLog, Vec<LoggedWarning>)>; 2],
     numbers: [Option<(PyInt, PyInt, bool)>; 2],
-    /// The last limits of each stream, shared while they stay the same.
-    limits: [Option<Arc<LogLimits>>; 2],
     static_numbers: [bool; 2],
     /// Which of the above may be memoized.
     static_env: bool,
@@ -103,7 +195,7 @@ struct Memo {
     static_logs: [bool; 2],
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     /// Whether an option's raw value (or default) is the same text for
     /// every instance.
     fn is_static(&self, section: &str, key: &str) -> bool {
@@ -116,7 +208,7 @@ impl Resolver<'_> {
     /// Whether expanding `numprocs` more instances of `section` would pass
     /// supc's limits on the total number of instances or expanded bytes;
     /// counts them in when not.
-    fn over_budget(&mut self, section: &str, numprocs: u64) -> Option<String> {
+    fn over_budget(&mut self, section: &str, numprocs: u64) -> Result<u64, String> {
         let per_instance: u64 = [
             "command",
             "environment",
@@ -130,24 +222,40 @@ impl Resolver<'_> {
         .map(|f| f.value.len() as u64 + 64)
         .sum();
         let processes = self.budget.0 + numprocs;
-        let bytes = self
-            .budget
-            .1
-            .saturating_add(per_instance.saturating_mul(numprocs));
+        let estimate = per_instance.saturating_mul(numprocs);
+        let bytes = self.budget.1.saturating_add(estimate);
         if processes > limits::MAX_TOTAL_PROCESSES as u64 {
-            return Some(format!(
+            return Err(format!(
                 "the config expands to more than {} processes, supc's limit",
                 limits::MAX_TOTAL_PROCESSES
             ));
         }
         if bytes > limits::MAX_EXPANDED_BYTES {
-            return Some(format!(
+            return Err(format!(
                 "[{section}] would expand to more than {} MiB of option text over its {numprocs} instances, supc's limit",
                 limits::MAX_EXPANDED_BYTES >> 20
             ));
         }
         self.budget = (processes, bytes);
-        None
+        Ok(estimate)
+    }
+
+    /// How much more text an instance of the section being expanded may
+    /// add to its `arena` (supc's limits on one value and on all).
+    pub(super) fn room(&self, arena: &str) -> usize {
+        let used = self.expanded_before.saturating_add(arena.len() as u64);
+        let left = limits::MAX_EXPANDED_BYTES.saturating_sub(used);
+        left.min(limits::MAX_VALUE_BYTES as u64) as usize
+    }
+
+    /// The raw value of an option as written (after `%(here)s`).
+    fn raw(&self, section: &str, key: &str) -> Option<Raw<'a>> {
+        let loaded: &'a crate::load::Loaded = self.loaded;
+        loaded.ini.get(section, key).map(|f| Raw {
+            text: f.value,
+            span: Some(f.entry.def.value_span),
+            key_span: Some(f.entry.def.key_span),
+        })
     }
 
     fn memo_for(&self, section: &str) -> Memo {
@@ -227,21 +335,37 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        if let Some(reason) = self.over_budget(section, numprocs as u64) {
-            let span = self.section_span(section);
-            self.error(Diagnostic::error("SUP090", reason).at_opt(span, "too much to expand"));
-            return None;
-        }
-        let mut out = Vec::with_capacity(numprocs as usize);
+        let estimate = match self.over_budget(section, numprocs as u64) {
+            Ok(estimate) => estimate,
+            Err(reason) => {
+                let span = self.section_span(section);
+                self.error(Diagnostic::error("SUP090", reason).at_opt(span, "too much to expand"));
+                return None;
+            }
+        };
+        // What the sections before this one expanded to.
+        self.expanded_before = self.budget.1.saturating_sub(estimate);
+        let mut drafts = Vec::with_capacity(numprocs as usize);
+        let mut arena = Arena::default();
         let mut num = pre.numprocs_start.clone();
         // The dict the instances share: the same keys as supervisor's after
         // the first instance sets `process_num` and `numprocs` and applies
-        // the environment, copied from a template built once.
-        let mut common = self.instance_base().clone();
+        // the environment.
+        let mut common = self.instance_dict();
         common.set_str("program_name", &program_name);
         common.set_str("group_name", group_name);
         let mut refresh = false;
         let mut memo = self.memo_for(section);
+        let raws = Raws {
+            directory: self.raw(section, "directory"),
+            command: self.raw(section, "command"),
+            logs: [
+                self.raw(section, STREAM_KEYS[0][0]),
+                self.raw(section, STREAM_KEYS[1][0]),
+            ],
+            environment: self.raw(section, "environment").and_then(|r| r.span),
+            process_name: self.raw(section, "process_name").and_then(|r| r.span),
+        };
         let shared = Arc::new(ProcessCommon {
             group: group_name.to_string(),
             section: section.to_string(),
@@ -269,34 +393,63 @@ impl Resolver<'_> {
                 common: &mut common,
                 refresh: &mut refresh,
                 memo: &mut memo,
+                arena: &mut arena,
             };
-            if let Some(p) = self.instance(section, &shared, &pre, &num, &mut state) {
-                out.push(p);
+            if let Some(d) = self.instance(section, &pre, &raws, &num, &mut state) {
+                drafts.push(d);
             }
             num = match num.to_i64().and_then(|n| n.checked_add(1)) {
                 Some(n) => PyInt::from(n),
                 None => PyInt::from(num.to_big() + 1),
             };
         }
+        self.instance_dict_back(common, refresh);
+        // Count what the instances really took where the estimate was low
+        // (a width like `%(process_num)9999d`).
+        let actual = (arena.text.len() + 4 * arena.ends.len()) as u64;
+        self.budget.1 = self.expanded_before + actual.max(estimate);
+        let all = Arc::new(arena.text.into_boxed_str());
+        let ends = Arc::new(arena.ends.into_boxed_slice());
+        let mut out: Vec<Process> = drafts
+            .into_iter()
+            .map(|d| d.finish(&all, &ends, &shared))
+            .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Some(out)
     }
 
-    /// `{here, program_name, host_node_name, group_name, process_num,
-    /// numprocs}` followed by the environment's `ENV_*`, in that order.
-    fn instance_base(&mut self) -> &Mapping {
-        if self.instance_base.is_none() {
-            let mut m = Mapping::new();
-            m.set_str("here", &self.loaded.here);
-            m.set_str("program_name", "");
-            m.set_str("host_node_name", &self.host.node_name);
-            m.set_str("group_name", "");
-            m.set("process_num", PyValue::Int(PyInt::from(0)));
-            m.set("numprocs", PyValue::Int(PyInt::from(0)));
-            m.update(&self.environ);
-            self.instance_base = Some(m);
+    /// The dict a section's instances start from: `{here, program_name,
+    /// host_node_name, group_name, process_num, numprocs}` followed by the
+    /// environment's `ENV_*`, in that order. One dict serves every section
+    /// of this thread: [`Self::instance_dict_back`] undoes what a section
+    /// did to it.
+    fn instance_dict(&mut self) -> Mapping {
+        match self.instance_base.take() {
+            Some(m) => m,
+            None => {
+                let mut m = Mapping::new();
+                m.set_str("here", &self.loaded.here);
+                m.set_str("program_name", "");
+                m.set_str("host_node_name", &self.host.node_name);
+                m.set_str("group_name", "");
+                m.set("process_num", PyValue::Int(PyInt::from(0)));
+                m.set("numprocs", PyValue::Int(PyInt::from(0)));
+                m.update(&self.environ);
+                m
+            }
         }
-        self.instance_base.get_or_insert_default()
+    }
+
+    /// Takes back the dict of [`Self::instance_dict`] after a section:
+    /// forgets the `ENV_*` names its environments added and restores the
+    /// ones they overwrote (`refresh`, as the instance loop tracks it).
+    fn instance_dict_back(&mut self, mut m: Mapping, refresh: bool) {
+        // The six names above, then the environment.
+        m.truncate(6 + self.environ.len());
+        if refresh {
+            m.update(&self.environ);
+        }
+        self.instance_base = Some(m);
     }
 
     fn pre_options(&mut self, section: &str, common: &Mapping) -> Option<Pre> {
@@ -435,37 +588,18 @@ impl Resolver<'_> {
         })
     }
 
-    /// Bare `expand(value, expansions, label)`: the section dict alone.
-    fn bare_expand(
-        &mut self,
-        text: &str,
-        label: &str,
-        common: &Mapping,
-        section: &str,
-        span: Option<crate::source::Span>,
-    ) -> Option<String> {
-        let raw = super::Raw {
-            text,
-            span,
-            key_span: None,
-        };
-        self.expand_got(raw, super::Label::Bare(label), common, false, section)
-            .ok()
-            .flatten()
-            .map(|g| g.text)
-    }
-
     fn instance(
         &mut self,
         section: &str,
-        shared: &Arc<ProcessCommon>,
         pre: &Pre,
+        raws: &Raws<'a>,
         num: &PyInt,
         state: &mut InstanceState<'_>,
-    ) -> Option<Process> {
+    ) -> Option<Draft> {
         let common: &mut Mapping = state.common;
         let refresh: &mut bool = state.refresh;
         let memo: &mut Memo = state.memo;
+        let arena: &mut Arena = state.arena;
         common.set("process_num", PyValue::Int(num.clone()));
         common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         // supervisor re-applies the environment's ENV_* every instance; that
@@ -477,7 +611,7 @@ impl Resolver<'_> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env = self.instance_environment(section, pre, common)?;
+                let env = self.instance_environment(section, pre, raws, common, arena)?;
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -486,7 +620,8 @@ impl Resolver<'_> {
         };
         *refresh = false;
         let mut env_key = String::from("ENV_");
-        for (k, v) in environment.iter() {
+        let env_text = &arena.text[environment.text.clone()];
+        for (k, v) in pairs(env_text, &arena.ends[environment.ends.clone()]) {
             env_key.truncate(4);
             env_key.push_str(k);
             let key = env_key.as_str();
@@ -496,44 +631,48 @@ impl Resolver<'_> {
         let directory = match &memo.directory {
             Some(d) => d.clone(),
             None => {
-                let c = Some(&*common);
-                let d = self
-                    .get(section, "directory", None, c)
-                    .ok()?
-                    .map(|g| Arc::<str>::from(g.text));
+                let d = match raws.directory {
+                    None => None,
+                    Some(raw) => {
+                        let label = super::Label::Option(section, "directory");
+                        let text = &mut arena.text;
+                        Some(
+                            self.expand_into(raw, label, common, true, section, text)
+                                .ok()?,
+                        )
+                    }
+                };
                 if memo.static_directory {
                     memo.directory = Some(d.clone());
                 }
                 d
             }
         };
-        let stdout = self.memo_log(section, 0, common, pre, memo)?;
-        let mut stderr = self.memo_log(section, 1, common, pre, memo)?;
+        let text = &mut arena.text;
+        let stdout = self.memo_log(section, 0, common, pre, raws, memo, text)?;
+        let mut stderr = self.memo_log(section, 1, common, pre, raws, memo, text)?;
         if pre.redirect_stderr {
-            if let LogFile::Path(_) = stderr.logfile {
-                let span = self
-                    .get(section, "stderr_logfile", None, None)
-                    .ok()
-                    .flatten()
-                    .and_then(|g| g.span);
+            if let DraftFile::Path(_) = stderr.file {
+                let span = raws.logs[1].and_then(|r| r.span);
                 self.warn(format!(
                     "For [{section}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored"
                 ), span, "ignored because redirect_stderr=true");
             }
-            stderr.logfile = LogFile::None;
+            stderr.file = DraftFile::None;
         }
-        let c = Some(&*common);
-        let command = match memo.command.clone().map(Some).map(Ok).unwrap_or_else(|| {
-            self.get(section, "command", None, c)
-                .map(|g| g.map(|g| g.text))
-        }) {
-            Ok(Some(g)) => {
-                if memo.static_command && memo.command.is_none() {
-                    memo.command = Some(g.clone());
+        let command = match (&memo.command, raws.command) {
+            (Some(slot), _) => slot.clone(),
+            (None, Some(raw)) => {
+                let label = super::Label::Option(section, "command");
+                let slot = self
+                    .expand_into(raw, label, common, true, section, text)
+                    .ok()?;
+                if memo.static_command {
+                    memo.command = Some(slot.clone());
                 }
-                g
+                slot
             }
-            Ok(None) => {
+            (None, None) => {
                 let span = self.section_span(section);
                 self.error(
                     Diagnostic::error(
@@ -544,10 +683,17 @@ impl Resolver<'_> {
                 );
                 return None;
             }
-            Err(()) => return None,
         };
-        let name = self.instance_name(section, pre, common)?;
-        Some(Process {
+        let raw = super::Raw {
+            text: &pre.process_name,
+            span: raws.process_name,
+            key_span: None,
+        };
+        let label = super::Label::Bare("process_name");
+        let name = self
+            .expand_into(raw, label, common, false, section, text)
+            .ok()?;
+        Some(Draft {
             name,
             process_num: num.clone(),
             command,
@@ -555,28 +701,44 @@ impl Resolver<'_> {
             stdout,
             stderr,
             environment,
-            common: shared.clone(),
         })
     }
 
-    /// The instance's own `environment=`, expanded once and tokenized.
+    /// The instance's own `environment=`, expanded and tokenized into the
+    /// arena.
     fn instance_environment(
         &mut self,
         section: &str,
         pre: &Pre,
+        raws: &Raws<'a>,
         common: &Mapping,
-    ) -> Option<Environment> {
-        let span = self.option_span(section, "environment");
-        let expanded;
+        arena: &mut Arena,
+    ) -> Option<EnvSlot> {
+        let span = raws.environment;
+        let mut scratch = std::mem::take(&mut arena.scratch);
+        scratch.clear();
         let text = if pre.environment_raw.contains('%') {
-            expanded =
-                self.bare_expand(&pre.environment_raw, "environment", common, section, span)?;
-            expanded.as_str()
+            let raw = Raw {
+                text: &pre.environment_raw,
+                span,
+                key_span: None,
+            };
+            let label = super::Label::Bare("environment");
+            self.expand_into(raw, label, common, false, section, &mut scratch)
+                .ok()?;
+            scratch.as_str()
         } else {
             pre.environment_raw.as_str()
         };
-        match kv_pairs(text) {
-            Ok(p) => Some(Environment::from_pairs(p)),
+        let slot = match kv_pairs(text) {
+            Ok(p) => {
+                let (text_start, ends_start) = (arena.text.len(), arena.ends.len());
+                push_pairs(&mut arena.text, &mut arena.ends, p);
+                Some(EnvSlot {
+                    text: text_start..arena.text.len(),
+                    ends: ends_start..arena.ends.len(),
+                })
+            }
             Err(m) => {
                 let got = super::Got {
                     text: text.to_string(),
@@ -586,95 +748,110 @@ impl Resolver<'_> {
                 self.value_error(m, Some(&got), section);
                 None
             }
-        }
-    }
-
-    /// The expanded process name.
-    fn instance_name(&mut self, section: &str, pre: &Pre, common: &Mapping) -> Option<String> {
-        if !pre.process_name.contains('%') {
-            return Some(pre.process_name.clone());
-        }
-        let span = self.option_span(section, "process_name");
-        self.bare_expand(&pre.process_name, "process_name", common, section, span)
-    }
-
-    fn option_span(&self, section: &str, key: &str) -> Option<crate::source::Span> {
-        self.loaded
-            .ini
-            .get(section, key)
-            .map(|f| f.entry.def.value_span)
+        };
+        arena.scratch = scratch;
+        slot
     }
 
     /// Log settings of one stream (0 stdout, 1 stderr), memoized when the
     /// stream's options do not vary; the warnings are logged again for
     /// every instance, as supervisord does.
+    #[allow(clippy::too_many_arguments)]
     fn memo_log(
         &mut self,
         section: &str,
         i: usize,
         common: &Mapping,
         pre: &Pre,
+        raws: &Raws<'a>,
         memo: &mut Memo,
-    ) -> Option<LogSettings> {
-        if let Some((settings, warnings)) = &memo.logs[i] {
+        arena: &mut String,
+    ) -> Option<DraftLog> {
+        if let Some((log, warnings)) = &memo.logs[i] {
             for (w, span) in warnings {
                 self.warn(w.clone(), *span, "supervisord logs this at startup");
             }
-            return Some(settings.clone());
+            return Some(log.clone());
         }
         let before = self.diags.len();
-        let settings = self.log_settings(section, i, common, pre, memo)?;
+        let log = self.log_settings(section, i, common, pre, raws, memo, arena)?;
         if memo.static_logs[i] {
             let warnings = self.diags[before..]
                 .iter()
                 .filter(|d| d.code == "SUP040")
                 .map(|d| (d.message.clone(), d.primary.as_ref().map(|l| l.span)))
                 .collect();
-            memo.logs[i] = Some((settings.clone(), warnings));
+            memo.logs[i] = Some((log.clone(), warnings));
         }
-        Some(settings)
+        Some(log)
     }
 
     /// One stream's settings; `memo` keeps backups, maxbytes and syslog when
     /// they cannot vary between instances, and the last shared limits.
+    #[allow(clippy::too_many_arguments)]
     fn log_settings(
         &mut self,
         section: &str,
         stream: usize,
         common: &Mapping,
         pre: &Pre,
+        raws: &Raws<'a>,
         memo: &mut Memo,
-    ) -> Option<LogSettings> {
+        arena: &mut String,
+    ) -> Option<DraftLog> {
         let [lf_key, backups_key, maxbytes_key, sy_key] = STREAM_KEYS[stream];
         let c = Some(common);
-        let logfile = match self.get(section, lf_key, None, c) {
-            Err(()) => return None,
-            Ok(None) => LogFile::Auto,
-            Ok(Some(g)) => {
-                let span = g.span;
+        let mut syslog_word = false;
+        let file = match raws.logs[stream] {
+            None => DraftFile::Auto,
+            Some(raw) => {
+                let label = super::Label::Option(section, lf_key);
+                let mut slot = self
+                    .expand_into(raw, label, common, true, section, arena)
+                    .ok()?;
                 // The second, bare expansion; a text without `%` is kept.
-                let text = if g.text.contains('%') {
-                    self.bare_expand(&g.text, lf_key, common, section, span)?
-                } else {
-                    g.text
-                };
-                // `lower()` never shortens a text, so only short ones can be
-                // one of the words.
-                let word = if text.len() <= 24 {
-                    lower(&text)
-                } else {
-                    String::new()
-                };
-                match word.as_str() {
-                    "none" | "off" => LogFile::None,
-                    "auto" => LogFile::Auto,
-                    "syslog" => LogFile::Path(SYSLOG.into()),
-                    _ => match existing_dirpath_owned(text, self.host) {
-                        Ok(p) => LogFile::Path(p),
+                if arena[slot.clone()].contains('%') {
+                    let first = arena[slot.clone()].to_string();
+                    arena.truncate(slot.start);
+                    let again = super::Raw {
+                        text: &first,
+                        span: raw.span,
+                        key_span: None,
+                    };
+                    let label = super::Label::Bare(lf_key);
+                    slot = self
+                        .expand_into(again, label, common, false, section, arena)
+                        .ok()?;
+                }
+                let text = &arena[slot.clone()];
+                match log_word(text) {
+                    Some(word) => {
+                        arena.truncate(slot.start);
+                        match word {
+                            "auto" => DraftFile::Auto,
+                            "syslog" => {
+                                syslog_word = true;
+                                DraftFile::None
+                            }
+                            _ => DraftFile::None,
+                        }
+                    }
+                    // `existing_dirpath`: only `~` changes the text, and
+                    // portable mode checks no directory.
+                    None if self.host.portable && !text.starts_with('~') => DraftFile::Path(slot),
+                    None => match existing_dirpath_owned(text.to_string(), self.host) {
+                        Ok(p) => {
+                            if p != arena[slot.clone()] {
+                                arena.truncate(slot.start);
+                                arena.push_str(&p);
+                                slot = slot.start..arena.len();
+                            }
+                            DraftFile::Path(slot)
+                        }
                         Err(m) => {
                             let got = super::Got {
                                 text: String::new(),
-                                span,
+                                span: raw.span,
                                 key_span: None,
                             };
                             self.value_error(m, Some(&got), section);
@@ -696,21 +873,14 @@ impl Resolver<'_> {
                 (backups, maxbytes, syslog)
             }
         };
-        let logfile = if matches!(&logfile, LogFile::Path(p) if p == SYSLOG) {
-            let span = self
-                .get(section, lf_key, None, None)
-                .ok()
-                .flatten()
-                .and_then(|g| g.span);
+        if syslog_word {
+            let span = raws.logs[stream].and_then(|r| r.span);
             self.warn(format!(
                 "For [{section}], {lf_key}=syslog but this is deprecated and will be removed.  Use {sy_key}=true to enable syslog instead."
             ), span, "deprecated");
             syslog = true;
-            LogFile::None
-        } else {
-            logfile
-        };
-        if logfile == LogFile::Auto && maxbytes.is_zero() {
+        }
+        if matches!(file, DraftFile::Auto) && maxbytes.is_zero() {
             let key = maxbytes_key;
             let span = self
                 .get(section, key, None, None)
@@ -734,11 +904,11 @@ impl Resolver<'_> {
             events_enabled,
             syslog,
         };
-        let last = &mut memo.limits[stream];
+        let last = &mut self.log_limits[stream];
         let limits = match last {
             Some(l) if **l == limits => l.clone(),
             _ => last.insert(Arc::new(limits)).clone(),
         };
-        Some(LogSettings { logfile, limits })
+        Some(DraftLog { file, limits })
     }
 }

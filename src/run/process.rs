@@ -223,7 +223,7 @@ impl ProcConf {
                 super::log::auto_log_name(auto.childlogdir, &model.name, channel, auto.identifier)
             }
             LogSpec::None => None,
-            LogSpec::Path(p) => Some(p.clone()),
+            LogSpec::Path(p) => Some(p.to_string()),
         };
         let stdout_logfile = logfile(&model.stdout.logfile, "stdout");
         let stderr_logfile = logfile(&model.stderr.logfile, "stderr");

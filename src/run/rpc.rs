@@ -1074,14 +1074,14 @@ fn all_config_info(sup: &Supervisor) -> Value {
         let active = sup.groups.get(&g.name);
         let inuse = active.is_some();
         for p in &g.processes {
-            let running = active.and_then(|a| a.processes.get(&p.name));
+            let running = active.and_then(|a| a.processes.get(p.name.as_str()));
             let logfile = |spec: &LogSpec, realized: Option<&Option<String>>| match spec {
                 LogSpec::Auto => match realized {
                     Some(Some(path)) => Value::str(path.clone()),
                     _ => Value::str("auto"),
                 },
                 LogSpec::None => Value::str("none"),
-                LogSpec::Path(path) => Value::str(path.clone()),
+                LogSpec::Path(path) => Value::str(path.to_string()),
             };
             let uid = match p.uid {
                 Some(crate::model::Id::Known(u)) => Some(i64::from(u)),
@@ -1094,7 +1094,7 @@ fn all_config_info(sup: &Supervisor) -> Value {
                     none_or(p.directory.as_deref().map(str::to_string)),
                 ),
                 ("uid".into(), none_or(uid)),
-                ("command".into(), Value::str(p.command.clone())),
+                ("command".into(), Value::str(p.command.to_string())),
                 (
                     "exitcodes".into(),
                     Value::Array(p.exitcodes.iter().map(|c| Value::Int(sat(c))).collect()),
@@ -1103,7 +1103,7 @@ fn all_config_info(sup: &Supervisor) -> Value {
                 ("group_prio".into(), Value::Int(sat(&g.priority))),
                 ("inuse".into(), Value::Bool(inuse)),
                 ("killasgroup".into(), Value::Bool(p.killasgroup)),
-                ("name".into(), Value::str(p.name.clone())),
+                ("name".into(), Value::str(p.name.to_string())),
                 ("process_prio".into(), Value::Int(sat(&p.priority))),
                 ("redirect_stderr".into(), Value::Bool(p.redirect_stderr)),
                 ("startretries".into(), Value::Int(sat(&p.startretries))),
