@@ -7,8 +7,8 @@
 //! `Value` tree), because it can hold hundreds of thousands of processes.
 
 use crate::model::{
-    AutoRestart, Config, Environment, FcgiSocket, Group, HttpServer, Id, LogFile, Plugin, Process,
-    ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
+    AutoRestart, Config, Environment, FcgiSocket, Group, HttpServer, Id, LogFile, LogLimits,
+    Plugin, Process, ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
 };
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
@@ -347,6 +347,9 @@ fn logfile(l: &LogFile) -> Val<'_> {
 #[derive(Clone, Copy)]
 enum ProcessGet {
     Shared(for<'a> fn(&'a ProcessCommon) -> Val<'a>),
+    /// From the log limits of stream 0 (stdout) or 1 (stderr), which
+    /// instances (and sections) share while they are the same.
+    Limits(usize, for<'a> fn(&'a LogLimits) -> Val<'a>),
     Instance(for<'a> fn(&'a Process) -> Val<'a>),
 }
 
@@ -354,12 +357,21 @@ impl ProcessGet {
     fn get(self, p: &Process) -> Val<'_> {
         match self {
             ProcessGet::Shared(f) => f(&p.common),
+            ProcessGet::Limits(stream, f) => f(stream_limits(p, stream)),
             ProcessGet::Instance(f) => f(p),
         }
     }
 }
 
-use ProcessGet::{Instance, Shared};
+fn stream_limits(p: &Process, stream: usize) -> &std::sync::Arc<LogLimits> {
+    if stream == 0 {
+        &p.stdout.limits
+    } else {
+        &p.stderr.limits
+    }
+}
+
+use ProcessGet::{Instance, Limits, Shared};
 
 /// The keys of a process, in the oracle's order.
 static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
@@ -405,39 +417,39 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
     ("stdout_logfile", Instance(|p| logfile(&p.stdout.logfile))),
     (
         "stdout_logfile_maxbytes",
-        Instance(|p| Val::Int(&p.stdout.maxbytes)),
+        Limits(0, |l| Val::Int(&l.maxbytes)),
     ),
     (
         "stdout_logfile_backups",
-        Instance(|p| Val::Int(&p.stdout.backups)),
+        Limits(0, |l| Val::Int(&l.backups)),
     ),
     (
         "stdout_capture_maxbytes",
-        Instance(|p| Val::Int(&p.stdout.capture_maxbytes)),
+        Limits(0, |l| Val::Int(&l.capture_maxbytes)),
     ),
     (
         "stdout_events_enabled",
-        Instance(|p| Val::Bool(p.stdout.events_enabled)),
+        Limits(0, |l| Val::Bool(l.events_enabled)),
     ),
-    ("stdout_syslog", Instance(|p| Val::Bool(p.stdout.syslog))),
+    ("stdout_syslog", Limits(0, |l| Val::Bool(l.syslog))),
     ("stderr_logfile", Instance(|p| logfile(&p.stderr.logfile))),
     (
         "stderr_logfile_maxbytes",
-        Instance(|p| Val::Int(&p.stderr.maxbytes)),
+        Limits(1, |l| Val::Int(&l.maxbytes)),
     ),
     (
         "stderr_logfile_backups",
-        Instance(|p| Val::Int(&p.stderr.backups)),
+        Limits(1, |l| Val::Int(&l.backups)),
     ),
     (
         "stderr_capture_maxbytes",
-        Instance(|p| Val::Int(&p.stderr.capture_maxbytes)),
+        Limits(1, |l| Val::Int(&l.capture_maxbytes)),
     ),
     (
         "stderr_events_enabled",
-        Instance(|p| Val::Bool(p.stderr.events_enabled)),
+        Limits(1, |l| Val::Bool(l.events_enabled)),
     ),
-    ("stderr_syslog", Instance(|p| Val::Bool(p.stderr.syslog))),
+    ("stderr_syslog", Limits(1, |l| Val::Bool(l.syslog))),
     ("environment", Instance(|p| Val::ProcEnv(&p.environment))),
     ("serverurl", Shared(|c| opt_str(&c.serverurl))),
 ];
@@ -695,6 +707,9 @@ struct ProcessWriter {
     bytes: Vec<u8>,
     /// Per run: its field range in `PROCESS_FIELDS` and its bytes.
     runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// Per stream: `Arc::as_ptr` of the log limits last written and the
+    /// bytes of their run of keys.
+    limits: [(usize, Vec<u8>); 2],
 }
 
 impl ProcessWriter {
@@ -715,6 +730,24 @@ impl ProcessWriter {
                 };
                 out.extend_from_slice(&self.bytes[bytes.clone()]);
                 i = fields.end;
+            } else if let ProcessGet::Limits(stream, _) = get {
+                let limits = std::sync::Arc::as_ptr(stream_limits(p, stream)) as usize;
+                let end = i + PROCESS_FIELDS[i..]
+                    .iter()
+                    .take_while(|(_, g)| matches!(g, ProcessGet::Limits(s, _) if *s == stream))
+                    .count();
+                let (last, bytes) = &mut self.limits[stream];
+                if *last != limits || bytes.is_empty() {
+                    bytes.clear();
+                    for (key, get) in &PROCESS_FIELDS[i..end] {
+                        bytes.push(b',');
+                        write_key(bytes, key);
+                        compact_val(bytes, &get.get(p));
+                    }
+                    *last = limits;
+                }
+                out.extend_from_slice(bytes);
+                i = end;
             } else {
                 if i > 0 {
                     out.push(b',');
@@ -732,7 +765,7 @@ impl ProcessWriter {
         self.runs.clear();
         let mut i = 0;
         while i < PROCESS_FIELDS.len() {
-            if let ProcessGet::Instance(_) = PROCESS_FIELDS[i].1 {
+            if !matches!(PROCESS_FIELDS[i].1, ProcessGet::Shared(_)) {
                 i += 1;
                 continue;
             }
@@ -986,10 +1019,17 @@ mod tests {
                 3 => "directory=/tmp/d%(process_num)d\nserverurl=AUTO\n",
                 _ => "",
             };
+            // Log limits that change from instance to instance, and from
+            // section to section.
+            let limits = match i % 7 {
+                0 => "stdout_logfile_maxbytes=%(process_num)dKB\nstderr_logfile_backups=3\n",
+                1 => "stderr_syslog=true\nstdout_capture_maxbytes=1MB\n",
+                _ => "",
+            };
             s.push_str(&format!(
                 "[program:p{i}]\ncommand=/bin/w --tab \"\t\" --id {i} --n %(process_num)02d \\ é\n\
                  process_name=%(program_name)s_%(process_num)02d\nnumprocs={n}\n\
-                 environment=A=\"1\",B=\"%(process_num)s\",Q=\"x\\\"y\"\n{extra}"
+                 environment=A=\"1\",B=\"%(process_num)s\",Q=\"x\\\"y\"\n{extra}{limits}"
             ));
         }
         s.push_str("[group:g1]\nprograms=p1,p2,p5\npriority=5\n");

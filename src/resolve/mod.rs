@@ -118,6 +118,8 @@ pub(crate) struct Raw<'t> {
     pub text: &'t str,
     pub span: Option<Span>,
     pub key_span: Option<Span>,
+    /// `text` parsed, when the caller has it at hand.
+    pub template: Option<&'t Template>,
 }
 
 impl Raw<'_> {
@@ -332,11 +334,13 @@ impl<'a> Resolver<'a> {
                 text: f.value,
                 span: Some(f.entry.def.value_span),
                 key_span: Some(f.entry.def.key_span),
+                template: None,
             },
             (None, Some(d)) => Raw {
                 text: d,
                 span: None,
                 key_span: None,
+                template: None,
             },
             (None, None) => return Ok(None),
         };
@@ -385,11 +389,18 @@ impl<'a> Resolver<'a> {
     ) -> Result<std::ops::Range<usize>, ()> {
         let start = out.len();
         let limit = self.room(out);
-        if !raw.text.contains('%') {
-            out.push_str(raw.text);
-            return Ok(start..out.len());
-        }
-        let template = self.template(raw.text);
+        let parsed;
+        let template = match raw.template {
+            Some(t) => t,
+            None if !raw.text.contains('%') => {
+                out.push_str(raw.text);
+                return Ok(start..out.len());
+            }
+            None => {
+                parsed = self.template(raw.text);
+                &*parsed
+            }
+        };
         let layers = Layers(&self.environ, extra);
         let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
         match template.render_append(lookup, out, limit) {
@@ -403,7 +414,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// The parsed template of `text`, parsed once per text.
-    fn template(&mut self, text: &str) -> Rc<Template> {
+    pub(crate) fn template(&mut self, text: &str) -> Rc<Template> {
         match self.templates.get(text) {
             Some(t) => t.clone(),
             None => {

@@ -17,11 +17,12 @@ use crate::model::{
     AutoRestart, Environment, LogFile, LogLimits, LogSettings, Process, ProcessCommon, Text, pairs,
     push_pairs,
 };
-use crate::python::format::{Mapping, PyValue};
+use crate::python::format::{Mapping, PyValue, Template};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
 use crate::python::shlex::kv_pairs;
 use crate::python::unicode::{strip, upper};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The per-stream option names: `[logfile, backups, maxbytes, syslog]` of
@@ -69,13 +70,29 @@ struct Pre {
 }
 
 /// The raw per-instance options of a section, looked up once.
-struct Raws<'a> {
-    directory: Option<Raw<'a>>,
-    command: Option<Raw<'a>>,
-    logs: [Option<Raw<'a>>; 2],
-    /// Where `environment=` and `process_name=` are written.
-    environment: Option<crate::source::Span>,
-    process_name: Option<crate::source::Span>,
+struct Raws<'r> {
+    directory: Option<Prepared<'r>>,
+    command: Option<Prepared<'r>>,
+    logs: [Option<Prepared<'r>>; 2],
+    /// The `environment=` and `process_name=` texts (or defaults).
+    environment: Prepared<'r>,
+    process_name: Prepared<'r>,
+}
+
+/// A raw value and, when it has a `%`, its parsed template (parsed once per
+/// section, not looked up again for every instance).
+struct Prepared<'r> {
+    raw: Raw<'r>,
+    template: Option<Rc<Template>>,
+}
+
+impl Prepared<'_> {
+    fn raw(&self) -> Raw<'_> {
+        Raw {
+            template: self.template.as_deref(),
+            ..self.raw
+        }
+    }
 }
 
 /// What the instance loop carries from one instance to the next.
@@ -248,6 +265,12 @@ impl<'a> Resolver<'a> {
         left.min(limits::MAX_VALUE_BYTES as u64) as usize
     }
 
+    /// `raw` with its template, if it has one.
+    fn prepare<'r>(&mut self, raw: Raw<'r>) -> Prepared<'r> {
+        let template = raw.text.contains('%').then(|| self.template(raw.text));
+        Prepared { raw, template }
+    }
+
     /// The raw value of an option as written (after `%(here)s`).
     fn raw(&self, section: &str, key: &str) -> Option<Raw<'a>> {
         let loaded: &'a crate::load::Loaded = self.loaded;
@@ -255,6 +278,7 @@ impl<'a> Resolver<'a> {
             text: f.value,
             span: Some(f.entry.def.value_span),
             key_span: Some(f.entry.def.key_span),
+            template: None,
         })
     }
 
@@ -356,15 +380,28 @@ impl<'a> Resolver<'a> {
         common.set_str("group_name", group_name);
         let mut refresh = false;
         let mut memo = self.memo_for(section);
+        let bare = |text, key| Raw {
+            text,
+            span: self.raw(section, key).and_then(|r| r.span),
+            key_span: None,
+            template: None,
+        };
+        let (environment, process_name) = (
+            bare(pre.environment_raw.as_str(), "environment"),
+            bare(pre.process_name.as_str(), "process_name"),
+        );
+        let [directory, command, stdout, stderr] =
+            ["directory", "command", STREAM_KEYS[0][0], STREAM_KEYS[1][0]]
+                .map(|key| self.raw(section, key));
         let raws = Raws {
-            directory: self.raw(section, "directory"),
-            command: self.raw(section, "command"),
+            directory: directory.map(|r| self.prepare(r)),
+            command: command.map(|r| self.prepare(r)),
             logs: [
-                self.raw(section, STREAM_KEYS[0][0]),
-                self.raw(section, STREAM_KEYS[1][0]),
+                stdout.map(|r| self.prepare(r)),
+                stderr.map(|r| self.prepare(r)),
             ],
-            environment: self.raw(section, "environment").and_then(|r| r.span),
-            process_name: self.raw(section, "process_name").and_then(|r| r.span),
+            environment: self.prepare(environment),
+            process_name: self.prepare(process_name),
         };
         let shared = Arc::new(ProcessCommon {
             group: group_name.to_string(),
@@ -592,7 +629,7 @@ impl<'a> Resolver<'a> {
         &mut self,
         section: &str,
         pre: &Pre,
-        raws: &Raws<'a>,
+        raws: &Raws<'_>,
         num: &PyInt,
         state: &mut InstanceState<'_>,
     ) -> Option<Draft> {
@@ -611,7 +648,7 @@ impl<'a> Resolver<'a> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env = self.instance_environment(section, pre, raws, common, arena)?;
+                let env = self.instance_environment(section, raws, common, arena)?;
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -631,9 +668,10 @@ impl<'a> Resolver<'a> {
         let directory = match &memo.directory {
             Some(d) => d.clone(),
             None => {
-                let d = match raws.directory {
+                let d = match &raws.directory {
                     None => None,
-                    Some(raw) => {
+                    Some(p) => {
+                        let raw = p.raw();
                         let label = super::Label::Option(section, "directory");
                         let text = &mut arena.text;
                         Some(
@@ -653,16 +691,17 @@ impl<'a> Resolver<'a> {
         let mut stderr = self.memo_log(section, 1, common, pre, raws, memo, text)?;
         if pre.redirect_stderr {
             if let DraftFile::Path(_) = stderr.file {
-                let span = raws.logs[1].and_then(|r| r.span);
+                let span = raws.logs[1].as_ref().and_then(|p| p.raw.span);
                 self.warn(format!(
                     "For [{section}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored"
                 ), span, "ignored because redirect_stderr=true");
             }
             stderr.file = DraftFile::None;
         }
-        let command = match (&memo.command, raws.command) {
+        let command = match (&memo.command, &raws.command) {
             (Some(slot), _) => slot.clone(),
-            (None, Some(raw)) => {
+            (None, Some(p)) => {
+                let raw = p.raw();
                 let label = super::Label::Option(section, "command");
                 let slot = self
                     .expand_into(raw, label, common, true, section, text)
@@ -684,14 +723,9 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        let raw = super::Raw {
-            text: &pre.process_name,
-            span: raws.process_name,
-            key_span: None,
-        };
         let label = super::Label::Bare("process_name");
         let name = self
-            .expand_into(raw, label, common, false, section, text)
+            .expand_into(raws.process_name.raw(), label, common, false, section, text)
             .ok()?;
         Some(Draft {
             name,
@@ -709,26 +743,21 @@ impl<'a> Resolver<'a> {
     fn instance_environment(
         &mut self,
         section: &str,
-        pre: &Pre,
-        raws: &Raws<'a>,
+        raws: &Raws<'_>,
         common: &Mapping,
         arena: &mut Arena,
     ) -> Option<EnvSlot> {
-        let span = raws.environment;
+        let raw = raws.environment.raw();
+        let span = raw.span;
         let mut scratch = std::mem::take(&mut arena.scratch);
         scratch.clear();
-        let text = if pre.environment_raw.contains('%') {
-            let raw = Raw {
-                text: &pre.environment_raw,
-                span,
-                key_span: None,
-            };
+        let text = if raw.template.is_some() {
             let label = super::Label::Bare("environment");
             self.expand_into(raw, label, common, false, section, &mut scratch)
                 .ok()?;
             scratch.as_str()
         } else {
-            pre.environment_raw.as_str()
+            raw.text
         };
         let slot = match kv_pairs(text) {
             Ok(p) => {
@@ -763,7 +792,7 @@ impl<'a> Resolver<'a> {
         i: usize,
         common: &Mapping,
         pre: &Pre,
-        raws: &Raws<'a>,
+        raws: &Raws<'_>,
         memo: &mut Memo,
         arena: &mut String,
     ) -> Option<DraftLog> {
@@ -795,16 +824,17 @@ impl<'a> Resolver<'a> {
         stream: usize,
         common: &Mapping,
         pre: &Pre,
-        raws: &Raws<'a>,
+        raws: &Raws<'_>,
         memo: &mut Memo,
         arena: &mut String,
     ) -> Option<DraftLog> {
         let [lf_key, backups_key, maxbytes_key, sy_key] = STREAM_KEYS[stream];
         let c = Some(common);
         let mut syslog_word = false;
-        let file = match raws.logs[stream] {
+        let file = match &raws.logs[stream] {
             None => DraftFile::Auto,
-            Some(raw) => {
+            Some(p) => {
+                let raw = p.raw();
                 let label = super::Label::Option(section, lf_key);
                 let mut slot = self
                     .expand_into(raw, label, common, true, section, arena)
@@ -817,6 +847,7 @@ impl<'a> Resolver<'a> {
                         text: &first,
                         span: raw.span,
                         key_span: None,
+                        template: None,
                     };
                     let label = super::Label::Bare(lf_key);
                     slot = self
@@ -874,7 +905,7 @@ impl<'a> Resolver<'a> {
             }
         };
         if syslog_word {
-            let span = raws.logs[stream].and_then(|r| r.span);
+            let span = raws.logs[stream].as_ref().and_then(|p| p.raw.span);
             self.warn(format!(
                 "For [{section}], {lf_key}=syslog but this is deprecated and will be removed.  Use {sy_key}=true to enable syslog instead."
             ), span, "deprecated");

@@ -102,6 +102,7 @@ impl Resolver<'_> {
             text: &first.text,
             span: first.span,
             key_span: first.key_span,
+            template: None,
         };
         let Ok(Some(got)) = self.expand_got(
             raw,
