@@ -370,7 +370,7 @@ impl<'a> Emitter<'a> {
         match in_main {
             Some(d) => {
                 let value = if self.loaded.here == self.out_dir {
-                    d.written.clone()
+                    d.written.to_string()
                 } else {
                     replace_here(
                         &d.written,
@@ -429,17 +429,17 @@ impl<'a> Emitter<'a> {
             let def = &entry.def;
             let dir = self.dir_of(def.key_span.file);
             let plain = !def.written.contains("%%(here)s")
-                && def.written.replace("%(here)s", &dir) == *value;
+                && def.written.replace("%(here)s", &dir) == **value;
             let keep = escape.is_some() && !def.from_default && key != "process_name";
             if keep && plain && dir == self.out_dir {
-                return def.written.clone();
+                return def.written.to_string();
             }
-            return value.clone();
+            return value.to_string();
         }
         // process_name is checked for `/` before it is expanded, so a
         // literal directory would make it invalid: it keeps `%(here)s`.
         if key == "process_name" || self.loaded.here == self.out_dir {
-            return value.clone();
+            return value.to_string();
         }
         replace_here(value, &self.loaded.here, escape)
     }
@@ -567,7 +567,7 @@ fn ordered(section: &Section, kind: SectionKind) -> Vec<(&str, &Entry)> {
         .entries
         .iter()
         .enumerate()
-        .map(|(i, (k, e))| (rank(k), i, k.as_str(), e))
+        .map(|(i, (k, e))| (rank(k), i, &**k, e))
         .collect();
     keys.sort_by_key(|&(r, i, _, _)| (r, i));
     keys.into_iter().map(|(_, _, k, e)| (k, e)).collect()

@@ -13,6 +13,7 @@
 use crate::source::{FileId, Span};
 use crate::syntax::{Event, OptionLine, ParsedFile};
 use indexmap::IndexMap;
+use std::sync::Arc;
 
 /// Ordered maps with a fast hasher: keys are short and not attacker-chosen
 /// in a way that matters for a one-shot config reader.
@@ -23,8 +24,9 @@ pub type FastIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
 pub struct Definition {
     pub key_span: Span,
     pub value_span: Span,
-    /// The text as written (joined), before `%(here)s` replacement.
-    pub written: String,
+    /// The text as written (joined), before `%(here)s` replacement. Until
+    /// `%(here)s` changes it, the entry's `value` is this same allocation.
+    pub written: Arc<str>,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
     pub from_default: bool,
@@ -32,10 +34,56 @@ pub struct Definition {
 
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub value: String,
+    pub value: Arc<str>,
     pub def: Definition,
     /// Earlier definitions of the same key that this one overrode.
-    pub overridden: Vec<Definition>,
+    pub overridden: Overridden,
+}
+
+impl Entry {
+    /// A key's first definition: its value is the text as written.
+    pub fn new(key_span: Span, value_span: Span, written: Arc<str>) -> Self {
+        Entry {
+            value: written.clone(),
+            def: Definition {
+                key_span,
+                value_span,
+                written,
+                from_default: false,
+            },
+            overridden: Overridden::default(),
+        }
+    }
+}
+
+/// The definitions an [`Entry`] overrode, oldest first. Almost every key is
+/// written once, so an empty list costs one word (a `Vec` costs three in
+/// each of a large config's entries).
+#[derive(Clone, Debug, Default)]
+#[allow(clippy::box_collection)]
+pub struct Overridden(Option<Box<Vec<Definition>>>);
+
+impl Overridden {
+    pub fn push(&mut self, def: Definition) {
+        self.0.get_or_insert_default().push(def);
+    }
+}
+
+impl std::ops::Deref for Overridden {
+    type Target = [Definition];
+
+    fn deref(&self) -> &[Definition] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Overridden {
+    type Item = &'a Definition;
+    type IntoIter = std::slice::Iter<'a, Definition>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -43,13 +91,15 @@ pub struct Section {
     pub name: String,
     /// Every `[name]` header, in reading order.
     pub headers: Vec<Span>,
-    pub entries: FastIndexMap<String, Entry>,
+    /// Keys are interned by the [`Ini`]: thousands of sections share one
+    /// `command`.
+    pub entries: FastIndexMap<Arc<str>, Entry>,
     /// The file in which the section first appeared.
     pub first_file: FileId,
 }
 
 impl Section {
-    fn new(name: &str, header: Span) -> Self {
+    pub fn new(name: &str, header: Span) -> Self {
         Section {
             name: name.to_string(),
             headers: vec![header],
@@ -64,6 +114,8 @@ impl Section {
 pub struct Ini {
     pub defaults: Option<Section>,
     pub sections: FastIndexMap<String, Section>,
+    /// Every key of every section, once.
+    keys: rustc_hash::FxHashSet<Arc<str>>,
 }
 
 /// A value found by [`Ini::get`]: from the section itself or `[DEFAULT]`.
@@ -94,28 +146,36 @@ impl Ini {
                         }
                         current = Some(Target::Defaults);
                     } else {
-                        match self.sections.get_mut(&h.name) {
-                            Some(s) => s.headers.push(h.name_span),
-                            None => {
-                                self.sections
-                                    .insert(h.name.clone(), Section::new(&h.name, h.name_span));
+                        let index = match self.sections.get_full_mut(&h.name) {
+                            Some((i, _, s)) => {
+                                s.headers.push(h.name_span);
+                                i
                             }
-                        }
-                        current = Some(Target::Section(h.name));
+                            None => {
+                                let section = Section::new(&h.name, h.name_span);
+                                self.sections.insert_full(h.name, section).0
+                            }
+                        };
+                        current = Some(Target::Section(index));
                     }
                 }
                 Event::Option(opt) => {
-                    let section = match &current {
+                    let section = match current {
                         Some(Target::Defaults) => self.defaults.as_mut(),
-                        Some(Target::Section(name)) => self.sections.get_mut(name),
+                        Some(Target::Section(i)) => self.sections.get_index_mut(i).map(|(_, s)| s),
                         None => None,
                     };
                     if let Some(section) = section {
-                        set_option(section, opt);
+                        set_option(&mut self.keys, section, opt);
                     }
                 }
             }
         }
+    }
+
+    /// The shared copy of a key (see [`Section::entries`]).
+    pub fn intern(&mut self, key: &str) -> Arc<str> {
+        intern(&mut self.keys, key)
     }
 
     /// Gives back what the maps grew beyond their final size (a config of
@@ -159,11 +219,11 @@ impl Ini {
         let mut keys: Vec<&str> = self
             .sections
             .get(section)
-            .map(|s| s.entries.keys().map(String::as_str).collect())
+            .map(|s| s.entries.keys().map(|k| &**k).collect())
             .unwrap_or_default();
         if let Some(d) = &self.defaults {
             for k in d.entries.keys() {
-                if !keys.contains(&k.as_str()) {
+                if !keys.contains(&&**k) {
                     keys.push(k);
                 }
             }
@@ -176,19 +236,16 @@ impl Ini {
     /// from `[DEFAULT]`, which are thereby copied into it).
     pub fn expand_here(&mut self, here: &str) {
         const HERE: &str = "%(here)s";
-        let defaults: Vec<(String, Entry)> = self
+        let defaults: Vec<(Arc<str>, Entry)> = self
             .defaults
-            .as_ref()
-            .map(|d| {
-                d.entries
-                    .iter()
-                    .map(|(k, e)| (k.clone(), e.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .flat_map(|d| &d.entries)
+            .filter(|(_, e)| e.value.contains(HERE))
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect();
         for section in self.sections.values_mut() {
             for (key, entry) in &defaults {
-                if !section.entries.contains_key(key) && entry.value.contains(HERE) {
+                if !section.entries.contains_key(key) {
                     let mut copy = entry.clone();
                     copy.def.from_default = true;
                     section.entries.insert(key.clone(), copy);
@@ -196,7 +253,7 @@ impl Ini {
             }
             for entry in section.entries.values_mut() {
                 if entry.value.contains(HERE) {
-                    entry.value = entry.value.replace(HERE, here);
+                    entry.value = entry.value.replace(HERE, here).into();
                 }
             }
         }
@@ -205,33 +262,45 @@ impl Ini {
 
 enum Target {
     Defaults,
-    Section(String),
+    /// The index in [`Ini::sections`].
+    Section(usize),
 }
 
-fn set_option(section: &mut Section, mut opt: OptionLine) {
+fn intern(keys: &mut rustc_hash::FxHashSet<Arc<str>>, key: &str) -> Arc<str> {
+    match keys.get(key) {
+        Some(k) => k.clone(),
+        None => {
+            let k: Arc<str> = Arc::from(key);
+            keys.insert(k.clone());
+            k
+        }
+    }
+}
+
+fn set_option(
+    keys: &mut rustc_hash::FxHashSet<Arc<str>>,
+    section: &mut Section,
+    mut opt: OptionLine,
+) {
     let value_span = opt.value_span();
-    let value = opt.take_value();
-    let def = Definition {
-        key_span: opt.key_span,
-        value_span,
-        written: value.clone(),
-        from_default: false,
-    };
-    match section.entries.get_mut(&opt.key) {
+    let written: Arc<str> = opt.take_value().into();
+    match section.entries.get_mut(opt.key.as_str()) {
         Some(entry) => {
+            let def = Definition {
+                key_span: opt.key_span,
+                value_span,
+                written: written.clone(),
+                from_default: false,
+            };
             let old = std::mem::replace(&mut entry.def, def);
             entry.overridden.push(old);
-            entry.value = value;
+            entry.value = written;
         }
         None => {
-            section.entries.insert(
-                opt.key,
-                Entry {
-                    value,
-                    def,
-                    overridden: Vec::new(),
-                },
-            );
+            let key = intern(keys, &opt.key);
+            section
+                .entries
+                .insert(key, Entry::new(opt.key_span, value_span, written));
         }
     }
 }
@@ -256,9 +325,9 @@ mod tests {
             "[program:a]\ncommand=/bin/three\n",
         ]);
         let a = i.section("program:a").unwrap();
-        assert_eq!(a.entries["command"].value, "/bin/three");
+        assert_eq!(&*a.entries["command"].value, "/bin/three");
         assert_eq!(a.entries["command"].overridden.len(), 2);
-        assert_eq!(a.entries["priority"].value, "3");
+        assert_eq!(&*a.entries["priority"].value, "3");
         assert_eq!(a.headers.len(), 3);
         assert_eq!(a.first_file, FileId(0));
     }
@@ -272,7 +341,7 @@ mod tests {
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
         assert_eq!(
-            i.defaults.as_ref().unwrap().entries["log"].value,
+            &*i.defaults.as_ref().unwrap().entries["log"].value,
             "%(here)s/x"
         );
     }
