@@ -128,13 +128,12 @@ pub struct Found<'a> {
 
 impl Ini {
     /// Applies one file's events (`RawConfigParser._read` + the join).
-    pub fn apply(&mut self, parsed: &ParsedFile) {
+    pub fn apply(&mut self, parsed: &ParsedFile<'_>) {
         self.apply_events(parsed.events.clone());
     }
 
-    /// [`Self::apply`], taking the events (their strings move into the
-    /// parser state instead of being copied).
-    pub fn apply_events(&mut self, events: Vec<Event>) {
+    /// [`Self::apply`], taking the events.
+    pub fn apply_events(&mut self, events: Vec<Event<'_>>) {
         let mut current: Option<Target> = None;
         for event in events {
             match event {
@@ -146,14 +145,14 @@ impl Ini {
                         }
                         current = Some(Target::Defaults);
                     } else {
-                        let index = match self.sections.get_full_mut(&h.name) {
+                        let index = match self.sections.get_full_mut(h.name) {
                             Some((i, _, s)) => {
                                 s.headers.push(h.name_span);
                                 i
                             }
                             None => {
-                                let section = Section::new(&h.name, h.name_span);
-                                self.sections.insert_full(h.name, section).0
+                                let section = Section::new(h.name, h.name_span);
+                                self.sections.insert_full(h.name.to_string(), section).0
                             }
                         };
                         current = Some(Target::Section(index));
@@ -280,11 +279,11 @@ fn intern(keys: &mut rustc_hash::FxHashSet<Arc<str>>, key: &str) -> Arc<str> {
 fn set_option(
     keys: &mut rustc_hash::FxHashSet<Arc<str>>,
     section: &mut Section,
-    mut opt: OptionLine,
+    opt: OptionLine<'_>,
 ) {
     let value_span = opt.value_span();
-    let written: Arc<str> = opt.take_value().into();
-    match section.entries.get_mut(opt.key.as_str()) {
+    let written: Arc<str> = Arc::from(&*opt.joined());
+    match section.entries.get_mut(&*opt.key) {
         Some(entry) => {
             let def = Definition {
                 key_span: opt.key_span,

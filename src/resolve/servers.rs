@@ -148,7 +148,7 @@ impl Resolver<'_> {
             self.loaded.ini.clone()
         } else {
             let mut ini = Ini::default();
-            ini.apply(&crate::syntax::parse_file(main, text));
+            ini.apply_events(crate::syntax::parse_file(main, text).events);
             ini
         };
         ini.section("supervisorctl")?;
