@@ -135,15 +135,19 @@ impl Ini {
     /// [`Self::apply`], taking the events.
     pub fn apply_events(&mut self, events: Vec<Event<'_>>) {
         let mut current: Option<Target> = None;
-        for event in events {
+        let mut events = events.into_iter();
+        while let Some(event) = events.next() {
             match event {
                 Event::Section(h) => {
-                    if h.name == "DEFAULT" {
-                        match &mut self.defaults {
-                            Some(d) => d.headers.push(h.name_span),
-                            None => self.defaults = Some(Section::new("DEFAULT", h.name_span)),
-                        }
-                        current = Some(Target::Defaults);
+                    let (target, section) = if h.name == "DEFAULT" {
+                        let d = match &mut self.defaults {
+                            Some(d) => {
+                                d.headers.push(h.name_span);
+                                d
+                            }
+                            None => self.defaults.insert(Section::new("DEFAULT", h.name_span)),
+                        };
+                        (Target::Defaults, d)
                     } else {
                         let index = match self.sections.get_full_mut(h.name) {
                             Some((i, _, s)) => {
@@ -155,8 +159,17 @@ impl Ini {
                                 self.sections.insert_full(h.name.to_string(), section).0
                             }
                         };
-                        current = Some(Target::Section(index));
-                    }
+                        (Target::Section(index), &mut self.sections[index])
+                    };
+                    // Room for the options under this header, at most one
+                    // entry each (growing a map step by step costs more).
+                    let options = events
+                        .as_slice()
+                        .iter()
+                        .take_while(|e| matches!(e, Event::Option(_)))
+                        .count();
+                    section.entries.reserve(options);
+                    current = Some(target);
                 }
                 Event::Option(opt) => {
                     let section = match current {
