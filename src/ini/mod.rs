@@ -162,13 +162,14 @@ impl Ini {
                         (Target::Section(index), &mut self.sections[index])
                     };
                     // Room for the options under this header, at most one
-                    // entry each (growing a map step by step costs more).
+                    // entry each (growing a map step by step costs more, and
+                    // the spare room would go when it is shrunk).
                     let options = events
                         .as_slice()
                         .iter()
                         .take_while(|e| matches!(e, Event::Option(_)))
                         .count();
-                    section.entries.reserve(options);
+                    section.entries.reserve_exact(options);
                     current = Some(target);
                 }
                 Event::Option(opt) => {

@@ -212,7 +212,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                 && let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i))
             {
                 let at = raw.start + line.len();
-                opt.lines.push(ValueLine {
+                opt.more.push(ValueLine {
                     text: "",
                     span: file_span(file, at, at),
                 });
@@ -223,7 +223,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         let vspan = file_span(file, raw.start + vs, raw.start + ve);
         if in_section && current.is_some() && cur_indent > indent_level {
             if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
-                opt.lines.push(ValueLine {
+                opt.more.push(ValueLine {
                     text: value,
                     span: vspan,
                 });
@@ -272,10 +272,11 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                 out.events.push(Event::Option(OptionLine {
                     key: optionxform(key_text),
                     key_span: kspan,
-                    lines: vec![ValueLine {
+                    first: ValueLine {
                         text: &v[lvs..lve],
                         span: value_span,
-                    }],
+                    },
+                    more: Vec::new(),
                     line: lineno,
                     indent: cur_indent,
                 }));

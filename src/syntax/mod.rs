@@ -54,9 +54,11 @@ pub struct OptionLine<'a> {
     /// (borrowed when the key is written in lower case).
     pub key: Cow<'a, str>,
     pub key_span: Span,
-    /// The first line's value and every continuation line (blank lines
-    /// inside the value are empty strings), before joining.
-    pub lines: Vec<ValueLine<'a>>,
+    /// The value on the key's line, before joining.
+    pub first: ValueLine<'a>,
+    /// Every continuation line (blank lines inside the value are empty
+    /// strings), before joining; most values have none.
+    pub more: Vec<ValueLine<'a>>,
     pub line: u32,
     /// Indentation of the key line, in characters.
     pub indent: usize,
@@ -69,6 +71,11 @@ pub struct ValueLine<'a> {
 }
 
 impl<'a> OptionLine<'a> {
+    /// The first line, then the continuation lines.
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = &ValueLine<'a>> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
     /// configparser's joined value: lines joined by `\n`, right-stripped.
     pub fn value(&self) -> String {
         self.joined().into_owned()
@@ -76,11 +83,11 @@ impl<'a> OptionLine<'a> {
 
     /// [`Self::value`], borrowing the text of a one-line value.
     pub fn joined(&self) -> Cow<'a, str> {
-        if let [only] = self.lines.as_slice() {
-            return Cow::Borrowed(crate::python::unicode::rstrip(only.text));
+        if self.more.is_empty() {
+            return Cow::Borrowed(crate::python::unicode::rstrip(self.first.text));
         }
-        let mut joined = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 1).sum());
-        for (i, l) in self.lines.iter().enumerate() {
+        let mut joined = String::with_capacity(self.lines().map(|l| l.text.len() + 1).sum());
+        for (i, l) in self.lines().enumerate() {
             if i > 0 {
                 joined.push('\n');
             }
@@ -93,10 +100,9 @@ impl<'a> OptionLine<'a> {
 
     /// From the start of the value to the end of its last non-empty line.
     pub fn value_span(&self) -> Span {
-        let first = self.lines[0].span;
+        let first = self.first.span;
         let last = self
-            .lines
-            .iter()
+            .lines()
             .rev()
             .find(|l| !l.text.is_empty())
             .map_or(first, |l| l.span);
