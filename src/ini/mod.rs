@@ -86,9 +86,9 @@ impl<'a> IntoIterator for &'a Overridden {
     }
 }
 
+/// A section; its name is its key in [`Ini::sections`].
 #[derive(Clone, Debug)]
 pub struct Section {
-    pub name: String,
     /// Every `[name]` header, in reading order.
     pub headers: Vec<Span>,
     /// Keys are interned by the [`Ini`]: thousands of sections share one
@@ -99,9 +99,8 @@ pub struct Section {
 }
 
 impl Section {
-    pub fn new(name: &str, header: Span) -> Self {
+    pub fn new(header: Span) -> Self {
         Section {
-            name: name.to_string(),
             headers: vec![header],
             entries: FastIndexMap::default(),
             first_file: header.file,
@@ -145,7 +144,7 @@ impl Ini {
                                 d.headers.push(h.name_span);
                                 d
                             }
-                            None => self.defaults.insert(Section::new("DEFAULT", h.name_span)),
+                            None => self.defaults.insert(Section::new(h.name_span)),
                         };
                         (Target::Defaults, d)
                     } else {
@@ -155,7 +154,7 @@ impl Ini {
                                 i
                             }
                             None => {
-                                let section = Section::new(h.name, h.name_span);
+                                let section = Section::new(h.name_span);
                                 self.sections.insert_full(h.name.to_string(), section).0
                             }
                         };

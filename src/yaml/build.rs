@@ -407,7 +407,7 @@ impl Builder<'_> {
     fn section(&mut self, name: &str, path: &[&str], v: &Value) {
         let kind = SectionKind::of(name);
         let header = self.loc.place(path).key;
-        let mut section = Section::new(name, header);
+        let mut section = Section::new(header);
         let mut raw = None;
         for (key, val) in v.as_object().into_iter().flatten() {
             if val.is_null() {
