@@ -25,7 +25,8 @@ pub struct Definition {
     pub key_span: Span,
     pub value_span: Span,
     /// The text as written (joined), before `%(here)s` replacement. Until
-    /// `%(here)s` changes it, the entry's `value` is this same allocation.
+    /// `%(here)s` changes it, the entry's `value` is this same allocation
+    /// (and so is every other value of the same text read with it).
     pub written: Arc<str>,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
@@ -91,8 +92,8 @@ impl<'a> IntoIterator for &'a Overridden {
 pub struct Section {
     /// Every `[name]` header, in reading order.
     pub headers: Vec<Span>,
-    /// Keys are interned by the [`Ini`]: thousands of sections share one
-    /// `command`.
+    /// Keys are interned by the [`Ini`] while it is loaded: thousands of
+    /// sections share one `command`.
     pub entries: FastIndexMap<Arc<str>, Entry>,
     /// The file in which the section first appeared.
     pub first_file: FileId,
@@ -113,8 +114,32 @@ impl Section {
 pub struct Ini {
     pub defaults: Option<Section>,
     pub sections: FastIndexMap<String, Section>,
-    /// Every key of every section, once.
-    keys: rustc_hash::FxHashSet<Arc<str>>,
+    strings: Strings,
+}
+
+/// Every key and value text read so far, once: thousands of sections share
+/// one `command` key and one `autorestart=true`. Only loading needs it, so
+/// [`Ini::shrink_to_fit`] lets it go.
+#[derive(Clone, Default)]
+struct Strings(rustc_hash::FxHashSet<Arc<str>>);
+
+impl Strings {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        match self.0.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(text);
+                self.0.insert(shared.clone());
+                shared
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Strings({} interned)", self.0.len())
+    }
 }
 
 /// A value found by [`Ini::get`]: from the section itself or `[DEFAULT]`.
@@ -178,21 +203,22 @@ impl Ini {
                         None => None,
                     };
                     if let Some(section) = section {
-                        set_option(&mut self.keys, section, opt);
+                        set_option(&mut self.strings, section, opt);
                     }
                 }
             }
         }
     }
 
-    /// The shared copy of a key (see [`Section::entries`]).
-    pub fn intern(&mut self, key: &str) -> Arc<str> {
-        intern(&mut self.keys, key)
+    /// The shared copy of a key or value text (see [`Section::entries`]).
+    pub fn intern(&mut self, text: &str) -> Arc<str> {
+        self.strings.get(text)
     }
 
     /// Gives back what the maps grew beyond their final size (a config of
     /// thousands of sections keeps its parser state while it is resolved).
     pub fn shrink_to_fit(&mut self) {
+        self.strings = Strings::default();
         self.sections.shrink_to_fit();
         for s in self.sections.values_mut() {
             s.entries.shrink_to_fit();
@@ -265,7 +291,7 @@ impl Ini {
             }
             for entry in section.entries.values_mut() {
                 if entry.value.contains(HERE) {
-                    entry.value = entry.value.replace(HERE, here).into();
+                    entry.value = self.strings.get(&entry.value.replace(HERE, here));
                 }
             }
         }
@@ -278,24 +304,9 @@ enum Target {
     Section(usize),
 }
 
-fn intern(keys: &mut rustc_hash::FxHashSet<Arc<str>>, key: &str) -> Arc<str> {
-    match keys.get(key) {
-        Some(k) => k.clone(),
-        None => {
-            let k: Arc<str> = Arc::from(key);
-            keys.insert(k.clone());
-            k
-        }
-    }
-}
-
-fn set_option(
-    keys: &mut rustc_hash::FxHashSet<Arc<str>>,
-    section: &mut Section,
-    opt: OptionLine<'_>,
-) {
+fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>) {
     let value_span = opt.value_span();
-    let written: Arc<str> = Arc::from(&*opt.joined());
+    let written = strings.get(&opt.joined());
     match section.entries.get_mut(&*opt.key) {
         Some(entry) => {
             let def = Definition {
@@ -309,7 +320,7 @@ fn set_option(
             entry.value = written;
         }
         None => {
-            let key = intern(keys, &opt.key);
+            let key = strings.get(&opt.key);
             section
                 .entries
                 .insert(key, Entry::new(opt.key_span, value_span, written));
