@@ -158,10 +158,17 @@ impl Ini {
 
     /// [`Self::apply`], taking the events.
     pub fn apply_events(&mut self, events: Vec<Event<'_>>) {
+        self.apply_sections(events, |_| true);
+    }
+
+    /// [`Self::apply_events`] for `[DEFAULT]` and the sections `keep`
+    /// accepts: the others are left out, as if they were not written.
+    pub fn apply_sections(&mut self, events: Vec<Event<'_>>, keep: impl Fn(&str) -> bool) {
         let mut current: Option<Target> = None;
         let mut events = events.into_iter();
         while let Some(event) = events.next() {
             match event {
+                Event::Section(h) if h.name != "DEFAULT" && !keep(h.name) => current = None,
                 Event::Section(h) => {
                     let (target, section) = if h.name == "DEFAULT" {
                         let d = match &mut self.defaults {
