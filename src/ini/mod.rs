@@ -222,8 +222,10 @@ impl Ini {
         self.strings.get(text)
     }
 
-    /// Gives back what the maps grew beyond their final size (a config of
-    /// thousands of sections keeps its parser state while it is resolved).
+    /// Gives back what the maps grew beyond their final size and the
+    /// interned texts' index, once loading is done (a config of thousands of
+    /// sections keeps its parser state while it is resolved). Texts read
+    /// later are still correct, only no longer shared with earlier ones.
     pub fn shrink_to_fit(&mut self) {
         self.strings = Strings::default();
         self.sections.shrink_to_fit();
