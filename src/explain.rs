@@ -139,7 +139,7 @@ fn one(
     });
     let get = |key: &str| {
         ini.get(&p.section, key)
-            .map(|f| f.entry.def.written.clone())
+            .map(|f| f.entry.def.written.to_string())
     };
     let name_template = get("process_name").unwrap_or_else(|| "%(program_name)s".into());
     let start = get("numprocs_start")
@@ -222,14 +222,14 @@ fn expansions(
     let Some(section) = loaded.ini.section(&p.section) else {
         return Vec::new();
     };
-    let mut keys: Vec<&str> = section.entries.keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = section.entries.keys().map(|k| &**k).collect();
     if !keys.contains(&"process_name") {
         keys.push("process_name");
     }
     let mut out = Vec::new();
     for key in keys {
         let written = match section.entries.get(key) {
-            Some(e) => e.def.written.clone(),
+            Some(e) => e.def.written.to_string(),
             None => "%(program_name)s".to_string(),
         };
         if !written.contains("%(") {

@@ -134,16 +134,18 @@ pub fn from_text(text: &str, name: &str, path: &str) -> Loaded {
     let id = sources.add(SourceFile::new(name.into(), path.into(), text.to_string()));
     let parsed = parse_file(id, &sources.get(id).text);
     let mut ini = Ini::default();
-    ini.apply(&parsed);
+    ini.apply_events(parsed.events);
+    let unparsable = parsed.missing_header.is_some() || !parsed.bad_lines.is_empty();
+    let comments = parsed.comments;
     let here = dirname(&abspath(path, "/")).to_string();
     let mut loaded = Loaded::single(sources, ini, name, &here, id);
-    if parsed.missing_header.is_some() || !parsed.bad_lines.is_empty() {
+    if unparsable {
         loaded.diagnostics.push(Diagnostic::error(
             "SUP004",
             format!("supervisord cannot parse {name}"),
         ));
     }
-    loaded.comments = parsed.comments;
+    loaded.comments = comments;
     loaded
 }
 
@@ -173,7 +175,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    let mut parsed = parse_file(file, text);
+    let parsed = parse_file(file, text);
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -230,7 +232,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         }
         errors.push(d);
     }
-    loaded.ini.apply_events(std::mem::take(&mut parsed.events));
+    loaded.ini.apply_events(parsed.events);
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
     Some(file)

@@ -62,7 +62,7 @@ pub fn render_flat(loaded: &Loaded, out_dir: &str) -> String {
         }
     }
     if let Some(d) = &ini.defaults {
-        e.section(&mut out, d, SectionKind::Default);
+        e.section(&mut out, "DEFAULT", d, SectionKind::Default);
     }
     for (name, section) in &ini.sections {
         if name == "include" && e.here_replaced && !loaded.snippet && !e.keep_include {
@@ -70,7 +70,7 @@ pub fn render_flat(loaded: &Loaded, out_dir: &str) -> String {
             // supervisord look for them next to the rendered file.
             continue;
         }
-        e.section(&mut out, section, SectionKind::of(name));
+        e.section(&mut out, name, section, SectionKind::of(name));
     }
     if let Some(main) = loaded.main {
         let trailing = e.trailing(main);
@@ -136,10 +136,10 @@ fn render_one_file(name: &str, path: &std::path::Path, text: &str) -> String {
         out.push('\n');
     }
     if let Some(d) = &single.ini.defaults {
-        e.section(&mut out, d, SectionKind::Default);
+        e.section(&mut out, "DEFAULT", d, SectionKind::Default);
     }
     for (name, section) in &single.ini.sections {
-        e.section(&mut out, section, SectionKind::of(name));
+        e.section(&mut out, name, section, SectionKind::of(name));
     }
     let trailing = e.trailing(id);
     if !trailing.is_empty() {
@@ -290,7 +290,7 @@ impl<'a> Emitter<'a> {
         out.into_iter().map(|(_, t)| t).collect()
     }
 
-    fn section(&self, out: &mut String, section: &Section, kind: SectionKind) {
+    fn section(&self, out: &mut String, name: &str, section: &Section, kind: SectionKind) {
         if !out.is_empty() {
             out.push('\n');
         }
@@ -304,10 +304,9 @@ impl<'a> Emitter<'a> {
             // supervisorctl reads the main file only: a client section from
             // an included file never reached it.
             out.push_str(&format!(
-                "; supervisorctl does not read included files: [{}] is kept as a comment\n",
-                section.name
+                "; supervisorctl does not read included files: [{name}] is kept as a comment\n",
             ));
-            out.push_str(&format!(";[{}]\n", section.name));
+            out.push_str(&format!(";[{name}]\n"));
             for (key, entry) in ordered(section, kind) {
                 out.push_str(&format!(";{key}={}\n", entry.value.replace('\n', " ")));
             }
@@ -329,7 +328,7 @@ impl<'a> Emitter<'a> {
             out.push('\n');
         }
         out.push('[');
-        out.push_str(&section.name);
+        out.push_str(name);
         out.push(']');
         if let Some(i) = attached.and_then(|a| a.inline.as_ref()) {
             out.push(' ');
@@ -370,7 +369,7 @@ impl<'a> Emitter<'a> {
         match in_main {
             Some(d) => {
                 let value = if self.loaded.here == self.out_dir {
-                    d.written.clone()
+                    d.written.to_string()
                 } else {
                     replace_here(
                         &d.written,
@@ -429,17 +428,17 @@ impl<'a> Emitter<'a> {
             let def = &entry.def;
             let dir = self.dir_of(def.key_span.file);
             let plain = !def.written.contains("%%(here)s")
-                && def.written.replace("%(here)s", &dir) == *value;
+                && def.written.replace("%(here)s", &dir) == **value;
             let keep = escape.is_some() && !def.from_default && key != "process_name";
             if keep && plain && dir == self.out_dir {
-                return def.written.clone();
+                return def.written.to_string();
             }
-            return value.clone();
+            return value.to_string();
         }
         // process_name is checked for `/` before it is expanded, so a
         // literal directory would make it invalid: it keeps `%(here)s`.
         if key == "process_name" || self.loaded.here == self.out_dir {
-            return value.clone();
+            return value.to_string();
         }
         replace_here(value, &self.loaded.here, escape)
     }
@@ -567,7 +566,7 @@ fn ordered(section: &Section, kind: SectionKind) -> Vec<(&str, &Entry)> {
         .entries
         .iter()
         .enumerate()
-        .map(|(i, (k, e))| (rank(k), i, k.as_str(), e))
+        .map(|(i, (k, e))| (rank(k), i, &**k, e))
         .collect();
     keys.sort_by_key(|&(r, i, _, _)| (r, i));
     keys.into_iter().map(|(_, _, k, e)| (k, e)).collect()

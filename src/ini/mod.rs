@@ -13,6 +13,7 @@
 use crate::source::{FileId, Span};
 use crate::syntax::{Event, OptionLine, ParsedFile};
 use indexmap::IndexMap;
+use std::sync::Arc;
 
 /// Ordered maps with a fast hasher: keys are short and not attacker-chosen
 /// in a way that matters for a one-shot config reader.
@@ -23,8 +24,10 @@ pub type FastIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
 pub struct Definition {
     pub key_span: Span,
     pub value_span: Span,
-    /// The text as written (joined), before `%(here)s` replacement.
-    pub written: String,
+    /// The text as written (joined), before `%(here)s` replacement. Until
+    /// `%(here)s` changes it, the entry's `value` is this same allocation
+    /// (and so is every other value of the same text read with it).
+    pub written: Arc<str>,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
     pub from_default: bool,
@@ -32,26 +35,73 @@ pub struct Definition {
 
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub value: String,
+    pub value: Arc<str>,
     pub def: Definition,
     /// Earlier definitions of the same key that this one overrode.
-    pub overridden: Vec<Definition>,
+    pub overridden: Overridden,
 }
 
+impl Entry {
+    /// A key's first definition: its value is the text as written.
+    pub fn new(key_span: Span, value_span: Span, written: Arc<str>) -> Self {
+        Entry {
+            value: written.clone(),
+            def: Definition {
+                key_span,
+                value_span,
+                written,
+                from_default: false,
+            },
+            overridden: Overridden::default(),
+        }
+    }
+}
+
+/// The definitions an [`Entry`] overrode, oldest first. Almost every key is
+/// written once, so an empty list costs one word (a `Vec` costs three in
+/// each of a large config's entries).
+#[derive(Clone, Debug, Default)]
+#[allow(clippy::box_collection)]
+pub struct Overridden(Option<Box<Vec<Definition>>>);
+
+impl Overridden {
+    pub fn push(&mut self, def: Definition) {
+        self.0.get_or_insert_default().push(def);
+    }
+}
+
+impl std::ops::Deref for Overridden {
+    type Target = [Definition];
+
+    fn deref(&self) -> &[Definition] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Overridden {
+    type Item = &'a Definition;
+    type IntoIter = std::slice::Iter<'a, Definition>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// A section; its name is its key in [`Ini::sections`].
 #[derive(Clone, Debug)]
 pub struct Section {
-    pub name: String,
     /// Every `[name]` header, in reading order.
     pub headers: Vec<Span>,
-    pub entries: FastIndexMap<String, Entry>,
+    /// Keys are interned by the [`Ini`] while it is loaded: thousands of
+    /// sections share one `command`.
+    pub entries: FastIndexMap<Arc<str>, Entry>,
     /// The file in which the section first appeared.
     pub first_file: FileId,
 }
 
 impl Section {
-    fn new(name: &str, header: Span) -> Self {
+    pub fn new(header: Span) -> Self {
         Section {
-            name: name.to_string(),
             headers: vec![header],
             entries: FastIndexMap::default(),
             first_file: header.file,
@@ -64,6 +114,32 @@ impl Section {
 pub struct Ini {
     pub defaults: Option<Section>,
     pub sections: FastIndexMap<String, Section>,
+    strings: Strings,
+}
+
+/// Every key and value text read so far, once: thousands of sections share
+/// one `command` key and one `autorestart=true`. Only loading needs it, so
+/// [`Ini::shrink_to_fit`] lets it go.
+#[derive(Clone, Default)]
+struct Strings(rustc_hash::FxHashSet<Arc<str>>);
+
+impl Strings {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        match self.0.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let shared: Arc<str> = Arc::from(text);
+                self.0.insert(shared.clone());
+                shared
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Strings({} interned)", self.0.len())
+    }
 }
 
 /// A value found by [`Ini::get`]: from the section itself or `[DEFAULT]`.
@@ -76,51 +152,82 @@ pub struct Found<'a> {
 
 impl Ini {
     /// Applies one file's events (`RawConfigParser._read` + the join).
-    pub fn apply(&mut self, parsed: &ParsedFile) {
+    pub fn apply(&mut self, parsed: &ParsedFile<'_>) {
         self.apply_events(parsed.events.clone());
     }
 
-    /// [`Self::apply`], taking the events (their strings move into the
-    /// parser state instead of being copied).
-    pub fn apply_events(&mut self, events: Vec<Event>) {
+    /// [`Self::apply`], taking the events.
+    pub fn apply_events(&mut self, events: Vec<Event<'_>>) {
+        self.apply_sections(events, |_| true);
+    }
+
+    /// [`Self::apply_events`] for `[DEFAULT]` and the sections `keep`
+    /// accepts: the others are left out, as if they were not written.
+    pub fn apply_sections(&mut self, events: Vec<Event<'_>>, keep: impl Fn(&str) -> bool) {
         let mut current: Option<Target> = None;
-        for event in events {
+        let mut events = events.into_iter();
+        while let Some(event) = events.next() {
             match event {
+                Event::Section(h) if h.name != "DEFAULT" && !keep(h.name) => current = None,
                 Event::Section(h) => {
-                    if h.name == "DEFAULT" {
-                        match &mut self.defaults {
-                            Some(d) => d.headers.push(h.name_span),
-                            None => self.defaults = Some(Section::new("DEFAULT", h.name_span)),
-                        }
-                        current = Some(Target::Defaults);
-                    } else {
-                        match self.sections.get_mut(&h.name) {
-                            Some(s) => s.headers.push(h.name_span),
-                            None => {
-                                self.sections
-                                    .insert(h.name.clone(), Section::new(&h.name, h.name_span));
+                    let (target, section) = if h.name == "DEFAULT" {
+                        let d = match &mut self.defaults {
+                            Some(d) => {
+                                d.headers.push(h.name_span);
+                                d
                             }
-                        }
-                        current = Some(Target::Section(h.name));
-                    }
+                            None => self.defaults.insert(Section::new(h.name_span)),
+                        };
+                        (Target::Defaults, d)
+                    } else {
+                        let index = match self.sections.get_full_mut(h.name) {
+                            Some((i, _, s)) => {
+                                s.headers.push(h.name_span);
+                                i
+                            }
+                            None => {
+                                let section = Section::new(h.name_span);
+                                self.sections.insert_full(h.name.to_string(), section).0
+                            }
+                        };
+                        (Target::Section(index), &mut self.sections[index])
+                    };
+                    // Room for the options under this header, at most one
+                    // entry each (growing a map step by step costs more, and
+                    // the spare room would go when it is shrunk).
+                    let options = events
+                        .as_slice()
+                        .iter()
+                        .take_while(|e| matches!(e, Event::Option(_)))
+                        .count();
+                    section.entries.reserve_exact(options);
+                    current = Some(target);
                 }
                 Event::Option(opt) => {
-                    let section = match &current {
+                    let section = match current {
                         Some(Target::Defaults) => self.defaults.as_mut(),
-                        Some(Target::Section(name)) => self.sections.get_mut(name),
+                        Some(Target::Section(i)) => self.sections.get_index_mut(i).map(|(_, s)| s),
                         None => None,
                     };
                     if let Some(section) = section {
-                        set_option(section, opt);
+                        set_option(&mut self.strings, section, opt);
                     }
                 }
             }
         }
     }
 
-    /// Gives back what the maps grew beyond their final size (a config of
-    /// thousands of sections keeps its parser state while it is resolved).
+    /// The shared copy of a key or value text (see [`Section::entries`]).
+    pub fn intern(&mut self, text: &str) -> Arc<str> {
+        self.strings.get(text)
+    }
+
+    /// Gives back what the maps grew beyond their final size and the
+    /// interned texts' index, once loading is done (a config of thousands of
+    /// sections keeps its parser state while it is resolved). Texts read
+    /// later are still correct, only no longer shared with earlier ones.
     pub fn shrink_to_fit(&mut self) {
+        self.strings = Strings::default();
         self.sections.shrink_to_fit();
         for s in self.sections.values_mut() {
             s.entries.shrink_to_fit();
@@ -159,11 +266,11 @@ impl Ini {
         let mut keys: Vec<&str> = self
             .sections
             .get(section)
-            .map(|s| s.entries.keys().map(String::as_str).collect())
+            .map(|s| s.entries.keys().map(|k| &**k).collect())
             .unwrap_or_default();
         if let Some(d) = &self.defaults {
             for k in d.entries.keys() {
-                if !keys.contains(&k.as_str()) {
+                if !keys.contains(&&**k) {
                     keys.push(k);
                 }
             }
@@ -176,19 +283,16 @@ impl Ini {
     /// from `[DEFAULT]`, which are thereby copied into it).
     pub fn expand_here(&mut self, here: &str) {
         const HERE: &str = "%(here)s";
-        let defaults: Vec<(String, Entry)> = self
+        let defaults: Vec<(Arc<str>, Entry)> = self
             .defaults
-            .as_ref()
-            .map(|d| {
-                d.entries
-                    .iter()
-                    .map(|(k, e)| (k.clone(), e.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+            .iter()
+            .flat_map(|d| &d.entries)
+            .filter(|(_, e)| e.value.contains(HERE))
+            .map(|(k, e)| (k.clone(), e.clone()))
+            .collect();
         for section in self.sections.values_mut() {
             for (key, entry) in &defaults {
-                if !section.entries.contains_key(key) && entry.value.contains(HERE) {
+                if !section.entries.contains_key(key) {
                     let mut copy = entry.clone();
                     copy.def.from_default = true;
                     section.entries.insert(key.clone(), copy);
@@ -196,7 +300,7 @@ impl Ini {
             }
             for entry in section.entries.values_mut() {
                 if entry.value.contains(HERE) {
-                    entry.value = entry.value.replace(HERE, here);
+                    entry.value = self.strings.get(&entry.value.replace(HERE, here));
                 }
             }
         }
@@ -205,33 +309,30 @@ impl Ini {
 
 enum Target {
     Defaults,
-    Section(String),
+    /// The index in [`Ini::sections`].
+    Section(usize),
 }
 
-fn set_option(section: &mut Section, mut opt: OptionLine) {
+fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>) {
     let value_span = opt.value_span();
-    let value = opt.take_value();
-    let def = Definition {
-        key_span: opt.key_span,
-        value_span,
-        written: value.clone(),
-        from_default: false,
-    };
-    match section.entries.get_mut(&opt.key) {
+    let written = strings.get(&opt.joined());
+    match section.entries.get_mut(&*opt.key) {
         Some(entry) => {
+            let def = Definition {
+                key_span: opt.key_span,
+                value_span,
+                written: written.clone(),
+                from_default: false,
+            };
             let old = std::mem::replace(&mut entry.def, def);
             entry.overridden.push(old);
-            entry.value = value;
+            entry.value = written;
         }
         None => {
-            section.entries.insert(
-                opt.key,
-                Entry {
-                    value,
-                    def,
-                    overridden: Vec::new(),
-                },
-            );
+            let key = strings.get(&opt.key);
+            section
+                .entries
+                .insert(key, Entry::new(opt.key_span, value_span, written));
         }
     }
 }
@@ -256,9 +357,9 @@ mod tests {
             "[program:a]\ncommand=/bin/three\n",
         ]);
         let a = i.section("program:a").unwrap();
-        assert_eq!(a.entries["command"].value, "/bin/three");
+        assert_eq!(&*a.entries["command"].value, "/bin/three");
         assert_eq!(a.entries["command"].overridden.len(), 2);
-        assert_eq!(a.entries["priority"].value, "3");
+        assert_eq!(&*a.entries["priority"].value, "3");
         assert_eq!(a.headers.len(), 3);
         assert_eq!(a.first_file, FileId(0));
     }
@@ -272,7 +373,7 @@ mod tests {
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
         assert_eq!(
-            i.defaults.as_ref().unwrap().entries["log"].value,
+            &*i.defaults.as_ref().unwrap().entries["log"].value,
             "%(here)s/x"
         );
     }

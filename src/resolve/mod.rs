@@ -226,6 +226,10 @@ impl<'a> Resolver<'a> {
                 ".ini file does not include supervisord section",
             ).help("add a [supervisord] section (section names are case-sensitive), or check a conf.d snippet with `supc check --snippet`"));
         }
+        // First, while little else is in memory: supervisorctl's view lexes
+        // the main file a second time. It reads none of this resolver's
+        // state, so the order does not show.
+        let supervisorctl = self.supervisorctl();
         let supervisord = self.supervisord_section();
         let rpcinterfaces = self.rpcinterfaces();
         let mut groups = self.groups();
@@ -260,7 +264,6 @@ impl<'a> Resolver<'a> {
         let http_servers = self.servers();
         let mut supervisord = supervisord;
         self.realize(&mut supervisord, &http_servers);
-        let supervisorctl = self.supervisorctl();
         Config {
             supervisord,
             http_servers,

@@ -147,8 +147,13 @@ impl Resolver<'_> {
             // read its [supervisorctl] from that file.
             self.loaded.ini.clone()
         } else {
+            // Only [supervisorctl], [ctlplugin:x] and [DEFAULT] are read
+            // below: the other sections of a large config would be a second
+            // copy of the parser state while the model is alive.
             let mut ini = Ini::default();
-            ini.apply(&crate::syntax::parse_file(main, text));
+            ini.apply_sections(crate::syntax::parse_file(main, text).events, |name| {
+                name == "supervisorctl" || name.starts_with("ctlplugin:")
+            });
             ini
         };
         ini.section("supervisorctl")?;

@@ -4,6 +4,7 @@ use super::{BadLine, Comment, Event, OptionLine, ParsedFile, SectionHeader, Valu
 use crate::python::unicode::{is_space, lower, rstrip};
 use crate::source::FileId;
 use pest::Parser;
+use std::borrow::Cow;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/ini.pest"]
@@ -17,37 +18,38 @@ struct RawLine<'a> {
 }
 
 /// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`.
-fn physical_lines(text: &str) -> Vec<RawLine<'_>> {
+fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
     let bytes = text.as_bytes();
-    let mut lines = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' | b'\r' => {
-                lines.push(RawLine {
-                    text: &text[start..i],
-                    start,
-                    has_newline: true,
-                });
-                i += if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                start = i;
-            }
-            _ => i += 1,
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
         }
-    }
-    if start < bytes.len() {
-        lines.push(RawLine {
-            text: &text[start..],
+        let Some(len) = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+        else {
+            let line = RawLine {
+                text: &text[start..],
+                start,
+                has_newline: false,
+            };
+            start = bytes.len();
+            return Some(line);
+        };
+        let i = start + len;
+        let line = RawLine {
+            text: &text[start..i],
             start,
-            has_newline: false,
-        });
-    }
-    lines
+            has_newline: true,
+        };
+        start = i + if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
+        Some(line)
+    })
 }
 
 /// Where configparser's inline-comment search starts the comment.
@@ -160,14 +162,24 @@ fn shape(line: &str) -> Shape {
     }
 }
 
+/// configparser's `optionxform` (`str.lower()`), borrowing a key that is
+/// already lower case.
+fn optionxform(key: &str) -> Cow<'_, str> {
+    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(lower(key))
+    }
+}
+
 /// Lexes one file. `file` is the id its spans will carry.
-pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
+pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
     let mut out = ParsedFile::default();
     let mut in_section = false;
     // Index into `out.events` of the option that continuation lines extend.
     let mut current: Option<usize> = None;
     let mut indent_level: usize = 0;
-    for (idx, raw) in physical_lines(text).into_iter().enumerate() {
+    for (idx, raw) in physical_lines(text).enumerate() {
         let lineno = idx as u32 + 1;
         let line = raw.text;
         let full_line = {
@@ -200,8 +212,8 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                 && let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i))
             {
                 let at = raw.start + line.len();
-                opt.lines.push(ValueLine {
-                    text: String::new(),
+                opt.more.push(ValueLine {
+                    text: "",
                     span: file_span(file, at, at),
                 });
             }
@@ -211,8 +223,8 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
         let vspan = file_span(file, raw.start + vs, raw.start + ve);
         if in_section && current.is_some() && cur_indent > indent_level {
             if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
-                opt.lines.push(ValueLine {
-                    text: value.to_string(),
+                opt.more.push(ValueLine {
+                    text: value,
                     span: vspan,
                 });
             }
@@ -227,9 +239,9 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
         let base = raw.start + vs;
         match shape(value) {
             Shape::Header(name) => {
-                let (name, ns) = name.map_or((String::new(), vspan), |r| {
+                let (name, ns) = name.map_or(("", vspan), |r| {
                     (
-                        value[r.clone()].to_string(),
+                        &value[r.clone()],
                         file_span(file, base + r.start, base + r.end),
                     )
                 });
@@ -258,12 +270,13 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
                 let (lvs, lve) = strip_bounds(v);
                 let value_span = file_span(file, base + val.start + lvs, base + val.start + lve);
                 out.events.push(Event::Option(OptionLine {
-                    key: lower(key_text),
+                    key: optionxform(key_text),
                     key_span: kspan,
-                    lines: vec![ValueLine {
-                        text: v[lvs..lve].to_string(),
+                    first: ValueLine {
+                        text: &v[lvs..lve],
                         span: value_span,
-                    }],
+                    },
+                    more: Vec::new(),
                     line: lineno,
                     indent: cur_indent,
                 }));
@@ -286,8 +299,8 @@ mod tests {
             .events
             .iter()
             .map(|e| match e {
-                Event::Option(o) => (o.key.clone(), o.value()),
-                Event::Section(s) => ("[]".into(), s.name.clone()),
+                Event::Option(o) => (o.key.to_string(), o.value()),
+                Event::Section(s) => ("[]".into(), s.name.to_string()),
             })
             .collect()
     }

@@ -16,11 +16,12 @@ mod lexer;
 pub use lexer::parse_file;
 
 use crate::source::{FileId, Span};
+use std::borrow::Cow;
 
-/// One file, lexed.
+/// One file, lexed. Names, keys and values borrow the file's text.
 #[derive(Debug, Default)]
-pub struct ParsedFile {
-    pub events: Vec<Event>,
+pub struct ParsedFile<'a> {
+    pub events: Vec<Event<'a>>,
     /// Lines that are neither header nor option (and `=value` lines), in
     /// order: supervisord's "Source contains parsing errors".
     pub bad_lines: Vec<BadLine>,
@@ -32,15 +33,15 @@ pub struct ParsedFile {
 }
 
 #[derive(Debug, Clone)]
-pub enum Event {
-    Section(SectionHeader),
-    Option(OptionLine),
+pub enum Event<'a> {
+    Section(SectionHeader<'a>),
+    Option(OptionLine<'a>),
 }
 
 #[derive(Debug, Clone)]
-pub struct SectionHeader {
+pub struct SectionHeader<'a> {
     /// The name between the first `[` and the last `]`, unstripped.
-    pub name: String,
+    pub name: &'a str,
     pub name_span: Span,
     /// The whole header line (without comment).
     pub span: Span,
@@ -48,57 +49,60 @@ pub struct SectionHeader {
 }
 
 #[derive(Debug, Clone)]
-pub struct OptionLine {
-    /// Lowercased and right-stripped, as configparser's `optionxform`.
-    pub key: String,
+pub struct OptionLine<'a> {
+    /// Lowercased and right-stripped, as configparser's `optionxform`
+    /// (borrowed when the key is written in lower case).
+    pub key: Cow<'a, str>,
     pub key_span: Span,
-    /// The first line's value and every continuation line (blank lines
-    /// inside the value are empty strings), before joining.
-    pub lines: Vec<ValueLine>,
+    /// The value on the key's line, before joining.
+    pub first: ValueLine<'a>,
+    /// Every continuation line (blank lines inside the value are empty
+    /// strings), before joining; most values have none.
+    pub more: Vec<ValueLine<'a>>,
     pub line: u32,
     /// Indentation of the key line, in characters.
     pub indent: usize,
 }
 
 #[derive(Debug, Clone)]
-pub struct ValueLine {
-    pub text: String,
+pub struct ValueLine<'a> {
+    pub text: &'a str,
     pub span: Span,
 }
 
-impl OptionLine {
+impl<'a> OptionLine<'a> {
+    /// The first line, then the continuation lines.
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = &ValueLine<'a>> {
+        std::iter::once(&self.first).chain(&self.more)
+    }
+
     /// configparser's joined value: lines joined by `\n`, right-stripped.
     pub fn value(&self) -> String {
-        let mut joined = String::with_capacity(self.lines.iter().map(|l| l.text.len() + 1).sum());
-        for (i, l) in self.lines.iter().enumerate() {
+        self.joined().into_owned()
+    }
+
+    /// [`Self::value`], borrowing the text of a one-line value.
+    pub fn joined(&self) -> Cow<'a, str> {
+        if self.more.is_empty() {
+            return Cow::Borrowed(crate::python::unicode::rstrip(self.first.text));
+        }
+        let mut joined = String::with_capacity(self.lines().map(|l| l.text.len() + 1).sum());
+        for (i, l) in self.lines().enumerate() {
             if i > 0 {
                 joined.push('\n');
             }
-            joined.push_str(&l.text);
+            joined.push_str(l.text);
         }
         let kept = crate::python::unicode::rstrip(&joined).len();
         joined.truncate(kept);
-        joined
-    }
-
-    /// [`Self::value`], taking the text of a one-line value instead of
-    /// copying it.
-    pub fn take_value(&mut self) -> String {
-        if let [only] = self.lines.as_mut_slice() {
-            let mut text = std::mem::take(&mut only.text);
-            let kept = crate::python::unicode::rstrip(&text).len();
-            text.truncate(kept);
-            return text;
-        }
-        self.value()
+        Cow::Owned(joined)
     }
 
     /// From the start of the value to the end of its last non-empty line.
     pub fn value_span(&self) -> Span {
-        let first = self.lines[0].span;
+        let first = self.first.span;
         let last = self
-            .lines
-            .iter()
+            .lines()
             .rev()
             .find(|l| !l.text.is_empty())
             .map_or(first, |l| l.span);

@@ -407,12 +407,7 @@ impl Builder<'_> {
     fn section(&mut self, name: &str, path: &[&str], v: &Value) {
         let kind = SectionKind::of(name);
         let header = self.loc.place(path).key;
-        let mut section = Section {
-            name: name.to_string(),
-            headers: vec![header],
-            entries: Default::default(),
-            first_file: header.file,
-        };
+        let mut section = Section::new(header);
         let mut raw = None;
         for (key, val) in v.as_object().into_iter().flatten() {
             if val.is_null() {
@@ -428,17 +423,8 @@ impl Builder<'_> {
             match typed_text(kind, key, val) {
                 Ok(value) => {
                     section.entries.insert(
-                        key.clone(),
-                        Entry {
-                            value: value.clone(),
-                            def: Definition {
-                                key_span: place.key,
-                                value_span: place.value,
-                                written: value,
-                                from_default: false,
-                            },
-                            overridden: Vec::new(),
-                        },
+                        self.ini.intern(key),
+                        Entry::new(place.key, place.value, value.into()),
                     );
                 }
                 Err(msg) => self.diags.push(
@@ -467,7 +453,7 @@ impl Builder<'_> {
                 self.diags.push(d);
                 continue;
             }
-            if section.entries.contains_key(key) {
+            if section.entries.contains_key(key.as_str()) {
                 self.diags.push(
                     Diagnostic::error(
                         "YAML003",
@@ -480,16 +466,16 @@ impl Builder<'_> {
             match raw_value(text) {
                 Ok(value) => {
                     section.entries.insert(
-                        key.clone(),
+                        self.ini.intern(key),
                         Entry {
-                            value,
+                            value: value.into(),
                             def: Definition {
                                 key_span: place.key,
                                 value_span: narrow(self.text, place.value, text),
-                                written: text.to_string(),
+                                written: text.into(),
                                 from_default: false,
                             },
-                            overridden: Vec::new(),
+                            overridden: Default::default(),
                         },
                     );
                 }
@@ -555,9 +541,12 @@ mod tests {
         let (ini, diags) = build(&spec, &loc, text);
         assert!(diags.is_empty(), "{diags:?}");
         let e = &ini.sections["program:a"].entries["stdout_logfile"];
-        assert_eq!(e.value, "/l/%s");
+        assert_eq!(&*e.value, "/l/%s");
         let span = e.def.value_span;
         assert_eq!(&text[span.start as usize..span.end as usize], "/l/%s");
-        assert_eq!(ini.sections["program:a"].entries["command"].value, "/bin/a");
+        assert_eq!(
+            &*ini.sections["program:a"].entries["command"].value,
+            "/bin/a"
+        );
     }
 }

@@ -192,7 +192,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
                     .at_opt(at, "not a header or option"),
                 );
             }
-            loaded.ini.apply(&parsed);
+            loaded.ini.apply_events(parsed.events);
             loaded.comments.extend(parsed.comments);
             loaded.includes.push(IncludedFile {
                 path: path.clone(),

@@ -139,6 +139,7 @@ impl Rule for InlineCommentTruncation {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for (name, kind, section) in cx.sections() {
             for (key, entry) in &section.entries {
+                let key: &str = key;
                 let Some(exp) = expansion(kind, key) else {
                     continue;
                 };
@@ -149,7 +150,7 @@ impl Rule for InlineCommentTruncation {
                     let kept =
                         entry.def.written[..cut.line.at + cut.line.text.len()].replace('\n', " ");
                     let dropped = cx.text(cut.comment);
-                    let fails = match key.as_str() {
+                    let fails = match key {
                         "command" => split_command(&entry.value).is_err(),
                         "environment" => parse_kv_pairs(&entry.value).is_err(),
                         _ => false,

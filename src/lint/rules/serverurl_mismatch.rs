@@ -76,7 +76,7 @@ impl Rule for ServerurlMismatch {
         // As written: a resolved relative path would name supc's directory.
         let url_text = cx
             .entry("supervisorctl", "serverurl")
-            .map_or(ctl.serverurl.as_str(), |e| e.def.written.as_str());
+            .map_or(ctl.serverurl.as_str(), |e| &*e.def.written);
         let message = match &url {
             Url::Bad if url_text.starts_with("http://") => {
                 format!("supervisorctl cannot use serverurl `{url_text}`: its port is not a number")
