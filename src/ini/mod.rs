@@ -244,7 +244,12 @@ impl Ini {
 
     /// `parser.get(section, option)`: the section's value, else `[DEFAULT]`'s.
     pub fn get(&self, section: &str, key: &str) -> Option<Found<'_>> {
-        if let Some(e) = self.sections.get(section).and_then(|s| s.entries.get(key)) {
+        self.get_in(self.sections.get(section), key)
+    }
+
+    /// [`Self::get`] in a section already looked up (`None`: not there).
+    pub fn get_in<'s>(&'s self, section: Option<&'s Section>, key: &str) -> Option<Found<'s>> {
+        if let Some(e) = section.and_then(|s| s.entries.get(key)) {
             return Some(Found {
                 value: &e.value,
                 entry: e,

@@ -156,6 +156,9 @@ pub(crate) struct Resolver<'a> {
     pub(crate) log_limits: [Option<std::sync::Arc<crate::model::LogLimits>>; 2],
     /// Bytes the program sections before the current one expanded to.
     pub(crate) expanded_before: u64,
+    /// The section [`Self::find`] looked up last (options are read section
+    /// by section, dozens per section).
+    last_section: std::cell::Cell<Option<(&'a str, Option<&'a crate::ini::Section>)>>,
 }
 
 /// What a thread needs to start a [`Resolver`] in the state of another
@@ -186,6 +189,7 @@ impl<'a> Resolver<'a> {
             instance_base: None,
             log_limits: [None, None],
             expanded_before: 0,
+            last_section: std::cell::Cell::new(None),
         }
     }
 
@@ -213,6 +217,7 @@ impl<'a> Resolver<'a> {
             instance_base: None,
             log_limits: [None, None],
             expanded_before: 0,
+            last_section: std::cell::Cell::new(None),
         }
     }
 
@@ -322,6 +327,23 @@ impl<'a> Resolver<'a> {
             .and_then(|s| s.headers.first().copied())
     }
 
+    /// `parser.get(section, key)` without expansion.
+    pub(crate) fn find(&self, section: &str, key: &str) -> Option<crate::ini::Found<'a>> {
+        let ini: &'a crate::ini::Ini = &self.loaded.ini;
+        let found = match self.last_section.get() {
+            Some((name, found)) if name == section => found,
+            _ => {
+                let (name, found) = match ini.sections.get_key_value(section) {
+                    Some((name, s)) => (&**name, Some(s)),
+                    None => return ini.get_in(None, key),
+                };
+                self.last_section.set(Some((name, found)));
+                found
+            }
+        };
+        ini.get_in(found, key)
+    }
+
     /// `parser.saneget(section, key, default)`: the raw value or string
     /// default, expanded with `environ` + `extra` unless `extra` is `None`.
     pub fn get(
@@ -331,7 +353,7 @@ impl<'a> Resolver<'a> {
         default: Option<&str>,
         extra: Option<&Mapping>,
     ) -> Result<Option<Got>, ()> {
-        let found = self.loaded.ini.get(section, key);
+        let found = self.find(section, key);
         let raw = match (found, default) {
             (Some(f), _) => Raw {
                 text: f.value,
@@ -456,8 +478,7 @@ impl<'a> Resolver<'a> {
         conv: impl Fn(&str) -> Result<T, String>,
     ) -> Option<T> {
         // A value with nothing to expand is converted where it is written.
-        let loaded: &'a Loaded = self.loaded;
-        let found = loaded.ini.get(section, key);
+        let found = self.find(section, key);
         let plain = found.map_or(default, |f| Some(f.value));
         if let Some(text) = plain.filter(|t| !t.contains('%'))
             && let Ok(v) = conv(text)

@@ -216,9 +216,7 @@ impl<'a> Resolver<'a> {
     /// Whether an option's raw value (or default) is the same text for
     /// every instance.
     fn is_static(&self, section: &str, key: &str) -> bool {
-        self.loaded
-            .ini
-            .get(section, key)
+        self.find(section, key)
             .is_none_or(|f| !f.value.contains('%'))
     }
 
@@ -235,7 +233,7 @@ impl<'a> Resolver<'a> {
             "process_name",
         ]
         .iter()
-        .filter_map(|k| self.loaded.ini.get(section, k))
+        .filter_map(|k| self.find(section, k))
         .map(|f| f.value.len() as u64 + 64)
         .sum();
         let processes = self.budget.0 + numprocs;
@@ -273,8 +271,7 @@ impl<'a> Resolver<'a> {
 
     /// The raw value of an option as written (after `%(here)s`).
     fn raw(&self, section: &str, key: &str) -> Option<Raw<'a>> {
-        let loaded: &'a crate::load::Loaded = self.loaded;
-        loaded.ini.get(section, key).map(|f| Raw {
+        self.find(section, key).map(|f| Raw {
             text: f.value,
             span: Some(f.entry.def.value_span),
             key_span: Some(f.entry.def.key_span),
