@@ -124,8 +124,8 @@ pub struct Group {
     /// The section that defines the group.
     pub section: String,
     pub span: Span,
-    pub listener: Option<ListenerPool>,
-    pub socket: Option<FcgiSocket>,
+    pub listener: Option<Box<ListenerPool>>,
+    pub socket: Option<Box<FcgiSocket>>,
 }
 
 #[derive(Clone, Debug)]

@@ -165,7 +165,7 @@ static GROUP_FIELDS: &[Field<Group>] = &[
     ("result_handler", |g| {
         g.listener.as_ref().map(|l| Val::Str(&l.result_handler))
     }),
-    ("socket", |g| g.socket.as_ref().map(Val::Socket)),
+    ("socket", |g| g.socket.as_deref().map(Val::Socket)),
 ];
 
 /// Writes the accepted config as JSON (indented when `pretty`). Compact

@@ -386,11 +386,11 @@ impl Resolver<'_> {
             section,
             processes,
         );
-        g.listener = Some(ListenerPool {
+        g.listener = Some(Box::new(ListenerPool {
             buffer_size,
             events,
             result_handler: handler.text,
-        });
+        }));
         Some(g)
     }
 
@@ -481,7 +481,7 @@ impl Resolver<'_> {
             section,
             processes,
         );
-        g.socket = Some(socket);
+        g.socket = Some(Box::new(socket));
         Some(g)
     }
 

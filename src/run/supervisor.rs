@@ -180,7 +180,7 @@ impl Supervisor {
         // closed again) when the group is made, to fail early.
         let fcgi = match (&config.kind, &config.socket) {
             (GroupKind::FcgiProgram, Some(sock)) => {
-                let m = Rc::new(RefCell::new(SocketManager::new(sock.clone())));
+                let m = Rc::new(RefCell::new(SocketManager::new((**sock).clone())));
                 let r = m.borrow_mut().acquire(&mut self.ctx.logger);
                 match r {
                     Ok(_) => m.borrow_mut().release(&mut self.ctx.logger),

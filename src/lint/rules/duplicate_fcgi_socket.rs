@@ -84,7 +84,7 @@ impl Rule for DuplicateFcgiSocket {
             .groups
             .iter()
             .filter(|g| !env_dependent(cx, &g.section, "socket"))
-            .filter_map(|g| Some((g, g.socket.as_ref()?)))
+            .filter_map(|g| Some((g, g.socket.as_deref()?)))
             .collect();
         // Groups are in priority order; report in file order.
         fcgi.sort_by_key(|(g, _)| (g.span.file, g.span.start));

@@ -76,7 +76,7 @@ impl Rule for SocketWritableByOthers {
             }
         }
         for g in &cx.config().groups {
-            if let Some(FcgiSocket::Unix { mode, .. }) = &g.socket
+            if let Some(FcgiSocket::Unix { mode, .. }) = g.socket.as_deref()
                 && let Some(m) = mode.to_i64()
             {
                 sockets.push((&g.section, "socket_mode", "socket_owner", m, g.span));
