@@ -554,4 +554,29 @@ mod tests {
         let empty = Environment::default();
         assert!(empty.is_empty() && empty.iter().next().is_none());
     }
+
+    #[test]
+    fn texts_and_environments_share_one_buffer() {
+        let (mut text, mut ends) = (String::from("p_00/bin/x "), Vec::new());
+        let env_start = (text.len(), ends.len());
+        push_pairs(&mut text, &mut ends, [("A", "1"), ("B", "\u{e9}")]);
+        let env_end = (text.len(), ends.len());
+        let all = Arc::new(text.into_boxed_str());
+        let ends = Arc::new(ends.into_boxed_slice());
+        let name = Text::slice(&all, 0..4);
+        let command = Text::slice(&all, 4..11);
+        assert_eq!((name.as_str(), &*command), ("p_00", "/bin/x "));
+        assert_eq!(name, Text::from("p_00"));
+        assert!(command < name && name == "p_00" && "p_00".to_string() == name);
+        assert_eq!(format!("{name:?} {command}"), "\"p_00\" /bin/x ");
+        let env = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
+        assert_eq!(env, Environment::from_pairs([("A", "1"), ("B", "\u{e9}")]));
+        assert_eq!(env.get("B"), Some("\u{e9}"));
+        // Views of the same place are the same value; equal copies are not.
+        let again = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
+        assert!(env.same(&again));
+        assert!(!env.same(&Environment::from_pairs([("A", "1"), ("B", "\u{e9}")])));
+        let empty = Environment::slice(&all, 4..4, &ends, 0..0);
+        assert!(empty.is_empty() && empty == Environment::default());
+    }
 }
