@@ -567,7 +567,11 @@ mod tests {
         let command = Text::slice(&all, 4..11);
         assert_eq!((name.as_str(), &*command), ("p_00", "/bin/x "));
         assert_eq!(name, Text::from("p_00"));
-        assert!(command < name && name == "p_00" && "p_00".to_string() == name);
+        let owned = String::from("p_00");
+        assert!(command < name);
+        assert_eq!(owned, name);
+        assert_eq!(name, owned);
+        assert_eq!(name, "p_00");
         assert_eq!(format!("{name:?} {command}"), "\"p_00\" /bin/x ");
         let env = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
         assert_eq!(env, Environment::from_pairs([("A", "1"), ("B", "\u{e9}")]));

@@ -385,24 +385,13 @@ impl<'a> Resolver<'a> {
         with_environ: bool,
         section: &str,
     ) -> Result<Option<Got>, ()> {
-        if !raw.text.contains('%') {
-            return Ok(Some(raw.owned(raw.text.to_string())));
-        }
-        let template = self.template(raw.text);
-        let layers = Layers(&self.environ, extra);
-        let lookup: &dyn Lookup = if with_environ { &layers } else { extra };
-        match template.render(lookup) {
-            Ok(text) => Ok(Some(raw.owned(text))),
-            Err(e) => {
-                let d = self.format_failed(raw, label, &e, lookup, section);
-                self.error(d);
-                Err(())
-            }
-        }
+        let mut text = String::new();
+        self.expand_into(raw, label, extra, with_environ, section, &mut text)?;
+        Ok(Some(raw.owned(text)))
     }
 
     /// [`Self::expand_got`] that appends to `out` (at most what supc's
-    /// limits leave room for) and says where the text is.
+    /// limits leave room for, see `process.rs`) and says where the text is.
     pub(crate) fn expand_into(
         &mut self,
         raw: Raw<'_>,
