@@ -176,21 +176,13 @@ impl<'a> Resolver<'a> {
         for (k, v) in &host.env {
             environ.set_str(format!("ENV_{k}"), v.clone());
         }
-        Resolver {
+        let mut r = Resolver::from_seed(Seed {
             loaded,
             host,
             environ,
-            diags: Vec::new(),
-            warnings: loaded.parse_warnings.clone(),
-            context: None,
-            templates: rustc_hash::FxHashMap::default(),
-            budget: (0, 0),
-            threads: 1,
-            instance_base: None,
-            log_limits: [None, None],
-            expanded_before: 0,
-            last_section: std::cell::Cell::new(None),
-        }
+        });
+        r.warnings = loaded.parse_warnings.clone();
+        r
     }
 
     /// The shared state a thread needs to resolve sections like this one.
