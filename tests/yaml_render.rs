@@ -25,6 +25,15 @@ fn supc(args: &[&str], cwd: &Path) -> (i32, String, String) {
     )
 }
 
+/// `supc CMD --portable --format json FILE`: exit code, parsed stdout,
+/// stderr.
+fn supc_json(cmd: &str, file: &Path, cwd: &Path) -> (i32, serde_json::Value, String) {
+    let file = file.to_str().unwrap();
+    let (rc, out, err) = supc(&[cmd, "--portable", "--format", "json", file], cwd);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    (rc, v, err)
+}
+
 const SPEC: &str = "fixtures/yaml/supc.yaml";
 const INV: &str = "fixtures/yaml/inventory.yml";
 
@@ -223,18 +232,8 @@ programs:
     }
     // The second expansion and the quoted name mean what supervisord makes
     // of them.
-    let (rc, json, err) = supc(
-        &[
-            "expand",
-            "--portable",
-            "--format",
-            "json",
-            spec.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let (rc, v, err) = supc_json("expand", &spec, tmp.path());
     assert_eq!(rc, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let clock = &v["groups"][0]["processes"][0];
     assert_eq!(clock["name"], "clock");
     assert_eq!(clock["stdout_logfile"], "/var/log/clock.log");
@@ -269,17 +268,7 @@ programs:
         ini.contains("[program:raw]\ncommand=/bin/b\nenvironment=B=2\n"),
         "{ini}"
     );
-    let (_, json, _) = supc(
-        &[
-            "expand",
-            "--portable",
-            "--format",
-            "json",
-            spec.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (_, v, _) = supc_json("expand", &spec, tmp.path());
     let env = |name: &str| {
         let groups = v["groups"].as_array().unwrap();
         let g = groups.iter().find(|g| g["name"] == name).unwrap();
@@ -309,18 +298,8 @@ programs:
       stopsignl: TERM
 ",
     );
-    let (rc, stdout, err) = supc(
-        &[
-            "check",
-            "--portable",
-            "--format",
-            "json",
-            spec.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
-    assert_eq!(rc, 1, "{stdout}{err}");
-    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let (rc, v, err) = supc_json("check", &spec, tmp.path());
+    assert_eq!(rc, 1, "{v}{err}");
     let found: Vec<(String, u64, u64)> = v["files"][0]["findings"]
         .as_array()
         .unwrap()
