@@ -404,7 +404,7 @@ fn process_diffs(old: &Process, oj: &Value, new: &Process, nj: &Value) -> Vec<Fi
     for key in PROCESS_FIELDS {
         let (a, b) = (&oj[key], &nj[key]);
         let differs = match key {
-            "environment" => env_map(&old.environment) != env_map(&new.environment),
+            "environment" => env_map(&old.environment()) != env_map(&new.environment()),
             "user" => uid_differs(old, new),
             _ => a != b,
         };
@@ -414,8 +414,8 @@ fn process_diffs(old: &Process, oj: &Value, new: &Process, nj: &Value) -> Vec<Fi
         // `Automatic in [new, running]`: skipped when NEW says AUTO; the
         // running side's AUTO is a real file name by now.
         let counted = match key {
-            "stdout_logfile" => new.stdout.logfile != LogFile::Auto,
-            "stderr_logfile" => new.stderr.logfile != LogFile::Auto,
+            "stdout_logfile" => new.stdout().logfile != LogFile::Auto,
+            "stderr_logfile" => new.stderr().logfile != LogFile::Auto,
             _ => true,
         };
         out.push(FieldDiff {
@@ -432,7 +432,7 @@ fn process_diffs(old: &Process, oj: &Value, new: &Process, nj: &Value) -> Vec<Fi
 
 /// `ProcessConfig.__eq__`.
 fn process_eq(old: &Process, oj: &Value, new: &Process, nj: &Value) -> bool {
-    old.name == new.name && process_diffs(old, oj, new, nj).iter().all(|d| !d.counted)
+    old.name() == new.name() && process_diffs(old, oj, new, nj).iter().all(|d| !d.counted)
 }
 
 /// Group-level keys `__eq__` compares for pools, under their JSON keys.
@@ -489,7 +489,7 @@ const SOCKET_NOTE: &str = "supervisord compares FastCGI sockets by URL only, \
 fn by_name(processes: &[Process]) -> IndexMap<&str, usize> {
     let mut m = IndexMap::new();
     for (i, p) in processes.iter().enumerate() {
-        m.insert(p.name.as_str(), i);
+        m.insert(p.name(), i);
     }
     m
 }
@@ -606,7 +606,7 @@ fn all_processes(g: &Group, status: Status) -> Vec<ProcessChange> {
     g.processes
         .iter()
         .map(|p| ProcessChange {
-            name: p.name.to_string(),
+            name: p.name().to_string(),
             full_name: p.full_name(),
             status,
             options: Vec::new(),
@@ -623,10 +623,7 @@ fn sections(groups: &[&View]) -> String {
 }
 
 fn names(ps: &[Process]) -> String {
-    ps.iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// Why a changed group's report shows nothing (or not everything).
@@ -1335,7 +1332,7 @@ mod tests {
         let old = config("environment=GREETING=hi\n[program:w]\ncommand=echo %(ENV_GREETING)s\n");
         let h = reread_host(&host(), &old);
         let new = config_on("[program:w]\ncommand=echo %(ENV_GREETING)s\n", &h);
-        assert_eq!(new.groups[0].processes[0].command, "echo hi");
+        assert_eq!(new.groups[0].processes[0].command(), "echo hi");
         let r = diff(&old, &new);
         let w = group(&r, "w");
         assert_eq!(w.processes[0].options[0].option, "environment");

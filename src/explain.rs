@@ -93,9 +93,9 @@ fn matches(p: &Process, q: &str) -> bool {
     let program = p.section.split_once(':').map_or("", |(_, n)| n.trim());
     if q.contains(['*', '?', '[']) {
         let pat = Pattern::new(q);
-        return pat.matches(&p.full_name()) || pat.matches(&p.name);
+        return pat.matches(&p.full_name()) || pat.matches(p.name());
     }
-    p.full_name() == q || p.name == q || program == q || p.group == q
+    p.full_name() == q || p.name() == q || program == q || p.group == q
 }
 
 /// Explains the given processes.
@@ -170,7 +170,7 @@ fn one(
     };
     Explanation {
         namespec: p.full_name(),
-        name: p.name.to_string(),
+        name: p.name().to_string(),
         group: p.group.clone(),
         section: p.section.clone(),
         defined_at,
@@ -195,13 +195,13 @@ fn expanded_value(p: &Process, key: &str) -> Option<String> {
         LogFile::Path(s) => s.to_string(),
     };
     Some(match key {
-        "command" => p.command.to_string(),
-        "directory" => p.directory.as_deref().unwrap_or_default().to_string(),
-        "process_name" => p.name.to_string(),
-        "stdout_logfile" => log(&p.stdout.logfile),
-        "stderr_logfile" => log(&p.stderr.logfile),
+        "command" => p.command().to_string(),
+        "directory" => p.directory().unwrap_or_default().to_string(),
+        "process_name" => p.name().to_string(),
+        "stdout_logfile" => log(&p.stdout().logfile),
+        "stderr_logfile" => log(&p.stderr().logfile),
         "environment" => p
-            .environment
+            .environment()
             .iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect::<Vec<_>>()
@@ -310,7 +310,7 @@ fn variable(
         ),
         n if n.starts_with("ENV_") => {
             let var = &n[4..];
-            let own = p.environment.get(var).map(str::to_string);
+            let own = p.environment().get(var).map(str::to_string);
             let global = config.supervisord.environment.iter().any(|(k, _)| k == var);
             let origin = if loaded
                 .ini
@@ -343,10 +343,13 @@ fn notes(config: &Config, p: &Process) -> Vec<String> {
             .flat_map(|g| g.processes.iter())
             .filter(move |q| !std::ptr::eq(*q, p))
     };
-    for (stream, log) in [("stdout", &p.stdout.logfile), ("stderr", &p.stderr.logfile)] {
+    for (stream, log) in [
+        ("stdout", &p.stdout().logfile),
+        ("stderr", &p.stderr().logfile),
+    ] {
         if let LogFile::Path(path) = log {
             let sharing: Vec<String> = others()
-                .filter(|q| q.stdout.logfile == *log || q.stderr.logfile == *log)
+                .filter(|q| q.stdout().logfile == *log || q.stderr().logfile == *log)
                 .map(Process::full_name)
                 .collect();
             if !sharing.is_empty() {
@@ -358,7 +361,7 @@ fn notes(config: &Config, p: &Process) -> Vec<String> {
         }
     }
     let same: Vec<&Process> = others()
-        .filter(|q| q.group == p.group && q.name == p.name)
+        .filter(|q| q.group == p.group && q.name() == p.name())
         .collect();
     if !same.is_empty() {
         out.push(format!(

@@ -160,11 +160,11 @@ pub enum AutoRestart {
 }
 
 /// `stdout_logfile` / `stderr_logfile` after conversion.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LogFile {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFile<'a> {
     Auto,
     None,
-    Path(Text),
+    Path(&'a str),
 }
 
 /// An immutable string that is a slice of a text shared with others: the
@@ -314,19 +314,220 @@ impl std::hash::Hash for Text {
 ///
 /// What all instances of a section share ([`ProcessCommon`]) is stored
 /// once behind an `Arc` and reached through `Deref` (`p.priority`), so a
-/// section with `numprocs=1000` keeps one copy of it, not a thousand.
-#[derive(Clone, Debug)]
+/// section with `numprocs=1000` keeps one copy of it, not a thousand. So
+/// are the instances' strings: one text per section, of which an instance
+/// keeps only offsets (88 bytes an instance; 50,000 instances would
+/// otherwise be hundreds of thousands of small strings and pointers).
+#[derive(Clone)]
 pub struct Process {
-    pub name: Text,
-    pub process_num: PyInt,
-    pub command: Text,
-    pub directory: Option<Text>,
-    pub stdout: LogSettings,
-    pub stderr: LogSettings,
-    /// `[supervisord] environment` overlaid with the section's own; shared
-    /// between instances whose environment is the same.
-    pub environment: Environment,
     pub common: Arc<ProcessCommon>,
+    pub process_num: PyInt,
+    name: At,
+    command: At,
+    /// [`At::NONE`] when there is no `directory`.
+    directory: At,
+    /// Per stream: the file ([`At::AUTO`], [`At::NONE`] or a path).
+    logs: [At; 2],
+    /// Per stream: the index of its limits in the section's list.
+    limits: [u32; 2],
+    /// The environment's text and its offsets (see [`push_pairs`]).
+    env_text: At,
+    env_ends: At,
+}
+
+/// Where a string of an instance is in its section's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct At {
+    start: u32,
+    end: u32,
+}
+
+impl At {
+    /// No value (`directory` unset, a `NONE` log file).
+    const NONE: At = At {
+        start: u32::MAX,
+        end: 0,
+    };
+    /// An `AUTO` log file.
+    const AUTO: At = At {
+        start: u32::MAX,
+        end: 1,
+    };
+
+    /// `range`, which [`Instances::new`] has checked fits in `u32`.
+    fn of(range: &std::ops::Range<usize>) -> At {
+        At {
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// The strings and log limits of a section's instances, shared by all of
+/// them through their [`ProcessCommon`].
+#[derive(Clone, Default)]
+pub struct Instances {
+    text: Arc<Box<str>>,
+    ends: Arc<Box<[u32]>>,
+    /// The distinct log limits of the instances (most sections have one).
+    limits: Box<[Arc<LogLimits>]>,
+}
+
+impl std::fmt::Debug for Instances {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Instances({} bytes)", self.text.len())
+    }
+}
+
+/// A log file while an instance is made: where its path is in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogSlot {
+    Auto,
+    None,
+    Path(std::ops::Range<usize>),
+}
+
+/// An instance's strings as ranges of the text given to [`Instances::new`],
+/// and its log limits (each one of the `limits` given there).
+#[derive(Clone, Debug)]
+pub struct InstanceParts {
+    pub process_num: PyInt,
+    pub name: std::ops::Range<usize>,
+    pub command: std::ops::Range<usize>,
+    pub directory: Option<std::ops::Range<usize>>,
+    pub logs: [(LogSlot, usize); 2],
+    /// The environment's text and its offsets in `ends` (see [`push_pairs`]).
+    pub environment: (std::ops::Range<usize>, std::ops::Range<usize>),
+}
+
+impl Instances {
+    /// The shared strings of a section's instances; `None` when a text or
+    /// offset list reaches 4 GiB (supc's limits stop expansion far below).
+    pub fn new(text: String, ends: Vec<u32>, limits: Vec<Arc<LogLimits>>) -> Option<Instances> {
+        u32::try_from(text.len()).ok()?;
+        u32::try_from(ends.len()).ok()?;
+        Some(Instances {
+            text: Arc::new(text.into_boxed_str()),
+            ends: Arc::new(ends.into_boxed_slice()),
+            limits: limits.into_boxed_slice(),
+        })
+    }
+}
+
+impl Process {
+    /// An instance of the section `common` describes; `parts` are ranges of
+    /// `common.instances` (checked: a range that is not there, or not on
+    /// character boundaries, makes `None`).
+    pub fn new(common: &Arc<ProcessCommon>, parts: InstanceParts) -> Option<Process> {
+        let ins = &common.instances;
+        let text = |r: &std::ops::Range<usize>| ins.text.get(r.clone()).map(|_| At::of(r));
+        let log = |(slot, limits): &(LogSlot, usize)| -> Option<(At, u32)> {
+            ins.limits.get(*limits)?;
+            let at = match slot {
+                LogSlot::Auto => At::AUTO,
+                LogSlot::None => At::NONE,
+                LogSlot::Path(r) => text(r)?,
+            };
+            Some((at, *limits as u32))
+        };
+        let (out, err) = (log(&parts.logs[0])?, log(&parts.logs[1])?);
+        let (env_text, env_ends) = &parts.environment;
+        ins.ends.get(env_ends.clone())?;
+        Some(Process {
+            common: common.clone(),
+            process_num: parts.process_num,
+            name: text(&parts.name)?,
+            command: text(&parts.command)?,
+            directory: match &parts.directory {
+                Some(r) => text(r)?,
+                None => At::NONE,
+            },
+            logs: [out.0, err.0],
+            limits: [out.1, err.1],
+            env_text: text(env_text)?,
+            env_ends: At::of(env_ends),
+        })
+    }
+
+    fn text(&self, at: At) -> &str {
+        &self.common.instances.text[at.range()]
+    }
+
+    pub fn name(&self) -> &str {
+        self.text(self.name)
+    }
+
+    pub fn command(&self) -> &str {
+        self.text(self.command)
+    }
+
+    pub fn directory(&self) -> Option<&str> {
+        (self.directory != At::NONE).then(|| self.text(self.directory))
+    }
+
+    /// The settings of stream 0 (stdout) or 1 (stderr).
+    pub fn log(&self, stream: usize) -> LogSettings<'_> {
+        let at = self.logs[stream];
+        LogSettings {
+            logfile: match at {
+                At::AUTO => LogFile::Auto,
+                At::NONE => LogFile::None,
+                _ => LogFile::Path(self.text(at)),
+            },
+            limits: &self.common.instances.limits[self.limits[stream] as usize],
+        }
+    }
+
+    pub fn stdout(&self) -> LogSettings<'_> {
+        self.log(0)
+    }
+
+    pub fn stderr(&self) -> LogSettings<'_> {
+        self.log(1)
+    }
+
+    /// `[supervisord] environment` overlaid with the section's own.
+    pub fn environment(&self) -> Environment {
+        let ins = &self.common.instances;
+        Environment::slice(
+            &ins.text,
+            self.env_text.range(),
+            &ins.ends,
+            self.env_ends.range(),
+        )
+    }
+
+    /// [`Self::environment`]'s pairs, without making an [`Environment`].
+    pub fn env_pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let ins = &self.common.instances;
+        pairs(self.text(self.env_text), &ins.ends[self.env_ends.range()])
+    }
+
+    /// Whether two instances have the same environment as one shared value
+    /// (cheap; equal environments of other sections are not the same).
+    pub fn same_environment(&self, other: &Process) -> bool {
+        Arc::ptr_eq(&self.common.instances.text, &other.common.instances.text)
+            && (self.env_text, self.env_ends) == (other.env_text, other.env_ends)
+    }
+}
+
+impl std::fmt::Debug for Process {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Process")
+            .field("name", &self.name())
+            .field("process_num", &self.process_num)
+            .field("command", &self.command())
+            .field("directory", &self.directory())
+            .field("stdout", &self.stdout())
+            .field("stderr", &self.stderr())
+            .field("environment", &self.environment())
+            .field("common", &self.common)
+            .finish()
+    }
 }
 
 /// The settings every instance of one program-like section shares.
@@ -351,6 +552,8 @@ pub struct ProcessCommon {
     pub serverurl: Option<String>,
     /// Where the section that made this process first appeared.
     pub span: Span,
+    /// The instances' strings and log limits.
+    pub instances: Instances,
 }
 
 impl std::ops::Deref for Process {
@@ -501,12 +704,12 @@ impl Environment {
     }
 }
 
-/// One stream's log settings: the file per instance, the limits shared
+/// One stream's log settings: the instance's file and the limits shared
 /// by the instances that have the same (reached through `Deref`).
-#[derive(Clone, Debug)]
-pub struct LogSettings {
-    pub logfile: LogFile,
-    pub limits: Arc<LogLimits>,
+#[derive(Clone, Copy, Debug)]
+pub struct LogSettings<'a> {
+    pub logfile: LogFile<'a>,
+    pub limits: &'a Arc<LogLimits>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -518,21 +721,22 @@ pub struct LogLimits {
     pub syslog: bool,
 }
 
-impl std::ops::Deref for LogSettings {
+impl std::ops::Deref for LogSettings<'_> {
     type Target = LogLimits;
 
     fn deref(&self) -> &LogLimits {
-        &self.limits
+        self.limits
     }
 }
 
 impl Process {
     /// supervisor's `make_namespec`: `group:name`, or `name` when equal.
     pub fn full_name(&self) -> String {
-        if self.group == self.name {
-            self.name.to_string()
+        let name = self.name();
+        if self.group == name {
+            name.to_string()
         } else {
-            format!("{}:{}", self.group, self.name)
+            format!("{}:{}", self.group, name)
         }
     }
 }
@@ -553,6 +757,111 @@ mod tests {
         assert!(!e.same(&Environment::from_pairs(pairs)));
         let empty = Environment::default();
         assert!(empty.is_empty() && empty.iter().next().is_none());
+    }
+
+    fn common(instances: Instances) -> Arc<ProcessCommon> {
+        Arc::new(ProcessCommon {
+            group: "g".into(),
+            section: "program:g".into(),
+            user: None,
+            uid: None,
+            umask: None,
+            priority: PyInt::from(999),
+            autostart: true,
+            autorestart: AutoRestart::Unexpected,
+            startsecs: PyInt::from(1),
+            startretries: PyInt::from(3),
+            stopsignal: "TERM".into(),
+            stopwaitsecs: PyInt::from(10),
+            stopasgroup: false,
+            killasgroup: false,
+            exitcodes: vec![PyInt::from(0)],
+            redirect_stderr: false,
+            serverurl: None,
+            span: Span::new(crate::source::FileId(0), 0, 0),
+            instances,
+        })
+    }
+
+    fn limits(maxbytes: i64) -> Arc<LogLimits> {
+        Arc::new(LogLimits {
+            maxbytes: PyInt::from(maxbytes),
+            backups: PyInt::from(10),
+            capture_maxbytes: PyInt::from(0),
+            events_enabled: false,
+            syslog: false,
+        })
+    }
+
+    #[test]
+    fn instances_read_their_strings_from_the_section_text() {
+        // Two instances: names, one shared command, a directory for the
+        // first only, their own log files and environments.
+        let (mut text, mut ends) = (String::from("w_0w_1/bin/w/srv/a.log"), Vec::new());
+        push_pairs(&mut text, &mut ends, [("N", "0")]);
+        push_pairs(&mut text, &mut ends, [("N", "1"), ("\u{e9}", "x")]);
+        let ins = Instances::new(text, ends, vec![limits(1), limits(2)]).unwrap();
+        let common = common(ins);
+        let part = |n: i64, name, directory, logs, env| InstanceParts {
+            process_num: PyInt::from(n),
+            name,
+            command: 6..12,
+            directory,
+            logs,
+            environment: env,
+        };
+        let p0 = Process::new(
+            &common,
+            part(
+                0,
+                0..3,
+                Some(12..16),
+                [(LogSlot::Path(16..22), 0), (LogSlot::Auto, 1)],
+                (22..24, 0..2),
+            ),
+        )
+        .unwrap();
+        let p1 = Process::new(
+            &common,
+            part(
+                1,
+                3..6,
+                None,
+                [(LogSlot::None, 1), (LogSlot::Path(16..22), 1)],
+                (24..29, 2..6),
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            (p0.name(), p0.command(), p0.directory()),
+            ("w_0", "/bin/w", Some("/srv"))
+        );
+        assert_eq!(
+            (p1.name(), p1.command(), p1.directory()),
+            ("w_1", "/bin/w", None)
+        );
+        assert_eq!(p0.full_name(), "g:w_0");
+        assert_eq!(p0.stdout().logfile, LogFile::Path("/a.log"));
+        assert_eq!(p0.stderr().logfile, LogFile::Auto);
+        assert_eq!(p1.stdout().logfile, LogFile::None);
+        assert_eq!(p1.stderr().logfile, LogFile::Path("/a.log"));
+        assert_eq!(p0.stdout().maxbytes, PyInt::from(1));
+        assert_eq!(p0.stderr().maxbytes, PyInt::from(2));
+        assert_eq!(p0.env_pairs().collect::<Vec<_>>(), [("N", "0")]);
+        assert_eq!(
+            p1.environment(),
+            Environment::from_pairs([("N", "1"), ("\u{e9}", "x")])
+        );
+        assert!(p0.same_environment(&p0.clone()) && !p0.same_environment(&p1));
+        assert!(format!("{p1:?}").contains("\"w_1\""));
+        // Ranges outside the text, off character boundaries or naming a
+        // missing limit make no process.
+        let bad = |name, logs| Process::new(&common, part(0, name, None, logs, (0..0, 0..0)));
+        let ok_logs = || [(LogSlot::Auto, 0), (LogSlot::Auto, 0)];
+        assert!(bad(0..3, ok_logs()).is_some());
+        assert!(bad(0..99, ok_logs()).is_none());
+        assert!(bad(0..3, [(LogSlot::Auto, 2), (LogSlot::Auto, 0)]).is_none());
+        assert!(bad(0..3, [(LogSlot::Path(27..28), 0), (LogSlot::Auto, 0)]).is_none());
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn table(config: &crate::model::Config, loaded: &crate::load::Loaded, cwd: &str)
                 p.priority.to_string(),
                 p.autostart.to_string(),
                 loaded.sources.short_location(p.span, cwd),
-                p.command.replace('\n', " "),
+                p.command().replace('\n', " "),
             ]);
         }
     }

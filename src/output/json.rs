@@ -7,8 +7,8 @@
 //! `Value` tree), because it can hold hundreds of thousands of processes.
 
 use crate::model::{
-    AutoRestart, Config, Environment, FcgiSocket, Group, HttpServer, Id, LogFile, LogLimits,
-    Plugin, Process, ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
+    AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, LogLimits, Plugin, Process,
+    ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
 };
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
@@ -70,7 +70,8 @@ enum Val<'a> {
     Id(Option<Id>),
     Ints(&'a [PyInt]),
     Strs(&'a [String]),
-    ProcEnv(&'a Environment),
+    /// A process's environment.
+    ProcEnv(&'a Process),
     /// `Process::full_name` without allocating.
     FullName(&'a Process),
     Supervisord(&'a Supervisord),
@@ -94,7 +95,7 @@ impl Serialize for Val<'_> {
             Val::Id(id) => id.map(IdJson).serialize(s),
             Val::Ints(v) => s.collect_seq(v.iter()),
             Val::Strs(v) => s.collect_seq(v.iter()),
-            Val::ProcEnv(v) => s.collect_map(v.iter()),
+            Val::ProcEnv(p) => s.collect_map(p.env_pairs()),
             Val::FullName(p) => s.serialize_str(&p.full_name()),
             Val::Supervisord(v) => SupervisordJson(v).serialize(s),
             Val::Server(v) => v.map(ServerJson).serialize(s),
@@ -333,7 +334,7 @@ impl Serialize for SocketJson<'_> {
     }
 }
 
-fn logfile(l: &LogFile) -> Val<'_> {
+fn logfile(l: LogFile<'_>) -> Val<'_> {
     match l {
         LogFile::Auto => Val::Str("AUTO"),
         LogFile::None => Val::Null,
@@ -364,27 +365,23 @@ impl ProcessGet {
 }
 
 fn stream_limits(p: &Process, stream: usize) -> &std::sync::Arc<LogLimits> {
-    if stream == 0 {
-        &p.stdout.limits
-    } else {
-        &p.stderr.limits
-    }
+    p.log(stream).limits
 }
 
 use ProcessGet::{Instance, Limits, Shared};
 
 /// The keys of a process, in the oracle's order.
 static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
-    ("name", Instance(|p| Val::Str(&p.name))),
+    ("name", Instance(|p| Val::Str(p.name()))),
     ("group", Shared(|c| Val::Str(&c.group))),
     ("full_name", Instance(|p| Val::FullName(p))),
     ("section", Shared(|c| Val::Str(&c.section))),
     ("user", Shared(|c| opt_str(&c.user))),
     ("uid", Shared(|c| Val::Id(c.uid))),
-    ("command", Instance(|p| Val::Str(&p.command))),
+    ("command", Instance(|p| Val::Str(p.command()))),
     (
         "directory",
-        Instance(|p| p.directory.as_deref().map_or(Val::Null, Val::Str)),
+        Instance(|p| p.directory().map_or(Val::Null, Val::Str)),
     ),
     (
         "umask",
@@ -414,7 +411,7 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
     ("killasgroup", Shared(|c| Val::Bool(c.killasgroup))),
     ("exitcodes", Shared(|c| Val::Ints(&c.exitcodes))),
     ("redirect_stderr", Shared(|c| Val::Bool(c.redirect_stderr))),
-    ("stdout_logfile", Instance(|p| logfile(&p.stdout.logfile))),
+    ("stdout_logfile", Instance(|p| logfile(p.stdout().logfile))),
     (
         "stdout_logfile_maxbytes",
         Limits(0, |l| Val::Int(&l.maxbytes)),
@@ -432,7 +429,7 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
         Limits(0, |l| Val::Bool(l.events_enabled)),
     ),
     ("stdout_syslog", Limits(0, |l| Val::Bool(l.syslog))),
-    ("stderr_logfile", Instance(|p| logfile(&p.stderr.logfile))),
+    ("stderr_logfile", Instance(|p| logfile(p.stderr().logfile))),
     (
         "stderr_logfile_maxbytes",
         Limits(1, |l| Val::Int(&l.maxbytes)),
@@ -450,7 +447,7 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
         Limits(1, |l| Val::Bool(l.events_enabled)),
     ),
     ("stderr_syslog", Limits(1, |l| Val::Bool(l.syslog))),
-    ("environment", Instance(|p| Val::ProcEnv(&p.environment))),
+    ("environment", Instance(|p| Val::ProcEnv(p))),
     ("serverurl", Shared(|c| opt_str(&c.serverurl))),
 ];
 
@@ -546,18 +543,18 @@ fn compact_val(out: &mut Vec<u8>, v: &Val<'_>) {
             }
             out.push(b']');
         }
-        Val::ProcEnv(v) => write_map(out, v.iter()),
+        Val::ProcEnv(p) => write_map(out, p.env_pairs()),
         Val::FullName(p) => {
             // Escaping works per character and `:` is not escaped, so this
             // equals escaping the joined name.
-            if p.group == p.name {
-                write_str(out, &p.name);
+            if p.group == p.name() {
+                write_str(out, p.name());
             } else {
                 write_str(out, &p.group);
                 out.pop();
                 out.push(b':');
                 let at = out.len();
-                write_str(out, &p.name);
+                write_str(out, p.name());
                 out.remove(at);
             }
         }

@@ -24,7 +24,7 @@ pub use convert::{signal_name, signal_number};
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::load::{Loaded, format_error};
-use crate::model::{Config, Environment};
+use crate::model::Config;
 use crate::python::format::{Layers, Lookup, Mapping, Template};
 use crate::source::Span;
 use std::rc::Rc;
@@ -156,6 +156,9 @@ pub(crate) struct Resolver<'a> {
     pub(crate) log_limits: [Option<std::sync::Arc<crate::model::LogLimits>>; 2],
     /// Bytes the program sections before the current one expanded to.
     pub(crate) expanded_before: u64,
+    /// `[supervisord] environment`, which every instance's environment
+    /// starts from (empty until `[supervisord]` is read).
+    pub(crate) base_env: Vec<(String, String)>,
     /// The section [`Self::find`] looked up last (options are read section
     /// by section, dozens per section).
     last_section: std::cell::Cell<Option<(&'a str, Option<&'a crate::ini::Section>)>>,
@@ -168,6 +171,7 @@ pub(crate) struct Seed<'a> {
     loaded: &'a Loaded,
     host: &'a Host,
     environ: Mapping,
+    base_env: Vec<(String, String)>,
 }
 
 impl<'a> Resolver<'a> {
@@ -180,6 +184,7 @@ impl<'a> Resolver<'a> {
             loaded,
             host,
             environ,
+            base_env: Vec::new(),
         });
         r.warnings = loaded.parse_warnings.clone();
         r
@@ -191,6 +196,7 @@ impl<'a> Resolver<'a> {
             loaded: self.loaded,
             host: self.host,
             environ: self.environ.clone(),
+            base_env: self.base_env.clone(),
         }
     }
 
@@ -200,6 +206,7 @@ impl<'a> Resolver<'a> {
             loaded: seed.loaded,
             host: seed.host,
             environ: seed.environ,
+            base_env: seed.base_env,
             diags: Vec::new(),
             warnings: Vec::new(),
             context: None,
@@ -228,36 +235,9 @@ impl<'a> Resolver<'a> {
         // state, so the order does not show.
         let supervisorctl = self.supervisorctl();
         let supervisord = self.supervisord_section();
+        self.base_env = supervisord.environment.clone();
         let rpcinterfaces = self.rpcinterfaces();
-        let mut groups = self.groups();
-        if !supervisord.environment.is_empty() {
-            // Instances that share one environment share the merged one too.
-            let mut last: Option<(Environment, Environment)> = None;
-            for p in groups.iter_mut().flat_map(|g| g.processes.iter_mut()) {
-                if let Some((own, merged)) = &last
-                    && own.same(&p.environment)
-                {
-                    p.environment = merged.clone();
-                    continue;
-                }
-                let mut merged: Vec<(&str, &str)> = supervisord
-                    .environment
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
-                for (k, v) in p.environment.iter() {
-                    match merged.iter_mut().find(|(mk, _)| *mk == k) {
-                        Some(slot) => slot.1 = v,
-                        None => merged.push((k, v)),
-                    }
-                }
-                let merged = Environment::from_pairs(merged);
-                last = Some((
-                    std::mem::replace(&mut p.environment, merged.clone()),
-                    merged,
-                ));
-            }
-        }
+        let groups = self.groups();
         let http_servers = self.servers();
         let mut supervisord = supervisord;
         self.realize(&mut supervisord, &http_servers);

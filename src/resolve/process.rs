@@ -14,7 +14,7 @@ use super::{Raw, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::limits;
 use crate::model::{
-    AutoRestart, Environment, LogFile, LogLimits, LogSettings, Process, ProcessCommon, Text, pairs,
+    AutoRestart, InstanceParts, Instances, LogLimits, LogSlot, Process, ProcessCommon, pairs,
     push_pairs,
 };
 use crate::python::format::{Mapping, PyValue, Template};
@@ -117,11 +117,14 @@ struct Arena {
     scratch: String,
 }
 
-/// An environment in the arena.
+/// An environment in the arena: the section's own pairs and the
+/// instance's environment, `[supervisord] environment` overlaid with them
+/// (the same place when `[supervisord]` has none).
 #[derive(Clone)]
 struct EnvSlot {
     text: Slot,
     ends: Slot,
+    merged: (Slot, Slot),
 }
 
 /// A string of the section's instances: where it is in the arena.
@@ -153,34 +156,33 @@ struct Draft {
 }
 
 impl Draft {
-    fn finish(
-        self,
-        all: &Arc<Box<str>>,
-        ends: &Arc<Box<[u32]>>,
-        common: &Arc<ProcessCommon>,
-    ) -> Process {
-        let log = |l: DraftLog| LogSettings {
-            logfile: match l.file {
-                DraftFile::Auto => LogFile::Auto,
-                DraftFile::None => LogFile::None,
-                DraftFile::Path(slot) => LogFile::Path(Text::slice(all, slot)),
-            },
-            limits: l.limits,
+    /// The instance's parts, its log limits as indexes into `limits` (each
+    /// distinct `Arc` once, in order of first use).
+    fn parts(self, limits: &mut Vec<Arc<LogLimits>>) -> InstanceParts {
+        let mut log = |l: DraftLog| {
+            let slot = match l.file {
+                DraftFile::Auto => LogSlot::Auto,
+                DraftFile::None => LogSlot::None,
+                DraftFile::Path(slot) => LogSlot::Path(slot),
+            };
+            // Almost always the last one; a section whose limits vary per
+            // instance has few distinct ones in a row.
+            let index = match limits.iter().rposition(|x| Arc::ptr_eq(x, &l.limits)) {
+                Some(i) => i,
+                None => {
+                    limits.push(l.limits);
+                    limits.len() - 1
+                }
+            };
+            (slot, index)
         };
-        Process {
-            name: Text::slice(all, self.name),
+        InstanceParts {
             process_num: self.process_num,
-            command: Text::slice(all, self.command),
-            directory: self.directory.map(|slot| Text::slice(all, slot)),
-            stdout: log(self.stdout),
-            stderr: log(self.stderr),
-            environment: Environment::slice(
-                all,
-                self.environment.text,
-                ends,
-                self.environment.ends,
-            ),
-            common: common.clone(),
+            name: self.name,
+            command: self.command,
+            directory: self.directory,
+            logs: [log(self.stdout), log(self.stderr)],
+            environment: self.environment.merged,
         }
     }
 }
@@ -400,28 +402,6 @@ impl<'a> Resolver<'a> {
             environment: self.prepare(environment),
             process_name: self.prepare(process_name),
         };
-        let shared = Arc::new(ProcessCommon {
-            group: group_name.to_string(),
-            section: section.to_string(),
-            user: pre.user.clone(),
-            uid: pre.uid,
-            umask: pre.umask.clone(),
-            priority: pre.priority.clone(),
-            autostart: pre.autostart,
-            autorestart: pre.autorestart,
-            startsecs: pre.startsecs.clone(),
-            startretries: pre.startretries.clone(),
-            stopsignal: signal_name(pre.stopsignal),
-            stopwaitsecs: pre.stopwaitsecs.clone(),
-            stopasgroup: pre.stopasgroup,
-            killasgroup: pre.killasgroup,
-            exitcodes: pre.exitcodes.clone(),
-            redirect_stderr: pre.redirect_stderr,
-            serverurl: pre.serverurl.clone(),
-            span: self
-                .section_span(section)
-                .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
-        });
         for _ in 0..numprocs {
             let mut state = InstanceState {
                 common: &mut common,
@@ -442,13 +422,41 @@ impl<'a> Resolver<'a> {
         // (a width like `%(process_num)9999d`).
         let actual = (arena.text.len() + 4 * arena.ends.len()) as u64;
         self.budget.1 = self.expanded_before + actual.max(estimate);
-        let all = Arc::new(arena.text.into_boxed_str());
-        let ends = Arc::new(arena.ends.into_boxed_slice());
-        let mut out: Vec<Process> = drafts
-            .into_iter()
-            .map(|d| d.finish(&all, &ends, &shared))
-            .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut shared = Arc::new(ProcessCommon {
+            group: group_name.to_string(),
+            section: section.to_string(),
+            user: pre.user.clone(),
+            uid: pre.uid,
+            umask: pre.umask.clone(),
+            priority: pre.priority.clone(),
+            autostart: pre.autostart,
+            autorestart: pre.autorestart,
+            startsecs: pre.startsecs.clone(),
+            startretries: pre.startretries.clone(),
+            stopsignal: signal_name(pre.stopsignal),
+            stopwaitsecs: pre.stopwaitsecs.clone(),
+            stopasgroup: pre.stopasgroup,
+            killasgroup: pre.killasgroup,
+            exitcodes: pre.exitcodes.clone(),
+            redirect_stderr: pre.redirect_stderr,
+            serverurl: pre.serverurl.clone(),
+            span: self
+                .section_span(section)
+                .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
+            instances: Instances::default(),
+        });
+        let mut limits = Vec::new();
+        let parts: Vec<InstanceParts> = drafts.into_iter().map(|d| d.parts(&mut limits)).collect();
+        // The budget keeps a section's text far below 4 GiB.
+        let instances = Instances::new(arena.text, arena.ends, limits)?;
+        if let Some(common) = Arc::get_mut(&mut shared) {
+            common.instances = instances;
+        }
+        // Not collected in place: that would keep the drafts' larger
+        // allocation for the whole run.
+        let mut out = Vec::with_capacity(parts.len());
+        out.extend(parts.into_iter().filter_map(|p| Process::new(&shared, p)));
+        out.sort_by(|a, b| a.name().cmp(b.name()));
         Some(out)
     }
 
@@ -760,9 +768,35 @@ impl<'a> Resolver<'a> {
             Ok(p) => {
                 let (text_start, ends_start) = (arena.text.len(), arena.ends.len());
                 push_pairs(&mut arena.text, &mut arena.ends, p);
+                let own = (text_start..arena.text.len(), ends_start..arena.ends.len());
+                let merged = if self.base_env.is_empty() {
+                    own.clone()
+                } else {
+                    // supervisord starts from its own environment and
+                    // updates it with the program's.
+                    let mut merged: Vec<(&str, &str)> = self
+                        .base_env
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    let (text, ends) = (&arena.text, &arena.ends);
+                    for (k, v) in pairs(&text[own.0.clone()], &ends[own.1.clone()]) {
+                        match merged.iter_mut().find(|(mk, _)| *mk == k) {
+                            Some(slot) => slot.1 = v,
+                            None => merged.push((k, v)),
+                        }
+                    }
+                    let (mut more, mut more_ends) = (String::new(), Vec::new());
+                    push_pairs(&mut more, &mut more_ends, merged);
+                    let (text_start, ends_start) = (arena.text.len(), arena.ends.len());
+                    arena.text.push_str(&more);
+                    arena.ends.extend_from_slice(&more_ends);
+                    (text_start..arena.text.len(), ends_start..arena.ends.len())
+                };
                 Some(EnvSlot {
-                    text: text_start..arena.text.len(),
-                    ends: ends_start..arena.ends.len(),
+                    text: own.0,
+                    ends: own.1,
+                    merged,
                 })
             }
             Err(m) => {

@@ -220,13 +220,13 @@ impl ProcConf {
     pub fn new(model: &Process, auto: &AutoLogs) -> ProcConf {
         let logfile = |spec: &LogSpec, channel: &str| match spec {
             LogSpec::Auto => {
-                super::log::auto_log_name(auto.childlogdir, &model.name, channel, auto.identifier)
+                super::log::auto_log_name(auto.childlogdir, model.name(), channel, auto.identifier)
             }
             LogSpec::None => None,
             LogSpec::Path(p) => Some(p.to_string()),
         };
-        let stdout_logfile = logfile(&model.stdout.logfile, "stdout");
-        let stderr_logfile = logfile(&model.stderr.logfile, "stderr");
+        let stdout_logfile = logfile(&model.stdout().logfile, "stdout");
+        let stderr_logfile = logfile(&model.stderr().logfile, "stderr");
         ProcConf {
             startsecs: secs(&model.startsecs),
             startretries: sat(&model.startretries),
@@ -245,7 +245,7 @@ impl ProcConf {
     }
 
     pub fn name(&self) -> &str {
-        &self.model.name
+        self.model.name()
     }
 }
 
@@ -355,8 +355,8 @@ impl Proc {
     /// `get_execv_args`.
     pub fn execv_args(&self, ctx: &Ctx) -> Result<(String, Vec<String>), ExecError> {
         spawn::execv_args(
-            &self.conf.model.command,
-            &self.conf.model.environment,
+            self.conf.model.command(),
+            &self.conf.model.environment(),
             &ctx.runner_env,
         )
     }
@@ -394,7 +394,7 @@ impl Proc {
         }
         env.insert("SUPERVISOR_PROCESS_NAME".into(), self.name().to_string());
         env.insert("SUPERVISOR_GROUP_NAME".into(), self.group.clone());
-        for (k, v) in self.conf.model.environment.iter() {
+        for (k, v) in self.conf.model.environment().iter() {
             env.insert(k.to_string(), v.to_string());
         }
         env.into_iter().collect()
@@ -498,16 +498,16 @@ impl Proc {
         let made = spawn::make_pipes(!m.redirect_stderr).and_then(|pipes| {
             let out = Self::open_log(
                 &self.conf.stdout_logfile,
-                &m.stdout.maxbytes,
-                &m.stdout.backups,
+                &m.stdout().maxbytes,
+                &m.stdout().backups,
             )?;
             let err = if m.redirect_stderr {
                 None
             } else {
                 Self::open_log(
                     &self.conf.stderr_logfile,
-                    &m.stderr.maxbytes,
-                    &m.stderr.backups,
+                    &m.stderr().maxbytes,
+                    &m.stderr().backups,
                 )?
             };
             Ok((pipes, out, err))
@@ -534,7 +534,7 @@ impl Proc {
             filename,
             argv,
             env: self.child_env(ctx),
-            directory: self.conf.model.directory.as_deref().map(str::to_string),
+            directory: self.conf.model.directory().map(str::to_string),
             umask: self.conf.umask,
             uid: self.conf.uid,
             privileges: spawn::privileges(self.conf.uid),
@@ -566,7 +566,7 @@ impl Proc {
                 stdout,
                 Channel::Stdout,
                 out_log,
-                m.stdout.syslog,
+                m.stdout().syslog,
                 &name,
                 self.color,
             )),
@@ -575,7 +575,7 @@ impl Proc {
                     fd,
                     Channel::Stderr,
                     err_log,
-                    m.stderr.syslog,
+                    m.stderr().syslog,
                     &name,
                     self.color,
                 )

@@ -1074,7 +1074,7 @@ fn all_config_info(sup: &Supervisor) -> Value {
         let active = sup.groups.get(&g.name);
         let inuse = active.is_some();
         for p in &g.processes {
-            let running = active.and_then(|a| a.processes.get(p.name.as_str()));
+            let running = active.and_then(|a| a.processes.get(p.name()));
             let logfile = |spec: &LogSpec, realized: Option<&Option<String>>| match spec {
                 LogSpec::Auto => match realized {
                     Some(Some(path)) => Value::str(path.clone()),
@@ -1091,10 +1091,10 @@ fn all_config_info(sup: &Supervisor) -> Value {
                 ("autostart".into(), Value::Bool(p.autostart)),
                 (
                     "directory".into(),
-                    none_or(p.directory.as_deref().map(str::to_string)),
+                    none_or(p.directory().map(str::to_string)),
                 ),
                 ("uid".into(), none_or(uid)),
-                ("command".into(), Value::str(p.command.to_string())),
+                ("command".into(), Value::str(p.command().to_string())),
                 (
                     "exitcodes".into(),
                     Value::Array(p.exitcodes.iter().map(|c| Value::Int(sat(c))).collect()),
@@ -1103,32 +1103,32 @@ fn all_config_info(sup: &Supervisor) -> Value {
                 ("group_prio".into(), Value::Int(sat(&g.priority))),
                 ("inuse".into(), Value::Bool(inuse)),
                 ("killasgroup".into(), Value::Bool(p.killasgroup)),
-                ("name".into(), Value::str(p.name.to_string())),
+                ("name".into(), Value::str(p.name().to_string())),
                 ("process_prio".into(), Value::Int(sat(&p.priority))),
                 ("redirect_stderr".into(), Value::Bool(p.redirect_stderr)),
                 ("startretries".into(), Value::Int(sat(&p.startretries))),
                 ("startsecs".into(), Value::Int(sat(&p.startsecs))),
                 (
                     "stdout_capture_maxbytes".into(),
-                    Value::Int(sat(&p.stdout.capture_maxbytes)),
+                    Value::Int(sat(&p.stdout().capture_maxbytes)),
                 ),
                 (
                     "stdout_events_enabled".into(),
-                    Value::Bool(p.stdout.events_enabled),
+                    Value::Bool(p.stdout().events_enabled),
                 ),
                 (
                     "stdout_logfile".into(),
-                    logfile(&p.stdout.logfile, running.map(|r| &r.conf.stdout_logfile)),
+                    logfile(&p.stdout().logfile, running.map(|r| &r.conf.stdout_logfile)),
                 ),
                 (
                     "stdout_logfile_backups".into(),
-                    Value::Int(sat(&p.stdout.backups)),
+                    Value::Int(sat(&p.stdout().backups)),
                 ),
                 (
                     "stdout_logfile_maxbytes".into(),
-                    Value::Int(sat(&p.stdout.maxbytes)),
+                    Value::Int(sat(&p.stdout().maxbytes)),
                 ),
-                ("stdout_syslog".into(), Value::Bool(p.stdout.syslog)),
+                ("stdout_syslog".into(), Value::Bool(p.stdout().syslog)),
                 (
                     "stopsignal".into(),
                     Value::Int(i64::from(super::process::signal_number(&p.stopsignal))),
@@ -1136,25 +1136,25 @@ fn all_config_info(sup: &Supervisor) -> Value {
                 ("stopwaitsecs".into(), Value::Int(sat(&p.stopwaitsecs))),
                 (
                     "stderr_capture_maxbytes".into(),
-                    Value::Int(sat(&p.stderr.capture_maxbytes)),
+                    Value::Int(sat(&p.stderr().capture_maxbytes)),
                 ),
                 (
                     "stderr_events_enabled".into(),
-                    Value::Bool(p.stderr.events_enabled),
+                    Value::Bool(p.stderr().events_enabled),
                 ),
                 (
                     "stderr_logfile".into(),
-                    logfile(&p.stderr.logfile, running.map(|r| &r.conf.stderr_logfile)),
+                    logfile(&p.stderr().logfile, running.map(|r| &r.conf.stderr_logfile)),
                 ),
                 (
                     "stderr_logfile_backups".into(),
-                    Value::Int(sat(&p.stderr.backups)),
+                    Value::Int(sat(&p.stderr().backups)),
                 ),
                 (
                     "stderr_logfile_maxbytes".into(),
-                    Value::Int(sat(&p.stderr.maxbytes)),
+                    Value::Int(sat(&p.stderr().maxbytes)),
                 ),
-                ("stderr_syslog".into(), Value::Bool(p.stderr.syslog)),
+                ("stderr_syslog".into(), Value::Bool(p.stderr().syslog)),
                 ("serverurl".into(), none_or(p.serverurl.clone())),
             ]));
         }

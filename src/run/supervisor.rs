@@ -213,7 +213,7 @@ impl Supervisor {
                 let mut proc = Proc::new(conf, &config.name, self.next_color);
                 proc.fcgi = fcgi.clone();
                 self.next_color += 1;
-                processes.insert(p.name.to_string(), proc);
+                processes.insert(p.name().to_string(), proc);
             }
         }
         for p in processes.values() {

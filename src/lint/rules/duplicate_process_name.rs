@@ -66,7 +66,7 @@ impl Rule for DuplicateProcessName {
             }
             let mut by_name: IndexMap<&str, Vec<&Process>> = IndexMap::new();
             for p in &g.processes {
-                by_name.entry(&p.name).or_default().push(p);
+                by_name.entry(p.name()).or_default().push(p);
             }
             // One finding per cause: a listed-twice or numprocs collision
             // repeats for every instance name.
@@ -109,7 +109,7 @@ pub(crate) fn has_duplicate_names(processes: &[Process]) -> bool {
     }
     let mut names: FxHashSet<&str> =
         FxHashSet::with_capacity_and_hasher(processes.len(), Default::default());
-    !processes.iter().all(|p| names.insert(&p.name))
+    !processes.iter().all(|p| names.insert(p.name()))
 }
 
 fn listed_twice(cx: &LintContext<'_>, out: &mut Findings, g: &Group, p: &Process) {

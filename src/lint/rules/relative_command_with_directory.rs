@@ -48,7 +48,7 @@ impl Rule for RelativeCommandWithDirectory {
         let config = cx.config();
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for p in config.groups.iter().flat_map(|g| &g.processes) {
-            let Some(dir) = p.directory.as_deref().filter(|d| !d.is_empty()) else {
+            let Some(dir) = p.directory().filter(|d| !d.is_empty()) else {
                 continue;
             };
             // supervisord changes into its own `directory` before it runs.
@@ -57,7 +57,7 @@ impl Rule for RelativeCommandWithDirectory {
             {
                 continue;
             }
-            let Some(first) = split_command(&p.command)
+            let Some(first) = split_command(p.command())
                 .ok()
                 .and_then(|w| w.into_iter().next())
             else {

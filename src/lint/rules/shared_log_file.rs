@@ -69,7 +69,7 @@ fn survivors<'a>(cx: &LintContext<'a>) -> Vec<&'a Process> {
         }
         by_name.clear();
         for p in &g.processes {
-            by_name.insert(&p.name, p);
+            by_name.insert(p.name(), p);
         }
         out.extend(by_name.values().copied());
     }
@@ -108,7 +108,7 @@ impl Rule for SharedLogFile {
         let mut writers: IndexMap<Cow<'_, str>, Writers<'_>, FxBuildHasher> =
             IndexMap::with_capacity_and_hasher(survivors.len(), FxBuildHasher);
         for p in survivors {
-            for (stream, log) in [("stdout", &p.stdout), ("stderr", &p.stderr)] {
+            for (stream, log) in [("stdout", p.stdout()), ("stderr", p.stderr())] {
                 let LogFile::Path(path) = &log.logfile else {
                     continue;
                 };
@@ -145,14 +145,14 @@ impl Rule for SharedLogFile {
                 }
             }
             let rotates = ws.iter().any(|(p, s)| {
-                let log = if *s == "stdout" { &p.stdout } else { &p.stderr };
+                let log = p.log(usize::from(*s != "stdout"));
                 !log.maxbytes.is_negative() && !log.maxbytes.is_zero()
             });
             // One process on both streams is not this rule; a program in two
             // groups (same section, same name) is reported by SUP115.
             let same_instance = ws
                 .iter()
-                .all(|(p, _)| p.section == ws[0].0.section && p.name == ws[0].0.name);
+                .all(|(p, _)| p.section == ws[0].0.section && p.name() == ws[0].0.name());
             if names.len() < 2 || !rotates || same_instance {
                 continue;
             }

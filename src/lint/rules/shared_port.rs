@@ -160,7 +160,7 @@ impl Rule for SharedPort {
                 let Some(found) = cx.ini().get(section, "command") else {
                     continue;
                 };
-                let first = words(&procs[0].command);
+                let first = words(procs[0].command());
                 let n = first.len();
                 let raw = words(found.value);
                 let templated_raw = |i: usize| raw.len() == n && raw[i].contains("%(process_num)");
@@ -175,10 +175,10 @@ impl Rule for SharedPort {
                 let mut cmds: Vec<Vec<String>> = Vec::with_capacity(procs.len());
                 cmds.push(first);
                 for p in &procs[1..] {
-                    cmds.push(if p.command == procs[0].command {
+                    cmds.push(if p.command() == procs[0].command() {
                         cmds[0].clone()
                     } else {
-                        words(&p.command)
+                        words(p.command())
                     });
                 }
                 if cmds.iter().any(|c| c.len() != n) {

@@ -58,7 +58,7 @@ impl Rule for UnparsableCommand {
                 continue;
             };
             let def = &found.entry.def;
-            let (message, label, help) = match split_command(&p.command) {
+            let (message, label, help) = match split_command(p.command()) {
                 Ok(words) if words.is_empty() => (
                     format!(
                         "the command of [{}] is empty: the process never starts (`command is empty`)",
