@@ -13,6 +13,7 @@ use crate::python::format::Mapping;
 use crate::python::int::PyInt;
 use crate::python::path::{isabs, normpath};
 use crate::python::unicode::{lower, upper};
+use rustc_hash::FxHashSet;
 
 /// Event type names supervisor 4.3.0 registers (`supervisor.events`).
 const EVENT_TYPES: &[&str] = &[
@@ -57,20 +58,21 @@ struct Fork {
     budget: (u64, u64),
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     fn here_only(&self) -> Mapping {
         let mut m = Mapping::new();
         m.set_str("here", self.loaded.here.clone());
         m
     }
 
-    fn sections_with(&self, prefix: &str) -> Vec<String> {
-        self.loaded
+    fn sections_with(&self, prefix: &str) -> Vec<&'a str> {
+        let loaded: &'a crate::load::Loaded = self.loaded;
+        loaded
             .ini
             .sections
             .keys()
             .filter(|s| s.starts_with(prefix))
-            .cloned()
+            .map(String::as_str)
             .collect()
     }
 
@@ -94,18 +96,17 @@ impl Resolver<'_> {
     }
 
     pub(super) fn groups(&mut self) -> Vec<Group> {
-        let all: Vec<String> = self.loaded.ini.sections.keys().cloned().collect();
-        let mut claimed: Vec<String> = Vec::new();
+        let mut claimed: FxHashSet<String> = FxHashSet::default();
         let mut groups = Vec::new();
         for section in self.sections_with("group:") {
-            if let Some(g) = self.hetero_group(&section, &all, &mut claimed) {
+            if let Some(g) = self.hetero_group(section, &mut claimed) {
                 groups.push(g);
             }
         }
-        let programs: Vec<String> = self
+        let programs: Vec<&str> = self
             .sections_with("program:")
             .into_iter()
-            .filter(|s| !claimed.contains(s))
+            .filter(|s| !claimed.contains(*s))
             .collect();
         let mut program_groups = self.program_groups(&programs);
         if groups.is_empty() {
@@ -114,15 +115,15 @@ impl Resolver<'_> {
             groups.append(&mut program_groups);
         }
         for section in self.sections_with("eventlistener:") {
-            if let Some(g) = self.listener_pool(&section) {
+            if let Some(g) = self.listener_pool(section) {
                 groups.push(g);
             }
         }
         for section in self.sections_with("fcgi-program:") {
-            if claimed.contains(&section) {
+            if claimed.contains(section) {
                 continue;
             }
-            if let Some(g) = self.fcgi_group(&section) {
+            if let Some(g) = self.fcgi_group(section) {
                 groups.push(g);
             }
         }
@@ -139,12 +140,12 @@ impl Resolver<'_> {
     /// configs are split into contiguous runs resolved on several threads;
     /// their diagnostics and warnings are joined in section order, so the
     /// result is the same as one thread's.
-    fn program_groups(&mut self, sections: &[String]) -> Vec<Group> {
+    fn program_groups(&mut self, sections: &[&str]) -> Vec<Group> {
         let threads = self.threads.min(sections.len() / PARALLEL_MIN_SECTIONS);
         if threads > 1 {
             let chunk = sections.len().div_ceil(threads);
             let seed = self.seed();
-            let run = |run: &[String], seed: Seed<'_>| {
+            let run = |run: &[&str], seed: Seed<'_>| {
                 let mut r = Resolver::from_seed(seed);
                 let groups = r.program_groups_here(run);
                 Fork {
@@ -154,7 +155,7 @@ impl Resolver<'_> {
                     budget: r.budget,
                 }
             };
-            let runs: Vec<&[String]> = sections.chunks(chunk).collect();
+            let runs: Vec<&[&str]> = sections.chunks(chunk).collect();
             let forks: Vec<Fork> = std::thread::scope(|scope| {
                 // The first run stays on this thread, whose allocator arena
                 // already holds the memory the lexer freed.
@@ -197,7 +198,7 @@ impl Resolver<'_> {
     }
 
     /// [`Self::program_groups`] on this thread.
-    fn program_groups_here(&mut self, sections: &[String]) -> Vec<Group> {
+    fn program_groups_here(&mut self, sections: &[&str]) -> Vec<Group> {
         let mut groups = Vec::with_capacity(sections.len());
         for section in sections {
             let Some(program_name) = self.group_name(section) else {
@@ -238,12 +239,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn hetero_group(
-        &mut self,
-        section: &str,
-        all: &[String],
-        claimed: &mut Vec<String>,
-    ) -> Option<Group> {
+    fn hetero_group(&mut self, section: &str, claimed: &mut FxHashSet<String>) -> Option<Group> {
         let group_name = self.group_name(section)?;
         let h = self.here_only();
         let programs = self
@@ -259,7 +255,8 @@ impl Resolver<'_> {
         for program in &programs.0 {
             let p = format!("program:{program}");
             let f = format!("fcgi-program:{program}");
-            let (has_p, has_f) = (all.contains(&p), all.contains(&f));
+            let ini = &self.loaded.ini;
+            let (has_p, has_f) = (ini.has_section(&p), ini.has_section(&f));
             let span = programs.1.or_else(|| self.section_span(section));
             if !has_p && !has_f {
                 self.error(
@@ -285,7 +282,7 @@ impl Resolver<'_> {
                 continue;
             }
             shown = if has_p { p } else { f };
-            claimed.push(shown.clone());
+            claimed.insert(shown.clone());
             let shown_section = shown.clone();
             processes.extend(self.processes_from_section(&shown_section, &group_name));
         }
