@@ -225,8 +225,10 @@ impl<'a> Resolver<'a> {
     /// Whether expanding `numprocs` more instances of `section` would pass
     /// supc's limits on the total number of instances or expanded bytes;
     /// counts them in when not.
-    fn over_budget(&mut self, section: &str, numprocs: u64) -> Result<u64, String> {
-        let per_instance: u64 = [
+    /// Also returns the estimate and the raw values' length per instance
+    /// (a guess at what an instance's strings take).
+    fn over_budget(&mut self, section: &str, numprocs: u64) -> Result<(u64, u64), String> {
+        let raw: u64 = [
             "command",
             "environment",
             "stdout_logfile",
@@ -236,8 +238,9 @@ impl<'a> Resolver<'a> {
         ]
         .iter()
         .filter_map(|k| self.find(section, k))
-        .map(|f| f.value.len() as u64 + 64)
+        .map(|f| f.value.len() as u64)
         .sum();
+        let per_instance = raw + 6 * 64;
         let processes = self.budget.0 + numprocs;
         let estimate = per_instance.saturating_mul(numprocs);
         let bytes = self.budget.1.saturating_add(estimate);
@@ -254,7 +257,7 @@ impl<'a> Resolver<'a> {
             ));
         }
         self.budget = (processes, bytes);
-        Ok(estimate)
+        Ok((estimate, raw))
     }
 
     /// How much more text an instance of the section being expanded may
@@ -358,8 +361,8 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        let estimate = match self.over_budget(section, numprocs as u64) {
-            Ok(estimate) => estimate,
+        let (estimate, raw_bytes) = match self.over_budget(section, numprocs as u64) {
+            Ok(got) => got,
             Err(reason) => {
                 let span = self.section_span(section);
                 self.error(Diagnostic::error("SUP090", reason).at_opt(span, "too much to expand"));
@@ -368,8 +371,15 @@ impl<'a> Resolver<'a> {
         };
         // What the sections before this one expanded to.
         self.expanded_before = self.budget.1.saturating_sub(estimate);
-        let mut drafts = Vec::with_capacity(numprocs as usize);
-        let mut arena = Arena::default();
+        let mut parts = Vec::with_capacity(numprocs as usize);
+        let mut limits = Vec::new();
+        // Room for what the instances will most likely write (growing a
+        // section's text step by step copies it several times).
+        let hint = raw_bytes.saturating_mul(numprocs as u64).min(1 << 20);
+        let mut arena = Arena {
+            text: String::with_capacity(hint as usize),
+            ..Arena::default()
+        };
         let mut num = pre.numprocs_start.clone();
         // The dict the instances share: the same keys as supervisor's after
         // the first instance sets `process_num` and `numprocs` and applies
@@ -410,7 +420,7 @@ impl<'a> Resolver<'a> {
                 arena: &mut arena,
             };
             if let Some(d) = self.instance(section, &pre, &raws, &num, &mut state) {
-                drafts.push(d);
+                parts.push(d.parts(&mut limits));
             }
             num = match num.to_i64().and_then(|n| n.checked_add(1)) {
                 Some(n) => PyInt::from(n),
@@ -445,14 +455,12 @@ impl<'a> Resolver<'a> {
                 .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
             instances: Instances::default(),
         });
-        let mut limits = Vec::new();
-        let parts: Vec<InstanceParts> = drafts.into_iter().map(|d| d.parts(&mut limits)).collect();
         // The budget keeps a section's text far below 4 GiB.
         let instances = Instances::new(arena.text, arena.ends, limits)?;
         if let Some(common) = Arc::get_mut(&mut shared) {
             common.instances = instances;
         }
-        // Not collected in place: that would keep the drafts' larger
+        // Not collected in place: that would keep the parts' larger
         // allocation for the whole run.
         let mut out = Vec::with_capacity(parts.len());
         out.extend(parts.into_iter().filter_map(|p| Process::new(&shared, p)));
