@@ -193,16 +193,33 @@ pub fn format(template: &str, mapping: &dyn Lookup) -> Result<String, FormatErro
 }
 
 /// A parsed format string, reusable for every instance of a section.
+///
+/// The pieces point into one copy of the text, so a template is three
+/// allocations (with its `Rc`) however many pieces it has.
 #[derive(Debug)]
 pub struct Template {
+    text: Box<str>,
     pieces: Vec<Piece>,
     /// Length of the literal text, to size the output.
     size_hint: usize,
 }
 
+/// `start..end` of the template's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slice {
+    start: usize,
+    end: usize,
+}
+
+impl Slice {
+    fn of(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
 #[derive(Debug)]
 enum Piece {
-    Literal(String),
+    Literal(Slice),
     Escape,
     Spec(SpecParts),
     /// A spec cut off by the end of the string.
@@ -215,7 +232,7 @@ enum Piece {
 
 #[derive(Debug, Default)]
 struct SpecParts {
-    key: Option<String>,
+    key: Option<Slice>,
     ljust: bool,
     sign: bool,
     blank: bool,
@@ -231,7 +248,32 @@ struct SpecParts {
 #[derive(Debug)]
 enum Number {
     Star,
-    Digits(String),
+    /// Digits' value, `None` past CPython's limit ("width too big",
+    /// "precision too big", reported when the spec is reached).
+    Digits(Option<usize>),
+}
+
+const WIDTH_MAX: u128 = i64::MAX as u128;
+const PREC_MAX: u128 = i32::MAX as u128;
+
+/// The value of an ASCII digit string, if at most `max`.
+fn digits_value(digits: &str, max: u128) -> Option<usize> {
+    let mut v: u128 = 0;
+    for c in digits.bytes() {
+        v = v * 10 + u128::from(c - b'0');
+        if v > max {
+            return None;
+        }
+    }
+    Some(v as usize)
+}
+
+fn number_of(s: &str, max: u128) -> Number {
+    if s == "*" {
+        Number::Star
+    } else {
+        Number::Digits(digits_value(s, max))
+    }
 }
 
 impl Template {
@@ -254,12 +296,18 @@ impl Template {
         while i < bytes.len() {
             let Some(rel) = template[i..].find('%') else {
                 size_hint += bytes.len() - i;
-                pieces.push(Piece::Literal(template[i..].to_string()));
+                pieces.push(Piece::Literal(Slice {
+                    start: i,
+                    end: bytes.len(),
+                }));
                 break;
             };
             if rel > 0 {
                 size_hint += rel;
-                pieces.push(Piece::Literal(template[i..i + rel].to_string()));
+                pieces.push(Piece::Literal(Slice {
+                    start: i,
+                    end: i + rel,
+                }));
             }
             i += rel + 1;
             match bytes.get(i) {
@@ -277,7 +325,10 @@ impl Template {
                 return None;
             }
             let mut parts = SpecParts {
-                key: Some(key.to_string()),
+                key: Some(Slice {
+                    start: i + 1,
+                    end: close,
+                }),
                 ..SpecParts::default()
             };
             i = close + 1;
@@ -300,13 +351,13 @@ impl Template {
             };
             let end = digits(i);
             if end > i {
-                parts.width = Some(Number::Digits(template[i..end].to_string()));
+                parts.width = Some(number_of(&template[i..end], WIDTH_MAX));
                 i = end;
             }
             if bytes.get(i) == Some(&b'.') {
                 let end = digits(i + 1);
                 parts.prec =
-                    Some((end > i + 1).then(|| Number::Digits(template[i + 1..end].to_string())));
+                    Some((end > i + 1).then(|| number_of(&template[i + 1..end], PREC_MAX)));
                 i = end;
             }
             if matches!(bytes.get(i), Some(b'h' | b'l' | b'L')) {
@@ -322,7 +373,11 @@ impl Template {
             i += conv.len_utf8();
             pieces.push(Piece::Spec(parts));
         }
-        Some(Template { pieces, size_hint })
+        Some(Template {
+            text: template.into(),
+            pieces,
+            size_hint,
+        })
     }
 
     /// The template as the grammar (grammar/percent_format.pest) reads it.
@@ -336,7 +391,7 @@ impl Template {
                     match p.as_rule() {
                         Rule::literal => {
                             size_hint += p.as_str().len();
-                            pieces.push(Piece::Literal(p.as_str().to_string()));
+                            pieces.push(Piece::Literal(slice(p.as_span())));
                         }
                         Rule::escape => pieces.push(Piece::Escape),
                         Rule::spec => pieces.push(Piece::Spec(spec_parts(p, template))),
@@ -347,7 +402,16 @@ impl Template {
                 }
             }
         }
-        Template { pieces, size_hint }
+        Template {
+            text: template.into(),
+            pieces,
+            size_hint,
+        }
+    }
+
+    /// The text the template was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The `%(key)` names the template looks up, in order, without repeats.
@@ -355,7 +419,10 @@ impl Template {
         let mut out: Vec<&str> = Vec::new();
         for piece in &self.pieces {
             if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece
-                && let Some(k) = parts.key.as_deref().filter(|k| !out.contains(k))
+                && let Some(k) = parts
+                    .key
+                    .map(|k| k.of(&self.text))
+                    .filter(|k| !out.contains(k))
             {
                 out.push(k);
             }
@@ -425,11 +492,11 @@ impl Template {
                 return Err(state.too_long());
             }
             match piece {
-                Piece::Literal(t) => state.out.push_str(t),
+                Piece::Literal(t) => state.out.push_str(t.of(&self.text)),
                 Piece::Escape => state.out.push('%'),
-                Piece::Spec(parts) => state.spec(parts)?,
+                Piece::Spec(parts) => state.spec(parts, &self.text)?,
                 Piece::Incomplete(parts) => {
-                    state.head(parts)?;
+                    state.head(parts, &self.text)?;
                     return Err(FormatError::Bad("incomplete format".into()));
                 }
                 Piece::IncompleteKey => {
@@ -447,17 +514,27 @@ impl Template {
     }
 }
 
+fn slice(span: pest::Span<'_>) -> Slice {
+    Slice {
+        start: span.start(),
+        end: span.end(),
+    }
+}
+
 fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
     let mut parts = SpecParts::default();
     for part in pair.into_inner() {
         match part.as_rule() {
             Rule::mapping_key => {
-                parts.key = Some(
-                    part.into_inner()
-                        .next()
-                        .map_or("", |k| k.as_str())
-                        .to_string(),
-                );
+                // `(` + key + `)`.
+                let span = part.as_span();
+                parts.key = Some(part.into_inner().next().map_or(
+                    Slice {
+                        start: span.start() + 1,
+                        end: span.start() + 1,
+                    },
+                    |k| slice(k.as_span()),
+                ));
             }
             Rule::flags => {
                 for c in part.as_str().chars() {
@@ -470,9 +547,13 @@ fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
                     }
                 }
             }
-            Rule::width => parts.width = Some(number_of(part.as_str())),
+            Rule::width => parts.width = Some(number_of(part.as_str(), WIDTH_MAX)),
             Rule::precision => {
-                parts.prec = Some(part.into_inner().next().map(|p| number_of(p.as_str())))
+                parts.prec = Some(
+                    part.into_inner()
+                        .next()
+                        .map(|p| number_of(p.as_str(), PREC_MAX)),
+                )
             }
             Rule::conversion => {
                 let c = part.as_str().chars().next().unwrap_or('?');
@@ -483,14 +564,6 @@ fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
         }
     }
     parts
-}
-
-fn number_of(s: &str) -> Number {
-    if s == "*" {
-        Number::Star
-    } else {
-        Number::Digits(s.to_string())
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -519,9 +592,6 @@ struct Formatter<'m> {
     limit: usize,
 }
 
-const WIDTH_MAX: u128 = i64::MAX as u128;
-const PREC_MAX: u128 = i32::MAX as u128;
-
 impl<'m> Formatter<'m> {
     fn take_arg(&mut self) -> Result<Arg<'m>, FormatError> {
         self.next_arg
@@ -530,7 +600,7 @@ impl<'m> Formatter<'m> {
     }
 
     /// Key lookup, flags, width and precision, with their errors in order.
-    fn head(&mut self, parts: &SpecParts) -> Result<Spec, FormatError> {
+    fn head(&mut self, parts: &SpecParts, text: &str) -> Result<Spec, FormatError> {
         let mut spec = Spec {
             ljust: parts.ljust,
             sign: parts.sign,
@@ -540,11 +610,12 @@ impl<'m> Formatter<'m> {
             width: None,
             prec: None,
         };
-        if let Some(key) = &parts.key {
+        if let Some(key) = parts.key {
+            let key = key.of(text);
             let mapping = self.mapping;
             match mapping.get(key) {
                 Some(v) => self.next_arg = Some(Arg::Value(v)),
-                None => return Err(FormatError::MissingKey(key.clone())),
+                None => return Err(FormatError::MissingKey(key.to_string())),
             }
         }
         match &parts.width {
@@ -556,7 +627,8 @@ impl<'m> Formatter<'m> {
                 }
                 spec.width = Some(w.unsigned_abs() as usize);
             }
-            Some(Number::Digits(d)) => spec.width = Some(number(d, WIDTH_MAX, "width too big")?),
+            Some(Number::Digits(Some(w))) => spec.width = Some(*w),
+            Some(Number::Digits(None)) => return Err(FormatError::Bad("width too big".into())),
         }
         match &parts.prec {
             None => {}
@@ -565,8 +637,9 @@ impl<'m> Formatter<'m> {
                 let v = self.star_arg()?;
                 spec.prec = (v >= 0).then_some(v as usize);
             }
-            Some(Some(Number::Digits(d))) => {
-                spec.prec = Some(number(d, PREC_MAX, "precision too big")?)
+            Some(Some(Number::Digits(Some(p)))) => spec.prec = Some(*p),
+            Some(Some(Number::Digits(None))) => {
+                return Err(FormatError::Bad("precision too big".into()));
             }
         }
         Ok(spec)
@@ -585,8 +658,8 @@ impl<'m> Formatter<'m> {
         FormatError::TooLong(self.limit)
     }
 
-    fn spec(&mut self, parts: &SpecParts) -> Result<(), FormatError> {
-        let spec = self.head(parts)?;
+    fn spec(&mut self, parts: &SpecParts, text: &str) -> Result<(), FormatError> {
+        let spec = self.head(parts, text)?;
         let arg = self.take_arg()?;
         let Some((conv, index)) = parts.conv else {
             return Ok(());
@@ -673,17 +746,6 @@ impl<'m> Formatter<'m> {
             (Arg::Value(PyValue::Int(i)), _) => i.to_string(),
         }
     }
-}
-
-fn number(digits: &str, max: u128, msg: &str) -> Result<usize, FormatError> {
-    let mut v: u128 = 0;
-    for c in digits.bytes() {
-        v = v * 10 + u128::from(c - b'0');
-        if v > max {
-            return Err(FormatError::Bad(msg.into()));
-        }
-    }
-    Ok(v as usize)
 }
 
 fn type_name(arg: Arg<'_>) -> &'static str {
