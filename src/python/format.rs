@@ -720,16 +720,31 @@ impl<'m> Formatter<'m> {
                 if conv == 's' && width > 0 {
                     return false;
                 }
-                let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
-                let pad = width.saturating_sub(digits);
-                if !spec.ljust {
-                    let fill = if spec.zero { '0' } else { ' ' };
-                    self.out.extend(std::iter::repeat_n(fill, pad));
+                // The digits, last first (`int::decimal` without its UTF-8
+                // check: they are pushed as ASCII chars).
+                let mut buf = [0u8; 20];
+                let mut at = buf.len();
+                let mut n = v as u64;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
                 }
-                self.out
-                    .push_str(crate::python::int::decimal(v as u64, &mut [0; 20]));
+                let digits = &buf[at..];
+                let pad = width.saturating_sub(digits.len());
+                // `width` is within the limit (checked by `spec`).
+                self.out.reserve(pad + digits.len());
+                if !spec.ljust {
+                    push_n(&mut self.out, if spec.zero { '0' } else { ' ' }, pad);
+                }
+                for &d in digits {
+                    self.out.push(char::from(d));
+                }
                 if spec.ljust {
-                    self.out.extend(std::iter::repeat_n(' ', pad));
+                    push_n(&mut self.out, ' ', pad);
                 }
                 true
             }
@@ -745,6 +760,13 @@ impl<'m> Formatter<'m> {
             (Arg::Value(PyValue::Str(s)), _) => ascii(s),
             (Arg::Value(PyValue::Int(i)), _) => i.to_string(),
         }
+    }
+}
+
+/// `n` copies of an ASCII `fill`.
+fn push_n(out: &mut String, fill: char, n: usize) {
+    for _ in 0..n {
+        out.push(fill);
     }
 }
 
