@@ -143,13 +143,31 @@ impl Mapping {
 /// `dict(list(a.items()) + list(b.items()))` without building it.
 pub trait Lookup {
     fn get(&self, key: &str) -> Option<&PyValue>;
+    /// [`Self::get`] of a key whose [`key_hash`] is `hash`.
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        let _ = hash;
+        self.get(key)
+    }
     /// The dict itself (for `%s` and error messages; rarely needed).
     fn merged(&self) -> Mapping;
+}
+
+/// The hash a [`Mapping`] gives `key` (templates compute their keys' once).
+pub fn key_hash(key: &str) -> u64 {
+    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key)
 }
 
 impl Lookup for Mapping {
     fn get(&self, key: &str) -> Option<&PyValue> {
         self.entries.get(key)
+    }
+
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        use indexmap::map::RawEntryApiV1;
+        self.entries
+            .raw_entry_v1()
+            .from_hash(hash, |k| **k == *key)
+            .map(|(_, v)| v)
     }
 
     fn merged(&self) -> Mapping {
@@ -163,6 +181,12 @@ pub struct Layers<'a>(pub &'a Mapping, pub &'a Mapping);
 impl Lookup for Layers<'_> {
     fn get(&self, key: &str) -> Option<&PyValue> {
         self.1.get(key).or_else(|| self.0.get(key))
+    }
+
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        self.1
+            .get_hashed(key, hash)
+            .or_else(|| self.0.get_hashed(key, hash))
     }
 
     fn merged(&self) -> Mapping {
@@ -232,7 +256,8 @@ enum Piece {
 
 #[derive(Debug, Default)]
 struct SpecParts {
-    key: Option<Slice>,
+    /// The key and its [`key_hash`].
+    key: Option<(Slice, u64)>,
     ljust: bool,
     sign: bool,
     blank: bool,
@@ -325,10 +350,13 @@ impl Template {
                 return None;
             }
             let mut parts = SpecParts {
-                key: Some(Slice {
-                    start: i + 1,
-                    end: close,
-                }),
+                key: Some((
+                    Slice {
+                        start: i + 1,
+                        end: close,
+                    },
+                    key_hash(key),
+                )),
                 ..SpecParts::default()
             };
             i = close + 1;
@@ -421,7 +449,7 @@ impl Template {
             if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece
                 && let Some(k) = parts
                     .key
-                    .map(|k| k.of(&self.text))
+                    .map(|(k, _)| k.of(&self.text))
                     .filter(|k| !out.contains(k))
             {
                 out.push(k);
@@ -528,13 +556,14 @@ fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
             Rule::mapping_key => {
                 // `(` + key + `)`.
                 let span = part.as_span();
-                parts.key = Some(part.into_inner().next().map_or(
+                let key = part.into_inner().next().map_or(
                     Slice {
                         start: span.start() + 1,
                         end: span.start() + 1,
                     },
                     |k| slice(k.as_span()),
-                ));
+                );
+                parts.key = Some((key, key_hash(key.of(template))));
             }
             Rule::flags => {
                 for c in part.as_str().chars() {
@@ -610,10 +639,10 @@ impl<'m> Formatter<'m> {
             width: None,
             prec: None,
         };
-        if let Some(key) = parts.key {
+        if let Some((key, hash)) = parts.key {
             let key = key.of(text);
             let mapping = self.mapping;
-            match mapping.get(key) {
+            match mapping.get_hashed(key, hash) {
                 Some(v) => self.next_arg = Some(Arg::Value(v)),
                 None => return Err(FormatError::MissingKey(key.to_string())),
             }
@@ -1164,6 +1193,20 @@ mod tests {
         ];
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
+        }
+    }
+
+    /// A key's precomputed hash finds it as a plain lookup does.
+    #[test]
+    fn hashed_lookup_is_lookup() {
+        let mut top = mapping();
+        top.set_str("t\u{e9}", "x");
+        let base = mapping();
+        let layers = Layers(&base, &top);
+        for key in ["s", "n", "m", "t\u{e9}", "", "missing"] {
+            let hash = key_hash(key);
+            assert_eq!(top.get_hashed(key, hash), Lookup::get(&top, key), "{key}");
+            assert_eq!(layers.get_hashed(key, hash), layers.get(key), "{key}");
         }
     }
 
