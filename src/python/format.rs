@@ -143,13 +143,31 @@ impl Mapping {
 /// `dict(list(a.items()) + list(b.items()))` without building it.
 pub trait Lookup {
     fn get(&self, key: &str) -> Option<&PyValue>;
+    /// [`Self::get`] of a key whose [`key_hash`] is `hash`.
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        let _ = hash;
+        self.get(key)
+    }
     /// The dict itself (for `%s` and error messages; rarely needed).
     fn merged(&self) -> Mapping;
+}
+
+/// The hash a [`Mapping`] gives `key` (templates compute their keys' once).
+pub fn key_hash(key: &str) -> u64 {
+    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, key)
 }
 
 impl Lookup for Mapping {
     fn get(&self, key: &str) -> Option<&PyValue> {
         self.entries.get(key)
+    }
+
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        use indexmap::map::RawEntryApiV1;
+        self.entries
+            .raw_entry_v1()
+            .from_hash(hash, |k| **k == *key)
+            .map(|(_, v)| v)
     }
 
     fn merged(&self) -> Mapping {
@@ -163,6 +181,12 @@ pub struct Layers<'a>(pub &'a Mapping, pub &'a Mapping);
 impl Lookup for Layers<'_> {
     fn get(&self, key: &str) -> Option<&PyValue> {
         self.1.get(key).or_else(|| self.0.get(key))
+    }
+
+    fn get_hashed(&self, key: &str, hash: u64) -> Option<&PyValue> {
+        self.1
+            .get_hashed(key, hash)
+            .or_else(|| self.0.get_hashed(key, hash))
     }
 
     fn merged(&self) -> Mapping {
@@ -193,16 +217,33 @@ pub fn format(template: &str, mapping: &dyn Lookup) -> Result<String, FormatErro
 }
 
 /// A parsed format string, reusable for every instance of a section.
+///
+/// The pieces point into one copy of the text, so a template is three
+/// allocations (with its `Rc`) however many pieces it has.
 #[derive(Debug)]
 pub struct Template {
+    text: Box<str>,
     pieces: Vec<Piece>,
     /// Length of the literal text, to size the output.
     size_hint: usize,
 }
 
+/// `start..end` of the template's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slice {
+    start: usize,
+    end: usize,
+}
+
+impl Slice {
+    fn of(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
 #[derive(Debug)]
 enum Piece {
-    Literal(String),
+    Literal(Slice),
     Escape,
     Spec(SpecParts),
     /// A spec cut off by the end of the string.
@@ -215,7 +256,8 @@ enum Piece {
 
 #[derive(Debug, Default)]
 struct SpecParts {
-    key: Option<String>,
+    /// The key and its [`key_hash`].
+    key: Option<(Slice, u64)>,
     ljust: bool,
     sign: bool,
     blank: bool,
@@ -231,7 +273,32 @@ struct SpecParts {
 #[derive(Debug)]
 enum Number {
     Star,
-    Digits(String),
+    /// Digits' value, `None` past CPython's limit ("width too big",
+    /// "precision too big", reported when the spec is reached).
+    Digits(Option<usize>),
+}
+
+const WIDTH_MAX: u128 = i64::MAX as u128;
+const PREC_MAX: u128 = i32::MAX as u128;
+
+/// The value of an ASCII digit string, if at most `max`.
+fn digits_value(digits: &str, max: u128) -> Option<usize> {
+    let mut v: u128 = 0;
+    for c in digits.bytes() {
+        v = v * 10 + u128::from(c - b'0');
+        if v > max {
+            return None;
+        }
+    }
+    Some(v as usize)
+}
+
+fn number_of(s: &str, max: u128) -> Number {
+    if s == "*" {
+        Number::Star
+    } else {
+        Number::Digits(digits_value(s, max))
+    }
 }
 
 impl Template {
@@ -254,12 +321,18 @@ impl Template {
         while i < bytes.len() {
             let Some(rel) = template[i..].find('%') else {
                 size_hint += bytes.len() - i;
-                pieces.push(Piece::Literal(template[i..].to_string()));
+                pieces.push(Piece::Literal(Slice {
+                    start: i,
+                    end: bytes.len(),
+                }));
                 break;
             };
             if rel > 0 {
                 size_hint += rel;
-                pieces.push(Piece::Literal(template[i..i + rel].to_string()));
+                pieces.push(Piece::Literal(Slice {
+                    start: i,
+                    end: i + rel,
+                }));
             }
             i += rel + 1;
             match bytes.get(i) {
@@ -277,7 +350,13 @@ impl Template {
                 return None;
             }
             let mut parts = SpecParts {
-                key: Some(key.to_string()),
+                key: Some((
+                    Slice {
+                        start: i + 1,
+                        end: close,
+                    },
+                    key_hash(key),
+                )),
                 ..SpecParts::default()
             };
             i = close + 1;
@@ -300,13 +379,13 @@ impl Template {
             };
             let end = digits(i);
             if end > i {
-                parts.width = Some(Number::Digits(template[i..end].to_string()));
+                parts.width = Some(number_of(&template[i..end], WIDTH_MAX));
                 i = end;
             }
             if bytes.get(i) == Some(&b'.') {
                 let end = digits(i + 1);
                 parts.prec =
-                    Some((end > i + 1).then(|| Number::Digits(template[i + 1..end].to_string())));
+                    Some((end > i + 1).then(|| number_of(&template[i + 1..end], PREC_MAX)));
                 i = end;
             }
             if matches!(bytes.get(i), Some(b'h' | b'l' | b'L')) {
@@ -322,7 +401,11 @@ impl Template {
             i += conv.len_utf8();
             pieces.push(Piece::Spec(parts));
         }
-        Some(Template { pieces, size_hint })
+        Some(Template {
+            text: template.into(),
+            pieces,
+            size_hint,
+        })
     }
 
     /// The template as the grammar (grammar/percent_format.pest) reads it.
@@ -336,7 +419,7 @@ impl Template {
                     match p.as_rule() {
                         Rule::literal => {
                             size_hint += p.as_str().len();
-                            pieces.push(Piece::Literal(p.as_str().to_string()));
+                            pieces.push(Piece::Literal(slice(p.as_span())));
                         }
                         Rule::escape => pieces.push(Piece::Escape),
                         Rule::spec => pieces.push(Piece::Spec(spec_parts(p, template))),
@@ -347,7 +430,16 @@ impl Template {
                 }
             }
         }
-        Template { pieces, size_hint }
+        Template {
+            text: template.into(),
+            pieces,
+            size_hint,
+        }
+    }
+
+    /// The text the template was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The `%(key)` names the template looks up, in order, without repeats.
@@ -355,7 +447,10 @@ impl Template {
         let mut out: Vec<&str> = Vec::new();
         for piece in &self.pieces {
             if let Piece::Spec(parts) | Piece::Incomplete(parts) = piece
-                && let Some(k) = parts.key.as_deref().filter(|k| !out.contains(k))
+                && let Some(k) = parts
+                    .key
+                    .map(|(k, _)| k.of(&self.text))
+                    .filter(|k| !out.contains(k))
             {
                 out.push(k);
             }
@@ -425,11 +520,11 @@ impl Template {
                 return Err(state.too_long());
             }
             match piece {
-                Piece::Literal(t) => state.out.push_str(t),
+                Piece::Literal(t) => state.out.push_str(t.of(&self.text)),
                 Piece::Escape => state.out.push('%'),
-                Piece::Spec(parts) => state.spec(parts)?,
+                Piece::Spec(parts) => state.spec(parts, &self.text)?,
                 Piece::Incomplete(parts) => {
-                    state.head(parts)?;
+                    state.head(parts, &self.text)?;
                     return Err(FormatError::Bad("incomplete format".into()));
                 }
                 Piece::IncompleteKey => {
@@ -447,17 +542,28 @@ impl Template {
     }
 }
 
+fn slice(span: pest::Span<'_>) -> Slice {
+    Slice {
+        start: span.start(),
+        end: span.end(),
+    }
+}
+
 fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
     let mut parts = SpecParts::default();
     for part in pair.into_inner() {
         match part.as_rule() {
             Rule::mapping_key => {
-                parts.key = Some(
-                    part.into_inner()
-                        .next()
-                        .map_or("", |k| k.as_str())
-                        .to_string(),
+                // `(` + key + `)`.
+                let span = part.as_span();
+                let key = part.into_inner().next().map_or(
+                    Slice {
+                        start: span.start() + 1,
+                        end: span.start() + 1,
+                    },
+                    |k| slice(k.as_span()),
                 );
+                parts.key = Some((key, key_hash(key.of(template))));
             }
             Rule::flags => {
                 for c in part.as_str().chars() {
@@ -470,9 +576,13 @@ fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
                     }
                 }
             }
-            Rule::width => parts.width = Some(number_of(part.as_str())),
+            Rule::width => parts.width = Some(number_of(part.as_str(), WIDTH_MAX)),
             Rule::precision => {
-                parts.prec = Some(part.into_inner().next().map(|p| number_of(p.as_str())))
+                parts.prec = Some(
+                    part.into_inner()
+                        .next()
+                        .map(|p| number_of(p.as_str(), PREC_MAX)),
+                )
             }
             Rule::conversion => {
                 let c = part.as_str().chars().next().unwrap_or('?');
@@ -483,14 +593,6 @@ fn spec_parts(pair: Pair<'_, Rule>, template: &str) -> SpecParts {
         }
     }
     parts
-}
-
-fn number_of(s: &str) -> Number {
-    if s == "*" {
-        Number::Star
-    } else {
-        Number::Digits(s.to_string())
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -519,9 +621,6 @@ struct Formatter<'m> {
     limit: usize,
 }
 
-const WIDTH_MAX: u128 = i64::MAX as u128;
-const PREC_MAX: u128 = i32::MAX as u128;
-
 impl<'m> Formatter<'m> {
     fn take_arg(&mut self) -> Result<Arg<'m>, FormatError> {
         self.next_arg
@@ -530,7 +629,7 @@ impl<'m> Formatter<'m> {
     }
 
     /// Key lookup, flags, width and precision, with their errors in order.
-    fn head(&mut self, parts: &SpecParts) -> Result<Spec, FormatError> {
+    fn head(&mut self, parts: &SpecParts, text: &str) -> Result<Spec, FormatError> {
         let mut spec = Spec {
             ljust: parts.ljust,
             sign: parts.sign,
@@ -540,11 +639,12 @@ impl<'m> Formatter<'m> {
             width: None,
             prec: None,
         };
-        if let Some(key) = &parts.key {
+        if let Some((key, hash)) = parts.key {
+            let key = key.of(text);
             let mapping = self.mapping;
-            match mapping.get(key) {
+            match mapping.get_hashed(key, hash) {
                 Some(v) => self.next_arg = Some(Arg::Value(v)),
-                None => return Err(FormatError::MissingKey(key.clone())),
+                None => return Err(FormatError::MissingKey(key.to_string())),
             }
         }
         match &parts.width {
@@ -556,7 +656,8 @@ impl<'m> Formatter<'m> {
                 }
                 spec.width = Some(w.unsigned_abs() as usize);
             }
-            Some(Number::Digits(d)) => spec.width = Some(number(d, WIDTH_MAX, "width too big")?),
+            Some(Number::Digits(Some(w))) => spec.width = Some(*w),
+            Some(Number::Digits(None)) => return Err(FormatError::Bad("width too big".into())),
         }
         match &parts.prec {
             None => {}
@@ -565,8 +666,9 @@ impl<'m> Formatter<'m> {
                 let v = self.star_arg()?;
                 spec.prec = (v >= 0).then_some(v as usize);
             }
-            Some(Some(Number::Digits(d))) => {
-                spec.prec = Some(number(d, PREC_MAX, "precision too big")?)
+            Some(Some(Number::Digits(Some(p)))) => spec.prec = Some(*p),
+            Some(Some(Number::Digits(None))) => {
+                return Err(FormatError::Bad("precision too big".into()));
             }
         }
         Ok(spec)
@@ -585,8 +687,8 @@ impl<'m> Formatter<'m> {
         FormatError::TooLong(self.limit)
     }
 
-    fn spec(&mut self, parts: &SpecParts) -> Result<(), FormatError> {
-        let spec = self.head(parts)?;
+    fn spec(&mut self, parts: &SpecParts, text: &str) -> Result<(), FormatError> {
+        let spec = self.head(parts, text)?;
         let arg = self.take_arg()?;
         let Some((conv, index)) = parts.conv else {
             return Ok(());
@@ -647,16 +749,31 @@ impl<'m> Formatter<'m> {
                 if conv == 's' && width > 0 {
                     return false;
                 }
-                let digits = if v == 0 { 1 } else { v.ilog10() as usize + 1 };
-                let pad = width.saturating_sub(digits);
-                if !spec.ljust {
-                    let fill = if spec.zero { '0' } else { ' ' };
-                    self.out.extend(std::iter::repeat_n(fill, pad));
+                // The digits, last first (`int::decimal` without its UTF-8
+                // check: they are pushed as ASCII chars).
+                let mut buf = [0u8; 20];
+                let mut at = buf.len();
+                let mut n = v as u64;
+                loop {
+                    at -= 1;
+                    buf[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
                 }
-                self.out
-                    .push_str(crate::python::int::decimal(v as u64, &mut [0; 20]));
+                let digits = &buf[at..];
+                let pad = width.saturating_sub(digits.len());
+                // `width` is within the limit (checked by `spec`).
+                self.out.reserve(pad + digits.len());
+                if !spec.ljust {
+                    push_n(&mut self.out, if spec.zero { '0' } else { ' ' }, pad);
+                }
+                for &d in digits {
+                    self.out.push(char::from(d));
+                }
                 if spec.ljust {
-                    self.out.extend(std::iter::repeat_n(' ', pad));
+                    push_n(&mut self.out, ' ', pad);
                 }
                 true
             }
@@ -675,15 +792,11 @@ impl<'m> Formatter<'m> {
     }
 }
 
-fn number(digits: &str, max: u128, msg: &str) -> Result<usize, FormatError> {
-    let mut v: u128 = 0;
-    for c in digits.bytes() {
-        v = v * 10 + u128::from(c - b'0');
-        if v > max {
-            return Err(FormatError::Bad(msg.into()));
-        }
+/// `n` copies of an ASCII `fill`.
+fn push_n(out: &mut String, fill: char, n: usize) {
+    for _ in 0..n {
+        out.push(fill);
     }
-    Ok(v as usize)
 }
 
 fn type_name(arg: Arg<'_>) -> &'static str {
@@ -1080,6 +1193,20 @@ mod tests {
         ];
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
+        }
+    }
+
+    /// A key's precomputed hash finds it as a plain lookup does.
+    #[test]
+    fn hashed_lookup_is_lookup() {
+        let mut top = mapping();
+        top.set_str("t\u{e9}", "x");
+        let base = mapping();
+        let layers = Layers(&base, &top);
+        for key in ["s", "n", "m", "t\u{e9}", "", "missing"] {
+            let hash = key_hash(key);
+            assert_eq!(top.get_hashed(key, hash), Lookup::get(&top, key), "{key}");
+            assert_eq!(layers.get_hashed(key, hash), layers.get(key), "{key}");
         }
     }
 

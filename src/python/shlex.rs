@@ -148,6 +148,69 @@ pub type KvPair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// [`parse_kv_pairs`], borrowing from `value` where it can.
 pub fn kv_pairs(value: &str) -> Result<Vec<KvPair<'_>>, String> {
+    match plain_kv_pairs(value) {
+        Some(pairs) => Ok(pairs),
+        None => kv_pairs_by_tokens(value),
+    }
+}
+
+/// [`kv_pairs`] of what configs write, `K=v,K2="v 2",K3='v3'` (keys of
+/// word characters; values of word characters, or quoted without quotes
+/// inside; `,` between pairs and optionally after the last), read in one
+/// pass without tokens; `None` for anything else, including everything
+/// that is an error. `tests::plain_pairs_are_the_tokens` holds this to
+/// [`kv_pairs_by_tokens`].
+fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
+    let bytes = value.as_bytes();
+    let word_end = |from: usize| {
+        from + bytes[from..]
+            .iter()
+            .take_while(|&&b| b.is_ascii() && is_kv_word_char(b as char))
+            .count()
+    };
+    let mut pairs: Vec<KvPair<'_>> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let key_end = word_end(i);
+        if key_end == i || bytes.get(key_end) != Some(&b'=') {
+            return None;
+        }
+        let key = &value[i..key_end];
+        let start = key_end + 1;
+        let (val, end) = match bytes.get(start) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let len = bytes[start + 1..]
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\'')?;
+                if bytes[start + 1 + len] != q {
+                    return None;
+                }
+                (&value[start + 1..start + 1 + len], start + len + 2)
+            }
+            _ => {
+                let end = word_end(start);
+                if end == start {
+                    return None;
+                }
+                (&value[start..end], end)
+            }
+        };
+        match bytes.get(end) {
+            None => i = end,
+            Some(b',') => i = end + 1,
+            Some(_) => return None,
+        }
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = Cow::Borrowed(val),
+            None => pairs.push((Cow::Borrowed(key), Cow::Borrowed(val))),
+        }
+    }
+    Some(pairs)
+}
+
+/// [`kv_pairs`] the way supervisord reads them: shlex tokens, then
+/// `key = value` four tokens at a time.
+fn kv_pairs_by_tokens(value: &str) -> Result<Vec<KvPair<'_>>, String> {
     let tokens = kv_tokens(value)?;
     let mut pairs: Vec<KvPair<'_>> = Vec::with_capacity(tokens.len() / 4 + 1);
     let mut i = 0;
@@ -308,6 +371,55 @@ mod tests {
             assert!(kv(bad).starts_with("ERR Unexpected end"), "{bad:?}");
         }
         assert_eq!(kv("A='x"), "ERR No closing quotation");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Whatever the direct scanner reads, it reads as the tokens do.
+        #[test]
+        fn plain_pairs_are_the_tokens(v in "[AB_1=,\"' ;#.:()\n\u{e9}x]{0,16}") {
+            if let Some(fast) = plain_kv_pairs(&v) {
+                proptest::prop_assert_eq!(Ok(fast), kv_pairs_by_tokens(&v));
+            }
+        }
+
+        /// Mostly well-formed pairs, so the scanner answers often.
+        #[test]
+        fn plain_pairs_are_the_tokens_on_pairs(
+            v in "([A-Z_]{0,2}[a-z1 ]?=(\"[a-z ,=#'\u{e9}]{0,3}\"?|'[a-z \"]{0,3}'|[a-z0-9/.:\"#]{0,3})[,; ]?){0,4}"
+        ) {
+            let slow = kv_pairs_by_tokens(&v);
+            if let Some(fast) = plain_kv_pairs(&v) {
+                proptest::prop_assert_eq!(Ok(fast), slow);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_pairs_take_config_values() {
+        for v in [
+            "",
+            "A=1",
+            "A=\"1\",B=\"x y #z\"",
+            "A='x,y',B=/usr/bin:/bin,C=\"\",",
+            "HOME=/home/u,A=1,HOME=\"\u{e9}\"",
+        ] {
+            let fast = plain_kv_pairs(v).expect("plain");
+            assert_eq!(Ok(fast), kv_pairs_by_tokens(v), "{v:?}");
+        }
+        for v in [
+            "A=1 ",
+            " A=1",
+            "A=1;B=2",
+            "A=\"x'\"",
+            "A=x\"y\"",
+            "A=",
+            "A=1,,B=2",
+            "A=caf\u{e9}",
+        ] {
+            assert!(plain_kv_pairs(v).is_none(), "{v:?}");
+        }
     }
 
     #[test]

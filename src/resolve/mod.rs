@@ -132,6 +132,31 @@ impl Raw<'_> {
     }
 }
 
+/// A cached template, found by its text (which it holds, so the cache
+/// needs no key of its own).
+struct Cached(Rc<Template>);
+
+impl std::borrow::Borrow<str> for Cached {
+    fn borrow(&self) -> &str {
+        self.0.text()
+    }
+}
+
+impl std::hash::Hash for Cached {
+    // As `str` hashes, which `Borrow<str>` requires.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.text().hash(state)
+    }
+}
+
+impl PartialEq for Cached {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.text() == other.0.text()
+    }
+}
+
+impl Eq for Cached {}
+
 pub(crate) struct Resolver<'a> {
     pub loaded: &'a Loaded,
     pub host: &'a Host,
@@ -145,7 +170,7 @@ pub(crate) struct Resolver<'a> {
     /// Instances and expanded bytes so far (supc's limits, see `limits`).
     pub(crate) budget: (u64, u64),
     /// Parsed format strings: every instance of a section reuses them.
-    templates: rustc_hash::FxHashMap<String, Rc<Template>>,
+    templates: rustc_hash::FxHashSet<Cached>,
     /// How many threads may resolve program sections at once.
     pub(crate) threads: usize,
     /// The expansion dict every program section's instances start from
@@ -210,7 +235,7 @@ impl<'a> Resolver<'a> {
             diags: Vec::new(),
             warnings: Vec::new(),
             context: None,
-            templates: rustc_hash::FxHashMap::default(),
+            templates: rustc_hash::FxHashSet::default(),
             budget: (0, 0),
             threads: 1,
             instance_base: None,
@@ -402,10 +427,10 @@ impl<'a> Resolver<'a> {
     /// The parsed template of `text`, parsed once per text.
     pub(crate) fn template(&mut self, text: &str) -> Rc<Template> {
         match self.templates.get(text) {
-            Some(t) => t.clone(),
+            Some(t) => t.0.clone(),
             None => {
                 let t = Rc::new(Template::parse(text));
-                self.templates.insert(text.to_string(), t.clone());
+                self.templates.insert(Cached(t.clone()));
                 t
             }
         }
