@@ -183,6 +183,12 @@ pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
 }
 
 pub fn parse_int(s: &str) -> Result<PyInt, IntError> {
+    // Most config values are a few plain ASCII digits: no sign, space,
+    // underscore or other script to look at, and no room to overflow.
+    if (1..=18).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+        let n = s.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+        return Ok(PyInt::from(n));
+    }
     parse_radix(s, 10)
 }
 
@@ -277,6 +283,16 @@ impl serde::Serialize for PyInt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_digits_read_like_the_general_path() {
+        // `|`-separated, starting with the empty text.
+        let samples = "|0|7|007|10|999|123456789012345678|999999999999999999|9999999999999999999\
+                       |99999999999999999999| 1|1 |+1|-1|1_0|\u{663}|0x1";
+        for v in samples.split('|') {
+            assert_eq!(parse_int(v), parse_radix(v, 10), "int({v:?})");
+        }
+    }
 
     fn ok(s: &str) -> String {
         parse_int(s).unwrap().to_string()

@@ -20,6 +20,20 @@ pub fn integer(v: &str) -> Conv<PyInt> {
 
 /// `boolean`.
 pub fn boolean(v: &str) -> Conv<bool> {
+    // No character outside ASCII lowercases to one of these words' letters.
+    if v.is_ascii() {
+        let is = |words: [&str; 4]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+        if is(["yes", "true", "on", "1"]) {
+            return Ok(true);
+        }
+        if is(["no", "false", "off", "0"]) {
+            return Ok(false);
+        }
+    }
+    boolean_general(v)
+}
+
+fn boolean_general(v: &str) -> Conv<bool> {
     match lower(v).as_str() {
         "yes" | "true" | "on" | "1" => Ok(true),
         "no" | "false" | "off" | "0" => Ok(false),
@@ -29,6 +43,27 @@ pub fn boolean(v: &str) -> Conv<bool> {
 
 /// `byte_size`: `kb`/`mb`/`gb` suffixes on the lowercased value.
 pub fn byte_size(v: &str) -> Conv<PyInt> {
+    // The common `50MB`: ASCII digits and a suffix (any other text, and
+    // every error, takes the general path).
+    if let Some((digits, suffix)) = v.is_ascii().then(|| v.split_at(v.len().saturating_sub(2))) {
+        let mult = match suffix.as_bytes() {
+            [k, b'b' | b'B'] if k.eq_ignore_ascii_case(&b'k') => Some(1024),
+            [m, b'b' | b'B'] if m.eq_ignore_ascii_case(&b'm') => Some(1024 * 1024),
+            [g, b'b' | b'B'] if g.eq_ignore_ascii_case(&b'g') => Some(1024 * 1024 * 1024),
+            _ => None,
+        };
+        if let Some(mult) = mult
+            && !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(n) = integer(digits)
+        {
+            return Ok(n.mul_i64(mult));
+        }
+    }
+    byte_size_general(v)
+}
+
+fn byte_size_general(v: &str) -> Conv<PyInt> {
     let low = lower(v);
     let chars: Vec<char> = low.chars().collect();
     let cut = chars.len().saturating_sub(2);
@@ -423,6 +458,18 @@ pub fn colon_user_group_msg(v: &str, host: &Host, what: &str) -> Conv<(Id, Id)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_paths_agree_with_the_general_conversions() {
+        // `|`-separated, starting with the empty text.
+        let samples = "|0|1|007|50MB|50mb|50Mb|1kb|1KB|2gB|10|MB|kb|-1MB| 5MB|5MB |5 MB|1_0MB|0x10|1e3\
+                       |\u{1d7ce}MB|\u{663}kb|999999999999999999|9999999999999999999\
+                       |99999999999999999999MB|yes|YES|True|oN|off|no|false|FALSE|2|y|\u{212a}b|tr\u{fc}e";
+        for v in samples.split('|') {
+            assert_eq!(boolean(v), boolean_general(v), "boolean({v:?})");
+            assert_eq!(byte_size(v), byte_size_general(v), "byte_size({v:?})");
+        }
+    }
 
     #[test]
     fn bytes_like_supervisor() {
