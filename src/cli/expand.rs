@@ -42,13 +42,16 @@ pub fn run(args: &ExpandArgs) -> i32 {
     };
     match args.format {
         Format::Json => {
-            let stdout = std::io::stdout().lock();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
             // Indented for a person at a terminal, compact for programs.
             let pretty = std::io::IsTerminal::is_terminal(&std::io::stdout());
-            let ok = json::write_config(config, &mut out, pretty).is_ok()
-                && std::io::Write::write_all(&mut out, b"\n").is_ok()
-                && std::io::Write::flush(&mut out).is_ok();
+            // Straight to the descriptor when it can be shared: Rust's
+            // stdout is line-buffered and looks for a newline in every
+            // write, which costs a scan of the whole output.
+            let direct = std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned();
+            let ok = match direct {
+                Ok(fd) => write_json(config, std::fs::File::from(fd), pretty),
+                Err(_) => write_json(config, std::io::stdout().lock(), pretty),
+            };
             if !ok {
                 // A closed pipe (e.g. `| head`) ends quietly.
                 return 0;
@@ -62,6 +65,14 @@ pub fn run(args: &ExpandArgs) -> i32 {
         Format::Table => super::print_stdout(&table(config, &loaded, &host.cwd)),
     }
     0
+}
+
+/// The config's JSON and a newline; `false` when writing failed.
+fn write_json(config: &crate::model::Config, out: impl std::io::Write, pretty: bool) -> bool {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    json::write_config(config, &mut out, pretty).is_ok()
+        && std::io::Write::write_all(&mut out, b"\n").is_ok()
+        && std::io::Write::flush(&mut out).is_ok()
 }
 
 /// namespec, command, priority, autostart, source.
