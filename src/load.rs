@@ -170,7 +170,7 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         return Some(file);
     }
     let bytes = std::fs::read(path).ok()?;
-    let (text, decode_error) = decode(&bytes);
+    let (text, decode_error) = decode(bytes);
     let file = loaded
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
@@ -251,10 +251,12 @@ struct DecodeError {
 /// Decodes UTF-8 like Python's text mode would, keeping going past errors
 /// (replacement characters) and reporting the first error as Python does:
 /// positions count bytes within the decoder's current 8 KiB input.
-fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
+fn decode(bytes: Vec<u8>) -> (String, Option<DecodeError>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
         Err(e) => {
+            let bytes = e.as_bytes();
+            let e = e.utf8_error();
             let start = e.valid_up_to();
             let text = String::from_utf8_lossy(bytes).into_owned();
             let text_offset = String::from_utf8_lossy(&bytes[..start]).len();
@@ -435,17 +437,17 @@ mod tests {
 
     #[test]
     fn decode_messages_like_python() {
-        let (_, e) = decode(b"[a]\nx=caf\xe9!\n");
+        let (_, e) = decode(b"[a]\nx=caf\xe9!\n".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode byte 0xe9 in position 9: invalid continuation byte"
         );
-        let (_, e) = decode(b"\x80");
+        let (_, e) = decode(b"\x80".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte"
         );
-        let (_, e) = decode(b"ab\xe2\x82");
+        let (_, e) = decode(b"ab\xe2\x82".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode bytes in position 2-3: unexpected end of data"

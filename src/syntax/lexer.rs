@@ -1,7 +1,7 @@
 //! configparser's `_read`, line by line.
 
 use super::{BadLine, Comment, Event, OptionLine, ParsedFile, SectionHeader, ValueLine, file_span};
-use crate::python::unicode::{is_space, lower, rstrip};
+use crate::python::unicode::{is_space, lower, lstrip, rstrip};
 use crate::source::FileId;
 use pest::Parser;
 use std::borrow::Cow;
@@ -17,6 +17,32 @@ struct RawLine<'a> {
     has_newline: bool,
 }
 
+/// The first index of byte `a` or `b` in `s`, testing eight bytes at a
+/// time (lines are short, so `memchr`'s setup would cost more than the
+/// search).
+fn find_either(s: &[u8], a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero where the word had the byte searched for; the
+    // lowest flagged byte is exact (false flags only follow a true one).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let (fa, fb) = (ONES * u64::from(a), ONES * u64::from(b));
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let found = zero_bytes(w ^ fa) | zero_bytes(w ^ fb);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&c| c == a || c == b).map(|i| at + i)
+}
+
 /// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`.
 fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
     let bytes = text.as_bytes();
@@ -25,10 +51,7 @@ fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
         if start >= bytes.len() {
             return None;
         }
-        let Some(len) = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-        else {
+        let Some(len) = find_either(&bytes[start..], b'\n', b'\r') else {
             let line = RawLine {
                 text: &text[start..],
                 start,
@@ -60,9 +83,8 @@ fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
 /// in round 1 wins over a valid `;` found only in round 2, even when the `;`
 /// is further left. Copying the quirk keeps values identical.
 fn inline_comment_start(line: &str) -> Option<usize> {
-    if !line.contains([';', '#']) {
-        return None;
-    }
+    // Most lines have neither prefix.
+    find_either(line.as_bytes(), b';', b'#')?;
     let mut positions: Vec<(u8, Option<usize>)> = vec![(b';', None), (b'#', None)];
     loop {
         let mut best: Option<usize> = None;
@@ -91,8 +113,8 @@ fn inline_comment_start(line: &str) -> Option<usize> {
 }
 
 fn strip_bounds(s: &str) -> (usize, usize) {
-    let start = s.len() - s.trim_start_matches(is_space).len();
-    let end = s.trim_end_matches(is_space).len();
+    let start = s.len() - lstrip(s).len();
+    let end = rstrip(s).len();
     (start, end.max(start))
 }
 
@@ -153,7 +175,7 @@ fn shape(line: &str) -> Shape {
             _ => shape_by_grammar(line),
         };
     }
-    match line.find(['=', ':']) {
+    match find_either(line.as_bytes(), b'=', b':') {
         Some(d) => Shape::Option {
             key: 0..d,
             value: d + 1..line.len(),
@@ -183,7 +205,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         let lineno = idx as u32 + 1;
         let line = raw.text;
         let full_line = {
-            let t = line.trim_start_matches(is_space);
+            let t = lstrip(line);
             t.starts_with('#') || t.starts_with(';')
         };
         let comment_start = if full_line {
@@ -193,7 +215,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         };
         if let Some(cs) = comment_start {
             let cs = if full_line {
-                line.len() - line.trim_start_matches(is_space).len()
+                line.len() - lstrip(line).len()
             } else {
                 cs
             };
@@ -341,6 +363,14 @@ mod tests {
         assert_eq!(inline_comment_start("a\u{a0};b"), Some(3));
         // Round 1 finds the valid `#`; the valid `;` is only the 2nd `;`.
         assert_eq!(inline_comment_start("x=a;b c ;d e #f"), Some(13));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_either_is_position(s in proptest::collection::vec(proptest::sample::select(b"ab=:\n\r\x80\xff".to_vec()), 0..40)) {
+            let expect = s.iter().position(|&c| c == b'=' || c == b':');
+            proptest::prop_assert_eq!(find_either(&s, b'=', b':'), expect);
+        }
     }
 
     #[test]
