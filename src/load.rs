@@ -16,7 +16,7 @@ use crate::python::path::{abspath, dirname, join};
 use crate::python::repr::repr;
 use crate::python::{glob, unicode};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::syntax::parse_file;
+use crate::syntax::{lex_file, parse_file};
 use std::path::Path;
 
 /// The parsed config before supervisord's semantics are applied.
@@ -175,7 +175,12 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    let parsed = parse_file(file, text);
+    // Room for about one interned text per line (config lines are some 30
+    // bytes long), so the set rarely rehashes.
+    loaded.ini.reserve_strings(text.len() / 32);
+    // Each header and option goes into the INI state as it is lexed.
+    let mut applier = loaded.ini.applier(|_| true);
+    let parsed = lex_file(file, text, |e| applier.event(e));
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -232,7 +237,6 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         }
         errors.push(d);
     }
-    loaded.ini.apply_events(parsed.events);
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
     Some(file)

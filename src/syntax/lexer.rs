@@ -196,10 +196,24 @@ fn optionxform(key: &str) -> Cow<'_, str> {
 
 /// Lexes one file. `file` is the id its spans will carry.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
+    let mut events = Vec::new();
+    let mut out = lex_file(file, text, |e| events.push(e));
+    out.events = events;
+    out
+}
+
+/// [`parse_file`], handing each event to `sink` in order instead of
+/// collecting them (the returned file's `events` is empty). An option is
+/// handed over once its last continuation line is read.
+pub fn lex_file<'a>(
+    file: FileId,
+    text: &'a str,
+    mut sink: impl FnMut(Event<'a>),
+) -> ParsedFile<'a> {
     let mut out = ParsedFile::default();
     let mut in_section = false;
-    // Index into `out.events` of the option that continuation lines extend.
-    let mut current: Option<usize> = None;
+    // The option that continuation lines extend, not yet handed over.
+    let mut current: Option<OptionLine<'a>> = None;
     let mut indent_level: usize = 0;
     for (idx, raw) in physical_lines(text).enumerate() {
         let lineno = idx as u32 + 1;
@@ -231,7 +245,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         if value.is_empty() {
             // A truly blank line (no comment) becomes an empty value line.
             if comment_start.is_none()
-                && let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i))
+                && let Some(opt) = &mut current
             {
                 let at = raw.start + line.len();
                 opt.more.push(ValueLine {
@@ -244,7 +258,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         let cur_indent = line.chars().take_while(|&c| is_space(c)).count();
         let vspan = file_span(file, raw.start + vs, raw.start + ve);
         if in_section && current.is_some() && cur_indent > indent_level {
-            if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
+            if let Some(opt) = &mut current {
                 opt.more.push(ValueLine {
                     text: value,
                     span: vspan,
@@ -267,14 +281,16 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                         file_span(file, base + r.start, base + r.end),
                     )
                 });
-                out.events.push(Event::Section(SectionHeader {
+                if let Some(opt) = current.take() {
+                    sink(Event::Option(opt));
+                }
+                sink(Event::Section(SectionHeader {
                     name,
                     name_span: ns,
                     span: vspan,
                     line: lineno,
                 }));
                 in_section = true;
-                current = None;
             }
             _ if !in_section => {
                 if out.missing_header.is_none() {
@@ -291,7 +307,10 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                 }
                 let (lvs, lve) = strip_bounds(v);
                 let value_span = file_span(file, base + val.start + lvs, base + val.start + lve);
-                out.events.push(Event::Option(OptionLine {
+                if let Some(opt) = current.take() {
+                    sink(Event::Option(opt));
+                }
+                let opt = OptionLine {
                     key: optionxform(key_text),
                     key_span: kspan,
                     first: ValueLine {
@@ -301,13 +320,20 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                     more: Vec::new(),
                     line: lineno,
                     indent: cur_indent,
-                }));
+                };
                 // configparser keeps `optname` falsy for an empty key, so no
                 // continuation attaches to it.
-                current = (!key_text.is_empty()).then_some(out.events.len() - 1);
+                if key_text.is_empty() {
+                    sink(Event::Option(opt));
+                } else {
+                    current = Some(opt);
+                }
             }
             Shape::Junk => out.bad_lines.push(bad(&raw)),
         }
+    }
+    if let Some(opt) = current {
+        sink(Event::Option(opt));
     }
     out
 }
@@ -338,6 +364,14 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn find_either_is_position(s in proptest::collection::vec(proptest::sample::select(b"ab=:\n\r\x80\xff".to_vec()), 0..40)) {
+            let expect = s.iter().position(|&c| c == b'=' || c == b':');
+            proptest::prop_assert_eq!(find_either(&s, b'=', b':'), expect);
+        }
+    }
+
     #[test]
     fn fast_shape_cases() {
         for line in [
@@ -363,14 +397,6 @@ mod tests {
         assert_eq!(inline_comment_start("a\u{a0};b"), Some(3));
         // Round 1 finds the valid `#`; the valid `;` is only the 2nd `;`.
         assert_eq!(inline_comment_start("x=a;b c ;d e #f"), Some(13));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn find_either_is_position(s in proptest::collection::vec(proptest::sample::select(b"ab=:\n\r\x80\xff".to_vec()), 0..40)) {
-            let expect = s.iter().position(|&c| c == b'=' || c == b':');
-            proptest::prop_assert_eq!(find_either(&s, b'=', b':'), expect);
-        }
     }
 
     #[test]
