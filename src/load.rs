@@ -16,7 +16,7 @@ use crate::python::path::{abspath, dirname, join};
 use crate::python::repr::repr;
 use crate::python::{glob, unicode};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::syntax::parse_file;
+use crate::syntax::{lex_file, parse_file};
 use std::path::Path;
 
 /// The parsed config before supervisord's semantics are applied.
@@ -170,12 +170,17 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         return Some(file);
     }
     let bytes = std::fs::read(path).ok()?;
-    let (text, decode_error) = decode(&bytes);
+    let (text, decode_error) = decode(bytes);
     let file = loaded
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    let parsed = parse_file(file, text);
+    // Room for about one interned text per line (config lines are some 30
+    // bytes long), so the set rarely rehashes.
+    loaded.ini.reserve_strings(text.len() / 32);
+    // Each header and option goes into the INI state as it is lexed.
+    let mut applier = loaded.ini.applier(|_| true);
+    let parsed = lex_file(file, text, |e| applier.event(e));
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -232,7 +237,6 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         }
         errors.push(d);
     }
-    loaded.ini.apply_events(parsed.events);
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
     Some(file)
@@ -251,10 +255,12 @@ struct DecodeError {
 /// Decodes UTF-8 like Python's text mode would, keeping going past errors
 /// (replacement characters) and reporting the first error as Python does:
 /// positions count bytes within the decoder's current 8 KiB input.
-fn decode(bytes: &[u8]) -> (String, Option<DecodeError>) {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
+fn decode(bytes: Vec<u8>) -> (String, Option<DecodeError>) {
+    match String::from_utf8(bytes) {
+        Ok(s) => (s, None),
         Err(e) => {
+            let bytes = e.as_bytes();
+            let e = e.utf8_error();
             let start = e.valid_up_to();
             let text = String::from_utf8_lossy(bytes).into_owned();
             let text_offset = String::from_utf8_lossy(&bytes[..start]).len();
@@ -435,17 +441,17 @@ mod tests {
 
     #[test]
     fn decode_messages_like_python() {
-        let (_, e) = decode(b"[a]\nx=caf\xe9!\n");
+        let (_, e) = decode(b"[a]\nx=caf\xe9!\n".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode byte 0xe9 in position 9: invalid continuation byte"
         );
-        let (_, e) = decode(b"\x80");
+        let (_, e) = decode(b"\x80".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte"
         );
-        let (_, e) = decode(b"ab\xe2\x82");
+        let (_, e) = decode(b"ab\xe2\x82".to_vec());
         assert_eq!(
             e.unwrap().message,
             "'utf-8' codec can't decode bytes in position 2-3: unexpected end of data"

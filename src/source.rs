@@ -55,31 +55,40 @@ pub struct SourceFile {
     /// The decoded text (invalid UTF-8 replaced by U+FFFD; the decode error
     /// itself is reported separately).
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Offsets where lines start, found the first time a location is asked
+    /// for (most runs never need one, and the scan costs as much as lexing).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(name: String, path: PathBuf, text: String) -> Self {
-        let mut line_starts = vec![0u32];
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         SourceFile {
             name,
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut line_starts = vec![0u32];
+            let bytes = self.text.as_bytes();
+            for (i, &b) in bytes.iter().enumerate() {
+                let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                if ends_line {
+                    line_starts.push(i as u32 + 1);
+                }
+            }
+            line_starts
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts[line - 1] as usize;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = line_starts[line - 1] as usize;
         let end = (offset as usize).min(self.text.len());
         let col = self
             .text

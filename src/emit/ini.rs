@@ -183,7 +183,7 @@ impl<'a> Emitter<'a> {
                 anchors.insert((h.file, self.line(*h)), ());
             }
             for e in s.entries.values() {
-                for d in std::iter::once(&e.def).chain(&e.overridden) {
+                for d in std::iter::once(&e.def).chain(e.overridden()) {
                     anchors.insert((d.key_span.file, self.line(d.key_span)), ());
                 }
             }
@@ -262,7 +262,7 @@ impl<'a> Emitter<'a> {
                 let keys = s
                     .entries
                     .values()
-                    .flat_map(|e| std::iter::once(&e.def).chain(&e.overridden))
+                    .flat_map(|e| std::iter::once(&e.def).chain(e.overridden()))
                     .map(|d| d.value_span);
                 s.headers.iter().copied().chain(keys).collect::<Vec<_>>()
             })
@@ -308,7 +308,7 @@ impl<'a> Emitter<'a> {
             ));
             out.push_str(&format!(";[{name}]\n"));
             for (key, entry) in ordered(section, kind) {
-                out.push_str(&format!(";{key}={}\n", entry.value.replace('\n', " ")));
+                out.push_str(&format!(";{key}={}\n", entry.value().replace('\n', " ")));
             }
             return;
         }
@@ -358,7 +358,7 @@ impl<'a> Emitter<'a> {
     fn client_entry(&self, out: &mut String, key: &str, entry: &Entry) {
         let main = self.loaded.main;
         let defs: Vec<&Definition> = entry
-            .overridden
+            .overridden()
             .iter()
             .chain(std::iter::once(&entry.def))
             .collect();
@@ -383,7 +383,7 @@ impl<'a> Emitter<'a> {
             None => {
                 out.push_str(&format!(
                     "; supervisorctl does not read included files: {key}={}\n",
-                    entry.value.replace('\n', " ")
+                    entry.value().replace('\n', " ")
                 ));
             }
         }
@@ -416,7 +416,7 @@ impl<'a> Emitter<'a> {
 
     /// The value to write for a key of a section supervisord reads.
     fn value(&self, kind: SectionKind, key: &str, entry: &Entry) -> String {
-        let value = &entry.value;
+        let value = entry.value();
         let escape = here_escape(kind, key);
         // [DEFAULT] never gets the textual replacement (supervisord copies
         // its values into sections instead), so it is treated like a config

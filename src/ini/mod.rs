@@ -33,57 +33,198 @@ pub struct Definition {
     pub from_default: bool,
 }
 
+/// A key's winning definition, and what it overrode.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub value: Arc<str>,
     pub def: Definition,
-    /// Earlier definitions of the same key that this one overrode.
-    pub overridden: Overridden,
+    /// What few entries have, behind one word: most keys are written once
+    /// and keep the text as written as their value.
+    rare: Option<Box<Rare>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Rare {
+    /// The value when it is not `def.written` (after `%(here)s`, or for a
+    /// value a YAML spec gives in another form than its text).
+    value: Option<Arc<str>>,
+    /// Earlier definitions of the same key that this one overrode, oldest
+    /// first.
+    overridden: Vec<Definition>,
 }
 
 impl Entry {
     /// A key's first definition: its value is the text as written.
     pub fn new(key_span: Span, value_span: Span, written: Arc<str>) -> Self {
         Entry {
-            value: written.clone(),
             def: Definition {
                 key_span,
                 value_span,
                 written,
                 from_default: false,
             },
-            overridden: Overridden::default(),
+            rare: None,
         }
     }
+
+    /// A definition whose value is not its text as written.
+    pub fn with_value(def: Definition, value: Arc<str>) -> Self {
+        let mut entry = Entry { def, rare: None };
+        entry.set_value(value);
+        entry
+    }
+
+    /// The value (configparser's `get()`): the text as written, unless
+    /// `%(here)s` replaced part of it.
+    pub fn value(&self) -> &Arc<str> {
+        self.rare
+            .as_ref()
+            .and_then(|r| r.value.as_ref())
+            .unwrap_or(&self.def.written)
+    }
+
+    /// The definitions this one overrode, oldest first.
+    pub fn overridden(&self) -> &[Definition] {
+        self.rare.as_ref().map_or(&[], |r| &r.overridden)
+    }
+
+    fn set_value(&mut self, value: Arc<str>) {
+        if *value == *self.def.written {
+            if let Some(r) = &mut self.rare {
+                r.value = None;
+            }
+        } else {
+            self.rare.get_or_insert_default().value = Some(value);
+        }
+    }
+
+    /// A later definition of the key wins: its text is the value.
+    fn redefine(&mut self, def: Definition) {
+        let old = std::mem::replace(&mut self.def, def);
+        let rare = self.rare.get_or_insert_default();
+        rare.overridden.push(old);
+        rare.value = None;
+    }
 }
 
-/// The definitions an [`Entry`] overrode, oldest first. Almost every key is
-/// written once, so an empty list costs one word (a `Vec` costs three in
-/// each of a large config's entries).
+/// A section's keys and entries in order of first definition.
+///
+/// A list searched from the front: sections have a few dozen keys at most,
+/// and a map's hashes and index would double the size of a large config's
+/// parser state. A section with more keys than [`Entries::INDEXED`] (only a
+/// generated or hostile file) also gets an index, so reading stays linear.
 #[derive(Clone, Debug, Default)]
-#[allow(clippy::box_collection)]
-pub struct Overridden(Option<Box<Vec<Definition>>>);
+pub struct Entries {
+    list: Vec<(Arc<str>, Entry)>,
+    index: Option<Box<rustc_hash::FxHashMap<Arc<str>, usize>>>,
+}
 
-impl Overridden {
-    pub fn push(&mut self, def: Definition) {
-        self.0.get_or_insert_default().push(def);
+impl Entries {
+    const INDEXED: usize = 32;
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => {
+                // Keys of one length often differ in their first or last
+                // byte: test those before comparing the whole text.
+                let key = key.as_bytes();
+                let (first, last) = (key.first(), key.last());
+                self.list.iter().position(|(k, _)| {
+                    let k = k.as_bytes();
+                    k.len() == key.len() && k.first() == first && k.last() == last && k == key
+                })
+            }
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.position(key).map(|i| &self.list[i].1)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Entry> {
+        self.position(key).map(|i| &mut self.list[i].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key`'s entry, in its place if it has one (else last); returns
+    /// the entry it replaced.
+    pub fn insert(&mut self, key: Arc<str>, entry: Entry) -> Option<Entry> {
+        if let Some(i) = self.position(&key) {
+            return Some(std::mem::replace(&mut self.list[i].1, entry));
+        }
+        let i = self.list.len();
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), i);
+        } else if i == Self::INDEXED {
+            let index = self.list.iter().enumerate();
+            let mut index: rustc_hash::FxHashMap<_, _> =
+                index.map(|(i, (k, _))| (k.clone(), i)).collect();
+            index.insert(key.clone(), i);
+            self.index = Some(Box::new(index));
+        }
+        self.list.push((key, entry));
+        None
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Arc<str>, &Entry)> + ExactSizeIterator {
+        self.list.iter().map(|(k, e)| (k, e))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+        self.list.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Entry> + ExactSizeIterator {
+        self.list.iter().map(|(_, e)| e)
+    }
+
+    pub fn values_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = &mut Entry> + ExactSizeIterator {
+        self.list.iter_mut().map(|(_, e)| e)
+    }
+
+    fn reserve_exact(&mut self, additional: usize) {
+        self.list.reserve_exact(additional);
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.list.shrink_to_fit();
     }
 }
 
-impl std::ops::Deref for Overridden {
-    type Target = [Definition];
-
-    fn deref(&self) -> &[Definition] {
-        self.0.as_deref().map_or(&[], Vec::as_slice)
-    }
-}
-
-impl<'a> IntoIterator for &'a Overridden {
-    type Item = &'a Definition;
-    type IntoIter = std::slice::Iter<'a, Definition>;
+impl<'a> IntoIterator for &'a Entries {
+    type Item = (&'a Arc<str>, &'a Entry);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Arc<str>, Entry)>,
+        fn(&'a (Arc<str>, Entry)) -> (&'a Arc<str>, &'a Entry),
+    >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.iter()
+        self.list.iter().map(|(k, e)| (k, e))
+    }
+}
+
+impl std::ops::Index<&str> for Entries {
+    type Output = Entry;
+
+    /// The entry of `key`; panics if there is none (tests only).
+    fn index(&self, key: &str) -> &Entry {
+        match self.get(key) {
+            Some(e) => e,
+            None => panic!("no entry {key:?}"),
+        }
     }
 }
 
@@ -94,7 +235,7 @@ pub struct Section {
     pub headers: Vec<Span>,
     /// Keys are interned by the [`Ini`] while it is loaded: thousands of
     /// sections share one `command`.
-    pub entries: FastIndexMap<Arc<str>, Entry>,
+    pub entries: Entries,
     /// The file in which the section first appeared.
     pub first_file: FileId,
 }
@@ -103,7 +244,7 @@ impl Section {
     pub fn new(header: Span) -> Self {
         Section {
             headers: vec![header],
-            entries: FastIndexMap::default(),
+            entries: Entries::default(),
             first_file: header.file,
         }
     }
@@ -164,62 +305,32 @@ impl Ini {
     /// [`Self::apply_events`] for `[DEFAULT]` and the sections `keep`
     /// accepts: the others are left out, as if they were not written.
     pub fn apply_sections(&mut self, events: Vec<Event<'_>>, keep: impl Fn(&str) -> bool) {
-        let mut current: Option<Target> = None;
-        let mut events = events.into_iter();
-        while let Some(event) = events.next() {
-            match event {
-                Event::Section(h) if h.name != "DEFAULT" && !keep(h.name) => current = None,
-                Event::Section(h) => {
-                    let (target, section) = if h.name == "DEFAULT" {
-                        let d = match &mut self.defaults {
-                            Some(d) => {
-                                d.headers.push(h.name_span);
-                                d
-                            }
-                            None => self.defaults.insert(Section::new(h.name_span)),
-                        };
-                        (Target::Defaults, d)
-                    } else {
-                        let index = match self.sections.get_full_mut(h.name) {
-                            Some((i, _, s)) => {
-                                s.headers.push(h.name_span);
-                                i
-                            }
-                            None => {
-                                let section = Section::new(h.name_span);
-                                self.sections.insert_full(h.name.to_string(), section).0
-                            }
-                        };
-                        (Target::Section(index), &mut self.sections[index])
-                    };
-                    // Room for the options under this header, at most one
-                    // entry each (growing a map step by step costs more, and
-                    // the spare room would go when it is shrunk).
-                    let options = events
-                        .as_slice()
-                        .iter()
-                        .take_while(|e| matches!(e, Event::Option(_)))
-                        .count();
-                    section.entries.reserve_exact(options);
-                    current = Some(target);
-                }
-                Event::Option(opt) => {
-                    let section = match current {
-                        Some(Target::Defaults) => self.defaults.as_mut(),
-                        Some(Target::Section(i)) => self.sections.get_index_mut(i).map(|(_, s)| s),
-                        None => None,
-                    };
-                    if let Some(section) = section {
-                        set_option(&mut self.strings, section, opt);
-                    }
-                }
-            }
+        let mut applier = self.applier(keep);
+        for event in events {
+            applier.event(event);
+        }
+    }
+
+    /// Applies events one at a time as the lexer hands them over
+    /// ([`crate::syntax::lex_file`]), like [`Self::apply_sections`].
+    pub fn applier<K: Fn(&str) -> bool>(&mut self, keep: K) -> Applier<'_, K> {
+        Applier {
+            ini: self,
+            keep,
+            current: None,
+            last_len: 0,
         }
     }
 
     /// The shared copy of a key or value text (see [`Section::entries`]).
     pub fn intern(&mut self, text: &str) -> Arc<str> {
         self.strings.get(text)
+    }
+
+    /// Room for `n` more interned texts (one per line of a file read next
+    /// is enough).
+    pub fn reserve_strings(&mut self, n: usize) {
+        self.strings.0.reserve(n);
     }
 
     /// Gives back what the maps grew beyond their final size and the
@@ -251,7 +362,7 @@ impl Ini {
     pub fn get_in<'s>(&'s self, section: Option<&'s Section>, key: &str) -> Option<Found<'s>> {
         if let Some(e) = section.and_then(|s| s.entries.get(key)) {
             return Some(Found {
-                value: &e.value,
+                value: e.value(),
                 entry: e,
                 inherited: false,
             });
@@ -260,7 +371,7 @@ impl Ini {
             .as_ref()
             .and_then(|d| d.entries.get(key))
             .map(|e| Found {
-                value: &e.value,
+                value: e.value(),
                 entry: e,
                 inherited: true,
             })
@@ -292,7 +403,7 @@ impl Ini {
             .defaults
             .iter()
             .flat_map(|d| &d.entries)
-            .filter(|(_, e)| e.value.contains(HERE))
+            .filter(|(_, e)| e.value().contains(HERE))
             .map(|(k, e)| (k.clone(), e.clone()))
             .collect();
         for section in self.sections.values_mut() {
@@ -304,8 +415,66 @@ impl Ini {
                 }
             }
             for entry in section.entries.values_mut() {
-                if entry.value.contains(HERE) {
-                    entry.value = self.strings.get(&entry.value.replace(HERE, here));
+                if entry.value().contains(HERE) {
+                    let value = self.strings.get(&entry.value().replace(HERE, here));
+                    entry.set_value(value);
+                }
+            }
+        }
+    }
+}
+
+/// Applies a file's events in order (see [`Ini::applier`]).
+pub struct Applier<'i, K> {
+    ini: &'i mut Ini,
+    keep: K,
+    current: Option<Target>,
+    /// Options applied under the last header: the room a new section gets
+    /// (the sections of a large config tend to be alike; what is left over
+    /// goes in [`Ini::shrink_to_fit`]).
+    last_len: usize,
+}
+
+impl<K: Fn(&str) -> bool> Applier<'_, K> {
+    /// `RawConfigParser._read` for one header or (joined) option.
+    pub fn event(&mut self, event: Event<'_>) {
+        let ini = &mut *self.ini;
+        match event {
+            Event::Section(h) if h.name != "DEFAULT" && !(self.keep)(h.name) => {
+                self.current = None;
+            }
+            Event::Section(h) => {
+                let target = if h.name == "DEFAULT" {
+                    match &mut ini.defaults {
+                        Some(d) => d.headers.push(h.name_span),
+                        None => ini.defaults = Some(Section::new(h.name_span)),
+                    }
+                    Target::Defaults
+                } else {
+                    match ini.sections.get_full_mut(h.name) {
+                        Some((i, _, s)) => {
+                            s.headers.push(h.name_span);
+                            Target::Section(i)
+                        }
+                        None => {
+                            let mut section = Section::new(h.name_span);
+                            section.entries.reserve_exact(self.last_len);
+                            Target::Section(ini.sections.insert_full(h.name.to_string(), section).0)
+                        }
+                    }
+                };
+                self.current = Some(target);
+                self.last_len = 0;
+            }
+            Event::Option(opt) => {
+                let section = match self.current {
+                    Some(Target::Defaults) => ini.defaults.as_mut(),
+                    Some(Target::Section(i)) => ini.sections.get_index_mut(i).map(|(_, s)| s),
+                    None => None,
+                };
+                if let Some(section) = section {
+                    set_option(&mut ini.strings, section, opt);
+                    self.last_len += 1;
                 }
             }
         }
@@ -321,18 +490,13 @@ enum Target {
 fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>) {
     let value_span = opt.value_span();
     let written = strings.get(&opt.joined());
-    match section.entries.get_mut(&*opt.key) {
-        Some(entry) => {
-            let def = Definition {
-                key_span: opt.key_span,
-                value_span,
-                written: written.clone(),
-                from_default: false,
-            };
-            let old = std::mem::replace(&mut entry.def, def);
-            entry.overridden.push(old);
-            entry.value = written;
-        }
+    match section.entries.get_mut(&opt.key) {
+        Some(entry) => entry.redefine(Definition {
+            key_span: opt.key_span,
+            value_span,
+            written,
+            from_default: false,
+        }),
         None => {
             let key = strings.get(&opt.key);
             section
@@ -362,9 +526,9 @@ mod tests {
             "[program:a]\ncommand=/bin/three\n",
         ]);
         let a = i.section("program:a").unwrap();
-        assert_eq!(&*a.entries["command"].value, "/bin/three");
-        assert_eq!(a.entries["command"].overridden.len(), 2);
-        assert_eq!(&*a.entries["priority"].value, "3");
+        assert_eq!(&**a.entries["command"].value(), "/bin/three");
+        assert_eq!(a.entries["command"].overridden().len(), 2);
+        assert_eq!(&**a.entries["priority"].value(), "3");
         assert_eq!(a.headers.len(), 3);
         assert_eq!(a.first_file, FileId(0));
     }
@@ -378,7 +542,7 @@ mod tests {
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
         assert_eq!(
-            &*i.defaults.as_ref().unwrap().entries["log"].value,
+            &**i.defaults.as_ref().unwrap().entries["log"].value(),
             "%(here)s/x"
         );
     }

@@ -54,7 +54,19 @@ pub fn strip(s: &str) -> &str {
 
 /// `str.rstrip()`.
 pub fn rstrip(s: &str) -> &str {
-    s.trim_end_matches(is_space)
+    // Most texts end in a character that is ASCII and not a space.
+    match s.as_bytes().last() {
+        Some(&b) if b < 0x80 && !is_space(b as char) => s,
+        _ => s.trim_end_matches(is_space),
+    }
+}
+
+/// `str.lstrip()`.
+pub fn lstrip(s: &str) -> &str {
+    match s.as_bytes().first() {
+        Some(&b) if b < 0x80 && !is_space(b as char) => s,
+        _ => s.trim_start_matches(is_space),
+    }
 }
 
 /// `str.lower()`.

@@ -1,7 +1,7 @@
 //! configparser's `_read`, line by line.
 
 use super::{BadLine, Comment, Event, OptionLine, ParsedFile, SectionHeader, ValueLine, file_span};
-use crate::python::unicode::{is_space, lower, rstrip};
+use crate::python::unicode::{is_space, lower, lstrip, rstrip};
 use crate::source::FileId;
 use pest::Parser;
 use std::borrow::Cow;
@@ -17,6 +17,32 @@ struct RawLine<'a> {
     has_newline: bool,
 }
 
+/// The first index of byte `a` or `b` in `s`, testing eight bytes at a
+/// time (lines are short, so `memchr`'s setup would cost more than the
+/// search).
+fn find_either(s: &[u8], a: u8, b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte of `x` is zero where the word had the byte searched for; the
+    // lowest flagged byte is exact (false flags only follow a true one).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let (fa, fb) = (ONES * u64::from(a), ONES * u64::from(b));
+    let mut chunks = s.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let found = zero_bytes(w ^ fa) | zero_bytes(w ^ fb);
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = chunks.remainder();
+    rest.iter().position(|&c| c == a || c == b).map(|i| at + i)
+}
+
 /// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`.
 fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
     let bytes = text.as_bytes();
@@ -25,10 +51,7 @@ fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
         if start >= bytes.len() {
             return None;
         }
-        let Some(len) = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n' || b == b'\r')
-        else {
+        let Some(len) = find_either(&bytes[start..], b'\n', b'\r') else {
             let line = RawLine {
                 text: &text[start..],
                 start,
@@ -60,9 +83,8 @@ fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
 /// in round 1 wins over a valid `;` found only in round 2, even when the `;`
 /// is further left. Copying the quirk keeps values identical.
 fn inline_comment_start(line: &str) -> Option<usize> {
-    if !line.contains([';', '#']) {
-        return None;
-    }
+    // Most lines have neither prefix.
+    find_either(line.as_bytes(), b';', b'#')?;
     let mut positions: Vec<(u8, Option<usize>)> = vec![(b';', None), (b'#', None)];
     loop {
         let mut best: Option<usize> = None;
@@ -91,8 +113,8 @@ fn inline_comment_start(line: &str) -> Option<usize> {
 }
 
 fn strip_bounds(s: &str) -> (usize, usize) {
-    let start = s.len() - s.trim_start_matches(is_space).len();
-    let end = s.trim_end_matches(is_space).len();
+    let start = s.len() - lstrip(s).len();
+    let end = rstrip(s).len();
     (start, end.max(start))
 }
 
@@ -153,7 +175,7 @@ fn shape(line: &str) -> Shape {
             _ => shape_by_grammar(line),
         };
     }
-    match line.find(['=', ':']) {
+    match find_either(line.as_bytes(), b'=', b':') {
         Some(d) => Shape::Option {
             key: 0..d,
             value: d + 1..line.len(),
@@ -174,16 +196,30 @@ fn optionxform(key: &str) -> Cow<'_, str> {
 
 /// Lexes one file. `file` is the id its spans will carry.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
+    let mut events = Vec::new();
+    let mut out = lex_file(file, text, |e| events.push(e));
+    out.events = events;
+    out
+}
+
+/// [`parse_file`], handing each event to `sink` in order instead of
+/// collecting them (the returned file's `events` is empty). An option is
+/// handed over once its last continuation line is read.
+pub fn lex_file<'a>(
+    file: FileId,
+    text: &'a str,
+    mut sink: impl FnMut(Event<'a>),
+) -> ParsedFile<'a> {
     let mut out = ParsedFile::default();
     let mut in_section = false;
-    // Index into `out.events` of the option that continuation lines extend.
-    let mut current: Option<usize> = None;
+    // The option that continuation lines extend, not yet handed over.
+    let mut current: Option<OptionLine<'a>> = None;
     let mut indent_level: usize = 0;
     for (idx, raw) in physical_lines(text).enumerate() {
         let lineno = idx as u32 + 1;
         let line = raw.text;
         let full_line = {
-            let t = line.trim_start_matches(is_space);
+            let t = lstrip(line);
             t.starts_with('#') || t.starts_with(';')
         };
         let comment_start = if full_line {
@@ -193,7 +229,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         };
         if let Some(cs) = comment_start {
             let cs = if full_line {
-                line.len() - line.trim_start_matches(is_space).len()
+                line.len() - lstrip(line).len()
             } else {
                 cs
             };
@@ -209,7 +245,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         if value.is_empty() {
             // A truly blank line (no comment) becomes an empty value line.
             if comment_start.is_none()
-                && let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i))
+                && let Some(opt) = &mut current
             {
                 let at = raw.start + line.len();
                 opt.more.push(ValueLine {
@@ -222,7 +258,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
         let cur_indent = line.chars().take_while(|&c| is_space(c)).count();
         let vspan = file_span(file, raw.start + vs, raw.start + ve);
         if in_section && current.is_some() && cur_indent > indent_level {
-            if let Some(Event::Option(opt)) = current.and_then(|i| out.events.get_mut(i)) {
+            if let Some(opt) = &mut current {
                 opt.more.push(ValueLine {
                     text: value,
                     span: vspan,
@@ -245,14 +281,16 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                         file_span(file, base + r.start, base + r.end),
                     )
                 });
-                out.events.push(Event::Section(SectionHeader {
+                if let Some(opt) = current.take() {
+                    sink(Event::Option(opt));
+                }
+                sink(Event::Section(SectionHeader {
                     name,
                     name_span: ns,
                     span: vspan,
                     line: lineno,
                 }));
                 in_section = true;
-                current = None;
             }
             _ if !in_section => {
                 if out.missing_header.is_none() {
@@ -269,7 +307,10 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                 }
                 let (lvs, lve) = strip_bounds(v);
                 let value_span = file_span(file, base + val.start + lvs, base + val.start + lve);
-                out.events.push(Event::Option(OptionLine {
+                if let Some(opt) = current.take() {
+                    sink(Event::Option(opt));
+                }
+                let opt = OptionLine {
                     key: optionxform(key_text),
                     key_span: kspan,
                     first: ValueLine {
@@ -279,13 +320,20 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
                     more: Vec::new(),
                     line: lineno,
                     indent: cur_indent,
-                }));
+                };
                 // configparser keeps `optname` falsy for an empty key, so no
                 // continuation attaches to it.
-                current = (!key_text.is_empty()).then_some(out.events.len() - 1);
+                if key_text.is_empty() {
+                    sink(Event::Option(opt));
+                } else {
+                    current = Some(opt);
+                }
             }
             Shape::Junk => out.bad_lines.push(bad(&raw)),
         }
+    }
+    if let Some(opt) = current {
+        sink(Event::Option(opt));
     }
     out
 }
@@ -313,6 +361,14 @@ mod tests {
         #[test]
         fn fast_shape_is_the_grammar(line in "[\\[\\]=: a-z;#\\t\u{e9}]{1,12}") {
             proptest::prop_assert_eq!(shape(&line), shape_by_grammar(&line));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_either_is_position(s in proptest::collection::vec(proptest::sample::select(b"ab=:\n\r\x80\xff".to_vec()), 0..40)) {
+            let expect = s.iter().position(|&c| c == b'=' || c == b':');
+            proptest::prop_assert_eq!(find_either(&s, b'=', b':'), expect);
         }
     }
 

@@ -13,7 +13,7 @@
 
 mod lexer;
 
-pub use lexer::parse_file;
+pub use lexer::{lex_file, parse_file};
 
 use crate::source::{FileId, Span};
 use std::borrow::Cow;

@@ -467,16 +467,15 @@ impl Builder<'_> {
                 Ok(value) => {
                     section.entries.insert(
                         self.ini.intern(key),
-                        Entry {
-                            value: value.into(),
-                            def: Definition {
+                        Entry::with_value(
+                            Definition {
                                 key_span: place.key,
                                 value_span: narrow(self.text, place.value, text),
                                 written: text.into(),
                                 from_default: false,
                             },
-                            overridden: Default::default(),
-                        },
+                            value.into(),
+                        ),
                     );
                 }
                 Err(msg) => self.diags.push(
@@ -541,11 +540,11 @@ mod tests {
         let (ini, diags) = build(&spec, &loc, text);
         assert!(diags.is_empty(), "{diags:?}");
         let e = &ini.sections["program:a"].entries["stdout_logfile"];
-        assert_eq!(&*e.value, "/l/%s");
+        assert_eq!(&**e.value(), "/l/%s");
         let span = e.def.value_span;
         assert_eq!(&text[span.start as usize..span.end as usize], "/l/%s");
         assert_eq!(
-            &*ini.sections["program:a"].entries["command"].value,
+            &**ini.sections["program:a"].entries["command"].value(),
             "/bin/a"
         );
     }

@@ -50,7 +50,7 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
         // A file read twice repeats the same lines; an `[include]` outside
         // the main file is never used (no nested includes).
         let mut defs: Vec<&Definition> = Vec::new();
-        for d in entry.overridden.iter().chain([&entry.def]) {
+        for d in entry.overridden().iter().chain([&entry.def]) {
             let nested = name == "include" && Some(d.key_span.file) != cx.loaded.main;
             if !nested && !defs.iter().any(|e| same_place(cx, e.key_span, d.key_span)) {
                 defs.push(d);

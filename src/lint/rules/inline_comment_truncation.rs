@@ -151,8 +151,8 @@ impl Rule for InlineCommentTruncation {
                         entry.def.written[..cut.line.at + cut.line.text.len()].replace('\n', " ");
                     let dropped = cx.text(cut.comment);
                     let fails = match key {
-                        "command" => split_command(&entry.value).is_err(),
-                        "environment" => parse_kv_pairs(&entry.value).is_err(),
+                        "command" => split_command(entry.value()).is_err(),
+                        "environment" => parse_kv_pairs(entry.value()).is_err(),
                         _ => false,
                     };
                     let message = match (cut.quote, fails) {

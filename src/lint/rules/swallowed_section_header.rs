@@ -80,7 +80,7 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
         if entry.def.from_default {
             continue;
         }
-        let defs: Vec<&Definition> = entry.overridden.iter().chain([&entry.def]).collect();
+        let defs: Vec<&Definition> = entry.overridden().iter().chain([&entry.def]).collect();
         for (i, def) in defs.iter().enumerate() {
             // A file read twice repeats the same lines.
             if !defs[..i]

@@ -74,7 +74,7 @@ impl Rule for WorldReadableCredentials {
                 continue;
             };
             // Every definition is in some file, also those later ones override.
-            let written = e.overridden.iter().chain([&e.def]).filter(|d| {
+            let written = e.overridden().iter().chain([&e.def]).filter(|d| {
                 !d.from_default && !d.written.is_empty() && !d.written.contains("%(ENV_")
             });
             for d in written {
