@@ -429,9 +429,9 @@ pub struct Applier<'i, K> {
     ini: &'i mut Ini,
     keep: K,
     current: Option<Target>,
-    /// Options applied under the last header: the room a new section gets
-    /// (the sections of a large config tend to be alike; what is left over
-    /// goes in [`Ini::shrink_to_fit`]).
+    /// Options applied under the last header: the room a new section gets,
+    /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
+    /// alike; what is left over goes in [`Ini::shrink_to_fit`]).
     last_len: usize,
 }
 
@@ -458,7 +458,9 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                         }
                         None => {
                             let mut section = Section::new(h.name_span);
-                            section.entries.reserve_exact(self.last_len);
+                            section
+                                .entries
+                                .reserve_exact(self.last_len.min(Entries::INDEXED));
                             Target::Section(ini.sections.insert_full(h.name.to_string(), section).0)
                         }
                     }
