@@ -106,6 +106,58 @@ impl Entry {
     }
 }
 
+/// An interned key, one pointer wide: keys repeat in every section, so
+/// the second indirection costs one allocation per distinct key and saves a
+/// word in each entry.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[allow(clippy::rc_buffer)]
+pub struct Key(Arc<String>);
+
+impl std::ops::Deref for Key {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // As `str` hashes, so maps of keys are searched by `&str`.
+        (**self).hash(state);
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
 /// A section's keys and entries in order of first definition.
 ///
 /// A list searched from the front: sections have a few dozen keys at most,
@@ -114,8 +166,8 @@ impl Entry {
 /// generated or hostile file) also gets an index, so reading stays linear.
 #[derive(Clone, Debug, Default)]
 pub struct Entries {
-    list: Vec<(Arc<str>, Entry)>,
-    index: Option<Box<rustc_hash::FxHashMap<Arc<str>, usize>>>,
+    list: Vec<(Key, Entry)>,
+    index: Option<Box<rustc_hash::FxHashMap<Key, usize>>>,
 }
 
 impl Entries {
@@ -151,7 +203,7 @@ impl Entries {
 
     /// Sets `key`'s entry, in its place if it has one (else last); returns
     /// the entry it replaced.
-    pub fn insert(&mut self, key: Arc<str>, entry: Entry) -> Option<Entry> {
+    pub fn insert(&mut self, key: Key, entry: Entry) -> Option<Entry> {
         if let Some(i) = self.position(&key) {
             return Some(std::mem::replace(&mut self.list[i].1, entry));
         }
@@ -177,11 +229,11 @@ impl Entries {
         self.list.is_empty()
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Arc<str>, &Entry)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Entry)> + ExactSizeIterator {
         self.list.iter().map(|(k, e)| (k, e))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
         self.list.iter().map(|(k, _)| k)
     }
 
@@ -205,10 +257,10 @@ impl Entries {
 }
 
 impl<'a> IntoIterator for &'a Entries {
-    type Item = (&'a Arc<str>, &'a Entry);
+    type Item = (&'a Key, &'a Entry);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Arc<str>, Entry)>,
-        fn(&'a (Arc<str>, Entry)) -> (&'a Arc<str>, &'a Entry),
+        std::slice::Iter<'a, (Key, Entry)>,
+        fn(&'a (Key, Entry)) -> (&'a Key, &'a Entry),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -262,9 +314,20 @@ pub struct Ini {
 /// one `command` key and one `autorestart=true`. Only loading needs it, so
 /// [`Ini::shrink_to_fit`] lets it go.
 #[derive(Clone, Default)]
-struct Strings(rustc_hash::FxHashSet<Arc<str>>);
+struct Strings(rustc_hash::FxHashSet<Arc<str>>, rustc_hash::FxHashSet<Key>);
 
 impl Strings {
+    fn key(&mut self, text: &str) -> Key {
+        match self.1.get(text) {
+            Some(shared) => shared.clone(),
+            None => {
+                let key = Key(Arc::new(text.to_string()));
+                self.1.insert(key.clone());
+                key
+            }
+        }
+    }
+
     fn get(&mut self, text: &str) -> Arc<str> {
         match self.0.get(text) {
             Some(shared) => shared.clone(),
@@ -323,8 +386,8 @@ impl Ini {
     }
 
     /// The shared copy of a key or value text (see [`Section::entries`]).
-    pub fn intern(&mut self, text: &str) -> Arc<str> {
-        self.strings.get(text)
+    pub fn intern(&mut self, text: &str) -> Key {
+        self.strings.key(text)
     }
 
     /// Room for `n` more interned texts (one per line of a file read next
@@ -399,7 +462,7 @@ impl Ini {
     /// from `[DEFAULT]`, which are thereby copied into it).
     pub fn expand_here(&mut self, here: &str) {
         const HERE: &str = "%(here)s";
-        let defaults: Vec<(Arc<str>, Entry)> = self
+        let defaults: Vec<(Key, Entry)> = self
             .defaults
             .iter()
             .flat_map(|d| &d.entries)
@@ -429,9 +492,9 @@ pub struct Applier<'i, K> {
     ini: &'i mut Ini,
     keep: K,
     current: Option<Target>,
-    /// Options applied under the last header: the room a new section gets
-    /// (the sections of a large config tend to be alike; what is left over
-    /// goes in [`Ini::shrink_to_fit`]).
+    /// Options applied under the last header: the room a new section gets,
+    /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
+    /// alike; what is left over goes in [`Ini::shrink_to_fit`]).
     last_len: usize,
 }
 
@@ -458,7 +521,9 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                         }
                         None => {
                             let mut section = Section::new(h.name_span);
-                            section.entries.reserve_exact(self.last_len);
+                            section
+                                .entries
+                                .reserve_exact(self.last_len.min(Entries::INDEXED));
                             Target::Section(ini.sections.insert_full(h.name.to_string(), section).0)
                         }
                     }
@@ -498,7 +563,7 @@ fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>)
             from_default: false,
         }),
         None => {
-            let key = strings.get(&opt.key);
+            let key = strings.key(&opt.key);
             section
                 .entries
                 .insert(key, Entry::new(opt.key_span, value_span, written));
