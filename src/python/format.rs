@@ -749,20 +749,9 @@ impl<'m> Formatter<'m> {
                 if conv == 's' && width > 0 {
                     return false;
                 }
-                // The digits, last first (`int::decimal` without its UTF-8
-                // check: they are pushed as ASCII chars).
+                // Pushed as ASCII chars: no UTF-8 check needed.
                 let mut buf = [0u8; 20];
-                let mut at = buf.len();
-                let mut n = v as u64;
-                loop {
-                    at -= 1;
-                    buf[at] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                let digits = &buf[at..];
+                let digits = crate::python::int::decimal_digits(v as u64, &mut buf);
                 let pad = width.saturating_sub(digits.len());
                 // `width` is within the limit (checked by `spec`).
                 self.out.reserve(pad + digits.len());

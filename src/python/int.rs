@@ -169,6 +169,11 @@ impl fmt::Display for IntError {
 /// The decimal digits of `n`, written into the end of `buf` (no allocation,
 /// no formatting machinery: the JSON writer and `%d` use it per instance).
 pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    std::str::from_utf8(decimal_digits(n, buf)).unwrap_or_default()
+}
+
+/// [`decimal`] as ASCII bytes (for a caller that pushes them as chars).
+pub fn decimal_digits(n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut at = buf.len();
     let mut n = n;
     loop {
@@ -179,7 +184,7 @@ pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&buf[at..]).unwrap_or_default()
+    &buf[at..]
 }
 
 pub fn parse_int(s: &str) -> Result<PyInt, IntError> {
