@@ -167,12 +167,10 @@ pub enum LogFile<'a> {
     Path(&'a str),
 }
 
-/// An immutable string that is a slice of a text shared with others: the
-/// instances of one section keep their names, commands, log paths and
-/// environments in one allocation (50,000 instances would otherwise be
-/// 300,000 small strings). Reads as a `&str`; 16 bytes.
+/// An immutable slice of a text shared with others (an [`Environment`]'s
+/// pairs are a slice of their section's instance text). Reads as a `&str`.
 #[derive(Clone)]
-pub struct Text {
+struct Text {
     all: Arc<Box<str>>,
     start: u32,
     end: u32,
@@ -196,12 +194,6 @@ impl Text {
 
     pub fn as_str(&self) -> &str {
         &self.all[self.start as usize..self.end as usize]
-    }
-}
-
-impl From<&str> for Text {
-    fn from(s: &str) -> Text {
-        Text::from(s.to_string())
     }
 }
 
@@ -230,27 +222,9 @@ impl std::ops::Deref for Text {
     }
 }
 
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::borrow::Borrow<str> for Text {
-    fn borrow(&self) -> &str {
-        self.as_str()
-    }
-}
-
 impl std::fmt::Debug for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -261,54 +235,6 @@ impl PartialEq for Text {
 }
 
 impl Eq for Text {}
-
-impl PartialEq<str> for Text {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl PartialEq<String> for Text {
-    fn eq(&self, other: &String) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl PartialEq<Text> for String {
-    fn eq(&self, other: &Text) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl PartialEq<Text> for str {
-    fn eq(&self, other: &Text) -> bool {
-        self == other.as_str()
-    }
-}
-
-impl PartialOrd for Text {
-    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Text {
-    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl std::hash::Hash for Text {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        self.as_str().hash(h)
-    }
-}
 
 /// One process instance.
 ///
@@ -369,7 +295,7 @@ impl At {
 
 /// The strings and log limits of a section's instances, shared by all of
 /// them through their [`ProcessCommon`].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Instances {
     text: Arc<Box<str>>,
     ends: Arc<Box<[u32]>>,
@@ -505,13 +431,6 @@ impl Process {
     pub fn env_pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         let ins = &self.common.instances;
         pairs(self.text(self.env_text), &ins.ends[self.env_ends.range()])
-    }
-
-    /// Whether two instances have the same environment as one shared value
-    /// (cheap; equal environments of other sections are not the same).
-    pub fn same_environment(&self, other: &Process) -> bool {
-        Arc::ptr_eq(&self.common.instances.text, &other.common.instances.text)
-            && (self.env_text, self.env_ends) == (other.env_text, other.env_ends)
     }
 }
 
@@ -694,14 +613,6 @@ impl Environment {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
-
-    /// Whether two environments are the same shared value (cheap).
-    pub fn same(&self, other: &Environment) -> bool {
-        Arc::ptr_eq(&self.text.all, &other.text.all)
-            && (self.text.start, self.text.end) == (other.text.start, other.text.end)
-            && Arc::ptr_eq(&self.ends.all, &other.ends.all)
-            && (self.ends.start, self.ends.end) == (other.ends.start, other.ends.end)
-    }
 }
 
 /// One stream's log settings: the instance's file and the limits shared
@@ -753,8 +664,6 @@ mod tests {
         assert_eq!(e.len(), 3);
         assert_eq!(e.get("\u{e9}t\u{e9}"), Some(""));
         assert_eq!(e.get("B"), None);
-        assert!(e.same(&e.clone()));
-        assert!(!e.same(&Environment::from_pairs(pairs)));
         let empty = Environment::default();
         assert!(empty.is_empty() && empty.iter().next().is_none());
     }
@@ -852,7 +761,6 @@ mod tests {
             p1.environment(),
             Environment::from_pairs([("N", "1"), ("\u{e9}", "x")])
         );
-        assert!(p0.same_environment(&p0.clone()) && !p0.same_environment(&p1));
         assert!(format!("{p1:?}").contains("\"w_1\""));
         // Ranges outside the text, off character boundaries or naming a
         // missing limit make no process.
@@ -865,30 +773,17 @@ mod tests {
     }
 
     #[test]
-    fn texts_and_environments_share_one_buffer() {
+    fn environments_are_views_of_a_shared_buffer() {
         let (mut text, mut ends) = (String::from("p_00/bin/x "), Vec::new());
         let env_start = (text.len(), ends.len());
         push_pairs(&mut text, &mut ends, [("A", "1"), ("B", "\u{e9}")]);
         let env_end = (text.len(), ends.len());
         let all = Arc::new(text.into_boxed_str());
         let ends = Arc::new(ends.into_boxed_slice());
-        let name = Text::slice(&all, 0..4);
-        let command = Text::slice(&all, 4..11);
-        assert_eq!((name.as_str(), &*command), ("p_00", "/bin/x "));
-        assert_eq!(name, Text::from("p_00"));
-        let owned = String::from("p_00");
-        assert!(command < name);
-        assert_eq!(owned, name);
-        assert_eq!(name, owned);
-        assert_eq!(name, "p_00");
-        assert_eq!(format!("{name:?} {command}"), "\"p_00\" /bin/x ");
         let env = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
         assert_eq!(env, Environment::from_pairs([("A", "1"), ("B", "\u{e9}")]));
         assert_eq!(env.get("B"), Some("\u{e9}"));
-        // Views of the same place are the same value; equal copies are not.
-        let again = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
-        assert!(env.same(&again));
-        assert!(!env.same(&Environment::from_pairs([("A", "1"), ("B", "\u{e9}")])));
+        assert_eq!(env.len(), 2);
         let empty = Environment::slice(&all, 4..4, &ends, 0..0);
         assert!(empty.is_empty() && empty == Environment::default());
     }

@@ -130,17 +130,9 @@ struct EnvSlot {
 /// A string of the section's instances: where it is in the arena.
 type Slot = std::ops::Range<usize>;
 
-/// A log file name before the arena is shared.
-#[derive(Clone)]
-enum DraftFile {
-    Auto,
-    None,
-    Path(Slot),
-}
-
 #[derive(Clone)]
 struct DraftLog {
-    file: DraftFile,
+    file: LogSlot,
     limits: Arc<LogLimits>,
 }
 
@@ -160,21 +152,22 @@ impl Draft {
     /// distinct `Arc` once, in order of first use).
     fn parts(self, limits: &mut Vec<Arc<LogLimits>>) -> InstanceParts {
         let mut log = |l: DraftLog| {
-            let slot = match l.file {
-                DraftFile::Auto => LogSlot::Auto,
-                DraftFile::None => LogSlot::None,
-                DraftFile::Path(slot) => LogSlot::Path(slot),
-            };
-            // Almost always the last one; a section whose limits vary per
-            // instance has few distinct ones in a row.
-            let index = match limits.iter().rposition(|x| Arc::ptr_eq(x, &l.limits)) {
-                Some(i) => i,
+            // Each stream's limits change only when their values do, so a
+            // stream's are one of the last two kept (looking further back
+            // would be quadratic when they vary with every instance).
+            let back = limits
+                .iter()
+                .rev()
+                .take(2)
+                .position(|x| Arc::ptr_eq(x, &l.limits));
+            let index = match back {
+                Some(back) => limits.len() - 1 - back,
                 None => {
                     limits.push(l.limits);
                     limits.len() - 1
                 }
             };
-            (slot, index)
+            (l.file, index)
         };
         InstanceParts {
             process_num: self.process_num,
@@ -432,7 +425,10 @@ impl<'a> Resolver<'a> {
         // (a width like `%(process_num)9999d`).
         let actual = (arena.text.len() + 4 * arena.ends.len()) as u64;
         self.budget.1 = self.expanded_before + actual.max(estimate);
-        let mut shared = Arc::new(ProcessCommon {
+        // The budget (`limits::MAX_EXPANDED_BYTES`) keeps a section's text
+        // far below the 4 GiB `Instances` can hold.
+        let instances = Instances::new(arena.text, arena.ends, limits)?;
+        let shared = Arc::new(ProcessCommon {
             group: group_name.to_string(),
             section: section.to_string(),
             user: pre.user.clone(),
@@ -453,17 +449,15 @@ impl<'a> Resolver<'a> {
             span: self
                 .section_span(section)
                 .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
-            instances: Instances::default(),
+            instances,
         });
-        // The budget keeps a section's text far below 4 GiB.
-        let instances = Instances::new(arena.text, arena.ends, limits)?;
-        if let Some(common) = Arc::get_mut(&mut shared) {
-            common.instances = instances;
-        }
         // Not collected in place: that would keep the parts' larger
-        // allocation for the whole run.
-        let mut out = Vec::with_capacity(parts.len());
+        // allocation for the whole run. Every part's ranges are where the
+        // loop above wrote into the text, so each makes a process.
+        let n = parts.len();
+        let mut out = Vec::with_capacity(n);
         out.extend(parts.into_iter().filter_map(|p| Process::new(&shared, p)));
+        debug_assert_eq!(out.len(), n);
         out.sort_by(|a, b| a.name().cmp(b.name()));
         Some(out)
     }
@@ -703,13 +697,13 @@ impl<'a> Resolver<'a> {
         let stdout = self.memo_log(section, 0, common, pre, raws, memo, text)?;
         let mut stderr = self.memo_log(section, 1, common, pre, raws, memo, text)?;
         if pre.redirect_stderr {
-            if let DraftFile::Path(_) = stderr.file {
+            if let LogSlot::Path(_) = stderr.file {
                 let span = raws.logs[1].as_ref().and_then(|p| p.raw.span);
                 self.warn(format!(
                     "For [{section}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored"
                 ), span, "ignored because redirect_stderr=true");
             }
-            stderr.file = DraftFile::None;
+            stderr.file = LogSlot::None;
         }
         let command = match (&memo.command, &raws.command) {
             (Some(slot), _) => slot.clone(),
@@ -871,7 +865,7 @@ impl<'a> Resolver<'a> {
         let c = Some(common);
         let mut syslog_word = false;
         let file = match &raws.logs[stream] {
-            None => DraftFile::Auto,
+            None => LogSlot::Auto,
             Some(p) => {
                 let raw = p.raw();
                 let label = super::Label::Option(section, lf_key);
@@ -898,17 +892,17 @@ impl<'a> Resolver<'a> {
                     Some(word) => {
                         arena.truncate(slot.start);
                         match word {
-                            "auto" => DraftFile::Auto,
+                            "auto" => LogSlot::Auto,
                             "syslog" => {
                                 syslog_word = true;
-                                DraftFile::None
+                                LogSlot::None
                             }
-                            _ => DraftFile::None,
+                            _ => LogSlot::None,
                         }
                     }
                     // `existing_dirpath`: only `~` changes the text, and
                     // portable mode checks no directory.
-                    None if self.host.portable && !text.starts_with('~') => DraftFile::Path(slot),
+                    None if self.host.portable && !text.starts_with('~') => LogSlot::Path(slot),
                     None => match existing_dirpath_owned(text.to_string(), self.host) {
                         Ok(p) => {
                             if p != arena[slot.clone()] {
@@ -916,7 +910,7 @@ impl<'a> Resolver<'a> {
                                 arena.push_str(&p);
                                 slot = slot.start..arena.len();
                             }
-                            DraftFile::Path(slot)
+                            LogSlot::Path(slot)
                         }
                         Err(m) => {
                             let got = super::Got {
@@ -950,7 +944,7 @@ impl<'a> Resolver<'a> {
             ), span, "deprecated");
             syslog = true;
         }
-        if matches!(file, DraftFile::Auto) && maxbytes.is_zero() {
+        if matches!(file, LogSlot::Auto) && maxbytes.is_zero() {
             let key = maxbytes_key;
             let span = self
                 .get(section, key, None, None)
