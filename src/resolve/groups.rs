@@ -50,12 +50,16 @@ const EVENT_TYPES: &[&str] = &[
 /// they save.
 const PARALLEL_MIN_SECTIONS: usize = 256;
 
-/// What one thread of [`Resolver::program_groups`] hands back.
-struct Fork {
+/// Sections in one piece of work of [`Resolver::program_groups`]: small
+/// enough that threads finish within a piece of each other, large enough
+/// that taking a piece costs nothing next to resolving it.
+const PIECE_SECTIONS: usize = 32;
+
+/// What one piece of [`Resolver::program_groups`] made.
+struct Piece {
     groups: Vec<Group>,
     diags: Vec<Diagnostic>,
     warnings: Vec<String>,
-    budget: (u64, u64),
 }
 
 impl<'a> Resolver<'a> {
@@ -137,58 +141,74 @@ impl<'a> Resolver<'a> {
     }
 
     /// The groups of unclaimed `[program:x]` sections, in order. Large
-    /// configs are split into contiguous runs resolved on several threads;
-    /// their diagnostics and warnings are joined in section order, so the
-    /// result is the same as one thread's.
+    /// configs are cut into pieces of [`PIECE_SECTIONS`] that several
+    /// threads take in turn (sections differ in cost, so fixed halves would
+    /// leave one thread waiting for the other); the pieces' diagnostics and
+    /// warnings are joined in section order, so the result is the same as
+    /// one thread's.
     fn program_groups(&mut self, sections: &[&str]) -> Vec<Group> {
         let threads = self.threads.min(sections.len() / PARALLEL_MIN_SECTIONS);
         if threads > 1 {
-            let chunk = sections.len().div_ceil(threads);
+            let pieces: Vec<&[&str]> = sections.chunks(PIECE_SECTIONS).collect();
+            let next = std::sync::atomic::AtomicUsize::new(0);
             let seed = self.seed();
-            let run = |run: &[&str], seed: Seed<'_>| {
+            // One resolver per thread (its caches serve all its pieces);
+            // its budget counts every piece it took.
+            let work = |seed: Seed<'_>| {
                 let mut r = Resolver::from_seed(seed);
-                let groups = r.program_groups_here(run);
-                Fork {
-                    groups,
-                    diags: r.diags,
-                    warnings: r.warnings,
-                    budget: r.budget,
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(piece) = pieces.get(i) else { break };
+                    let groups = r.program_groups_here(piece);
+                    let piece = Piece {
+                        groups,
+                        diags: std::mem::take(&mut r.diags),
+                        warnings: std::mem::take(&mut r.warnings),
+                    };
+                    done.push((i, piece));
                 }
+                (done, r.budget)
             };
-            let runs: Vec<&[&str]> = sections.chunks(chunk).collect();
-            let forks: Vec<Fork> = std::thread::scope(|scope| {
-                // The first run stays on this thread, whose allocator arena
-                // already holds the memory the lexer freed.
-                let handles: Vec<_> = runs[1..]
-                    .iter()
-                    .map(|r| {
+            let finished = std::thread::scope(|scope| {
+                let handles: Vec<_> = (1..threads)
+                    .map(|_| {
                         let seed = seed.clone();
-                        scope.spawn(move || run(r, seed))
+                        scope.spawn(|| work(seed))
                     })
                     .collect();
-                let mut forks = vec![run(runs[0], seed.clone())];
-                forks.extend(
+                // This thread works too: its allocator arena already holds
+                // the memory the lexer freed.
+                let mut finished = vec![work(seed.clone())];
+                finished.extend(
                     handles
                         .into_iter()
                         .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
                 );
-                forks
+                finished
             });
+            let mut total = self.budget;
+            let mut in_order: Vec<Option<Piece>> = (0..pieces.len()).map(|_| None).collect();
+            for (done, budget) in finished {
+                total = (total.0 + budget.0, total.1.saturating_add(budget.1));
+                for (i, piece) in done {
+                    in_order[i] = Some(piece);
+                }
+            }
             // supc's limits count across sections: when they are reached,
             // redo the work in order so the error lands where one thread
             // would put it.
-            let total = forks.iter().fold(self.budget, |(p, b), f| {
-                (p + f.budget.0, b.saturating_add(f.budget.1))
-            });
-            let limited = forks
+            let limited = in_order
                 .iter()
-                .any(|f| f.diags.iter().any(|d| d.code == "SUP090"));
+                .flatten()
+                .any(|p| p.diags.iter().any(|d| d.code == "SUP090"));
             if !limited && !crate::limits::over(total) {
-                let mut out = Vec::with_capacity(forks.iter().map(|f| f.groups.len()).sum());
-                for f in forks {
-                    out.extend(f.groups);
-                    self.diags.extend(f.diags);
-                    self.warnings.extend(f.warnings);
+                let count = in_order.iter().flatten().map(|p| p.groups.len()).sum();
+                let mut out = Vec::with_capacity(count);
+                for piece in in_order.into_iter().flatten() {
+                    out.extend(piece.groups);
+                    self.diags.extend(piece.diags);
+                    self.warnings.extend(piece.warnings);
                 }
                 self.budget = total;
                 return out;
