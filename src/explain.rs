@@ -142,11 +142,12 @@ fn one(
             .map(|f| f.entry.def.written.to_string())
     };
     let name_template = get("process_name").unwrap_or_else(|| "%(program_name)s".into());
-    let start = get("numprocs_start")
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or(0);
-    let index = p.process_num.to_i64().map_or(0, |n| n - start);
-    let process_num_origin = format!("numprocs_start {start} + index {index} = {}", p.process_num);
+    let process_num_origin = format!(
+        "numprocs_start {} + index {} = {}",
+        p.numprocs_start,
+        p.index(),
+        p.process_num()
+    );
     let group = config
         .groups
         .iter()
@@ -176,7 +177,7 @@ fn one(
         defined_at,
         included_by,
         name_template: name_template.clone(),
-        process_num: p.process_num.to_string(),
+        process_num: p.process_num().to_string(),
         process_num_origin,
         group_reason,
         start_position: position + 1,
@@ -294,7 +295,7 @@ fn variable(
             "the group the process is expanded into".into(),
         ),
         "process_num" => (
-            p.process_num.to_string(),
+            p.process_num().to_string(),
             "numprocs_start + the instance's index".into(),
         ),
         "numprocs" => (

@@ -171,14 +171,14 @@ pub enum LogFile<'a> {
 /// pairs are a slice of their section's instance text). Reads as a `&str`.
 #[derive(Clone)]
 struct Text {
-    all: Arc<Box<str>>,
+    all: Arc<str>,
     start: u32,
     end: u32,
 }
 
 impl Text {
     /// `all[range]`; `range` must lie on character boundaries of `all`.
-    pub fn slice(all: &Arc<Box<str>>, range: std::ops::Range<usize>) -> Text {
+    pub fn slice(all: &Arc<str>, range: std::ops::Range<usize>) -> Text {
         debug_assert!(all.get(range.clone()).is_some());
         // A section's text is bounded by `limits::MAX_EXPANDED_BYTES`; past
         // 4 GiB the slice gets a copy of its own.
@@ -207,7 +207,7 @@ impl From<String> for Text {
         }
         s.truncate(end);
         Text {
-            all: Arc::new(s.into_boxed_str()),
+            all: Arc::from(s),
             start: 0,
             end: end as u32,
         }
@@ -247,7 +247,9 @@ impl Eq for Text {}
 #[derive(Clone)]
 pub struct Process {
     pub common: Arc<ProcessCommon>,
-    pub process_num: PyInt,
+    /// Which instance of its section this is (0 for the first): its
+    /// `process_num` is the section's `numprocs_start` plus this.
+    index: u32,
     name: At,
     command: At,
     /// [`At::NONE`] when there is no `directory`.
@@ -256,8 +258,9 @@ pub struct Process {
     logs: [At; 2],
     /// Per stream: the index of its limits in the section's list.
     limits: [u32; 2],
-    /// The environment's text and its offsets (see [`push_pairs`]).
-    env_text: At,
+    /// Where the environment's text starts (its offsets, relative to this,
+    /// say where it ends; see [`push_pairs`]) and its offsets.
+    env_start: u32,
     env_ends: At,
 }
 
@@ -297,8 +300,8 @@ impl At {
 /// them through their [`ProcessCommon`].
 #[derive(Clone)]
 pub struct Instances {
-    text: Arc<Box<str>>,
-    ends: Arc<Box<[u32]>>,
+    text: Arc<str>,
+    ends: Arc<[u32]>,
     /// The distinct log limits of the instances (most sections have one).
     limits: Box<[Arc<LogLimits>]>,
 }
@@ -321,7 +324,8 @@ pub enum LogSlot {
 /// and its log limits (each one of the `limits` given there).
 #[derive(Clone, Debug)]
 pub struct InstanceParts {
-    pub process_num: PyInt,
+    /// Which instance of the section it is (see [`Process::process_num`]).
+    pub index: u32,
     pub name: std::ops::Range<usize>,
     pub command: std::ops::Range<usize>,
     pub directory: Option<std::ops::Range<usize>>,
@@ -337,8 +341,8 @@ impl Instances {
         u32::try_from(text.len()).ok()?;
         u32::try_from(ends.len()).ok()?;
         Some(Instances {
-            text: Arc::new(text.into_boxed_str()),
-            ends: Arc::new(ends.into_boxed_slice()),
+            text: Arc::from(text),
+            ends: Arc::from(ends),
             limits: limits.into_boxed_slice(),
         })
     }
@@ -362,10 +366,19 @@ impl Process {
         };
         let (out, err) = (log(&parts.logs[0])?, log(&parts.logs[1])?);
         let (env_text, env_ends) = &parts.environment;
-        ins.ends.get(env_ends.clone())?;
+        // The offsets must end where the text does: the text's end is not
+        // kept apart from them.
+        let env_len = ins
+            .ends
+            .get(env_ends.clone())?
+            .last()
+            .map_or(0, |&e| e as usize);
+        if env_text.len() != env_len {
+            return None;
+        }
         Some(Process {
             common: common.clone(),
-            process_num: parts.process_num,
+            index: parts.index,
             name: text(&parts.name)?,
             command: text(&parts.command)?,
             directory: match &parts.directory {
@@ -374,9 +387,39 @@ impl Process {
             },
             logs: [out.0, err.0],
             limits: [out.1, err.1],
-            env_text: text(env_text)?,
+            env_start: text(env_text)?.start,
             env_ends: At::of(env_ends),
         })
+    }
+
+    /// Which instance of its section this is, 0 for the first (the order
+    /// supervisor made them in, before they are sorted by name).
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// supervisor's `process_num`: `numprocs_start` counted up for each
+    /// instance before this one.
+    pub fn process_num(&self) -> PyInt {
+        let start = &self.common.numprocs_start;
+        match start
+            .to_i64()
+            .and_then(|n| n.checked_add(i64::from(self.index)))
+        {
+            Some(n) => PyInt::from(n),
+            None => PyInt::from(start.to_big() + self.index),
+        }
+    }
+
+    /// Where the environment's text is.
+    fn env_text(&self) -> At {
+        let len = self.common.instances.ends[self.env_ends.range()]
+            .last()
+            .map_or(0, |&e| e);
+        At {
+            start: self.env_start,
+            end: self.env_start + len,
+        }
     }
 
     fn text(&self, at: At) -> &str {
@@ -421,7 +464,7 @@ impl Process {
         let ins = &self.common.instances;
         Environment::slice(
             &ins.text,
-            self.env_text.range(),
+            self.env_text().range(),
             &ins.ends,
             self.env_ends.range(),
         )
@@ -430,7 +473,7 @@ impl Process {
     /// [`Self::environment`]'s pairs, without making an [`Environment`].
     pub fn env_pairs(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         let ins = &self.common.instances;
-        pairs(self.text(self.env_text), &ins.ends[self.env_ends.range()])
+        pairs(self.text(self.env_text()), &ins.ends[self.env_ends.range()])
     }
 }
 
@@ -438,7 +481,7 @@ impl std::fmt::Debug for Process {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Process")
             .field("name", &self.name())
-            .field("process_num", &self.process_num)
+            .field("process_num", &self.process_num())
             .field("command", &self.command())
             .field("directory", &self.directory())
             .field("stdout", &self.stdout())
@@ -453,6 +496,8 @@ impl std::fmt::Debug for Process {
 #[derive(Clone, Debug)]
 pub struct ProcessCommon {
     pub group: String,
+    /// The first instance's `process_num`.
+    pub numprocs_start: PyInt,
     pub section: String,
     pub user: Option<String>,
     pub uid: Option<Id>,
@@ -462,7 +507,8 @@ pub struct ProcessCommon {
     pub autorestart: AutoRestart,
     pub startsecs: PyInt,
     pub startretries: PyInt,
-    pub stopsignal: String,
+    /// Its name without `SIG` (a number where it has none).
+    pub stopsignal: std::borrow::Cow<'static, str>,
     pub stopwaitsecs: PyInt,
     pub stopasgroup: bool,
     pub killasgroup: bool,
@@ -498,7 +544,7 @@ pub struct Environment {
 /// A slice of a shared list of offsets.
 #[derive(Clone, Debug)]
 struct Ends {
-    all: Arc<Box<[u32]>>,
+    all: Arc<[u32]>,
     start: u32,
     end: u32,
 }
@@ -557,8 +603,8 @@ impl Environment {
     ) -> Self {
         let (mut text, mut ends) = (String::new(), Vec::new());
         push_pairs(&mut text, &mut ends, pairs);
-        let all = Arc::new(text.into_boxed_str());
-        let ends_all = Arc::new(ends.into_boxed_slice());
+        let all: Arc<str> = Arc::from(text);
+        let ends_all: Arc<[u32]> = Arc::from(ends);
         let n = ends_all.len();
         Environment::slice(&all, 0..all.len(), &ends_all, 0..n)
     }
@@ -566,9 +612,9 @@ impl Environment {
     /// The environment [`push_pairs`] wrote at `text[text_range]` and
     /// `ends[ends_range]` of shared buffers.
     pub fn slice(
-        text: &Arc<Box<str>>,
+        text: &Arc<str>,
         text_range: std::ops::Range<usize>,
-        ends: &Arc<Box<[u32]>>,
+        ends: &Arc<[u32]>,
         ends_range: std::ops::Range<usize>,
     ) -> Self {
         let ends = match (
@@ -581,10 +627,10 @@ impl Environment {
                 end,
             },
             _ => {
-                let own: Box<[u32]> = ends[ends_range].into();
+                let own: Arc<[u32]> = ends[ends_range].into();
                 let end = u32::try_from(own.len()).unwrap_or(u32::MAX);
                 Ends {
-                    all: Arc::new(own),
+                    all: own,
                     start: 0,
                     end,
                 }
@@ -671,6 +717,7 @@ mod tests {
     fn common(instances: Instances) -> Arc<ProcessCommon> {
         Arc::new(ProcessCommon {
             group: "g".into(),
+            numprocs_start: PyInt::from(5),
             section: "program:g".into(),
             user: None,
             uid: None,
@@ -711,8 +758,8 @@ mod tests {
         push_pairs(&mut text, &mut ends, [("N", "1"), ("\u{e9}", "x")]);
         let ins = Instances::new(text, ends, vec![limits(1), limits(2)]).unwrap();
         let common = common(ins);
-        let part = |n: i64, name, directory, logs, env| InstanceParts {
-            process_num: PyInt::from(n),
+        let part = |index, name, directory, logs, env| InstanceParts {
+            index,
             name,
             command: 6..12,
             directory,
@@ -750,6 +797,8 @@ mod tests {
             ("w_1", "/bin/w", None)
         );
         assert_eq!(p0.full_name(), "g:w_0");
+        // numprocs_start=5.
+        assert_eq!((p0.process_num(), p1.process_num()), (5.into(), 6.into()));
         assert_eq!(p0.stdout().logfile, LogFile::Path("/a.log"));
         assert_eq!(p0.stderr().logfile, LogFile::Auto);
         assert_eq!(p1.stdout().logfile, LogFile::None);
@@ -770,6 +819,29 @@ mod tests {
         assert!(bad(0..99, ok_logs()).is_none());
         assert!(bad(0..3, [(LogSlot::Auto, 2), (LogSlot::Auto, 0)]).is_none());
         assert!(bad(0..3, [(LogSlot::Path(27..28), 0), (LogSlot::Auto, 0)]).is_none());
+        // An environment's offsets must end where its text does.
+        let env = |environment| Process::new(&common, part(0, 0..3, None, ok_logs(), environment));
+        assert!(env((22..24, 0..2)).is_some());
+        assert!(env((22..25, 0..2)).is_none());
+        assert!(env((22..22, 0..0)).is_some());
+    }
+
+    #[test]
+    fn process_num_past_i64_is_a_big_int() {
+        let ins = Instances::new("w".into(), Vec::new(), vec![limits(1)]).unwrap();
+        let mut c = (*common(ins)).clone();
+        c.numprocs_start = PyInt::from(i64::MAX);
+        let c = Arc::new(c);
+        let part = InstanceParts {
+            index: 2,
+            name: 0..1,
+            command: 0..1,
+            directory: None,
+            logs: [(LogSlot::Auto, 0), (LogSlot::Auto, 0)],
+            environment: (0..0, 0..0),
+        };
+        let p = Process::new(&c, part).unwrap();
+        assert_eq!(p.process_num().to_string(), "9223372036854775809");
     }
 
     #[test]
@@ -778,8 +850,8 @@ mod tests {
         let env_start = (text.len(), ends.len());
         push_pairs(&mut text, &mut ends, [("A", "1"), ("B", "\u{e9}")]);
         let env_end = (text.len(), ends.len());
-        let all = Arc::new(text.into_boxed_str());
-        let ends = Arc::new(ends.into_boxed_slice());
+        let all: Arc<str> = Arc::from(text);
+        let ends: Arc<[u32]> = Arc::from(ends);
         let env = Environment::slice(&all, env_start.0..env_end.0, &ends, env_start.1..env_end.1);
         assert_eq!(env, Environment::from_pairs([("A", "1"), ("B", "\u{e9}")]));
         assert_eq!(env.get("B"), Some("\u{e9}"));

@@ -183,7 +183,7 @@ const SIGNALS: &[(&str, u32)] = &[
 ];
 
 /// The canonical name (`signal.Signals(n).name` without `SIG`) of a number.
-pub fn signal_name(num: u32) -> String {
+pub fn signal_name(num: u32) -> std::borrow::Cow<'static, str> {
     const CANONICAL: &[(u32, &str)] = &[
         (1, "HUP"),
         (2, "INT"),
@@ -222,7 +222,7 @@ pub fn signal_name(num: u32) -> String {
     CANONICAL
         .iter()
         .find(|(n, _)| *n == num)
-        .map_or_else(|| num.to_string(), |(_, name)| name.to_string())
+        .map_or_else(|| num.to_string().into(), |(_, name)| (*name).into())
 }
 
 /// `signal_number`: returns the number.

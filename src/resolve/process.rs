@@ -139,7 +139,6 @@ struct DraftLog {
 /// An instance whose strings are still slots of the arena.
 struct Draft {
     name: Slot,
-    process_num: PyInt,
     command: Slot,
     directory: Option<Slot>,
     stdout: DraftLog,
@@ -150,7 +149,7 @@ struct Draft {
 impl Draft {
     /// The instance's parts, its log limits as indexes into `limits` (each
     /// distinct `Arc` once, in order of first use).
-    fn parts(self, limits: &mut Vec<Arc<LogLimits>>) -> InstanceParts {
+    fn parts(self, index: u32, limits: &mut Vec<Arc<LogLimits>>) -> InstanceParts {
         let mut log = |l: DraftLog| {
             // Each stream's limits change only when their values do, so a
             // stream's are one of the last two kept (looking further back
@@ -170,7 +169,7 @@ impl Draft {
             (l.file, index)
         };
         InstanceParts {
-            process_num: self.process_num,
+            index,
             name: self.name,
             command: self.command,
             directory: self.directory,
@@ -405,7 +404,8 @@ impl<'a> Resolver<'a> {
             environment: self.prepare(environment),
             process_name: self.prepare(process_name),
         };
-        for _ in 0..numprocs {
+        // `numprocs` is at most `limits::MAX_NUMPROCS`, so an index fits.
+        for index in 0..numprocs as u32 {
             let mut state = InstanceState {
                 common: &mut common,
                 refresh: &mut refresh,
@@ -413,7 +413,7 @@ impl<'a> Resolver<'a> {
                 arena: &mut arena,
             };
             if let Some(d) = self.instance(section, &pre, &raws, &num, &mut state) {
-                parts.push(d.parts(&mut limits));
+                parts.push(d.parts(index, &mut limits));
             }
             num = match num.to_i64().and_then(|n| n.checked_add(1)) {
                 Some(n) => PyInt::from(n),
@@ -430,6 +430,7 @@ impl<'a> Resolver<'a> {
         let instances = Instances::new(arena.text, arena.ends, limits)?;
         let shared = Arc::new(ProcessCommon {
             group: group_name.to_string(),
+            numprocs_start: pre.numprocs_start.clone(),
             section: section.to_string(),
             user: pre.user.clone(),
             uid: pre.uid,
@@ -736,7 +737,6 @@ impl<'a> Resolver<'a> {
             .ok()?;
         Some(Draft {
             name,
-            process_num: num.clone(),
             command,
             directory,
             stdout,

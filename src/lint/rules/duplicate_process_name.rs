@@ -79,7 +79,7 @@ impl Rule for DuplicateProcessName {
                 let twice = one_section
                     && procs[1..]
                         .iter()
-                        .any(|p| p.process_num == procs[0].process_num);
+                        .any(|p| p.process_num() == procs[0].process_num());
                 let key = if one_section {
                     procs[0].section.clone()
                 } else {
