@@ -529,7 +529,7 @@ fn compare_groups(running: &View, new: &View) -> GroupReport {
                 let option = format!("socket_{k}");
                 if group_eq(running, new) {
                     ignored.push(SettingChange {
-                        section: b.section.clone(),
+                        section: b.section.to_string(),
                         process: None,
                         option: Some(option),
                         old: sa[k].clone(),
@@ -567,7 +567,7 @@ fn compare_groups(running: &View, new: &View) -> GroupReport {
         explained |= diffs.iter().any(|d| d.counted);
         for d in diffs.iter().filter(|d| !d.counted) {
             ignored.push(SettingChange {
-                section: pb.section.clone(),
+                section: pb.section.to_string(),
                 process: Some(pb.full_name()),
                 option: Some(d.change.option.clone()),
                 old: d.change.old.clone(),
@@ -686,11 +686,11 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
     // The running groups: the first of each name (add_process_group).
     let mut running: IndexMap<&str, &View> = IndexMap::new();
     for v in &old_views {
-        running.entry(v.group.name.as_str()).or_insert(v);
+        running.entry(v.group.name.as_ref()).or_insert(v);
     }
     let mut candidates: IndexMap<&str, Vec<&View>> = IndexMap::new();
     for v in &new_views {
-        candidates.entry(v.group.name.as_str()).or_default().push(v);
+        candidates.entry(v.group.name.as_ref()).or_default().push(v);
     }
 
     let mut out = Diff::default();

@@ -88,14 +88,14 @@ pub fn select<'c>(config: &'c Config, queries: &[String]) -> Result<Vec<&'c Proc
 /// name, or a glob.
 fn matches(p: &Process, q: &str) -> bool {
     if let Some(group) = q.strip_suffix(":*").or_else(|| q.strip_suffix(':')) {
-        return p.group == group;
+        return *p.group == *group;
     }
     let program = p.section.split_once(':').map_or("", |(_, n)| n.trim());
     if q.contains(['*', '?', '[']) {
         let pat = Pattern::new(q);
         return pat.matches(&p.full_name()) || pat.matches(p.name());
     }
-    p.full_name() == q || p.name() == q || program == q || p.group == q
+    p.full_name() == q || p.name() == q || program == q || *p.group == *q
 }
 
 /// Explains the given processes.
@@ -155,7 +155,7 @@ fn one(
     let group_reason = match group.map(|g| g.kind) {
         Some(GroupKind::Group) => format!(
             "listed in [{}] programs= ({})",
-            group.map_or("", |g| g.section.as_str()),
+            group.map_or("", |g| &*g.section),
             group.map_or(String::new(), |g| sources.location(g.span))
         ),
         Some(GroupKind::EventListener) => "its own event listener pool".into(),
@@ -172,8 +172,8 @@ fn one(
     Explanation {
         namespec: p.full_name(),
         name: p.name().to_string(),
-        group: p.group.clone(),
-        section: p.section.clone(),
+        group: p.group.to_string(),
+        section: p.section.to_string(),
         defined_at,
         included_by,
         name_template: name_template.clone(),
@@ -291,7 +291,7 @@ fn variable(
         }
         "program_name" => (program, format!("the name in [{}]", p.section)),
         "group_name" => (
-            p.group.clone(),
+            p.group.to_string(),
             "the group the process is expanded into".into(),
         ),
         "process_num" => (
@@ -381,7 +381,7 @@ fn notes(config: &Config, p: &Process) -> Vec<String> {
         .groups
         .iter()
         .filter(|g| g.processes.iter().any(|q| q.section == p.section))
-        .map(|g| g.name.as_str())
+        .map(|g| &*g.name)
         .collect();
     if in_groups.len() > 1 {
         out.push(format!(

@@ -117,12 +117,13 @@ impl GroupKind {
 
 #[derive(Clone, Debug)]
 pub struct Group {
-    pub name: String,
+    /// Shared with its processes' [`ProcessCommon::group`].
+    pub name: Arc<str>,
     pub priority: PyInt,
     pub kind: GroupKind,
     pub processes: Vec<Process>,
     /// The section that defines the group.
-    pub section: String,
+    pub section: Arc<str>,
     pub span: Span,
     pub listener: Option<Box<ListenerPool>>,
     pub socket: Option<Box<FcgiSocket>>,
@@ -495,10 +496,10 @@ impl std::fmt::Debug for Process {
 /// The settings every instance of one program-like section shares.
 #[derive(Clone, Debug)]
 pub struct ProcessCommon {
-    pub group: String,
+    pub group: Arc<str>,
     /// The first instance's `process_num`.
     pub numprocs_start: PyInt,
-    pub section: String,
+    pub section: Arc<str>,
     pub user: Option<String>,
     pub uid: Option<Id>,
     pub umask: Option<PyInt>,
@@ -690,7 +691,7 @@ impl Process {
     /// supervisor's `make_namespec`: `group:name`, or `name` when equal.
     pub fn full_name(&self) -> String {
         let name = self.name();
-        if self.group == name {
+        if *self.group == *name {
             name.to_string()
         } else {
             format!("{}:{}", self.group, name)

@@ -547,7 +547,7 @@ fn compact_val(out: &mut Vec<u8>, v: &Val<'_>) {
         Val::FullName(p) => {
             // Escaping works per character and `:` is not escaped, so this
             // equals escaping the joined name.
-            if p.group == p.name() {
+            if *p.group == *p.name() {
                 write_str(out, p.name());
             } else {
                 write_str(out, &p.group);

@@ -245,12 +245,23 @@ impl<'a> Resolver<'a> {
         section: &str,
         processes: Vec<crate::model::Process>,
     ) -> Group {
+        // The processes hold the same name and often the same section: one
+        // copy serves them all.
+        let common = processes.first().map(|p| &p.common);
+        let name = match common {
+            Some(c) if *c.group == *name => c.group.clone(),
+            _ => name.into(),
+        };
+        let shared_section = match common {
+            Some(c) if *c.section == *section => c.section.clone(),
+            _ => section.into(),
+        };
         Group {
             name,
             priority,
             kind,
             processes,
-            section: section.to_string(),
+            section: shared_section,
             span: self
                 .section_span(section)
                 .unwrap_or(crate::source::Span::new(crate::source::FileId(0), 0, 0)),
@@ -306,9 +317,7 @@ impl<'a> Resolver<'a> {
             let shown_section = shown.clone();
             processes.extend(self.processes_from_section(&shown_section, &group_name));
         }
-        let mut g = self.group(group_name, priority, GroupKind::Group, section, processes);
-        g.section = section.to_string();
-        Some(g)
+        Some(self.group(group_name, priority, GroupKind::Group, section, processes))
     }
 
     fn listener_pool(&mut self, section: &str) -> Option<Group> {

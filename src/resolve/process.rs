@@ -429,9 +429,9 @@ impl<'a> Resolver<'a> {
         // far below the 4 GiB `Instances` can hold.
         let instances = Instances::new(arena.text, arena.ends, limits)?;
         let shared = Arc::new(ProcessCommon {
-            group: group_name.to_string(),
+            group: group_name.into(),
             numprocs_start: pre.numprocs_start.clone(),
-            section: section.to_string(),
+            section: section.into(),
             user: pre.user.clone(),
             uid: pre.uid,
             umask: pre.umask.clone(),

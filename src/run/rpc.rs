@@ -1071,7 +1071,7 @@ fn sat(v: &crate::python::int::PyInt) -> i64 {
 fn all_config_info(sup: &Supervisor) -> Value {
     let mut out = Vec::new();
     for g in &sup.config.groups {
-        let active = sup.groups.get(&g.name);
+        let active = sup.groups.get(&*g.name);
         let inuse = active.is_some();
         for p in &g.processes {
             let running = active.and_then(|a| a.processes.get(p.name()));
@@ -1099,7 +1099,7 @@ fn all_config_info(sup: &Supervisor) -> Value {
                     "exitcodes".into(),
                     Value::Array(p.exitcodes.iter().map(|c| Value::Int(sat(c))).collect()),
                 ),
-                ("group".into(), Value::str(g.name.clone())),
+                ("group".into(), Value::str(g.name.to_string())),
                 ("group_prio".into(), Value::Int(sat(&g.priority))),
                 ("inuse".into(), Value::Bool(inuse)),
                 ("killasgroup".into(), Value::Bool(p.killasgroup)),

@@ -173,7 +173,7 @@ impl Supervisor {
     /// `add_process_group`: false when a group of that name is active;
     /// Err when an fcgi-program's socket cannot be created.
     pub fn add_process_group(&mut self, config: &Group) -> Result<bool, String> {
-        if self.groups.contains_key(&config.name) {
+        if self.groups.contains_key(&*config.name) {
             return Ok(false);
         }
         // FastCGIProcessGroup: the socket is created (and, unreferenced,
@@ -223,7 +223,7 @@ impl Supervisor {
             }
         }
         self.groups.insert(
-            config.name.clone(),
+            config.name.to_string(),
             GroupRt {
                 config: config.clone(),
                 processes,
@@ -463,7 +463,7 @@ impl Supervisor {
         );
         let mut new_order: Vec<&str> = Vec::new();
         for g in &self.config.groups {
-            if !new_order.contains(&g.name.as_str()) {
+            if !new_order.contains(&&*g.name) {
                 new_order.push(&g.name);
             }
         }
@@ -484,7 +484,11 @@ impl Supervisor {
 
     /// The first group of that name in the config as last read.
     pub fn configured_group(&self, name: &str) -> Option<Group> {
-        self.config.groups.iter().find(|g| g.name == name).cloned()
+        self.config
+            .groups
+            .iter()
+            .find(|g| *g.name == *name)
+            .cloned()
     }
 
     /// SIGHUP: `supervisorctl reread` + `update`.

@@ -81,7 +81,7 @@ impl Rule for DuplicateProcessName {
                         .iter()
                         .any(|p| p.process_num() == procs[0].process_num());
                 let key = if one_section {
-                    procs[0].section.clone()
+                    procs[0].section.to_string()
                 } else {
                     name.to_string()
                 };
@@ -171,7 +171,7 @@ fn programs_collide(
     let mut labels: Vec<Label> = Vec::new();
     let mut sections: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for p in procs {
-        if sections.contains(&p.section.as_str()) {
+        if sections.contains(&&*p.section) {
             continue;
         }
         sections.insert(&p.section);

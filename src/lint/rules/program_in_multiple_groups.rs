@@ -68,7 +68,7 @@ impl Rule for ProgramInMultipleGroups {
                 continue;
             }
             // Report in the order the sections are written.
-            groups.sort_by_key(|g| cx.ini().sections.get_index_of(&g.section));
+            groups.sort_by_key(|g| cx.ini().sections.get_index_of(&*g.section));
             let program = member.split_once(':').map_or(member, |(_, n)| n);
             let mut labels: Vec<Label> = groups
                 .iter()
@@ -78,7 +78,7 @@ impl Rule for ProgramInMultipleGroups {
             if labels.is_empty() {
                 continue;
             }
-            let names: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            let names: Vec<&str> = groups.iter().map(|g| &*g.name).collect();
             let first = labels.remove(0);
             let d = out.report(
                 format!(

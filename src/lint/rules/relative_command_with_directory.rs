@@ -52,7 +52,7 @@ impl Rule for RelativeCommandWithDirectory {
                 continue;
             };
             // supervisord changes into its own `directory` before it runs.
-            if seen.contains(&p.section.as_str())
+            if seen.contains(&&*p.section)
                 || config.supervisord.directory.as_deref().map(normpath) == Some(normpath(dir))
             {
                 continue;

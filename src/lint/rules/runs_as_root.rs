@@ -65,10 +65,7 @@ impl Rule for RunsAsRoot {
         for g in &cx.config().groups {
             for run in section_runs(&g.processes) {
                 let p = &run[0];
-                let name = p
-                    .section
-                    .split_once(':')
-                    .map_or(p.section.as_str(), |(_, n)| n);
+                let name = p.section.split_once(':').map_or(&*p.section, |(_, n)| n);
                 if p.user.is_none() && listed.insert(name) {
                     names.push(name);
                 }

@@ -171,10 +171,7 @@ fn report(
     // The writers of each (section, stream), in order of first appearance.
     let mut by_source: IndexMap<(&str, &str), Vec<&Process>, FxBuildHasher> = IndexMap::default();
     for (p, stream) in ws {
-        by_source
-            .entry((p.section.as_str(), *stream))
-            .or_default()
-            .push(p);
+        by_source.entry((&*p.section, *stream)).or_default().push(p);
     }
     let mut labels: Vec<Label> = Vec::new();
     let mut labelled: FxHashSet<Span> = FxHashSet::default();
