@@ -55,9 +55,9 @@ const PARALLEL_MIN_SECTIONS: usize = 256;
 /// that taking a piece costs nothing next to resolving it.
 const PIECE_SECTIONS: usize = 32;
 
-/// What one piece of [`Resolver::program_groups`] made.
+/// What one piece of [`Resolver::program_groups`] reported (its groups go
+/// straight to their places in the result).
 struct Piece {
-    groups: Vec<Group>,
     diags: Vec<Diagnostic>,
     warnings: Vec<String>,
 }
@@ -149,8 +149,15 @@ impl<'a> Resolver<'a> {
     fn program_groups(&mut self, sections: &[&str]) -> Vec<Group> {
         let threads = self.threads.min(sections.len() / PARALLEL_MIN_SECTIONS);
         if threads > 1 {
-            let pieces: Vec<&[&str]> = sections.chunks(PIECE_SECTIONS).collect();
-            let next = std::sync::atomic::AtomicUsize::new(0);
+            // A place for each section's group, so that no piece's groups
+            // are copied (nor held twice) when they are put in order.
+            let mut slots: Vec<Option<Group>> = (0..sections.len()).map(|_| None).collect();
+            let pieces = std::sync::Mutex::new(
+                sections
+                    .chunks(PIECE_SECTIONS)
+                    .zip(slots.chunks_mut(PIECE_SECTIONS))
+                    .enumerate(),
+            );
             let seed = self.seed();
             // One resolver per thread (its caches serve all its pieces);
             // its budget counts every piece it took.
@@ -158,11 +165,14 @@ impl<'a> Resolver<'a> {
                 let mut r = Resolver::from_seed(seed);
                 let mut done = Vec::new();
                 loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(piece) = pieces.get(i) else { break };
-                    let groups = r.program_groups_here(piece);
+                    let next = pieces.lock().ok().and_then(|mut p| p.next());
+                    let Some((i, (sections, slots))) = next else {
+                        break;
+                    };
+                    for (section, slot) in sections.iter().zip(slots) {
+                        *slot = r.program_group(section);
+                    }
                     let piece = Piece {
-                        groups,
                         diags: std::mem::take(&mut r.diags),
                         warnings: std::mem::take(&mut r.warnings),
                     };
@@ -188,53 +198,47 @@ impl<'a> Resolver<'a> {
                 finished
             });
             let mut total = self.budget;
-            let mut in_order: Vec<Option<Piece>> = (0..pieces.len()).map(|_| None).collect();
+            let mut in_order: Vec<(usize, Piece)> = Vec::new();
             for (done, budget) in finished {
                 total = (total.0 + budget.0, total.1.saturating_add(budget.1));
-                for (i, piece) in done {
-                    in_order[i] = Some(piece);
-                }
+                in_order.extend(done);
             }
+            in_order.sort_by_key(|(i, _)| *i);
             // supc's limits count across sections: when they are reached,
             // redo the work in order so the error lands where one thread
             // would put it.
             let limited = in_order
                 .iter()
-                .flatten()
-                .any(|p| p.diags.iter().any(|d| d.code == "SUP090"));
+                .any(|(_, p)| p.diags.iter().any(|d| d.code == "SUP090"));
             if !limited && !crate::limits::over(total) {
-                let count = in_order.iter().flatten().map(|p| p.groups.len()).sum();
-                let mut out = Vec::with_capacity(count);
-                for piece in in_order.into_iter().flatten() {
-                    out.extend(piece.groups);
+                for (_, piece) in in_order {
                     self.diags.extend(piece.diags);
                     self.warnings.extend(piece.warnings);
                 }
                 self.budget = total;
-                return out;
+                // In place: `Option<Group>` is as large as a `Group`.
+                return slots.into_iter().flatten().collect();
             }
         }
-        self.program_groups_here(sections)
+        sections
+            .iter()
+            .filter_map(|section| self.program_group(section))
+            .collect()
     }
 
-    /// [`Self::program_groups`] on this thread.
-    fn program_groups_here(&mut self, sections: &[&str]) -> Vec<Group> {
-        let mut groups = Vec::with_capacity(sections.len());
-        for section in sections {
-            let Some(program_name) = self.group_name(section) else {
-                continue;
-            };
-            let priority = self.priority(section, "999");
-            let processes = self.processes_from_section(section, &program_name);
-            groups.push(self.group(
-                program_name,
-                priority,
-                GroupKind::Program,
-                section,
-                processes,
-            ));
-        }
-        groups
+    /// The group of one `[program:x]` section (`None` when its name is
+    /// not valid).
+    fn program_group(&mut self, section: &str) -> Option<Group> {
+        let program_name = self.group_name(section)?;
+        let priority = self.priority(section, "999");
+        let processes = self.processes_from_section(section, &program_name);
+        Some(self.group(
+            program_name,
+            priority,
+            GroupKind::Program,
+            section,
+            processes,
+        ))
     }
 
     fn group(
