@@ -14,7 +14,8 @@ fn is_kv_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || "_/.+-():".contains(c)
 }
 
-fn is_shlex_space(c: char) -> bool {
+/// The characters shlex splits words at (POSIX mode).
+pub fn is_shlex_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Label, Severity};
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::python::path::{isabs, join, normpath};
-use crate::python::shlex::split_command;
+use crate::python::shlex::{is_shlex_space, split_command};
 
 pub struct RelativeCommandWithDirectory;
 
@@ -54,6 +54,14 @@ impl Rule for RelativeCommandWithDirectory {
             // supervisord changes into its own `directory` before it runs.
             if seen.contains(&&*p.section)
                 || config.supervisord.directory.as_deref().map(normpath) == Some(normpath(dir))
+            {
+                continue;
+            }
+            // The usual absolute command needs no split: its first word
+            // starts with `/` whatever follows.
+            if p.command()
+                .trim_start_matches(is_shlex_space)
+                .starts_with('/')
             {
                 continue;
             }
