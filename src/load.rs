@@ -175,11 +175,8 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    // Room for about one interned text per line (config lines are some 30
-    // bytes long), so the set rarely rehashes.
-    loaded.ini.reserve_strings(text.len() / 32);
     // Each header and option goes into the INI state as it is lexed.
-    let mut applier = loaded.ini.applier(|_| true);
+    let mut applier = loaded.ini.applier(|_| true).reading(text);
     let parsed = lex_file(file, text, |e| applier.event(e));
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.

@@ -20,17 +20,88 @@ use std::sync::Arc;
 pub type FastIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Where a value was written.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Definition {
     pub key_span: Span,
     pub value_span: Span,
-    /// The text as written (joined), before `%(here)s` replacement. Until
-    /// `%(here)s` changes it, the entry's `value` is this same allocation
-    /// (and so is every other value of the same text read with it).
-    pub written: Arc<str>,
+    /// The whole text of the file the value was read from, whose
+    /// `value_span` is the text as written; or, when `own`, the text as
+    /// written itself. Most values are one line of the file, and keeping
+    /// the file's text instead of a copy per value saves an allocation per
+    /// line (and the file's text is kept for diagnostics anyway).
+    #[allow(clippy::rc_buffer)]
+    text: Arc<String>,
+    own: bool,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
     pub from_default: bool,
+}
+
+impl Definition {
+    /// A definition whose text as written is `written` (a value joined from
+    /// several lines, or one that is not in a file's text).
+    pub fn new(key_span: Span, value_span: Span, written: String) -> Self {
+        Self::owning(key_span, value_span, Arc::new(written))
+    }
+
+    #[allow(clippy::rc_buffer)]
+    fn owning(key_span: Span, value_span: Span, written: Arc<String>) -> Self {
+        Definition {
+            key_span,
+            value_span,
+            text: written,
+            own: true,
+            from_default: false,
+        }
+    }
+
+    /// A definition whose text as written, `written`, is the part
+    /// `value_span` of `file_text` (`None` when it is not).
+    #[allow(clippy::rc_buffer)]
+    fn in_file(
+        key_span: Span,
+        value_span: Span,
+        written: &str,
+        file_text: &Arc<String>,
+    ) -> Option<Self> {
+        let at = (written.as_ptr() as usize).checked_sub(file_text.as_ptr() as usize)?;
+        let range = value_span.start as usize..value_span.end as usize;
+        if at != range.start || written.len() != range.len() || file_text.get(range).is_none() {
+            return None;
+        }
+        Some(Definition {
+            key_span,
+            value_span,
+            text: file_text.clone(),
+            own: false,
+            from_default: false,
+        })
+    }
+
+    /// The text as written (joined), before `%(here)s` replacement.
+    pub fn written(&self) -> &str {
+        if self.own {
+            &self.text
+        } else {
+            let span = self.value_span;
+            // `in_file` checked the range.
+            self.text
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl std::fmt::Debug for Definition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the file's whole text.
+        f.debug_struct("Definition")
+            .field("key_span", &self.key_span)
+            .field("value_span", &self.value_span)
+            .field("written", &self.written())
+            .field("from_default", &self.from_default)
+            .finish()
+    }
 }
 
 /// A key's winning definition, and what it overrode.
@@ -44,7 +115,7 @@ pub struct Entry {
 
 #[derive(Clone, Debug, Default)]
 struct Rare {
-    /// The value when it is not `def.written` (after `%(here)s`, or for a
+    /// The value when it is not `def.written()` (after `%(here)s`, or for a
     /// value a YAML spec gives in another form than its text).
     value: Option<Arc<str>>,
     /// Earlier definitions of the same key that this one overrode, oldest
@@ -54,14 +125,9 @@ struct Rare {
 
 impl Entry {
     /// A key's first definition: its value is the text as written.
-    pub fn new(key_span: Span, value_span: Span, written: Arc<str>) -> Self {
+    pub fn new(key_span: Span, value_span: Span, written: String) -> Self {
         Entry {
-            def: Definition {
-                key_span,
-                value_span,
-                written,
-                from_default: false,
-            },
+            def: Definition::new(key_span, value_span, written),
             rare: None,
         }
     }
@@ -75,11 +141,11 @@ impl Entry {
 
     /// The value (configparser's `get()`): the text as written, unless
     /// `%(here)s` replaced part of it.
-    pub fn value(&self) -> &Arc<str> {
-        self.rare
-            .as_ref()
-            .and_then(|r| r.value.as_ref())
-            .unwrap_or(&self.def.written)
+    pub fn value(&self) -> &str {
+        match self.rare.as_ref().and_then(|r| r.value.as_deref()) {
+            Some(value) => value,
+            None => self.def.written(),
+        }
     }
 
     /// The definitions this one overrode, oldest first.
@@ -88,7 +154,7 @@ impl Entry {
     }
 
     fn set_value(&mut self, value: Arc<str>) {
-        if *value == *self.def.written {
+        if *value == *self.def.written() {
             if let Some(r) = &mut self.rare {
                 r.value = None;
             }
@@ -207,6 +273,12 @@ impl Entries {
         if let Some(i) = self.position(&key) {
             return Some(std::mem::replace(&mut self.list[i].1, entry));
         }
+        self.push(key, entry);
+        None
+    }
+
+    /// Adds the entry of a key it does not have.
+    fn push(&mut self, key: Key, entry: Entry) {
         let i = self.list.len();
         if let Some(index) = &mut self.index {
             index.insert(key.clone(), i);
@@ -218,7 +290,6 @@ impl Entries {
             self.index = Some(Box::new(index));
         }
         self.list.push((key, entry));
-        None
     }
 
     pub fn len(&self) -> usize {
@@ -310,9 +381,10 @@ pub struct Ini {
     strings: Strings,
 }
 
-/// Every key and value text read so far, once: thousands of sections share
-/// one `command` key and one `autorestart=true`. Only loading needs it, so
-/// [`Ini::shrink_to_fit`] lets it go.
+/// Every key and every value text not in a file's text (joined from
+/// several lines, or changed by `%(here)s`) read so far, once: thousands of
+/// sections share one `command` key. Keys and joined texts share a set.
+/// Only loading needs it, so [`Ini::shrink_to_fit`] lets it go.
 #[derive(Clone, Default)]
 struct Strings(rustc_hash::FxHashSet<Arc<str>>, rustc_hash::FxHashSet<Key>);
 
@@ -380,6 +452,7 @@ impl Ini {
         Applier {
             ini: self,
             keep,
+            file_text: None,
             current: None,
             last_len: 0,
         }
@@ -388,12 +461,6 @@ impl Ini {
     /// The shared copy of a key or value text (see [`Section::entries`]).
     pub fn intern(&mut self, text: &str) -> Key {
         self.strings.key(text)
-    }
-
-    /// Room for `n` more interned texts (one per line of a file read next
-    /// is enough).
-    pub fn reserve_strings(&mut self, n: usize) {
-        self.strings.0.reserve(n);
     }
 
     /// Gives back what the maps grew beyond their final size and the
@@ -491,6 +558,9 @@ impl Ini {
 pub struct Applier<'i, K> {
     ini: &'i mut Ini,
     keep: K,
+    /// The text of the file the events are lexed from, if it is shared.
+    #[allow(clippy::rc_buffer)]
+    file_text: Option<Arc<String>>,
     current: Option<Target>,
     /// Options applied under the last header: the room a new section gets,
     /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
@@ -499,6 +569,14 @@ pub struct Applier<'i, K> {
 }
 
 impl<K: Fn(&str) -> bool> Applier<'_, K> {
+    /// Events lexed from `file_text` (the whole text of one file): a value
+    /// written on one line of it keeps a reference to it instead of a copy.
+    #[allow(clippy::rc_buffer)]
+    pub fn reading(mut self, file_text: &Arc<String>) -> Self {
+        self.file_text = Some(file_text.clone());
+        self
+    }
+
     /// `RawConfigParser._read` for one header or (joined) option.
     pub fn event(&mut self, event: Event<'_>) {
         let ini = &mut *self.ini;
@@ -538,7 +616,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                     None => None,
                 };
                 if let Some(section) = section {
-                    set_option(&mut ini.strings, section, opt);
+                    set_option(&mut ini.strings, self.file_text.as_ref(), section, opt);
                     self.last_len += 1;
                 }
             }
@@ -552,21 +630,32 @@ enum Target {
     Section(usize),
 }
 
-fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>) {
+#[allow(clippy::rc_buffer)]
+fn set_option(
+    strings: &mut Strings,
+    file_text: Option<&Arc<String>>,
+    section: &mut Section,
+    opt: OptionLine<'_>,
+) {
     let value_span = opt.value_span();
-    let written = strings.get(&opt.joined());
-    match section.entries.get_mut(&opt.key) {
-        Some(entry) => entry.redefine(Definition {
-            key_span: opt.key_span,
-            value_span,
-            written,
-            from_default: false,
-        }),
+    let in_file = match (
+        file_text,
+        opt.one_line().map(crate::python::unicode::rstrip),
+    ) {
+        (Some(file_text), Some(written)) => {
+            Definition::in_file(opt.key_span, value_span, written, file_text)
+        }
+        _ => None,
+    };
+    let def = in_file.unwrap_or_else(|| {
+        let written = strings.key(&opt.joined()).0;
+        Definition::owning(opt.key_span, value_span, written)
+    });
+    match section.entries.position(&opt.key) {
+        Some(i) => section.entries.list[i].1.redefine(def),
         None => {
             let key = strings.key(&opt.key);
-            section
-                .entries
-                .insert(key, Entry::new(opt.key_span, value_span, written));
+            section.entries.push(key, Entry { def, rare: None });
         }
     }
 }
@@ -591,9 +680,9 @@ mod tests {
             "[program:a]\ncommand=/bin/three\n",
         ]);
         let a = i.section("program:a").unwrap();
-        assert_eq!(&**a.entries["command"].value(), "/bin/three");
+        assert_eq!(a.entries["command"].value(), "/bin/three");
         assert_eq!(a.entries["command"].overridden().len(), 2);
-        assert_eq!(&**a.entries["priority"].value(), "3");
+        assert_eq!(a.entries["priority"].value(), "3");
         assert_eq!(a.headers.len(), 3);
         assert_eq!(a.first_file, FileId(0));
     }
@@ -607,9 +696,39 @@ mod tests {
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
         assert_eq!(
-            &**i.defaults.as_ref().unwrap().entries["log"].value(),
+            i.defaults.as_ref().unwrap().entries["log"].value(),
             "%(here)s/x"
         );
+    }
+
+    #[test]
+    fn one_line_values_are_parts_of_the_file_text() {
+        let text = Arc::new("[a]\nx = one \ny=two\n  more\nz=three\n\n\n[b]\nx=one\n".to_string());
+        let mut i = Ini::default();
+        let mut applier = i.applier(|_| true).reading(&text);
+        crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
+        let a = &i.section("a").unwrap().entries;
+        assert_eq!(a["x"].value(), "one");
+        assert!(!a["x"].def.own && Arc::ptr_eq(&a["x"].def.text, &text));
+        assert_eq!(a["y"].value(), "two\nmore");
+        assert!(a["y"].def.own);
+        // Blank lines after a value are continuation lines the join strips.
+        assert_eq!(a["z"].value(), "three");
+        assert!(!a["z"].def.own);
+        assert_eq!(i.get("b", "x").unwrap().value, "one");
+        // Events of another text than the one named are copied.
+        let other = Arc::new(text.to_string());
+        let mut j = Ini::default();
+        let mut applier = j.applier(|_| true).reading(&other);
+        crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
+        assert!(j.section("a").unwrap().entries["x"].def.own);
+        assert_eq!(j.get("a", "z").unwrap().value, "three");
+    }
+
+    #[test]
+    fn entries_stay_small() {
+        // 200,000 of them in a config of 20,000 programs.
+        assert!(std::mem::size_of::<(Key, Entry)>() <= 56);
     }
 
     #[test]
