@@ -371,6 +371,24 @@ impl Section {
             first_file: header.file,
         }
     }
+
+    /// The same section read later on (see [`Ini::merge`]).
+    fn absorb(&mut self, later: Section) {
+        self.headers.extend(later.headers);
+        for (key, entry) in later.entries.list {
+            match self.entries.position(&key) {
+                Some(i) => {
+                    let into = &mut self.entries.list[i].1;
+                    let Entry { def, rare } = entry;
+                    for old in rare.map(|r| r.overridden).unwrap_or_default() {
+                        into.redefine(old);
+                    }
+                    into.redefine(def);
+                }
+                None => self.entries.push(key, entry),
+            }
+        }
+    }
 }
 
 /// configparser's state after reading some files.
@@ -472,6 +490,30 @@ impl Ini {
         self.sections.shrink_to_fit();
         for s in self.sections.values_mut() {
             s.entries.shrink_to_fit();
+        }
+    }
+
+    /// Applies what `later` read, as if its events had been applied to
+    /// this state (a file lexed in parts: [`crate::syntax::split_point`]).
+    /// Sections new here come after the others in `later`'s order, a
+    /// section in both gets `later`'s headers after its own, and each of
+    /// `later`'s keys wins with all its definitions in order. `later` must
+    /// come straight from an [`Applier`] (no `%(here)s` replaced yet).
+    pub fn merge(&mut self, later: Ini) {
+        if let Some(d) = later.defaults {
+            match &mut self.defaults {
+                Some(into) => into.absorb(d),
+                None => self.defaults = Some(d),
+            }
+        }
+        self.sections.reserve(later.sections.len());
+        for (name, section) in later.sections {
+            match self.sections.get_mut(name.as_str()) {
+                Some(into) => into.absorb(section),
+                None => {
+                    self.sections.insert(name, section);
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@
 
 mod lexer;
 
-pub use lexer::{lex_file, parse_file};
+pub use lexer::{lex_file, lex_from, parse_file, split_point};
 
 use crate::source::{FileId, Span};
 use std::borrow::Cow;
@@ -30,6 +30,8 @@ pub struct ParsedFile<'a> {
     pub missing_header: Option<BadLine>,
     /// Every comment (full-line and inline), for suppressions and emitters.
     pub comments: Vec<Comment>,
+    /// How many lines were read.
+    pub lines: u32,
 }
 
 #[derive(Debug, Clone)]
