@@ -247,6 +247,9 @@ fn lex_split<'t, J: FnOnce() -> Option<LexedPart>>(
     let mut applier = ini.applier(|_| true).reading(text);
     let mut parsed = lex_file(file, &text[..upto], |e| applier.event(e));
     if let Some((start, join)) = rest {
+        // Room for the other part's sections (about as many, from near the
+        // middle), made while the helper may still be at work.
+        ini.sections.reserve(ini.sections.len());
         // Should the helper have failed, its part is lexed here.
         let part = join().unwrap_or_else(|| {
             Part {

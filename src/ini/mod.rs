@@ -652,13 +652,25 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                 self.last_len = 0;
             }
             Event::Option(opt) => {
-                let section = match self.current {
-                    Some(Target::Defaults) => ini.defaults.as_mut(),
-                    Some(Target::Section(i)) => ini.sections.get_index_mut(i).map(|(_, s)| s),
-                    None => None,
+                // The section before it in the map (usually the one read
+                // before it, with the same keys in the same order, in a
+                // large config) tells the key to share without a look-up.
+                let (section, like) = match self.current {
+                    Some(Target::Defaults) => (ini.defaults.as_mut(), None),
+                    Some(Target::Section(i)) => {
+                        match ini.sections.as_mut_slice().split_at_mut_checked(i) {
+                            Some((before, from)) => (
+                                from.get_index_mut(0).map(|(_, s)| s),
+                                before.last().map(|(_, s)| s),
+                            ),
+                            None => (None, None),
+                        }
+                    }
+                    None => (None, None),
                 };
                 if let Some(section) = section {
-                    set_option(&mut ini.strings, self.file_text.as_ref(), section, opt);
+                    let file_text = self.file_text.as_ref();
+                    set_option(&mut ini.strings, file_text, section, like, opt);
                     self.last_len += 1;
                 }
             }
@@ -677,6 +689,7 @@ fn set_option(
     strings: &mut Strings,
     file_text: Option<&Arc<String>>,
     section: &mut Section,
+    like: Option<&Section>,
     opt: OptionLine<'_>,
 ) {
     let value_span = opt.value_span();
@@ -696,7 +709,11 @@ fn set_option(
     match section.entries.position(&opt.key) {
         Some(i) => section.entries.list[i].1.redefine(def),
         None => {
-            let key = strings.key(&opt.key);
+            let n = section.entries.len();
+            let key = match like.and_then(|l| l.entries.list.get(n)) {
+                Some((k, _)) if **k == *opt.key => k.clone(),
+                _ => strings.key(&opt.key),
+            };
             section.entries.push(key, Entry { def, rare: None });
         }
     }

@@ -188,7 +188,8 @@ fn shape(line: &str) -> Shape {
 /// configparser's `optionxform` (`str.lower()`), borrowing a key that is
 /// already lower case.
 fn optionxform(key: &str) -> Cow<'_, str> {
-    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+    // One pass over the key: most are ASCII lower case already.
+    if !key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
         Cow::Borrowed(key)
     } else {
         Cow::Owned(lower(key))
