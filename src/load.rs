@@ -648,6 +648,10 @@ mod tests {
             "\u{e9}=1",
             "\u{feff}[a]",
             "k=[a]",
+            "[c]",
+            "[d]",
+            "y=2",
+            "x=3",
         ];
         prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
     }

@@ -473,6 +473,7 @@ impl Ini {
             file_text: None,
             current: None,
             last_len: 0,
+            like_so_far: false,
         }
     }
 
@@ -608,6 +609,9 @@ pub struct Applier<'i, K> {
     /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
     /// alike; what is left over goes in [`Ini::shrink_to_fit`]).
     last_len: usize,
+    /// The current section is new, and its keys so far are the first keys
+    /// of the section before it in the map (see [`set_option`]).
+    like_so_far: bool,
 }
 
 impl<K: Fn(&str) -> bool> Applier<'_, K> {
@@ -627,6 +631,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                 self.current = None;
             }
             Event::Section(h) => {
+                self.like_so_far = false;
                 let target = if h.name == "DEFAULT" {
                     match &mut ini.defaults {
                         Some(d) => d.headers.push(h.name_span),
@@ -644,6 +649,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                             section
                                 .entries
                                 .reserve_exact(self.last_len.min(Entries::INDEXED));
+                            self.like_so_far = true;
                             Target::Section(ini.sections.insert_full(h.name.to_string(), section).0)
                         }
                     }
@@ -670,6 +676,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                 };
                 if let Some(section) = section {
                     let file_text = self.file_text.as_ref();
+                    let like = like.map(|l| (l, &mut self.like_so_far));
                     set_option(&mut ini.strings, file_text, section, like, opt);
                     self.last_len += 1;
                 }
@@ -689,7 +696,7 @@ fn set_option(
     strings: &mut Strings,
     file_text: Option<&Arc<String>>,
     section: &mut Section,
-    like: Option<&Section>,
+    like: Option<(&Section, &mut bool)>,
     opt: OptionLine<'_>,
 ) {
     let value_span = opt.value_span();
@@ -706,15 +713,37 @@ fn set_option(
         let written = strings.key(&opt.joined()).0;
         Definition::owning(opt.key_span, value_span, written)
     });
+    let entry = Entry { def, rare: None };
+    // A section alike to the one before it (as in large generated
+    // configs) takes that section's key at the same place, so the key
+    // is shared without an interner look-up; and while all its keys so
+    // far are that section's first keys, which differ from the one at
+    // this place, the key is new here without a search.
+    let n = section.entries.len();
+    let (same, so_far) = match like {
+        Some((like, so_far)) => {
+            let same = like.entries.list.get(n).map(|(k, _)| k);
+            (same.filter(|k| ***k == *opt.key), Some(so_far))
+        }
+        None => (None, None),
+    };
+    if let (Some(key), Some(true)) = (same, so_far.as_deref()) {
+        section.entries.push(key.clone(), entry);
+        return;
+    }
     match section.entries.position(&opt.key) {
-        Some(i) => section.entries.list[i].1.redefine(def),
+        Some(i) => section.entries.list[i].1.redefine(entry.def),
         None => {
-            let n = section.entries.len();
-            let key = match like.and_then(|l| l.entries.list.get(n)) {
-                Some((k, _)) if **k == *opt.key => k.clone(),
-                _ => strings.key(&opt.key),
+            let key = match same {
+                Some(key) => key.clone(),
+                None => {
+                    if let Some(so_far) = so_far {
+                        *so_far = false;
+                    }
+                    strings.key(&opt.key)
+                }
             };
-            section.entries.push(key, Entry { def, rare: None });
+            section.entries.push(key, entry);
         }
     }
 }
@@ -782,6 +811,39 @@ mod tests {
         crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
         assert!(j.section("a").unwrap().entries["x"].def.own);
         assert_eq!(j.get("a", "z").unwrap().value, "three");
+    }
+
+    #[test]
+    fn alike_sections_share_keys_and_keep_redefinitions() {
+        let i = ini(&[
+            "[a]\nx=1\ny=2\nz=3\n[b]\nx=1\ny=2\nx=9\nz=3\n[c]\nx=1\nq=2\ny=5\ny=6\n[d]\nq=1\nx=2\n[e]\nq=1\nq=2\nx=3\n[f]\nx=1\nx=2\n",
+        ]);
+        let keys = |name: &str| -> Vec<String> {
+            let s = i.section(name).unwrap();
+            s.entries
+                .iter()
+                .map(|(k, e)| format!("{k}={}/{}", e.value(), e.overridden().len()))
+                .collect()
+        };
+        assert_eq!(keys("b"), ["x=9/1", "y=2/0", "z=3/0"]);
+        assert_eq!(keys("c"), ["x=1/0", "q=2/0", "y=6/1"]);
+        assert_eq!(keys("d"), ["q=1/0", "x=2/0"]);
+        assert_eq!(keys("e"), ["q=2/1", "x=3/0"]);
+        // `x` is the key at its place in [e], but [f]'s keys so far are
+        // not [e]'s first keys: it is searched for, and found.
+        assert_eq!(keys("f"), ["x=2/1"]);
+        let key = |s: &str, k: &str| {
+            i.section(s)
+                .unwrap()
+                .entries
+                .keys()
+                .find(|x| **x == *k)
+                .unwrap()
+                .0
+                .clone()
+        };
+        assert!(Arc::ptr_eq(&key("a", "z"), &key("b", "z")));
+        assert!(Arc::ptr_eq(&key("a", "x"), &key("e", "x")));
     }
 
     #[test]
