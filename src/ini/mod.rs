@@ -29,8 +29,7 @@ pub struct Definition {
     /// written itself. Most values are one line of the file, and keeping
     /// the file's text instead of a copy per value saves an allocation per
     /// line (and the file's text is kept for diagnostics anyway).
-    #[allow(clippy::rc_buffer)]
-    text: Arc<String>,
+    text: Arc<Shared>,
     own: bool,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
@@ -49,7 +48,7 @@ impl Definition {
         Definition {
             key_span,
             value_span,
-            text: written,
+            text: Arc::new(Shared(written)),
             own: true,
             from_default: false,
         }
@@ -57,16 +56,16 @@ impl Definition {
 
     /// A definition whose text as written, `written`, is the part
     /// `value_span` of `file_text` (`None` when it is not).
-    #[allow(clippy::rc_buffer)]
     fn in_file(
         key_span: Span,
         value_span: Span,
         written: &str,
-        file_text: &Arc<String>,
+        file_text: &Arc<Shared>,
     ) -> Option<Self> {
-        let at = (written.as_ptr() as usize).checked_sub(file_text.as_ptr() as usize)?;
+        let whole = &file_text.0;
+        let at = (written.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
         let range = value_span.start as usize..value_span.end as usize;
-        if at != range.start || written.len() != range.len() || file_text.get(range).is_none() {
+        if at != range.start || written.len() != range.len() || whole.get(range).is_none() {
             return None;
         }
         Some(Definition {
@@ -81,11 +80,12 @@ impl Definition {
     /// The text as written (joined), before `%(here)s` replacement.
     pub fn written(&self) -> &str {
         if self.own {
-            &self.text
+            &self.text.0
         } else {
             let span = self.value_span;
             // `in_file` checked the range.
             self.text
+                .0
                 .get(span.start as usize..span.end as usize)
                 .unwrap_or_default()
         }
@@ -103,6 +103,13 @@ impl std::fmt::Debug for Definition {
             .finish()
     }
 }
+
+/// A text the definitions read with one [`Applier`] share: each thread
+/// that lexes a part of a file holds the file's text through a handle of
+/// its own, so no reference count is changed by two cores at once (each
+/// such change moves the count's cache line from one core to the other).
+#[allow(clippy::rc_buffer)]
+struct Shared(Arc<String>);
 
 /// A key's winning definition, and what it overrode.
 #[derive(Clone, Debug)]
@@ -602,8 +609,7 @@ pub struct Applier<'i, K> {
     ini: &'i mut Ini,
     keep: K,
     /// The text of the file the events are lexed from, if it is shared.
-    #[allow(clippy::rc_buffer)]
-    file_text: Option<Arc<String>>,
+    file_text: Option<Arc<Shared>>,
     current: Option<Target>,
     /// Options applied under the last header: the room a new section gets,
     /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
@@ -619,7 +625,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
     /// written on one line of it keeps a reference to it instead of a copy.
     #[allow(clippy::rc_buffer)]
     pub fn reading(mut self, file_text: &Arc<String>) -> Self {
-        self.file_text = Some(file_text.clone());
+        self.file_text = Some(Arc::new(Shared(file_text.clone())));
         self
     }
 
@@ -691,10 +697,9 @@ enum Target {
     Section(usize),
 }
 
-#[allow(clippy::rc_buffer)]
 fn set_option(
     strings: &mut Strings,
-    file_text: Option<&Arc<String>>,
+    file_text: Option<&Arc<Shared>>,
     section: &mut Section,
     like: Option<(&Section, &mut bool)>,
     opt: OptionLine<'_>,
@@ -797,7 +802,7 @@ mod tests {
         crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
         let a = &i.section("a").unwrap().entries;
         assert_eq!(a["x"].value(), "one");
-        assert!(!a["x"].def.own && Arc::ptr_eq(&a["x"].def.text, &text));
+        assert!(!a["x"].def.own && Arc::ptr_eq(&a["x"].def.text.0, &text));
         assert_eq!(a["y"].value(), "two\nmore");
         assert!(a["y"].def.own);
         // Blank lines after a value are continuation lines the join strips.
