@@ -139,7 +139,7 @@ fn one(
     });
     let get = |key: &str| {
         ini.get(&p.section, key)
-            .map(|f| f.entry.def.written.to_string())
+            .map(|f| f.entry.def.written().to_string())
     };
     let name_template = get("process_name").unwrap_or_else(|| "%(program_name)s".into());
     let process_num_origin = format!(
@@ -230,7 +230,7 @@ fn expansions(
     let mut out = Vec::new();
     for key in keys {
         let written = match section.entries.get(key) {
-            Some(e) => e.def.written.to_string(),
+            Some(e) => e.def.written().to_string(),
             None => "%(program_name)s".to_string(),
         };
         if !written.contains("%(") {

@@ -16,8 +16,10 @@ use crate::python::path::{abspath, dirname, join};
 use crate::python::repr::repr;
 use crate::python::{glob, unicode};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::syntax::{lex_file, parse_file};
+use crate::syntax::{BadLine, Comment, ParsedFile, lex_file, lex_from, parse_file, split_point};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
 
 /// The parsed config before supervisord's semantics are applied.
 #[derive(Debug)]
@@ -169,18 +171,140 @@ fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
         ));
         return Some(file);
     }
+    let two_threads = meta.len() >= PARALLEL_BYTES
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !two_threads {
+        return read_lexed(loaded, name, path, None);
+    }
+    std::thread::scope(|scope| {
+        // Started before the file is read: a thread started on an idle
+        // core can take milliseconds to run, and the read hides that.
+        let (tx, rx) = std::sync::mpsc::channel::<Part>();
+        let helper = scope.spawn(move || rx.recv().ok().map(Part::lex));
+        read_lexed(loaded, name, path, Some((tx, helper)))
+    })
+}
+
+/// Files at least this large are lexed on two threads.
+const PARALLEL_BYTES: u64 = 256 * 1024;
+
+/// The end of a file, from a line [`split_point`] found, lexed on its own.
+struct Part {
+    file: FileId,
+    #[allow(clippy::rc_buffer)]
+    text: Arc<String>,
+    start: usize,
+}
+
+/// A [`Part`] lexed into an INI state of its own (it starts with a
+/// header, so there is no missing header).
+struct LexedPart {
+    ini: Ini,
+    bad_lines: Vec<BadLine>,
+    comments: Vec<Comment>,
+    lines: u32,
+}
+
+impl Part {
+    fn lex(self) -> LexedPart {
+        let mut ini = Ini::default();
+        let mut applier = ini.applier(|_| true).reading(&self.text);
+        let parsed = lex_from(self.file, &self.text, self.start, |e| applier.event(e));
+        LexedPart {
+            ini,
+            bad_lines: parsed.bad_lines,
+            comments: parsed.comments,
+            lines: parsed.lines,
+        }
+    }
+}
+
+/// Lexes `text[..split]` into `ini` here and the rest through `helper`,
+/// then merges the two as if the whole text had been lexed in one pass
+/// (without a helper or a split, the whole text is lexed here).
+#[allow(clippy::rc_buffer)]
+fn lex_split<'t, J: FnOnce() -> Option<LexedPart>>(
+    ini: &mut Ini,
+    file: FileId,
+    text: &'t Arc<String>,
+    split: Option<usize>,
+    helper: Option<(Sender<Part>, J)>,
+) -> ParsedFile<'t> {
+    let mut rest = None;
+    let mut upto = text.len();
+    if let (Some(start), Some((tx, join))) = (split, helper) {
+        let part = Part {
+            file,
+            text: text.clone(),
+            start,
+        };
+        if tx.send(part).is_ok() {
+            rest = Some((start, join));
+            upto = start;
+        }
+    }
+    // Each header and option goes into the INI state as it is lexed.
+    let mut applier = ini.applier(|_| true).reading(text);
+    let mut parsed = lex_file(file, &text[..upto], |e| applier.event(e));
+    if let Some((start, join)) = rest {
+        // Room for the other part's sections (about as many, from near the
+        // middle), made while the helper may still be at work.
+        ini.sections.reserve(ini.sections.len());
+        // Should the helper have failed, its part is lexed here.
+        let part = join().unwrap_or_else(|| {
+            Part {
+                file,
+                text: text.clone(),
+                start,
+            }
+            .lex()
+        });
+        ini.merge(part.ini);
+        let before = parsed.lines;
+        let shift = |line: &mut u32| *line = line.saturating_add(before);
+        parsed
+            .bad_lines
+            .extend(part.bad_lines.into_iter().map(|mut b| {
+                shift(&mut b.line);
+                b
+            }));
+        parsed
+            .comments
+            .extend(part.comments.into_iter().map(|mut c| {
+                shift(&mut c.line);
+                c
+            }));
+        parsed.lines = before.saturating_add(part.lines);
+    }
+    parsed
+}
+
+type Helper<'scope> = (
+    Sender<Part>,
+    std::thread::ScopedJoinHandle<'scope, Option<LexedPart>>,
+);
+
+/// [`read_one`] after the checks, with the helper thread if one was
+/// started.
+fn read_lexed(
+    loaded: &mut Loaded,
+    name: &str,
+    path: &Path,
+    helper: Option<Helper<'_>>,
+) -> Option<FileId> {
     let bytes = std::fs::read(path).ok()?;
     let (text, decode_error) = decode(bytes);
     let file = loaded
         .sources
         .add(SourceFile::new(name.into(), path.into(), text));
     let text = &loaded.sources.get(file).text;
-    // Room for about one interned text per line (config lines are some 30
-    // bytes long), so the set rarely rehashes.
-    loaded.ini.reserve_strings(text.len() / 32);
-    // Each header and option goes into the INI state as it is lexed.
-    let mut applier = loaded.ini.applier(|_| true);
-    let parsed = lex_file(file, text, |e| applier.event(e));
+    // The split is near the middle: the two threads get about the same
+    // work.
+    let split = helper
+        .as_ref()
+        .and_then(|_| split_point(text, text.len() / 2));
+    let helper = helper.map(|(tx, handle)| (tx, move || handle.join().ok().flatten()));
+    let parsed = lex_split(&mut loaded.ini, file, text, split, helper);
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -438,6 +562,198 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Everything a lexed file leaves: the INI state (in order, with spans
+    /// and every definition) and the lexer's bad lines and comments.
+    fn dump(ini: &Ini, parsed: &ParsedFile<'_>) -> String {
+        let mut out = String::new();
+        let sections = ini.defaults.iter().map(|d| ("[DEFAULT]", d));
+        let sections = sections.chain(ini.sections.iter().map(|(n, s)| (n.as_str(), s)));
+        for (name, s) in sections {
+            out.push_str(&format!("{name} {:?} {:?}\n", s.headers, s.first_file));
+            for (k, e) in &s.entries {
+                out.push_str(&format!(
+                    "  {k}={:?} {:?} {:?}\n",
+                    e.value(),
+                    e.def,
+                    e.overridden()
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "{:?}\n{:?}\n{:?}\n{}\n",
+            parsed.bad_lines, parsed.missing_header, parsed.comments, parsed.lines
+        ));
+        out
+    }
+
+    fn one_pass(text: &Arc<String>) -> String {
+        let mut ini = Ini::default();
+        let parsed = lex_split::<fn() -> Option<LexedPart>>(&mut ini, FileId(1), text, None, None);
+        dump(&ini, &parsed)
+    }
+
+    /// Lexed in two parts at `split`, the second on another thread.
+    fn two_parts(text: &Arc<String>, split: usize) -> String {
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::channel::<Part>();
+            let handle = scope.spawn(move || rx.recv().ok().map(Part::lex));
+            let join = move || handle.join().ok().flatten();
+            let mut ini = Ini::default();
+            let parsed = lex_split(&mut ini, FileId(1), text, Some(split), Some((tx, join)));
+            dump(&ini, &parsed)
+        })
+    }
+
+    fn every_split(text: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while let Some(p) = split_point(text, at) {
+            out.push(p);
+            at = p + 1;
+        }
+        out
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        let pieces = [
+            "[a]",
+            "[b]",
+            "[DEFAULT]",
+            " [a]",
+            "\t[b]",
+            "\u{c}[a]",
+            "[a] ;c",
+            "[b]#x",
+            "[a]]",
+            "[]",
+            "[x",
+            "[a=b",
+            "[ a ]",
+            "k=v",
+            "k = v2",
+            "K : v",
+            "x=1",
+            "=v",
+            "  cont",
+            "\tmore",
+            "",
+            "  ",
+            ";c",
+            "#c",
+            " ;c",
+            "k=v ;c",
+            "junk",
+            "\u{e9}=1",
+            "\u{feff}[a]",
+            "k=[a]",
+            "[c]",
+            "[d]",
+            "y=2",
+            "x=3",
+        ];
+        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        let newline = prop::sample::select(vec!["\n", "\n", "\r\n", "\r"]);
+        (
+            prop::collection::vec((line(), newline), 0..24),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, end)| {
+                let mut s = String::new();
+                for (l, n) in lines {
+                    s.push_str(&l);
+                    s.push_str(n);
+                }
+                if !end {
+                    s.pop();
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn lexing_in_two_parts_is_one_pass(text in text()) {
+            let text = Arc::new(text);
+            let expect = one_pass(&text);
+            for split in every_split(&text) {
+                prop_assert_eq!(&two_parts(&text, split), &expect, "split at {}", split);
+            }
+        }
+    }
+
+    #[test]
+    fn split_points() {
+        // Indented (continuation) and form-fed lines are not headers.
+        let t = "[a]\nx=1\n  [b]\n\u{c}[b]\n[c]\n";
+        assert_eq!(every_split(t), vec![t.find("[c]").unwrap()]);
+        // Blank lines inside a value do not end it, a header does.
+        let t = "[a]\nx=1\n\n[b]\n";
+        assert_eq!(every_split(t), vec![9]);
+        assert_eq!(every_split("[a]\r\nx=1\r\n[b]\r\n"), vec![10]);
+        assert_eq!(every_split("[a]\rx=1\r[b]\r"), vec![8]);
+        // Not at the start of the file, and only lines the lexer reads as
+        // headers.
+        assert_eq!(every_split("[a]\n"), Vec::<usize>::new());
+        assert_eq!(every_split("x=1\ny=2\n"), Vec::<usize>::new());
+        assert_eq!(
+            every_split("[a]\n[]\n[x\n[a=b\n;[c]\n"),
+            Vec::<usize>::new()
+        );
+        assert_eq!(every_split("x=1\ny=2\n[z] ;c"), vec![8]);
+        assert_eq!(split_point("[a]\n[b]\n[c]\n", 5), Some(8));
+        assert_eq!(split_point("[a]\n[b]\n", 100), None);
+        // A split after headerless lines keeps the missing-header error
+        // and the line numbers.
+        let text = Arc::new("x=1\r\njunk\r[a]\nk=v\n  c\n[a]\nk=w ;c\n=z\n".to_string());
+        for split in every_split(&text) {
+            assert_eq!(two_parts(&text, split), one_pass(&text));
+        }
+    }
+
+    #[test]
+    fn a_big_file_reads_like_one_pass() {
+        let mut text = String::from("[DEFAULT]\nd=1\n");
+        for i in 0..6000 {
+            text.push_str(&format!(
+                "[program:p{}]\r\ncommand=/bin/x {i}\n  --more ;c\n\nnumprocs=2\njunk {i}\n; c\n",
+                i % 4000
+            ));
+        }
+        assert!(text.len() as u64 > PARALLEL_BYTES);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.conf");
+        std::fs::write(&path, &text).unwrap();
+        let host = Host {
+            env: Vec::new(),
+            node_name: "h".into(),
+            cwd: dir.path().to_string_lossy().into_owned(),
+            portable: true,
+        };
+        let two = load("big.conf", &host, false);
+        let mut one = load("big.conf", &host, false);
+        one.sources = SourceMap::new();
+        one.ini = Ini::default();
+        one.diagnostics.clear();
+        one.comments.clear();
+        read_lexed(&mut one, "big.conf", &path, None).unwrap();
+        one.ini.shrink_to_fit();
+        let show = |l: &Loaded| {
+            let parsed = ParsedFile::default();
+            format!(
+                "{}{:?}{:?}",
+                dump(&l.ini, &parsed),
+                l.diagnostics,
+                l.comments
+            )
+        };
+        assert!(two.has_errors());
+        assert_eq!(show(&two), show(&one));
+    }
 
     #[test]
     fn decode_messages_like_python() {

@@ -4,6 +4,7 @@
 //! [`Span`] names its file and a [`SourceMap`] owns all the texts.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a file in the [`SourceMap`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,8 +54,10 @@ pub struct SourceFile {
     /// Where it was read from.
     pub path: PathBuf,
     /// The decoded text (invalid UTF-8 replaced by U+FFFD; the decode error
-    /// itself is reported separately).
-    pub text: String,
+    /// itself is reported separately). Shared with the values read from it
+    /// ([`crate::ini::Definition`]).
+    #[allow(clippy::rc_buffer)]
+    pub text: Arc<String>,
     /// Offsets where lines start, found the first time a location is asked
     /// for (most runs never need one, and the scan costs as much as lexing).
     line_starts: std::sync::OnceLock<Vec<u32>>,
@@ -65,7 +68,7 @@ impl SourceFile {
         SourceFile {
             name,
             path,
-            text,
+            text: Arc::new(text),
             line_starts: std::sync::OnceLock::new(),
         }
     }

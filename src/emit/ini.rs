@@ -369,10 +369,10 @@ impl<'a> Emitter<'a> {
         match in_main {
             Some(d) => {
                 let value = if self.loaded.here == self.out_dir {
-                    d.written.to_string()
+                    d.written().to_string()
                 } else {
                     replace_here(
-                        &d.written,
+                        d.written(),
                         &self.loaded.here,
                         here_escape(SectionKind::Supervisorctl, key),
                     )
@@ -427,11 +427,11 @@ impl<'a> Emitter<'a> {
             // replacement was plain, the written form says the same thing.
             let def = &entry.def;
             let dir = self.dir_of(def.key_span.file);
-            let plain = !def.written.contains("%%(here)s")
-                && def.written.replace("%(here)s", &dir) == **value;
+            let plain = !def.written().contains("%%(here)s")
+                && def.written().replace("%(here)s", &dir) == *value;
             let keep = escape.is_some() && !def.from_default && key != "process_name";
             if keep && plain && dir == self.out_dir {
-                return def.written.to_string();
+                return def.written().to_string();
             }
             return value.to_string();
         }

@@ -20,18 +20,96 @@ use std::sync::Arc;
 pub type FastIndexMap<K, V> = IndexMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Where a value was written.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Definition {
     pub key_span: Span,
     pub value_span: Span,
-    /// The text as written (joined), before `%(here)s` replacement. Until
-    /// `%(here)s` changes it, the entry's `value` is this same allocation
-    /// (and so is every other value of the same text read with it).
-    pub written: Arc<str>,
+    /// The whole text of the file the value was read from, whose
+    /// `value_span` is the text as written; or, when `own`, the text as
+    /// written itself. Most values are one line of the file, and keeping
+    /// the file's text instead of a copy per value saves an allocation per
+    /// line (and the file's text is kept for diagnostics anyway).
+    text: Arc<Shared>,
+    own: bool,
     /// The section header it was written under (for `[DEFAULT]` values
     /// copied into a section, the `[DEFAULT]` header).
     pub from_default: bool,
 }
+
+impl Definition {
+    /// A definition whose text as written is `written` (a value joined from
+    /// several lines, or one that is not in a file's text).
+    pub fn new(key_span: Span, value_span: Span, written: String) -> Self {
+        Self::owning(key_span, value_span, Arc::new(written))
+    }
+
+    #[allow(clippy::rc_buffer)]
+    fn owning(key_span: Span, value_span: Span, written: Arc<String>) -> Self {
+        Definition {
+            key_span,
+            value_span,
+            text: Arc::new(Shared(written)),
+            own: true,
+            from_default: false,
+        }
+    }
+
+    /// A definition whose text as written, `written`, is the part
+    /// `value_span` of `file_text` (`None` when it is not).
+    fn in_file(
+        key_span: Span,
+        value_span: Span,
+        written: &str,
+        file_text: &Arc<Shared>,
+    ) -> Option<Self> {
+        let whole = &file_text.0;
+        let at = (written.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+        let range = value_span.start as usize..value_span.end as usize;
+        if at != range.start || written.len() != range.len() || whole.get(range).is_none() {
+            return None;
+        }
+        Some(Definition {
+            key_span,
+            value_span,
+            text: file_text.clone(),
+            own: false,
+            from_default: false,
+        })
+    }
+
+    /// The text as written (joined), before `%(here)s` replacement.
+    pub fn written(&self) -> &str {
+        if self.own {
+            &self.text.0
+        } else {
+            let span = self.value_span;
+            // `in_file` checked the range.
+            self.text
+                .0
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or_default()
+        }
+    }
+}
+
+impl std::fmt::Debug for Definition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the file's whole text.
+        f.debug_struct("Definition")
+            .field("key_span", &self.key_span)
+            .field("value_span", &self.value_span)
+            .field("written", &self.written())
+            .field("from_default", &self.from_default)
+            .finish()
+    }
+}
+
+/// A text the definitions read with one [`Applier`] share: each thread
+/// that lexes a part of a file holds the file's text through a handle of
+/// its own, so no reference count is changed by two cores at once (each
+/// such change moves the count's cache line from one core to the other).
+#[allow(clippy::rc_buffer)]
+struct Shared(Arc<String>);
 
 /// A key's winning definition, and what it overrode.
 #[derive(Clone, Debug)]
@@ -44,7 +122,7 @@ pub struct Entry {
 
 #[derive(Clone, Debug, Default)]
 struct Rare {
-    /// The value when it is not `def.written` (after `%(here)s`, or for a
+    /// The value when it is not `def.written()` (after `%(here)s`, or for a
     /// value a YAML spec gives in another form than its text).
     value: Option<Arc<str>>,
     /// Earlier definitions of the same key that this one overrode, oldest
@@ -54,14 +132,9 @@ struct Rare {
 
 impl Entry {
     /// A key's first definition: its value is the text as written.
-    pub fn new(key_span: Span, value_span: Span, written: Arc<str>) -> Self {
+    pub fn new(key_span: Span, value_span: Span, written: String) -> Self {
         Entry {
-            def: Definition {
-                key_span,
-                value_span,
-                written,
-                from_default: false,
-            },
+            def: Definition::new(key_span, value_span, written),
             rare: None,
         }
     }
@@ -75,11 +148,11 @@ impl Entry {
 
     /// The value (configparser's `get()`): the text as written, unless
     /// `%(here)s` replaced part of it.
-    pub fn value(&self) -> &Arc<str> {
-        self.rare
-            .as_ref()
-            .and_then(|r| r.value.as_ref())
-            .unwrap_or(&self.def.written)
+    pub fn value(&self) -> &str {
+        match self.rare.as_ref().and_then(|r| r.value.as_deref()) {
+            Some(value) => value,
+            None => self.def.written(),
+        }
     }
 
     /// The definitions this one overrode, oldest first.
@@ -88,7 +161,7 @@ impl Entry {
     }
 
     fn set_value(&mut self, value: Arc<str>) {
-        if *value == *self.def.written {
+        if *value == *self.def.written() {
             if let Some(r) = &mut self.rare {
                 r.value = None;
             }
@@ -207,6 +280,12 @@ impl Entries {
         if let Some(i) = self.position(&key) {
             return Some(std::mem::replace(&mut self.list[i].1, entry));
         }
+        self.push(key, entry);
+        None
+    }
+
+    /// Adds the entry of a key it does not have.
+    fn push(&mut self, key: Key, entry: Entry) {
         let i = self.list.len();
         if let Some(index) = &mut self.index {
             index.insert(key.clone(), i);
@@ -218,7 +297,6 @@ impl Entries {
             self.index = Some(Box::new(index));
         }
         self.list.push((key, entry));
-        None
     }
 
     pub fn len(&self) -> usize {
@@ -300,6 +378,24 @@ impl Section {
             first_file: header.file,
         }
     }
+
+    /// The same section read later on (see [`Ini::merge`]).
+    fn absorb(&mut self, later: Section) {
+        self.headers.extend(later.headers);
+        for (key, entry) in later.entries.list {
+            match self.entries.position(&key) {
+                Some(i) => {
+                    let into = &mut self.entries.list[i].1;
+                    let Entry { def, rare } = entry;
+                    for old in rare.map(|r| r.overridden).unwrap_or_default() {
+                        into.redefine(old);
+                    }
+                    into.redefine(def);
+                }
+                None => self.entries.push(key, entry),
+            }
+        }
+    }
 }
 
 /// configparser's state after reading some files.
@@ -310,9 +406,10 @@ pub struct Ini {
     strings: Strings,
 }
 
-/// Every key and value text read so far, once: thousands of sections share
-/// one `command` key and one `autorestart=true`. Only loading needs it, so
-/// [`Ini::shrink_to_fit`] lets it go.
+/// Every key and every value text not in a file's text (joined from
+/// several lines, or changed by `%(here)s`) read so far, once: thousands of
+/// sections share one `command` key. Keys and joined texts share a set.
+/// Only loading needs it, so [`Ini::shrink_to_fit`] lets it go.
 #[derive(Clone, Default)]
 struct Strings(rustc_hash::FxHashSet<Arc<str>>, rustc_hash::FxHashSet<Key>);
 
@@ -380,20 +477,16 @@ impl Ini {
         Applier {
             ini: self,
             keep,
+            file_text: None,
             current: None,
             last_len: 0,
+            like_so_far: false,
         }
     }
 
     /// The shared copy of a key or value text (see [`Section::entries`]).
     pub fn intern(&mut self, text: &str) -> Key {
         self.strings.key(text)
-    }
-
-    /// Room for `n` more interned texts (one per line of a file read next
-    /// is enough).
-    pub fn reserve_strings(&mut self, n: usize) {
-        self.strings.0.reserve(n);
     }
 
     /// Gives back what the maps grew beyond their final size and the
@@ -405,6 +498,30 @@ impl Ini {
         self.sections.shrink_to_fit();
         for s in self.sections.values_mut() {
             s.entries.shrink_to_fit();
+        }
+    }
+
+    /// Applies what `later` read, as if its events had been applied to
+    /// this state (a file lexed in parts: [`crate::syntax::split_point`]).
+    /// Sections new here come after the others in `later`'s order, a
+    /// section in both gets `later`'s headers after its own, and each of
+    /// `later`'s keys wins with all its definitions in order. `later` must
+    /// come straight from an [`Applier`] (no `%(here)s` replaced yet).
+    pub fn merge(&mut self, later: Ini) {
+        if let Some(d) = later.defaults {
+            match &mut self.defaults {
+                Some(into) => into.absorb(d),
+                None => self.defaults = Some(d),
+            }
+        }
+        self.sections.reserve(later.sections.len());
+        for (name, section) in later.sections {
+            match self.sections.get_mut(name.as_str()) {
+                Some(into) => into.absorb(section),
+                None => {
+                    self.sections.insert(name, section);
+                }
+            }
         }
     }
 
@@ -491,14 +608,27 @@ impl Ini {
 pub struct Applier<'i, K> {
     ini: &'i mut Ini,
     keep: K,
+    /// The text of the file the events are lexed from, if it is shared.
+    file_text: Option<Arc<Shared>>,
     current: Option<Target>,
     /// Options applied under the last header: the room a new section gets,
     /// up to [`Entries::INDEXED`] (the sections of a large config tend to be
     /// alike; what is left over goes in [`Ini::shrink_to_fit`]).
     last_len: usize,
+    /// The current section is new, and its keys so far are the first keys
+    /// of the section before it in the map (see [`set_option`]).
+    like_so_far: bool,
 }
 
 impl<K: Fn(&str) -> bool> Applier<'_, K> {
+    /// Events lexed from `file_text` (the whole text of one file): a value
+    /// written on one line of it keeps a reference to it instead of a copy.
+    #[allow(clippy::rc_buffer)]
+    pub fn reading(mut self, file_text: &Arc<String>) -> Self {
+        self.file_text = Some(Arc::new(Shared(file_text.clone())));
+        self
+    }
+
     /// `RawConfigParser._read` for one header or (joined) option.
     pub fn event(&mut self, event: Event<'_>) {
         let ini = &mut *self.ini;
@@ -507,6 +637,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                 self.current = None;
             }
             Event::Section(h) => {
+                self.like_so_far = false;
                 let target = if h.name == "DEFAULT" {
                     match &mut ini.defaults {
                         Some(d) => d.headers.push(h.name_span),
@@ -524,6 +655,7 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                             section
                                 .entries
                                 .reserve_exact(self.last_len.min(Entries::INDEXED));
+                            self.like_so_far = true;
                             Target::Section(ini.sections.insert_full(h.name.to_string(), section).0)
                         }
                     }
@@ -532,13 +664,26 @@ impl<K: Fn(&str) -> bool> Applier<'_, K> {
                 self.last_len = 0;
             }
             Event::Option(opt) => {
-                let section = match self.current {
-                    Some(Target::Defaults) => ini.defaults.as_mut(),
-                    Some(Target::Section(i)) => ini.sections.get_index_mut(i).map(|(_, s)| s),
-                    None => None,
+                // The section before it in the map (usually the one read
+                // before it, with the same keys in the same order, in a
+                // large config) tells the key to share without a look-up.
+                let (section, like) = match self.current {
+                    Some(Target::Defaults) => (ini.defaults.as_mut(), None),
+                    Some(Target::Section(i)) => {
+                        match ini.sections.as_mut_slice().split_at_mut_checked(i) {
+                            Some((before, from)) => (
+                                from.get_index_mut(0).map(|(_, s)| s),
+                                before.last().map(|(_, s)| s),
+                            ),
+                            None => (None, None),
+                        }
+                    }
+                    None => (None, None),
                 };
                 if let Some(section) = section {
-                    set_option(&mut ini.strings, section, opt);
+                    let file_text = self.file_text.as_ref();
+                    let like = like.map(|l| (l, &mut self.like_so_far));
+                    set_option(&mut ini.strings, file_text, section, like, opt);
                     self.last_len += 1;
                 }
             }
@@ -552,21 +697,58 @@ enum Target {
     Section(usize),
 }
 
-fn set_option(strings: &mut Strings, section: &mut Section, opt: OptionLine<'_>) {
+fn set_option(
+    strings: &mut Strings,
+    file_text: Option<&Arc<Shared>>,
+    section: &mut Section,
+    like: Option<(&Section, &mut bool)>,
+    opt: OptionLine<'_>,
+) {
     let value_span = opt.value_span();
-    let written = strings.get(&opt.joined());
-    match section.entries.get_mut(&opt.key) {
-        Some(entry) => entry.redefine(Definition {
-            key_span: opt.key_span,
-            value_span,
-            written,
-            from_default: false,
-        }),
+    let in_file = match (
+        file_text,
+        opt.one_line().map(crate::python::unicode::rstrip),
+    ) {
+        (Some(file_text), Some(written)) => {
+            Definition::in_file(opt.key_span, value_span, written, file_text)
+        }
+        _ => None,
+    };
+    let def = in_file.unwrap_or_else(|| {
+        let written = strings.key(&opt.joined()).0;
+        Definition::owning(opt.key_span, value_span, written)
+    });
+    let entry = Entry { def, rare: None };
+    // A section alike to the one before it (as in large generated
+    // configs) takes that section's key at the same place, so the key
+    // is shared without an interner look-up; and while all its keys so
+    // far are that section's first keys, which differ from the one at
+    // this place, the key is new here without a search.
+    let n = section.entries.len();
+    let (same, so_far) = match like {
+        Some((like, so_far)) => {
+            let same = like.entries.list.get(n).map(|(k, _)| k);
+            (same.filter(|k| ***k == *opt.key), Some(so_far))
+        }
+        None => (None, None),
+    };
+    if let (Some(key), Some(true)) = (same, so_far.as_deref()) {
+        section.entries.push(key.clone(), entry);
+        return;
+    }
+    match section.entries.position(&opt.key) {
+        Some(i) => section.entries.list[i].1.redefine(entry.def),
         None => {
-            let key = strings.key(&opt.key);
-            section
-                .entries
-                .insert(key, Entry::new(opt.key_span, value_span, written));
+            let key = match same {
+                Some(key) => key.clone(),
+                None => {
+                    if let Some(so_far) = so_far {
+                        *so_far = false;
+                    }
+                    strings.key(&opt.key)
+                }
+            };
+            section.entries.push(key, entry);
         }
     }
 }
@@ -591,9 +773,9 @@ mod tests {
             "[program:a]\ncommand=/bin/three\n",
         ]);
         let a = i.section("program:a").unwrap();
-        assert_eq!(&**a.entries["command"].value(), "/bin/three");
+        assert_eq!(a.entries["command"].value(), "/bin/three");
         assert_eq!(a.entries["command"].overridden().len(), 2);
-        assert_eq!(&**a.entries["priority"].value(), "3");
+        assert_eq!(a.entries["priority"].value(), "3");
         assert_eq!(a.headers.len(), 3);
         assert_eq!(a.first_file, FileId(0));
     }
@@ -607,9 +789,72 @@ mod tests {
         assert_eq!(i.get("program:a", "log").unwrap().value, "/etc/x");
         assert!(!i.get("program:a", "log").unwrap().inherited);
         assert_eq!(
-            &**i.defaults.as_ref().unwrap().entries["log"].value(),
+            i.defaults.as_ref().unwrap().entries["log"].value(),
             "%(here)s/x"
         );
+    }
+
+    #[test]
+    fn one_line_values_are_parts_of_the_file_text() {
+        let text = Arc::new("[a]\nx = one \ny=two\n  more\nz=three\n\n\n[b]\nx=one\n".to_string());
+        let mut i = Ini::default();
+        let mut applier = i.applier(|_| true).reading(&text);
+        crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
+        let a = &i.section("a").unwrap().entries;
+        assert_eq!(a["x"].value(), "one");
+        assert!(!a["x"].def.own && Arc::ptr_eq(&a["x"].def.text.0, &text));
+        assert_eq!(a["y"].value(), "two\nmore");
+        assert!(a["y"].def.own);
+        // Blank lines after a value are continuation lines the join strips.
+        assert_eq!(a["z"].value(), "three");
+        assert!(!a["z"].def.own);
+        assert_eq!(i.get("b", "x").unwrap().value, "one");
+        // Events of another text than the one named are copied.
+        let other = Arc::new(text.to_string());
+        let mut j = Ini::default();
+        let mut applier = j.applier(|_| true).reading(&other);
+        crate::syntax::lex_file(FileId(0), &text, |e| applier.event(e));
+        assert!(j.section("a").unwrap().entries["x"].def.own);
+        assert_eq!(j.get("a", "z").unwrap().value, "three");
+    }
+
+    #[test]
+    fn alike_sections_share_keys_and_keep_redefinitions() {
+        let i = ini(&[
+            "[a]\nx=1\ny=2\nz=3\n[b]\nx=1\ny=2\nx=9\nz=3\n[c]\nx=1\nq=2\ny=5\ny=6\n[d]\nq=1\nx=2\n[e]\nq=1\nq=2\nx=3\n[f]\nx=1\nx=2\n",
+        ]);
+        let keys = |name: &str| -> Vec<String> {
+            let s = i.section(name).unwrap();
+            s.entries
+                .iter()
+                .map(|(k, e)| format!("{k}={}/{}", e.value(), e.overridden().len()))
+                .collect()
+        };
+        assert_eq!(keys("b"), ["x=9/1", "y=2/0", "z=3/0"]);
+        assert_eq!(keys("c"), ["x=1/0", "q=2/0", "y=6/1"]);
+        assert_eq!(keys("d"), ["q=1/0", "x=2/0"]);
+        assert_eq!(keys("e"), ["q=2/1", "x=3/0"]);
+        // `x` is the key at its place in [e], but [f]'s keys so far are
+        // not [e]'s first keys: it is searched for, and found.
+        assert_eq!(keys("f"), ["x=2/1"]);
+        let key = |s: &str, k: &str| {
+            i.section(s)
+                .unwrap()
+                .entries
+                .keys()
+                .find(|x| **x == *k)
+                .unwrap()
+                .0
+                .clone()
+        };
+        assert!(Arc::ptr_eq(&key("a", "z"), &key("b", "z")));
+        assert!(Arc::ptr_eq(&key("a", "x"), &key("e", "x")));
+    }
+
+    #[test]
+    fn entries_stay_small() {
+        // 200,000 of them in a config of 20,000 programs.
+        assert!(std::mem::size_of::<(Key, Entry)>() <= 56);
     }
 
     #[test]

@@ -43,10 +43,11 @@ fn find_either(s: &[u8], a: u8, b: u8) -> Option<usize> {
     rest.iter().position(|&c| c == a || c == b).map(|i| at + i)
 }
 
-/// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`.
-fn physical_lines(text: &str) -> impl Iterator<Item = RawLine<'_>> {
+/// Splits like Python's universal-newline text mode: `\n`, `\r\n`, `\r`,
+/// from `start` (the start of a line).
+fn physical_lines(text: &str, start: usize) -> impl Iterator<Item = RawLine<'_>> {
     let bytes = text.as_bytes();
-    let mut start = 0;
+    let mut start = start;
     std::iter::from_fn(move || {
         if start >= bytes.len() {
             return None;
@@ -187,7 +188,8 @@ fn shape(line: &str) -> Shape {
 /// configparser's `optionxform` (`str.lower()`), borrowing a key that is
 /// already lower case.
 fn optionxform(key: &str) -> Cow<'_, str> {
-    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+    // One pass over the key: most are ASCII lower case already.
+    if !key.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
         Cow::Borrowed(key)
     } else {
         Cow::Owned(lower(key))
@@ -205,9 +207,48 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile<'_> {
 /// [`parse_file`], handing each event to `sink` in order instead of
 /// collecting them (the returned file's `events` is empty). An option is
 /// handed over once its last continuation line is read.
-pub fn lex_file<'a>(
+pub fn lex_file<'a>(file: FileId, text: &'a str, sink: impl FnMut(Event<'a>)) -> ParsedFile<'a> {
+    lex_from(file, text, 0, sink)
+}
+
+/// The offset of the first line at or after `from` (but not at 0) that is
+/// a section header whatever comes before it, if there is one.
+///
+/// Such a line starts with `[` and has no indentation (so it never
+/// continues a value), and the comment-free rest makes it a header. The
+/// lexer leaves the same state after a header whatever came before it
+/// (in a section, no open option, indentation 0), so lexing the text
+/// before the line and [`lex_from`] the line on give the one-pass events,
+/// bad lines and comments; only line numbers restart at 1.
+pub fn split_point(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from.max(1);
+    while at < bytes.len() {
+        let newline = find_either(bytes.get(at - 1..)?, b'\n', b'\r')?;
+        let line = at + newline;
+        if bytes.get(line) == Some(&b'[') && is_header(text.get(line..)?) {
+            return Some(line);
+        }
+        at = line + 1;
+    }
+    None
+}
+
+/// Whether the line at the start of `rest` lexes as a section header.
+fn is_header(rest: &str) -> bool {
+    let end = find_either(rest.as_bytes(), b'\n', b'\r').unwrap_or(rest.len());
+    let line = &rest[..end];
+    let content = &line[..inline_comment_start(line).unwrap_or(line.len())];
+    let (vs, ve) = strip_bounds(content);
+    vs == 0 && matches!(shape(&content[..ve]), Shape::Header(_))
+}
+
+/// [`lex_file`] from `start`, the start of a line: spans are offsets in
+/// `text`, line numbers count from 1 at `start`.
+pub fn lex_from<'a>(
     file: FileId,
     text: &'a str,
+    start: usize,
     mut sink: impl FnMut(Event<'a>),
 ) -> ParsedFile<'a> {
     let mut out = ParsedFile::default();
@@ -215,8 +256,9 @@ pub fn lex_file<'a>(
     // The option that continuation lines extend, not yet handed over.
     let mut current: Option<OptionLine<'a>> = None;
     let mut indent_level: usize = 0;
-    for (idx, raw) in physical_lines(text).enumerate() {
+    for (idx, raw) in physical_lines(text, start).enumerate() {
         let lineno = idx as u32 + 1;
+        out.lines = lineno;
         let line = raw.text;
         let full_line = {
             let t = lstrip(line);

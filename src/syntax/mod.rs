@@ -13,7 +13,7 @@
 
 mod lexer;
 
-pub use lexer::{lex_file, parse_file};
+pub use lexer::{lex_file, lex_from, parse_file, split_point};
 
 use crate::source::{FileId, Span};
 use std::borrow::Cow;
@@ -30,6 +30,8 @@ pub struct ParsedFile<'a> {
     pub missing_header: Option<BadLine>,
     /// Every comment (full-line and inline), for suppressions and emitters.
     pub comments: Vec<Comment>,
+    /// How many lines were read.
+    pub lines: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -81,10 +83,19 @@ impl<'a> OptionLine<'a> {
         self.joined().into_owned()
     }
 
+    /// The value when it is its first line as written: no continuation
+    /// line but blank ones, which the join's right strip removes.
+    pub fn one_line(&self) -> Option<&'a str> {
+        self.more
+            .iter()
+            .all(|l| l.text.is_empty())
+            .then_some(self.first.text)
+    }
+
     /// [`Self::value`], borrowing the text of a one-line value.
     pub fn joined(&self) -> Cow<'a, str> {
-        if self.more.is_empty() {
-            return Cow::Borrowed(crate::python::unicode::rstrip(self.first.text));
+        if let Some(line) = self.one_line() {
+            return Cow::Borrowed(crate::python::unicode::rstrip(line));
         }
         let mut joined = String::with_capacity(self.lines().map(|l| l.text.len() + 1).sum());
         for (i, l) in self.lines().enumerate() {

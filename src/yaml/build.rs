@@ -424,7 +424,7 @@ impl Builder<'_> {
                 Ok(value) => {
                     section.entries.insert(
                         self.ini.intern(key),
-                        Entry::new(place.key, place.value, value.into()),
+                        Entry::new(place.key, place.value, value),
                     );
                 }
                 Err(msg) => self.diags.push(
@@ -468,12 +468,11 @@ impl Builder<'_> {
                     section.entries.insert(
                         self.ini.intern(key),
                         Entry::with_value(
-                            Definition {
-                                key_span: place.key,
-                                value_span: narrow(self.text, place.value, text),
-                                written: text.into(),
-                                from_default: false,
-                            },
+                            Definition::new(
+                                place.key,
+                                narrow(self.text, place.value, text),
+                                text.into(),
+                            ),
                             value.into(),
                         ),
                     );
@@ -540,11 +539,11 @@ mod tests {
         let (ini, diags) = build(&spec, &loc, text);
         assert!(diags.is_empty(), "{diags:?}");
         let e = &ini.sections["program:a"].entries["stdout_logfile"];
-        assert_eq!(&**e.value(), "/l/%s");
+        assert_eq!(e.value(), "/l/%s");
         let span = e.def.value_span;
         assert_eq!(&text[span.start as usize..span.end as usize], "/l/%s");
         assert_eq!(
-            &**ini.sections["program:a"].entries["command"].value(),
+            ini.sections["program:a"].entries["command"].value(),
             "/bin/a"
         );
     }

@@ -74,7 +74,7 @@ impl Rule for BarePercentS {
                 if entry.def.from_default {
                     continue;
                 }
-                let written = &entry.def.written;
+                let written = &entry.def.written();
                 let pieces = percent_pieces(written);
                 let Some(spec) = dumping_spec(&pieces) else {
                     continue;

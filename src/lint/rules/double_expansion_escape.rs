@@ -52,7 +52,7 @@ impl Rule for DoubleExpansionEscape {
                 if expansion(kind, key).is_none_or(|e| e.passes != 2) || entry.def.from_default {
                     continue;
                 }
-                let written = &entry.def.written;
+                let written = &entry.def.written();
                 // After pass 1, every `%` left comes from a `%%`.
                 let Some((pass1, map)) = mask_pass(written) else {
                     continue;

@@ -65,7 +65,7 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
             .iter()
             .copied()
             .filter(|d| {
-                d.written != winner.written && !template_branch(cx, d.key_span, winner.key_span)
+                d.written() != winner.written() && !template_branch(cx, d.key_span, winner.key_span)
             })
             .collect();
         if earlier.is_empty() {

@@ -119,7 +119,7 @@ fn check_entry(cx: &LintContext<'_>, kind: SectionKind, name: &str, out: &mut Fi
     else {
         return;
     };
-    let raw = &*entry.def.written;
+    let raw = entry.def.written();
     let passes = expansion(kind, "environment").map_or(1, |e| e.passes);
     let Some((mut text, mut map)) = mask_pass(raw) else {
         return;

@@ -62,7 +62,7 @@ impl Rule for IncludeCommaSeparated {
         {
             return;
         }
-        let written = &entry.def.written;
+        let written = &entry.def.written();
         let lines = value_lines(cx, &entry.def);
         for (start, word) in words(written) {
             if !word.contains(',') || word.split(',').all(str::is_empty) {

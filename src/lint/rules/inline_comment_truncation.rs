@@ -82,14 +82,14 @@ pub fn cuts<'a>(
     def: &'a Definition,
 ) -> Vec<Cut<'a>> {
     let escapes = key == "command";
-    let unbalanced = open_quote(&def.written, escapes).is_some();
+    let unbalanced = open_quote(def.written(), escapes).is_some();
     let mut out = Vec::new();
     for line in value_lines(cx, def) {
         let Some(comment) = comment_after(cx, line.span) else {
             continue;
         };
         let text = cx.text(comment);
-        let before = &def.written[..line.at + line.text.len()];
+        let before = &def.written()[..line.at + line.text.len()];
         // Quotes mean something only to the command and environment parsers.
         let quoted = matches!(key, "command" | "environment");
         let quote = open_quote(before, escapes).filter(|_| quoted);
@@ -148,7 +148,7 @@ impl Rule for InlineCommentTruncation {
                 }
                 for cut in cuts(cx, kind, key, &entry.def) {
                     let kept =
-                        entry.def.written[..cut.line.at + cut.line.text.len()].replace('\n', " ");
+                        entry.def.written()[..cut.line.at + cut.line.text.len()].replace('\n', " ");
                     let dropped = cx.text(cut.comment);
                     let fails = match key {
                         "command" => split_command(entry.value()).is_err(),

@@ -61,7 +61,7 @@ impl Rule for PlaintextPassword {
             let def = &found.entry.def;
             if found.value.is_empty()
                 || found.value.starts_with("{SHA}")
-                || def.written.contains("%(ENV_")
+                || def.written().contains("%(ENV_")
                 || !out.first_time(def.key_span)
             {
                 continue;

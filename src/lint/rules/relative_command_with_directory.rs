@@ -85,7 +85,7 @@ impl Rule for RelativeCommandWithDirectory {
             seen.insert(&p.section);
             let def = &cmd.entry.def;
             let span =
-                if def.written.starts_with(&first) && def.value_span.file == def.key_span.file {
+                if def.written().starts_with(&first) && def.value_span.file == def.key_span.file {
                     let start = def.value_span.start as usize;
                     crate::source::Span::new(def.value_span.file, start, start + first.len())
                 } else {

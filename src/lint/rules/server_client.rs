@@ -43,7 +43,7 @@ pub(crate) fn parse_url(url: &str) -> Url {
 pub(crate) fn env_dependent(cx: &LintContext<'_>, section: &str, key: &str) -> bool {
     cx.ini()
         .get(section, key)
-        .is_some_and(|f| f.entry.def.written.contains("%(ENV_"))
+        .is_some_and(|f| f.entry.def.written().contains("%(ENV_"))
 }
 
 /// The span of a key's value (own or inherited), else of the section header.
@@ -122,11 +122,11 @@ pub(crate) fn client_and_targets<'a>(
             (Url::Unix(p), ServerFamily::Unix { file, .. }) => {
                 let url_written = cx
                     .entry("supervisorctl", "serverurl")
-                    .map_or("", |e| e.def.written.trim_start_matches("unix://"));
+                    .map_or("", |e| e.def.written().trim_start_matches("unix://"));
                 let file_written = cx
                     .ini()
                     .get(&s.section, "file")
-                    .map_or("", |f| &f.entry.def.written);
+                    .map_or("", |f| f.entry.def.written());
                 same_socket(cx, (p, url_written), (file, file_written))
             }
             (Url::Http(p), ServerFamily::Inet { port, .. }) => port.to_i64() == Some(i64::from(*p)),

@@ -76,7 +76,7 @@ impl Rule for ServerurlMismatch {
         // As written: a resolved relative path would name supc's directory.
         let url_text = cx
             .entry("supervisorctl", "serverurl")
-            .map_or(ctl.serverurl.as_str(), |e| &*e.def.written);
+            .map_or(ctl.serverurl.as_str(), |e| e.def.written());
         let message = match &url {
             Url::Bad if url_text.starts_with("http://") => {
                 format!("supervisorctl cannot use serverurl `{url_text}`: its port is not a number")
@@ -109,7 +109,7 @@ impl Rule for ServerurlMismatch {
         let first = match &best.family {
             // serverurl resolves `%(here)s` and relative paths as `file` does.
             ServerFamily::Unix { file, .. } => match cx.ini().get(&best.section, "file") {
-                Some(f) => format!("unix://{}", f.entry.def.written.trim()),
+                Some(f) => format!("unix://{}", f.entry.def.written().trim()),
                 None => format!("unix://{file}"),
             },
             ServerFamily::Inet { host, port } => {

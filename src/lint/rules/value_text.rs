@@ -26,7 +26,7 @@ pub fn value_lines<'a>(cx: &LintContext<'a>, def: &'a Definition) -> Vec<ValueLi
     let start = def.value_span.start as usize;
     let mut lines = Vec::new();
     let mut at = 0;
-    let mut pending = def.written.split('\n').map(|l| {
+    let mut pending = def.written().split('\n').map(|l| {
         let here = at;
         at += l.len() + 1;
         (here, l)

@@ -75,7 +75,7 @@ impl Rule for WorldReadableCredentials {
             };
             // Every definition is in some file, also those later ones override.
             let written = e.overridden().iter().chain([&e.def]).filter(|d| {
-                !d.from_default && !d.written.is_empty() && !d.written.contains("%(ENV_")
+                !d.from_default && !d.written().is_empty() && !d.written().contains("%(ENV_")
             });
             for d in written {
                 let path = cx.sources().get(d.key_span.file).path.as_path();
