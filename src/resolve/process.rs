@@ -70,11 +70,18 @@ pub(super) struct Pre {
     process_name: String,
 }
 
-/// The options `pre_options` reads.
+/// The options `pre_options` reads, and the numbers of the log streams
+/// (see [`PreCache`]).
 fn is_pre_key(key: &str) -> bool {
     matches!(
         key,
-        "priority"
+        "stdout_logfile_backups"
+            | "stdout_logfile_maxbytes"
+            | "stdout_syslog"
+            | "stderr_logfile_backups"
+            | "stderr_logfile_maxbytes"
+            | "stderr_syslog"
+            | "priority"
             | "autostart"
             | "autorestart"
             | "startsecs"
@@ -101,12 +108,17 @@ fn is_pre_key(key: &str) -> bool {
 
 /// The last section's pre options and the values it wrote for them: a
 /// section that writes the same (nothing to expand, nothing wrong with
-/// them) has the same, and most sections of a big config do.
+/// them) has the same, and most sections of a big config do. The same
+/// goes for its log numbers (`Memo::numbers`), read without error when
+/// they are kept.
 #[derive(Default)]
 pub(super) struct PreCache<'a> {
     written: Vec<(&'a str, &'a str)>,
     scratch: Vec<(&'a str, &'a str)>,
     pre: Option<Pre>,
+    numbers: [Option<(PyInt, PyInt, bool)>; 2],
+    /// Whether the section being resolved is the one before again.
+    hit: bool,
 }
 
 /// The raw per-instance options of a section, looked up once.
@@ -351,19 +363,32 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn memo_for(&self, section: &str) -> Memo {
-        let stream_static = |i: usize| STREAM_KEYS[i].iter().all(|k| self.is_static(section, k));
-        let numbers_static = |i: usize| {
+    /// What may be memoized (a raw value is the same text for every
+    /// instance when it has no template), and the log numbers of the
+    /// section before when it had the same options (see [`PreCache`]).
+    fn memo_for(&self, section: &str, raws: &Raws<'_>) -> Memo {
+        let numbers_static = [0, 1].map(|i| {
             STREAM_KEYS[i][1..]
                 .iter()
                 .all(|k| self.is_static(section, k))
-        };
+        });
+        let fixed = |p: &Option<Prepared<'_>>| p.as_ref().is_none_or(|p| p.template.is_none());
+        let cache = &self.pre_cache;
+        let numbers = [0, 1].map(|i| {
+            cache
+                .numbers
+                .get(i)
+                .cloned()
+                .flatten()
+                .filter(|_| cache.hit && numbers_static[i])
+        });
         Memo {
-            static_numbers: [numbers_static(0), numbers_static(1)],
-            static_env: self.is_static(section, "environment"),
-            static_directory: self.is_static(section, "directory"),
-            static_command: self.is_static(section, "command"),
-            static_logs: [stream_static(0), stream_static(1)],
+            numbers,
+            static_numbers: numbers_static,
+            static_env: raws.environment.template.is_none(),
+            static_directory: fixed(&raws.directory),
+            static_command: fixed(&raws.command),
+            static_logs: [0, 1].map(|i| numbers_static[i] && fixed(&raws.logs[i])),
             ..Memo::default()
         }
     }
@@ -450,7 +475,6 @@ impl<'a> Resolver<'a> {
         common.set_str("program_name", &program_name);
         common.set_str("group_name", group_name);
         let mut refresh = false;
-        let mut memo = self.memo_for(section);
         let bare = |text, key| Raw {
             text,
             span: self.raw(section, key).and_then(|r| r.span),
@@ -474,6 +498,7 @@ impl<'a> Resolver<'a> {
             environment: self.prepare(environment),
             process_name: self.prepare(process_name),
         };
+        let mut memo = self.memo_for(section, &raws);
         for _ in 0..numprocs {
             let mut state = InstanceState {
                 common: &mut common,
@@ -499,6 +524,11 @@ impl<'a> Resolver<'a> {
             };
         }
         self.instance_dict_back(common, refresh);
+        if self.pre_cache.pre.is_some() {
+            // The cache describes this section: the next one like it reads
+            // the same numbers.
+            self.pre_cache.numbers = memo.numbers;
+        }
         // Count what the instances really took where the estimate was low
         // (a width like `%(process_num)9999d`).
         let actual = (arena.text.len() + 4 * arena.ends.len()) as u64;
@@ -613,9 +643,12 @@ impl<'a> Resolver<'a> {
             && let Some(pre) = &cache.pre
         {
             let pre = pre.clone();
+            cache.hit = true;
             self.pre_cache = cache;
             return Some(pre);
         }
+        cache.hit = false;
+        cache.numbers = [None, None];
         // supervisor's `common_expansions`; one dict serves every section.
         let mut common = self.section_base.take().unwrap_or_else(|| {
             let mut m = Mapping::new();
@@ -1230,6 +1263,14 @@ mod tests {
             "process_name=%(program_name)s\nnumprocs=1",
             "process_name=%(program_name)s\nnumprocs=1",
             "numprocs=2",
+            "stdout_logfile_maxbytes=1KB\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=1KB\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=maybe",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=maybe",
+            "stdout_logfile_backups=%(program_name)s",
+            "stdout_logfile_backups=%(program_name)s",
         ];
         for (i, extra) in sections.iter().enumerate() {
             s.push_str(&format!(
