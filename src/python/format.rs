@@ -55,12 +55,25 @@ impl Mapping {
 
     /// `d[key] = value`: a new key goes last, an existing key keeps its place.
     pub fn set(&mut self, key: impl AsRef<str>, value: PyValue) {
-        let key = key.as_ref();
-        match self.entries.get_mut(key) {
-            Some(slot) => *slot = value,
-            None => {
-                self.entries.insert(Arc::from(key), value);
+        self.set_full(key.as_ref(), value);
+    }
+
+    /// [`Self::set`] that says where the key is (for [`Self::set_at`]).
+    pub fn set_full(&mut self, key: &str, value: PyValue) -> usize {
+        match self.entries.get_full_mut(key) {
+            Some((i, _, slot)) => {
+                *slot = value;
+                i
             }
+            None => self.entries.insert_full(Arc::from(key), value).0,
+        }
+    }
+
+    /// [`Self::set`] where `index` is most likely `key`'s place.
+    pub fn set_at(&mut self, index: usize, key: &str, value: PyValue) {
+        match self.entries.get_index_mut(index) {
+            Some((k, slot)) if **k == *key => *slot = value,
+            _ => self.set(key, value),
         }
     }
 
@@ -1248,9 +1261,20 @@ mod tests {
         }
         assert_eq!(by_index.set_str_full("s", "ab"), 0);
         assert_eq!(by_index.repr(), by_key.repr());
+        let n = PyValue::Int(PyInt::from(7));
+        assert_eq!(by_index.set_full("n", n.clone()), 1);
+        by_key.set("n", n.clone());
+        by_key.set("new", n.clone());
+        // A wrong place sets by key.
+        by_index.set_at(0, "n", PyValue::Int(PyInt::from(9)));
+        by_index.set_at(1, "n", n.clone());
+        by_index.set_at(0, "new", n);
+        by_key.set("n", PyValue::Int(PyInt::from(9)));
+        by_key.set("n", PyValue::Int(PyInt::from(7)));
+        assert_eq!(by_index.repr(), by_key.repr());
         assert_eq!(
             by_key.repr(),
-            "{'s': 'ab', 'n': 5, 'm': -3, 'ENV_A': '', 'ENV_B': 'y'}"
+            "{'s': 'ab', 'n': 7, 'm': -3, 'ENV_A': '', 'ENV_B': 'y', 'new': 7}"
         );
     }
 

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 /// `shlex.shlex` word characters plus the `/.+-():` supervisord adds.
 fn is_kv_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_/.+-():".contains(c)
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '.' | '+' | '-' | '(' | ')' | ':')
 }
 
 fn is_shlex_space(c: char) -> bool {

@@ -286,6 +286,8 @@ struct Memo {
     env_keys: Vec<(usize, bool)>,
     /// Where an `ENV_*` key is built before it first goes in the dict.
     env_key: String,
+    /// Where `process_num` is in the dict.
+    process_num_at: usize,
     /// Which of the above may be memoized.
     static_env: bool,
     static_directory: bool,
@@ -499,6 +501,10 @@ impl<'a> Resolver<'a> {
             process_name: self.prepare(process_name),
         };
         let mut memo = self.memo_for(section, &raws);
+        // Both are in the dict already (`instance_dict`), so setting them
+        // moves nothing; nothing but this sets them.
+        memo.process_num_at = common.set_full("process_num", PyValue::Int(num.clone()));
+        common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         for _ in 0..numprocs {
             let mut state = InstanceState {
                 common: &mut common,
@@ -823,8 +829,12 @@ impl<'a> Resolver<'a> {
         let refresh: &mut bool = state.refresh;
         let memo: &mut Memo = state.memo;
         let arena: &mut Arena = state.arena;
-        common.set("process_num", PyValue::Int(num.clone()));
-        common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
+        // `numprocs` is the same for every instance (set before the loop).
+        common.set_at(
+            memo.process_num_at,
+            "process_num",
+            PyValue::Int(num.clone()),
+        );
         // supervisor re-applies the environment's ENV_* every instance; that
         // only changes something the first time, or when the previous
         // instance's own environment overwrote one of them.
