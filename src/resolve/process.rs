@@ -42,6 +42,16 @@ const STREAM_KEYS: [[&str; 4]; 2] = [
     ],
 ];
 
+/// The options whose raw values the instances are made from.
+const RAW_KEYS: [&str; 6] = [
+    "command",
+    "environment",
+    STREAM_KEYS[0][0],
+    STREAM_KEYS[1][0],
+    "directory",
+    "process_name",
+];
+
 /// Values read once per section ("pre" options).
 #[derive(Clone)]
 pub(super) struct Pre {
@@ -307,20 +317,15 @@ impl<'a> Resolver<'a> {
     /// supc's limits on the total number of instances or expanded bytes;
     /// counts them in when not.
     /// Also returns the estimate and the raw values' length per instance
-    /// (a guess at what an instance's strings take).
-    fn over_budget(&mut self, section: &str, numprocs: u64) -> Result<(u64, u64), String> {
-        let raw: u64 = [
-            "command",
-            "environment",
-            "stdout_logfile",
-            "stderr_logfile",
-            "directory",
-            "process_name",
-        ]
-        .iter()
-        .filter_map(|k| self.find(section, k))
-        .map(|f| f.value.len() as u64)
-        .sum();
+    /// (a guess at what an instance's strings take); `raws` are those of
+    /// [`RAW_KEYS`].
+    fn over_budget(
+        &mut self,
+        section: &str,
+        numprocs: u64,
+        raws: &[Option<Raw<'_>>; 6],
+    ) -> Result<(u64, u64), String> {
+        let raw: u64 = raws.iter().flatten().map(|r| r.text.len() as u64).sum();
         let per_instance = raw + 6 * 64;
         let processes = self.budget.0 + numprocs;
         let estimate = per_instance.saturating_mul(numprocs);
@@ -369,10 +374,13 @@ impl<'a> Resolver<'a> {
     /// instance when it has no template), and the log numbers of the
     /// section before when it had the same options (see [`PreCache`]).
     fn memo_for(&self, section: &str, raws: &Raws<'_>) -> Memo {
+        // A section that is the one before again has none of its pre
+        // options to expand, these included (see `shared_pre_options`).
         let numbers_static = [0, 1].map(|i| {
-            STREAM_KEYS[i][1..]
-                .iter()
-                .all(|k| self.is_static(section, k))
+            self.pre_cache.hit
+                || STREAM_KEYS[i][1..]
+                    .iter()
+                    .all(|k| self.is_static(section, k))
         });
         let fixed = |p: &Option<Prepared<'_>>| p.as_ref().is_none_or(|p| p.template.is_none());
         let cache = &self.pre_cache;
@@ -450,7 +458,8 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        let (estimate, raw_bytes) = match self.over_budget(section, numprocs as u64) {
+        let found = RAW_KEYS.map(|key| self.raw(section, key));
+        let (estimate, raw_bytes) = match self.over_budget(section, numprocs as u64, &found) {
             Ok(got) => got,
             Err(reason) => {
                 let span = self.section_span(section);
@@ -477,19 +486,24 @@ impl<'a> Resolver<'a> {
         common.set_str("program_name", &program_name);
         common.set_str("group_name", group_name);
         let mut refresh = false;
-        let bare = |text, key| Raw {
+        let [
+            command,
+            environment,
+            stdout,
+            stderr,
+            directory,
+            process_name,
+        ] = found;
+        let bare = |text, raw: Option<Raw<'_>>| Raw {
             text,
-            span: self.raw(section, key).and_then(|r| r.span),
+            span: raw.and_then(|r| r.span),
             key_span: None,
             template: None,
         };
         let (environment, process_name) = (
-            bare(pre.environment_raw.as_str(), "environment"),
-            bare(pre.process_name.as_str(), "process_name"),
+            bare(pre.environment_raw.as_str(), environment),
+            bare(pre.process_name.as_str(), process_name),
         );
-        let [directory, command, stdout, stderr] =
-            ["directory", "command", STREAM_KEYS[0][0], STREAM_KEYS[1][0]]
-                .map(|key| self.raw(section, key));
         let raws = Raws {
             directory: directory.map(|r| self.prepare(r)),
             command: command.map(|r| self.prepare(r)),
