@@ -55,23 +55,59 @@ impl Mapping {
 
     /// `d[key] = value`: a new key goes last, an existing key keeps its place.
     pub fn set(&mut self, key: impl AsRef<str>, value: PyValue) {
-        let key = key.as_ref();
-        match self.entries.get_mut(key) {
-            Some(slot) => *slot = value,
-            None => {
-                self.entries.insert(Arc::from(key), value);
+        self.set_full(key.as_ref(), value);
+    }
+
+    /// [`Self::set`] that says where the key is (for [`Self::set_at`]).
+    pub fn set_full(&mut self, key: &str, value: PyValue) -> usize {
+        match self.entries.get_full_mut(key) {
+            Some((i, _, slot)) => {
+                *slot = value;
+                i
             }
+            None => self.entries.insert_full(Arc::from(key), value).0,
+        }
+    }
+
+    /// [`Self::set`] where `index` is most likely `key`'s place.
+    pub fn set_at(&mut self, index: usize, key: &str, value: PyValue) {
+        match self.entries.get_index_mut(index) {
+            Some((k, slot)) if **k == *key => *slot = value,
+            _ => self.set(key, value),
         }
     }
 
     pub fn set_str(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
-        let (key, value) = (key.as_ref(), value.as_ref());
-        match self.entries.get_mut(key) {
-            Some(PyValue::Str(old)) if **old == *value => {}
-            Some(slot) => *slot = PyValue::str(value),
-            None => {
-                self.entries.insert(Arc::from(key), PyValue::str(value));
+        self.set_str_full(key.as_ref(), value.as_ref());
+    }
+
+    /// [`Self::set_str`] that says where the key is (for
+    /// [`Self::set_str_at`]).
+    pub fn set_str_full(&mut self, key: &str, value: &str) -> usize {
+        match self.entries.get_full_mut(key) {
+            Some((i, _, slot)) => {
+                set_if_changed(slot, value);
+                i
             }
+            None => {
+                self.entries
+                    .insert_full(Arc::from(key), PyValue::str(value))
+                    .0
+            }
+        }
+    }
+
+    /// The key at `index` (keys never move: nothing removes one but
+    /// [`Self::truncate`]).
+    pub fn key_at(&self, index: usize) -> Option<&str> {
+        self.entries.get_index(index).map(|(k, _)| &**k)
+    }
+
+    /// `d[self.key_at(index)] = value` without looking the key up (the
+    /// instance loop sets the same `ENV_*` keys for every instance).
+    pub fn set_str_at(&mut self, index: usize, value: &str) {
+        if let Some((_, slot)) = self.entries.get_index_mut(index) {
+            set_if_changed(slot, value);
         }
     }
 
@@ -136,6 +172,14 @@ impl Mapping {
         let mut names: Vec<&str> = self.keys().collect();
         names.sort_unstable();
         names
+    }
+}
+
+/// Sets a string value, keeping the old allocation when the text is the same.
+fn set_if_changed(slot: &mut PyValue, value: &str) {
+    match slot {
+        PyValue::Str(old) if **old == *value => {}
+        _ => *slot = PyValue::str(value),
     }
 }
 
@@ -1197,6 +1241,41 @@ mod tests {
             assert_eq!(top.get_hashed(key, hash), Lookup::get(&top, key), "{key}");
             assert_eq!(layers.get_hashed(key, hash), layers.get(key), "{key}");
         }
+    }
+
+    /// Setting by index is setting by key: same values, same order.
+    #[test]
+    fn set_at_is_set() {
+        let (mut by_key, mut by_index) = (mapping(), mapping());
+        let a = by_index.set_str_full("ENV_A", "1");
+        let b = by_index.set_str_full("ENV_B", "x");
+        by_key.set_str("ENV_A", "1");
+        by_key.set_str("ENV_B", "x");
+        assert_eq!(by_index.key_at(a), Some("ENV_A"));
+        assert_eq!(by_index.key_at(b), Some("ENV_B"));
+        assert_eq!(by_index.key_at(99), None);
+        for (i, k, v) in [(b, "ENV_B", "y"), (a, "ENV_A", "1"), (a, "ENV_A", "")] {
+            by_key.set_str(k, v);
+            by_index.set_str_at(i, v);
+            assert_eq!(by_index.repr(), by_key.repr());
+        }
+        assert_eq!(by_index.set_str_full("s", "ab"), 0);
+        assert_eq!(by_index.repr(), by_key.repr());
+        let n = PyValue::Int(PyInt::from(7));
+        assert_eq!(by_index.set_full("n", n.clone()), 1);
+        by_key.set("n", n.clone());
+        by_key.set("new", n.clone());
+        // A wrong place sets by key.
+        by_index.set_at(0, "n", PyValue::Int(PyInt::from(9)));
+        by_index.set_at(1, "n", n.clone());
+        by_index.set_at(0, "new", n);
+        by_key.set("n", PyValue::Int(PyInt::from(9)));
+        by_key.set("n", PyValue::Int(PyInt::from(7)));
+        assert_eq!(by_index.repr(), by_key.repr());
+        assert_eq!(
+            by_key.repr(),
+            "{'s': 'ab', 'n': 7, 'm': -3, 'ENV_A': '', 'ENV_B': 'y', 'new': 7}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 /// `shlex.shlex` word characters plus the `/.+-():` supervisord adds.
 fn is_kv_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_/.+-():".contains(c)
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '.' | '+' | '-' | '(' | ')' | ':')
 }
 
 /// The characters shlex splits words at (POSIX mode).
@@ -162,6 +162,26 @@ pub fn kv_pairs(value: &str) -> Result<Vec<KvPair<'_>>, String> {
 /// that is an error. `tests::plain_pairs_are_the_tokens` holds this to
 /// [`kv_pairs_by_tokens`].
 fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
+    let mut pairs: Vec<KvPair<'_>> = Vec::new();
+    plain_kv_each(value, |key, val| {
+        match pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = Cow::Borrowed(val),
+            None => pairs.push((Cow::Borrowed(key), Cow::Borrowed(val))),
+        }
+        true
+    })?;
+    Some(pairs)
+}
+
+/// The pairs [`plain_kv_pairs`] reads, in the order they are written and
+/// before a repeated key replaces the value of the first, handed to `each`
+/// (which may stop the scan with `false`); `None` when the text is not
+/// plain or `each` stopped it. Lets the resolver write the pairs where it
+/// keeps them, without a list in between.
+pub fn plain_kv_each<'v>(
+    value: &'v str,
+    mut each: impl FnMut(&'v str, &'v str) -> bool,
+) -> Option<()> {
     let bytes = value.as_bytes();
     let word_end = |from: usize| {
         from + bytes[from..]
@@ -169,7 +189,6 @@ fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
             .take_while(|&&b| b.is_ascii() && is_kv_word_char(b as char))
             .count()
     };
-    let mut pairs: Vec<KvPair<'_>> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let key_end = word_end(i);
@@ -201,12 +220,11 @@ fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
             Some(b',') => i = end + 1,
             Some(_) => return None,
         }
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = Cow::Borrowed(val),
-            None => pairs.push((Cow::Borrowed(key), Cow::Borrowed(val))),
+        if !each(key, val) {
+            return None;
         }
     }
-    Some(pairs)
+    Some(())
 }
 
 /// [`kv_pairs`] the way supervisord reads them: shlex tokens, then

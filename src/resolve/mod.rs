@@ -176,6 +176,14 @@ pub(crate) struct Resolver<'a> {
     /// The expansion dict every program section's instances start from
     /// (see `process.rs`); built on first use, after `[supervisord]`.
     pub(crate) instance_base: Option<Mapping>,
+    /// The dict a program section's own options are expanded with
+    /// (`process.rs`), kept from one section to the next.
+    pub(crate) section_base: Option<Mapping>,
+    /// Whether the instance loop may take its shortcuts (tests turn them
+    /// off to compare with the general path).
+    pub(crate) fast_paths: bool,
+    /// The pre options of the last program section (`process.rs`).
+    pre_cache: process::PreCache<'a>,
     /// The last log limits of each stream, shared while they stay the
     /// same (most sections have the same).
     pub(crate) log_limits: [Option<std::sync::Arc<crate::model::LogLimits>>; 2],
@@ -197,6 +205,7 @@ pub(crate) struct Seed<'a> {
     host: &'a Host,
     environ: Mapping,
     base_env: Vec<(String, String)>,
+    fast_paths: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -210,6 +219,7 @@ impl<'a> Resolver<'a> {
             host,
             environ,
             base_env: Vec::new(),
+            fast_paths: true,
         });
         r.warnings = loaded.parse_warnings.clone();
         r
@@ -222,6 +232,7 @@ impl<'a> Resolver<'a> {
             host: self.host,
             environ: self.environ.clone(),
             base_env: self.base_env.clone(),
+            fast_paths: self.fast_paths,
         }
     }
 
@@ -239,6 +250,9 @@ impl<'a> Resolver<'a> {
             budget: (0, 0),
             threads: 1,
             instance_base: None,
+            section_base: None,
+            fast_paths: seed.fast_paths,
+            pre_cache: process::PreCache::default(),
             log_limits: [None, None],
             expanded_before: 0,
             last_section: std::cell::Cell::new(None),

@@ -20,7 +20,7 @@ use crate::model::{
 use crate::python::format::{Mapping, PyValue, Template};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
-use crate::python::shlex::kv_pairs;
+use crate::python::shlex::{kv_pairs, plain_kv_each};
 use crate::python::unicode::{strip, upper};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -42,8 +42,19 @@ const STREAM_KEYS: [[&str; 4]; 2] = [
     ],
 ];
 
+/// The options whose raw values the instances are made from.
+const RAW_KEYS: [&str; 6] = [
+    "command",
+    "environment",
+    STREAM_KEYS[0][0],
+    STREAM_KEYS[1][0],
+    "directory",
+    "process_name",
+];
+
 /// Values read once per section ("pre" options).
-struct Pre {
+#[derive(Clone)]
+pub(super) struct Pre {
     priority: PyInt,
     autostart: bool,
     autorestart: AutoRestart,
@@ -67,6 +78,57 @@ struct Pre {
     uid: Option<crate::model::Id>,
     umask: Option<PyInt>,
     process_name: String,
+}
+
+/// The options `pre_options` reads, and the numbers of the log streams
+/// (see [`PreCache`]).
+fn is_pre_key(key: &str) -> bool {
+    matches!(
+        key,
+        "stdout_logfile_backups"
+            | "stdout_logfile_maxbytes"
+            | "stdout_syslog"
+            | "stderr_logfile_backups"
+            | "stderr_logfile_maxbytes"
+            | "stderr_syslog"
+            | "priority"
+            | "autostart"
+            | "autorestart"
+            | "startsecs"
+            | "startretries"
+            | "stopsignal"
+            | "stopwaitsecs"
+            | "stopasgroup"
+            | "killasgroup"
+            | "exitcodes"
+            | "redirect_stderr"
+            | "numprocs"
+            | "numprocs_start"
+            | "environment"
+            | "stdout_capture_maxbytes"
+            | "stdout_events_enabled"
+            | "stderr_capture_maxbytes"
+            | "stderr_events_enabled"
+            | "serverurl"
+            | "user"
+            | "umask"
+            | "process_name"
+    )
+}
+
+/// The last section's pre options and the values it wrote for them: a
+/// section that writes the same (nothing to expand, nothing wrong with
+/// them) has the same, and most sections of a big config do. The same
+/// goes for its log numbers (`Memo::numbers`), read without error when
+/// they are kept.
+#[derive(Default)]
+pub(super) struct PreCache<'a> {
+    written: Vec<(&'a str, &'a str)>,
+    scratch: Vec<(&'a str, &'a str)>,
+    pre: Option<Pre>,
+    numbers: [Option<(PyInt, PyInt, bool)>; 2],
+    /// Whether the section being resolved is the one before again.
+    hit: bool,
 }
 
 /// The raw per-instance options of a section, looked up once.
@@ -188,6 +250,32 @@ fn log_word(text: &str) -> Option<&'static str> {
         .find(|w| text.eq_ignore_ascii_case(w))
 }
 
+/// `push_pairs(text, ends, kv_pairs(value)?)` for the plain texts of
+/// `shlex::plain_kv_each` that set no key twice, without the list in
+/// between; `false`, with `text` and `ends` as they were, for any other
+/// text. `tests::plain_pairs_are_pushed_as_parsed` holds it to the
+/// general path.
+fn push_plain_pairs(value: &str, text: &mut String, ends: &mut Vec<u32>) -> bool {
+    let (text_start, ends_start) = (text.len(), ends.len());
+    let done = plain_kv_each(value, |k, v| {
+        let seen = &text[text_start..];
+        if pairs(seen, &ends[ends_start..]).any(|(key, _)| key == k) {
+            return false;
+        }
+        for part in [k, v] {
+            text.push_str(part);
+            // As `push_pairs` writes them.
+            ends.push(u32::try_from(text.len() - text_start).unwrap_or(u32::MAX));
+        }
+        true
+    });
+    if done.is_none() {
+        text.truncate(text_start);
+        ends.truncate(ends_start);
+    }
+    done.is_some()
+}
+
 /// A parse warning and where it points.
 type LoggedWarning = (String, Option<crate::source::Span>);
 
@@ -198,7 +286,17 @@ struct Memo {
     command: Option<Slot>,
     logs: [Option<(DraftLog, Vec<LoggedWarning>)>; 2],
     numbers: [Option<(PyInt, PyInt, bool)>; 2],
+    /// The limits a stream's last instance got when its file was not
+    /// `syslog` (only kept when `numbers` are static).
+    limits: [Option<Arc<LogLimits>>; 2],
     static_numbers: [bool; 2],
+    /// Where the last instance's `ENV_*` keys are in the dict, in the
+    /// order of its environment, and whether each is one of `environ`'s.
+    env_keys: Vec<(usize, bool)>,
+    /// Where an `ENV_*` key is built before it first goes in the dict.
+    env_key: String,
+    /// Where `process_num` is in the dict.
+    process_num_at: usize,
     /// Which of the above may be memoized.
     static_env: bool,
     static_directory: bool,
@@ -218,20 +316,15 @@ impl<'a> Resolver<'a> {
     /// supc's limits on the total number of instances or expanded bytes;
     /// counts them in when not.
     /// Also returns the estimate and the raw values' length per instance
-    /// (a guess at what an instance's strings take).
-    fn over_budget(&mut self, section: &str, numprocs: u64) -> Result<(u64, u64), String> {
-        let raw: u64 = [
-            "command",
-            "environment",
-            "stdout_logfile",
-            "stderr_logfile",
-            "directory",
-            "process_name",
-        ]
-        .iter()
-        .filter_map(|k| self.find(section, k))
-        .map(|f| f.value.len() as u64)
-        .sum();
+    /// (a guess at what an instance's strings take); `raws` are those of
+    /// [`RAW_KEYS`].
+    fn over_budget(
+        &mut self,
+        section: &str,
+        numprocs: u64,
+        raws: &[Option<Raw<'_>>; 6],
+    ) -> Result<(u64, u64), String> {
+        let raw: u64 = raws.iter().flatten().map(|r| r.text.len() as u64).sum();
         let per_instance = raw + 6 * 64;
         let processes = self.budget.0 + numprocs;
         let estimate = per_instance.saturating_mul(numprocs);
@@ -276,19 +369,35 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn memo_for(&self, section: &str) -> Memo {
-        let stream_static = |i: usize| STREAM_KEYS[i].iter().all(|k| self.is_static(section, k));
-        let numbers_static = |i: usize| {
-            STREAM_KEYS[i][1..]
-                .iter()
-                .all(|k| self.is_static(section, k))
-        };
+    /// What may be memoized (a raw value is the same text for every
+    /// instance when it has no template), and the log numbers of the
+    /// section before when it had the same options (see [`PreCache`]).
+    fn memo_for(&self, section: &str, raws: &Raws<'_>) -> Memo {
+        // A section that is the one before again has none of its pre
+        // options to expand, these included (see `shared_pre_options`).
+        let numbers_static = [0, 1].map(|i| {
+            self.pre_cache.hit
+                || STREAM_KEYS[i][1..]
+                    .iter()
+                    .all(|k| self.is_static(section, k))
+        });
+        let fixed = |p: &Option<Prepared<'_>>| p.as_ref().is_none_or(|p| p.template.is_none());
+        let cache = &self.pre_cache;
+        let numbers = [0, 1].map(|i| {
+            cache
+                .numbers
+                .get(i)
+                .cloned()
+                .flatten()
+                .filter(|_| cache.hit && numbers_static[i])
+        });
         Memo {
-            static_numbers: [numbers_static(0), numbers_static(1)],
-            static_env: self.is_static(section, "environment"),
-            static_directory: self.is_static(section, "directory"),
-            static_command: self.is_static(section, "command"),
-            static_logs: [stream_static(0), stream_static(1)],
+            numbers,
+            static_numbers: numbers_static,
+            static_env: raws.environment.template.is_none(),
+            static_directory: fixed(&raws.directory),
+            static_command: fixed(&raws.command),
+            static_logs: [0, 1].map(|i| numbers_static[i] && fixed(&raws.logs[i])),
             ..Memo::default()
         }
     }
@@ -326,12 +435,7 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        let mut common = Mapping::new();
-        common.set_str("here", self.loaded.here.clone());
-        common.set_str("program_name", program_name.clone());
-        common.set_str("host_node_name", self.host.node_name.clone());
-        common.set_str("group_name", group_name);
-        let pre = self.pre_options(section, &common)?;
+        let pre = self.shared_pre_options(section, &program_name, group_name)?;
         let numprocs = match pre.numprocs.to_i64() {
             Some(n) if n <= limits::MAX_NUMPROCS => n.max(0),
             _ => {
@@ -353,7 +457,8 @@ impl<'a> Resolver<'a> {
                 return None;
             }
         };
-        let (estimate, raw_bytes) = match self.over_budget(section, numprocs as u64) {
+        let found = RAW_KEYS.map(|key| self.raw(section, key));
+        let (estimate, raw_bytes) = match self.over_budget(section, numprocs as u64, &found) {
             Ok(got) => got,
             Err(reason) => {
                 let span = self.section_span(section);
@@ -380,20 +485,24 @@ impl<'a> Resolver<'a> {
         common.set_str("program_name", &program_name);
         common.set_str("group_name", group_name);
         let mut refresh = false;
-        let mut memo = self.memo_for(section);
-        let bare = |text, key| Raw {
+        let [
+            command,
+            environment,
+            stdout,
+            stderr,
+            directory,
+            process_name,
+        ] = found;
+        let bare = |text, raw: Option<Raw<'_>>| Raw {
             text,
-            span: self.raw(section, key).and_then(|r| r.span),
+            span: raw.and_then(|r| r.span),
             key_span: None,
             template: None,
         };
         let (environment, process_name) = (
-            bare(pre.environment_raw.as_str(), "environment"),
-            bare(pre.process_name.as_str(), "process_name"),
+            bare(pre.environment_raw.as_str(), environment),
+            bare(pre.process_name.as_str(), process_name),
         );
-        let [directory, command, stdout, stderr] =
-            ["directory", "command", STREAM_KEYS[0][0], STREAM_KEYS[1][0]]
-                .map(|key| self.raw(section, key));
         let raws = Raws {
             directory: directory.map(|r| self.prepare(r)),
             command: command.map(|r| self.prepare(r)),
@@ -404,6 +513,11 @@ impl<'a> Resolver<'a> {
             environment: self.prepare(environment),
             process_name: self.prepare(process_name),
         };
+        let mut memo = self.memo_for(section, &raws);
+        // Both are in the dict already (`instance_dict`), so setting them
+        // moves nothing; nothing but this sets them.
+        memo.process_num_at = common.set_full("process_num", PyValue::Int(num.clone()));
+        common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         // `numprocs` is at most `limits::MAX_NUMPROCS`, so an index fits.
         for index in 0..numprocs as u32 {
             let mut state = InstanceState {
@@ -415,12 +529,26 @@ impl<'a> Resolver<'a> {
             if let Some(d) = self.instance(section, &pre, &raws, &num, &mut state) {
                 parts.push(d.parts(index, &mut limits));
             }
+            if parts.len() == 1 {
+                // The other instances' environments most likely have as
+                // many pairs.
+                let more = arena
+                    .ends
+                    .len()
+                    .saturating_mul((numprocs as usize).saturating_sub(1));
+                arena.ends.reserve(more.min(1 << 16));
+            }
             num = match num.to_i64().and_then(|n| n.checked_add(1)) {
                 Some(n) => PyInt::from(n),
                 None => PyInt::from(num.to_big() + 1),
             };
         }
         self.instance_dict_back(common, refresh);
+        if self.pre_cache.pre.is_some() {
+            // The cache describes this section: the next one like it reads
+            // the same numbers.
+            self.pre_cache.numbers = memo.numbers;
+        }
         // Count what the instances really took where the estimate was low
         // (a width like `%(process_num)9999d`).
         let actual = (arena.text.len() + 4 * arena.ends.len()) as u64;
@@ -495,6 +623,77 @@ impl<'a> Resolver<'a> {
             m.update(&self.environ);
         }
         self.instance_base = Some(m);
+    }
+
+    /// [`Self::pre_options`], or the last section's when this one writes
+    /// the same values for them (see [`PreCache`]).
+    fn shared_pre_options(
+        &mut self,
+        section: &str,
+        program_name: &str,
+        group_name: &str,
+    ) -> Option<Pre> {
+        let ini: &'a crate::ini::Ini = &self.loaded.ini;
+        let mut cache = std::mem::take(&mut self.pre_cache);
+        cache.scratch.clear();
+        // Values with `%` expand differently in every section (but these
+        // two are read as written).
+        let expanded =
+            |k: &str, v: &str| !matches!(k, "environment" | "process_name") && v.contains('%');
+        let mut plain = self.fast_paths;
+        match ini.section(section) {
+            Some(s) => {
+                for (k, e) in s.entries.iter() {
+                    let (k, v): (&'a str, &'a str) = (k, e.value());
+                    if is_pre_key(k) {
+                        plain &= !expanded(k, v);
+                        cache.scratch.push((k, v));
+                    }
+                }
+            }
+            None => plain = false,
+        }
+        if let Some(d) = &ini.defaults {
+            plain &= d
+                .entries
+                .iter()
+                .all(|(k, e)| !is_pre_key(k) || !expanded(k, e.value()));
+        }
+        if plain
+            && cache.scratch == cache.written
+            && let Some(pre) = &cache.pre
+        {
+            let pre = pre.clone();
+            cache.hit = true;
+            self.pre_cache = cache;
+            return Some(pre);
+        }
+        cache.hit = false;
+        cache.numbers = [None, None];
+        // supervisor's `common_expansions`; one dict serves every section.
+        let mut common = self.section_base.take().unwrap_or_else(|| {
+            let mut m = Mapping::new();
+            m.set_str("here", &self.loaded.here);
+            m.set_str("program_name", "");
+            m.set_str("host_node_name", &self.host.node_name);
+            m.set_str("group_name", "");
+            m
+        });
+        common.set_str("program_name", program_name);
+        common.set_str("group_name", group_name);
+        let before = self.diags.len();
+        let pre = self.pre_options(section, &common);
+        self.section_base = Some(common);
+        cache.pre = None;
+        if plain
+            && self.diags.len() == before
+            && let Some(p) = &pre
+        {
+            cache.pre = Some(p.clone());
+            std::mem::swap(&mut cache.written, &mut cache.scratch);
+        }
+        self.pre_cache = cache;
+        pre
     }
 
     fn pre_options(&mut self, section: &str, common: &Mapping) -> Option<Pre> {
@@ -645,8 +844,12 @@ impl<'a> Resolver<'a> {
         let refresh: &mut bool = state.refresh;
         let memo: &mut Memo = state.memo;
         let arena: &mut Arena = state.arena;
-        common.set("process_num", PyValue::Int(num.clone()));
-        common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
+        // `numprocs` is the same for every instance (set before the loop).
+        common.set_at(
+            memo.process_num_at,
+            "process_num",
+            PyValue::Int(num.clone()),
+        );
         // supervisor re-applies the environment's ENV_* every instance; that
         // only changes something the first time, or when the previous
         // instance's own environment overwrote one of them.
@@ -664,14 +867,34 @@ impl<'a> Resolver<'a> {
             }
         };
         *refresh = false;
-        let mut env_key = String::from("ENV_");
         let env_text = &arena.text[environment.text.clone()];
-        for (k, v) in pairs(env_text, &arena.ends[environment.ends.clone()]) {
-            env_key.truncate(4);
-            env_key.push_str(k);
-            let key = env_key.as_str();
-            *refresh |= self.environ.contains(key);
-            common.set_str(key, v);
+        let env_ends = &arena.ends[environment.ends.clone()];
+        for (j, (k, v)) in pairs(env_text, env_ends).enumerate() {
+            // Instances mostly set the keys the one before set, in the same
+            // order: their places are known (and checked).
+            let known = memo.env_keys.get(j).copied().filter(|&(index, _)| {
+                self.fast_paths
+                    && common.key_at(index).and_then(|n| n.strip_prefix("ENV_")) == Some(k)
+            });
+            let (index, in_environ) = match known {
+                Some((index, in_environ)) => {
+                    common.set_str_at(index, v);
+                    (index, in_environ)
+                }
+                None => {
+                    let key = &mut memo.env_key;
+                    key.clear();
+                    key.push_str("ENV_");
+                    key.push_str(k);
+                    let index = common.set_str_full(key, v);
+                    (index, self.environ.contains(key))
+                }
+            };
+            *refresh |= in_environ;
+            match memo.env_keys.get_mut(j) {
+                Some(slot) => *slot = (index, in_environ),
+                None => memo.env_keys.push((index, in_environ)),
+            }
         }
         let directory = match &memo.directory {
             Some(d) => d.clone(),
@@ -766,10 +989,15 @@ impl<'a> Resolver<'a> {
         } else {
             raw.text
         };
-        let slot = match kv_pairs(text) {
-            Ok(p) => {
-                let (text_start, ends_start) = (arena.text.len(), arena.ends.len());
-                push_pairs(&mut arena.text, &mut arena.ends, p);
+        let (text_start, ends_start) = (arena.text.len(), arena.ends.len());
+        let parsed = if self.fast_paths && push_plain_pairs(text, &mut arena.text, &mut arena.ends)
+        {
+            Ok(())
+        } else {
+            kv_pairs(text).map(|p| push_pairs(&mut arena.text, &mut arena.ends, p))
+        };
+        let slot = match parsed {
+            Ok(()) => {
                 let own = (text_start..arena.text.len(), ends_start..arena.ends.len());
                 let merged = if self.base_env.is_empty() {
                     own.clone()
@@ -956,6 +1184,19 @@ impl<'a> Resolver<'a> {
                 "For [{section}], AUTO logging used for {lf_key} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally"
             ), span, "no rollover");
         }
+        // The same values as the instance before: the limits that are
+        // still the last ones made (the general path below would find them
+        // equal and share them).
+        if !syslog_word
+            && self.fast_paths
+            && let (Some(kept), Some(last)) = (&memo.limits[stream], &self.log_limits[stream])
+            && Arc::ptr_eq(kept, last)
+        {
+            return Some(DraftLog {
+                file,
+                limits: kept.clone(),
+            });
+        }
         let (capture_maxbytes, events_enabled) = if stream == 0 {
             (pre.stdout_cmax.clone(), pre.stdout_events)
         } else {
@@ -973,6 +1214,143 @@ impl<'a> Resolver<'a> {
             Some(l) if **l == limits => l.clone(),
             _ => last.insert(Arc::new(limits)).clone(),
         };
+        if !syslog_word && memo.static_numbers[stream] {
+            memo.limits[stream] = Some(limits.clone());
+        }
         Some(DraftLog { file, limits })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::Host;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_pairs_are_pushed_as_parsed(
+            v in "([AB_1]{0,2}=(\"[AB 1,=]{0,3}\"|'[AB1]{0,2}'|[AB_1]{0,2}),?){0,4}[AB=\"' ,]{0,2}"
+        ) {
+            let (mut text, mut ends) = (String::from("before"), vec![7]);
+            let direct = push_plain_pairs(&v, &mut text, &mut ends);
+            let (mut want_text, mut want_ends) = (String::from("before"), vec![7]);
+            if direct {
+                let p = kv_pairs(&v).map_err(proptest::test_runner::TestCaseError::fail)?;
+                push_pairs(&mut want_text, &mut want_ends, p);
+            }
+            proptest::prop_assert_eq!((text, ends), (want_text, want_ends));
+        }
+    }
+
+    #[test]
+    fn plain_pairs_leave_the_rest_to_the_parser() {
+        for v in ["A=1,A=2", "A=1,B", "A=\"1", "A=1 B=2", "A=\"x\"y"] {
+            let (mut text, mut ends) = (String::from("x"), vec![1]);
+            assert!(!push_plain_pairs(v, &mut text, &mut ends), "{v}");
+            assert_eq!((text.as_str(), ends.as_slice()), ("x", &[1][..]), "{v}");
+        }
+        let (mut text, mut ends) = (String::new(), Vec::new());
+        assert!(push_plain_pairs("A=1,B=\"x y\",", &mut text, &mut ends));
+        assert_eq!(
+            (text.as_str(), ends.as_slice()),
+            ("A1Bx y", &[1, 2, 3, 6][..])
+        );
+    }
+
+    /// Environments, log settings and warnings that take the instance
+    /// loop's shortcuts and that leave them.
+    fn shortcut_config() -> String {
+        let mut s = String::from("[supervisord]\n");
+        let sections = [
+            "environment=A=\"1\",B=\"%(process_num)s\"\nstdout_logfile=/l/%(process_num)s",
+            "environment=HOME=\"/h%(process_num)s\",B=2\ncommand=/w %(ENV_HOME)s %(ENV_B)s",
+            "environment=K%(process_num)s=\"x\",B=\"%(ENV_B)s\"\ncommand=/w %(ENV_B)s %(ENV_K1)s",
+            "environment=A=1,A=%(process_num)s\nstdout_logfile=syslog\nstderr_logfile_maxbytes=0",
+            "environment=A=\"x y\"\" z\",C='%(process_num)s'\nstdout_logfile=/l/%(process_num)s.%(ENV_C)s",
+            "environment=A=%(process_num)s\nstdout_logfile=/l/%%(process_num)s\nredirect_stderr=true\nstderr_logfile=/e",
+            "environment=%(process_num)s\n",
+            "environment=K%(process_num)s=\"v%(process_num)s\",B=1\ncommand=/w %s",
+            "command=/w %s\nenvironment=A=\"%(process_num)s\"",
+            "stdout_logfile_maxbytes=%(process_num)s\nstdout_logfile=/l/%(process_num)s",
+            // Pre options the section before has too, or not quite.
+            "stdout_logfile_maxbytes=%(process_num)s\nstdout_logfile=/l/%(process_num)s",
+            "autostart=maybe\nnumprocs_start=2",
+            "autostart=maybe\nnumprocs_start=2",
+            "umask=8",
+            "umask=8",
+            "numprocs_start=2\nstopsignal=KILL\nuser=nobody",
+            "numprocs_start=2\nstopsignal=KILL\nuser=nobody",
+            "numprocs_start=3\nstopsignal=KILL\nuser=nobody",
+            "numprocs_start=3\nstopsignal=KILL\nuser=%(program_name)s",
+            "numprocs_start=3\nstopsignal=KILL\nuser=%(program_name)s",
+            "priority=%(group_name)s",
+            "priority=%(group_name)s",
+            "process_name=%(program_name)s_%(process_num)d_%(group_name)s\nenvironment=X=%(program_name)s",
+            "process_name=%(program_name)s_%(process_num)d_%(group_name)s\nenvironment=X=%(program_name)s",
+            "process_name=%(program_name)s\nnumprocs=1",
+            "process_name=%(program_name)s\nnumprocs=1",
+            "numprocs=2",
+            "stdout_logfile_maxbytes=1KB\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=1KB\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=true",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=maybe",
+            "stdout_logfile_maxbytes=0\nstderr_syslog=maybe",
+            "stdout_logfile_backups=%(program_name)s",
+            "stdout_logfile_backups=%(program_name)s",
+        ];
+        for (i, extra) in sections.iter().enumerate() {
+            s.push_str(&format!(
+                "[program:p{i}]\ncommand=/w %(process_num)d\nnumprocs=4\nprocess_name=%(program_name)s_%(process_num)d\n{extra}\n"
+            ));
+        }
+        s
+    }
+
+    fn outcome(text: &str, fast_paths: bool) -> (String, Vec<String>, Vec<String>) {
+        let host = Host {
+            env: vec![("HOME".into(), "/root".into())],
+            node_name: "node".into(),
+            cwd: "/".into(),
+            portable: true,
+        };
+        let loaded = crate::load::from_text(text, "supervisord.conf", "/etc/supervisord.conf");
+        let mut r = Resolver::new(&loaded, &host);
+        r.fast_paths = fast_paths;
+        r.diags.extend(loaded.diagnostics.iter().cloned());
+        let config = r.run();
+        let diags = r
+            .diags
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} {:?}",
+                    d.code,
+                    d.message,
+                    d.primary.as_ref().map(|l| l.span)
+                )
+            })
+            .collect();
+        (format!("{:?}", config.groups), diags, config.parse_warnings)
+    }
+
+    /// The shortcuts change nothing: same instances, same diagnostics in
+    /// the same order.
+    #[test]
+    fn shortcuts_are_the_general_path() {
+        let text = shortcut_config();
+        let fast = outcome(&text, true);
+        assert!(fast.0.contains("/h3"), "{}", fast.0);
+        assert!(
+            fast.1.iter().any(|d| d.contains("Unexpected end")),
+            "{:?}",
+            fast.1
+        );
+        assert!(
+            fast.2.iter().any(|w| w.contains("AUTO logging")),
+            "{:?}",
+            fast.2
+        );
+        assert_eq!(fast, outcome(&text, false));
     }
 }
