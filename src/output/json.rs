@@ -967,16 +967,19 @@ mod tests {
         let mut all: String = (0u32..0x80).filter_map(char::from_u32).collect();
         all.push_str("é\u{2028}\u{7f}😀\"\\");
         let mut cases = vec![all.clone(), String::new(), "plain".into(), "\n".into()];
-        // A special byte at every position of a few 8-byte words.
+        // A special byte at every position of a few 8-byte words and of
+        // the bytes after the last whole word.
         for special in [
             "\"", "\\", "\u{0}", "\u{1f}", "\n", "é", "\u{7f}", " ", "!", "#",
         ] {
-            for at in 0..20 {
-                cases.push(format!(
-                    "{}{special}{}",
-                    "a".repeat(at),
-                    "b".repeat(20 - at)
-                ));
+            for len in [1, 7, 8, 9, 15, 16, 21] {
+                for at in 0..len {
+                    cases.push(format!(
+                        "{}{special}{}",
+                        "a".repeat(at),
+                        "b".repeat(len - 1 - at)
+                    ));
+                }
             }
         }
         for s in &cases {
