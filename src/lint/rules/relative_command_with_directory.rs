@@ -47,21 +47,24 @@ impl Rule for RelativeCommandWithDirectory {
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         let config = cx.config();
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        // supervisord changes into its own `directory` before it runs.
+        let own_directory = config.supervisord.directory.as_deref().map(normpath);
         for p in config.groups.iter().flat_map(|g| &g.processes) {
-            let Some(dir) = p.directory().filter(|d| !d.is_empty()) else {
-                continue;
-            };
-            // supervisord changes into its own `directory` before it runs.
-            if seen.contains(&&*p.section)
-                || config.supervisord.directory.as_deref().map(normpath) == Some(normpath(dir))
-            {
-                continue;
-            }
-            // The usual absolute command needs no split: its first word
+            // The usual absolute command needs no more look: its first word
             // starts with `/` whatever follows.
             if p.command()
                 .trim_start_matches(is_shlex_space)
                 .starts_with('/')
+            {
+                continue;
+            }
+            let Some(dir) = p.directory().filter(|d| !d.is_empty()) else {
+                continue;
+            };
+            if seen.contains(&&*p.section)
+                || own_directory
+                    .as_ref()
+                    .is_some_and(|own| *own == normpath(dir))
             {
                 continue;
             }
