@@ -520,6 +520,18 @@ fn hint(msg: &str) -> Option<String> {
     Some(h.to_string())
 }
 
+/// A diagnostic's code, message and span on one line, for tests that
+/// compare two runs.
+#[cfg(test)]
+pub(crate) fn diagnostic_line(d: &Diagnostic) -> String {
+    format!(
+        "{} {} {:?}",
+        d.code,
+        d.message,
+        d.primary.as_ref().map(|l| l.span)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,18 +562,7 @@ mod tests {
 
     fn model(loaded: &Loaded, host: &Host, threads: usize) -> (String, Vec<String>, Vec<String>) {
         let r = resolve_on(loaded, host, threads);
-        let diags = r
-            .diagnostics
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {} {:?}",
-                    d.code,
-                    d.message,
-                    d.primary.as_ref().map(|l| l.span)
-                )
-            })
-            .collect();
+        let diags = r.diagnostics.iter().map(diagnostic_line).collect();
         let m = r.model();
         (format!("{:?}", m.groups), diags, m.parse_warnings.clone())
     }

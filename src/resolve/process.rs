@@ -1319,18 +1319,7 @@ mod tests {
         r.fast_paths = fast_paths;
         r.diags.extend(loaded.diagnostics.iter().cloned());
         let config = r.run();
-        let diags = r
-            .diags
-            .iter()
-            .map(|d| {
-                format!(
-                    "{} {} {:?}",
-                    d.code,
-                    d.message,
-                    d.primary.as_ref().map(|l| l.span)
-                )
-            })
-            .collect();
+        let diags = r.diags.iter().map(super::super::diagnostic_line).collect();
         (format!("{:?}", config.groups), diags, config.parse_warnings)
     }
 
