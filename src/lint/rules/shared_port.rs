@@ -85,6 +85,10 @@ fn addr_port(v: &str) -> Option<&str> {
 /// A port at word `i` in a listening context: (text to show, port).
 fn port_at(w: &[String], i: usize) -> Option<(String, String)> {
     let word = w[i].as_str();
+    // Every way a word can give a port needs a digit in it.
+    if !word.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let prev = if i > 0 { w[i - 1].as_str() } else { "" };
     let pair = || format!("{prev} {word}");
     if (is_flag(PORT_FLAGS, prev) && is_port(word))
@@ -162,13 +166,16 @@ impl Rule for SharedPort {
                 };
                 let first = words(procs[0].command());
                 let n = first.len();
-                let raw = words(found.value);
-                let templated_raw = |i: usize| raw.len() == n && raw[i].contains("%(process_num)");
                 // Only a word that is a port in the first instance can be a
                 // hit; without one, no other instance needs splitting.
-                let candidates: Vec<usize> = (0..n)
-                    .filter(|&i| !templated_raw(i) && port_at(&first, i).is_some())
-                    .collect();
+                let ports: Vec<usize> = (0..n).filter(|&i| port_at(&first, i).is_some()).collect();
+                if ports.is_empty() {
+                    continue;
+                }
+                let raw = words(found.value);
+                let templated_raw = |i: usize| raw.len() == n && raw[i].contains("%(process_num)");
+                let candidates: Vec<usize> =
+                    ports.into_iter().filter(|&i| !templated_raw(i)).collect();
                 if candidates.is_empty() {
                     continue;
                 }
