@@ -402,14 +402,7 @@ impl Process {
     /// supervisor's `process_num`: `numprocs_start` counted up for each
     /// instance before this one.
     pub fn process_num(&self) -> PyInt {
-        let start = &self.common.numprocs_start;
-        match start
-            .to_i64()
-            .and_then(|n| n.checked_add(i64::from(self.index)))
-        {
-            Some(n) => PyInt::from(n),
-            None => PyInt::from(start.to_big() + self.index),
-        }
+        self.common.numprocs_start.add_u32(self.index)
     }
 
     /// Where the environment's text is.

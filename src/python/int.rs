@@ -113,6 +113,17 @@ impl PyInt {
         }
     }
 
+    /// `self + n`.
+    pub fn add_u32(&self, n: u32) -> PyInt {
+        match &self.0 {
+            BigOrSmall::Small(v) => match v.checked_add(i64::from(n)) {
+                Some(s) => PyInt::from(s),
+                None => PyInt::from(BigInt::from(*v) + n),
+            },
+            BigOrSmall::Big(b) => PyInt::from((**b).clone() + n),
+        }
+    }
+
     /// Digits in `radix` (2..=16) without sign, lower case.
     pub fn abs_digits(&self, radix: u32) -> String {
         match &self.0 {
@@ -288,6 +299,17 @@ impl serde::Serialize for PyInt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn add_u32_carries_into_big_ints() {
+        assert_eq!(PyInt::from(-3).add_u32(5), PyInt::from(2));
+        assert_eq!(
+            PyInt::from(i64::MAX).add_u32(1).to_string(),
+            "9223372036854775808"
+        );
+        let big = parse_int("100000000000000000000").unwrap();
+        assert_eq!(big.add_u32(7).to_string(), "100000000000000000007");
+    }
 
     #[test]
     fn plain_digits_read_like_the_general_path() {

@@ -477,7 +477,6 @@ impl<'a> Resolver<'a> {
             text: String::with_capacity(hint as usize),
             ..Arena::default()
         };
-        let mut num = pre.numprocs_start.clone();
         // The dict the instances share: the same keys as supervisor's after
         // the first instance sets `process_num` and `numprocs` and applies
         // the environment.
@@ -516,10 +515,12 @@ impl<'a> Resolver<'a> {
         let mut memo = self.memo_for(section, &raws);
         // Both are in the dict already (`instance_dict`), so setting them
         // moves nothing; nothing but this sets them.
-        memo.process_num_at = common.set_full("process_num", PyValue::Int(num.clone()));
+        memo.process_num_at =
+            common.set_full("process_num", PyValue::Int(pre.numprocs_start.clone()));
         common.set("numprocs", PyValue::Int(pre.numprocs.clone()));
         // `numprocs` is at most `limits::MAX_NUMPROCS`, so an index fits.
         for index in 0..numprocs as u32 {
+            let num = pre.numprocs_start.add_u32(index);
             let mut state = InstanceState {
                 common: &mut common,
                 refresh: &mut refresh,
@@ -538,10 +539,6 @@ impl<'a> Resolver<'a> {
                     .saturating_mul((numprocs as usize).saturating_sub(1));
                 arena.ends.reserve(more.min(1 << 16));
             }
-            num = match num.to_i64().and_then(|n| n.checked_add(1)) {
-                Some(n) => PyInt::from(n),
-                None => PyInt::from(num.to_big() + 1),
-            };
         }
         self.instance_dict_back(common, refresh);
         if self.pre_cache.pre.is_some() {
