@@ -588,6 +588,17 @@ impl<'a> Resolver<'a> {
         Some(out)
     }
 
+    /// supervisor's `common_expansions` before a section names itself:
+    /// `{here, program_name, host_node_name, group_name}` in that order.
+    fn common_expansions(&self) -> Mapping {
+        let mut m = Mapping::new();
+        m.set_str("here", &self.loaded.here);
+        m.set_str("program_name", "");
+        m.set_str("host_node_name", &self.host.node_name);
+        m.set_str("group_name", "");
+        m
+    }
+
     /// The dict a section's instances start from: `{here, program_name,
     /// host_node_name, group_name, process_num, numprocs}` followed by the
     /// environment's `ENV_*`, in that order. One dict serves every section
@@ -597,11 +608,7 @@ impl<'a> Resolver<'a> {
         match self.instance_base.take() {
             Some(m) => m,
             None => {
-                let mut m = Mapping::new();
-                m.set_str("here", &self.loaded.here);
-                m.set_str("program_name", "");
-                m.set_str("host_node_name", &self.host.node_name);
-                m.set_str("group_name", "");
+                let mut m = self.common_expansions();
                 m.set("process_num", PyValue::Int(PyInt::from(0)));
                 m.set("numprocs", PyValue::Int(PyInt::from(0)));
                 m.update(&self.environ);
@@ -668,14 +675,10 @@ impl<'a> Resolver<'a> {
         cache.hit = false;
         cache.numbers = [None, None];
         // supervisor's `common_expansions`; one dict serves every section.
-        let mut common = self.section_base.take().unwrap_or_else(|| {
-            let mut m = Mapping::new();
-            m.set_str("here", &self.loaded.here);
-            m.set_str("program_name", "");
-            m.set_str("host_node_name", &self.host.node_name);
-            m.set_str("group_name", "");
-            m
-        });
+        let mut common = self
+            .section_base
+            .take()
+            .unwrap_or_else(|| self.common_expansions());
         common.set_str("program_name", program_name);
         common.set_str("group_name", group_name);
         let before = self.diags.len();
