@@ -586,6 +586,163 @@ impl Template {
     }
 }
 
+/// A template with every spec already rendered but those of one integer
+/// key, the hole: runs of text, and the places where the hole's value goes.
+/// A section's instances differ in `process_num` and little else, so
+/// their values are planned once and each instance only writes digits.
+#[derive(Debug)]
+pub struct Plan {
+    text: String,
+    pieces: Vec<PlanPiece>,
+    /// How many pieces are holes, and the sum of their widths.
+    holes: usize,
+    widths: usize,
+}
+
+#[derive(Debug)]
+enum PlanPiece {
+    Text(Slice),
+    /// The hole's value as `plain` writes a non-negative integer.
+    Number {
+        width: usize,
+        zero: bool,
+        ljust: bool,
+    },
+}
+
+/// Widths above this are left to the general path, which checks them
+/// against the limits before it writes anything.
+const PLAN_WIDTH_MAX: usize = 256;
+
+impl Template {
+    /// The plan of this template for `mapping` when only `hole` changes:
+    /// `None` when some piece could render differently for another value
+    /// of a key `varying` names, or for another value of `hole` than a
+    /// plain decimal; when a spec takes the whole mapping (whose text
+    /// shows every value) or a star; or when rendering would fail (the
+    /// general path then says why).
+    pub fn plan(
+        &self,
+        mapping: &dyn Lookup,
+        hole: &str,
+        varying: &dyn Fn(&str) -> bool,
+    ) -> Option<Plan> {
+        let mut state = Formatter {
+            mapping,
+            next_arg: Some(Arg::Mapping),
+            out: String::with_capacity(self.size_hint),
+            limit: crate::limits::MAX_VALUE_BYTES,
+        };
+        let mut pieces = Vec::new();
+        let mut run_start = 0;
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(t) => state.out.push_str(t.of(&self.text)),
+                Piece::Escape => state.out.push('%'),
+                Piece::Spec(parts) => {
+                    let key = parts.key.map(|(k, _)| k.of(&self.text))?;
+                    if key == hole {
+                        let number = hole_piece(parts)?;
+                        if state.out.len() > run_start {
+                            pieces.push(PlanPiece::Text(Slice {
+                                start: run_start,
+                                end: state.out.len(),
+                            }));
+                        }
+                        pieces.push(number);
+                        run_start = state.out.len();
+                        continue;
+                    }
+                    if varying(key) || matches!(parts.width, Some(Number::Star)) {
+                        return None;
+                    }
+                    if let Some(Some(Number::Star)) = parts.prec {
+                        return None;
+                    }
+                    // A keyed spec reads its own value, whatever came before.
+                    state.spec(parts, &self.text).ok()?;
+                }
+                Piece::Incomplete(_) | Piece::IncompleteKey | Piece::Unparsable(_) => {
+                    return None;
+                }
+            }
+            if state.out.len() > state.limit {
+                return None;
+            }
+        }
+        if state.out.len() > run_start {
+            pieces.push(PlanPiece::Text(Slice {
+                start: run_start,
+                end: state.out.len(),
+            }));
+        }
+        let widths = pieces.iter().filter_map(|p| match p {
+            PlanPiece::Number { width, .. } => Some(*width),
+            PlanPiece::Text(_) => None,
+        });
+        let (holes, widths) = (widths.clone().count(), widths.sum());
+        Some(Plan {
+            text: state.out,
+            pieces,
+            holes,
+            widths,
+        })
+    }
+}
+
+/// The hole's spec as a [`PlanPiece::Number`], when `Formatter::plain`
+/// writes every non-negative integer for it.
+fn hole_piece(parts: &SpecParts) -> Option<PlanPiece> {
+    let (conv, _) = parts.conv?;
+    if parts.prec.is_some() || parts.sign || parts.blank {
+        return None;
+    }
+    let width = match parts.width {
+        None => 0,
+        Some(Number::Digits(Some(w))) if w <= PLAN_WIDTH_MAX => w,
+        Some(_) => return None,
+    };
+    match conv {
+        'd' | 'i' | 'u' => {}
+        's' if width == 0 => {}
+        _ => return None,
+    }
+    Some(PlanPiece::Number {
+        width,
+        zero: parts.zero,
+        ljust: parts.ljust,
+    })
+}
+
+impl Plan {
+    /// Appends what the template renders to with `hole` set to the integer
+    /// `value` (and everything else as planned).
+    pub fn render_append(&self, value: u64, out: &mut String) {
+        let mut buf = [0u8; 20];
+        let digits = crate::python::int::decimal_digits(value, &mut buf);
+        // At most: the text, and per hole its width or its digits.
+        out.reserve(self.text.len() + self.widths + self.holes * digits.len());
+        for piece in &self.pieces {
+            match *piece {
+                PlanPiece::Text(t) => out.push_str(t.of(&self.text)),
+                PlanPiece::Number { width, zero, ljust } => {
+                    let pad = width.saturating_sub(digits.len());
+                    if !ljust {
+                        push_n(out, if zero { '0' } else { ' ' }, pad);
+                    }
+                    // Pushed as ASCII chars: no UTF-8 check needed.
+                    for &d in digits {
+                        out.push(char::from(d));
+                    }
+                    if ljust {
+                        push_n(out, ' ', pad);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn slice(span: pest::Span<'_>) -> Slice {
     Slice {
         start: span.start(),
@@ -1226,6 +1383,111 @@ mod tests {
         ];
         for (t, want) in cases {
             assert_eq!(f(t), want, "{t}");
+        }
+    }
+
+    /// The mapping of `plan_is_the_general_render` with `p` set to `n`.
+    fn with_hole(n: u64) -> Mapping {
+        let mut m = mapping();
+        m.set("p", PyValue::Int(PyInt::from(n as i64)));
+        m.set_str("ENV_V", "v%");
+        m
+    }
+
+    /// Templates of literal runs, `%%` and specs over the keys of
+    /// [`with_hole`] (and a missing one), mostly well-formed.
+    fn plan_templates() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let spec = (
+            prop_oneof![
+                4 => Just("(p)"),
+                1 => Just("(s)"),
+                1 => Just("(n)"),
+                1 => Just("(m)"),
+                1 => Just("(ENV_V)"),
+                1 => Just("(x)"),
+                1 => Just(""),
+            ],
+            prop_oneof![3 => Just(String::new()), 2 => Just("0".to_string()), 2 => "[-+ #0]{1,2}"],
+            prop_oneof![
+                3 => Just(String::new()),
+                3 => "[1-9]",
+                1 => "[0-9]{2,3}",
+                1 => Just("*".to_string())
+            ],
+            prop_oneof![4 => Just(String::new()), 1 => "\\.[0-9]{0,2}"],
+            proptest::sample::select(vec![
+                "d", "d", "d", "s", "s", "i", "u", "x", "r", "c", "f", "",
+            ]),
+        )
+            .prop_map(|(key, flags, width, prec, conv)| {
+                format!("%{key}{flags}{width}{prec}{conv}")
+            });
+        let piece = prop_oneof![2 => "[a-z/ \u{e9}]{1,3}", 1 => Just("%%".to_string()), 3 => spec];
+        proptest::collection::vec(piece, 0..5).prop_map(|p| p.concat())
+    }
+
+    proptest::proptest! {
+        /// A plan renders what the template renders, for every value of
+        /// its hole, or there is no plan; keys named varying are never
+        /// planned.
+        #[test]
+        fn plan_is_the_general_render(
+            t in plan_templates(),
+            values in proptest::collection::vec(0u64..100_000, 1..4),
+        ) {
+            let template = Template::parse(&t);
+            let varying = |k: &str| k.starts_with("ENV_");
+            let Some(plan) = template.plan(&with_hole(values[0]), "p", &varying) else {
+                return Ok(());
+            };
+            proptest::prop_assert!(!template.keys().iter().any(|k| varying(k)), "{}", &t);
+            for n in values {
+                let mut planned = String::from("before");
+                plan.render_append(n, &mut planned);
+                let general = template.render(&with_hole(n)).map(|r| format!("before{r}"));
+                proptest::prop_assert_eq!(Ok(planned), general, "{} with p={}", &t, n);
+            }
+        }
+    }
+
+    #[test]
+    fn config_templates_are_planned() {
+        let varying = |k: &str| k.starts_with("ENV_");
+        let cases = [
+            ("/w --id %(n)d --shard %(p)02d", 7, "/w --id 5 --shard 07"),
+            ("%(s)s_%(p)d", 12, "ab_12"),
+            ("/l/%(s)s-%(p)-4d|%(p)s|%(p)4i", 3, "/l/ab-3   |3|   3"),
+            ("100%% %(m)05d %(p)u", 0, "100% -0003 0"),
+            ("%(p)06d %(p)-d", 42, "000042 42"),
+        ];
+        for (t, n, want) in cases {
+            let plan = Template::parse(t)
+                .plan(&with_hole(1), "p", &varying)
+                .unwrap_or_else(|| panic!("no plan for {t}"));
+            let mut out = String::new();
+            plan.render_append(n, &mut out);
+            assert_eq!(out, want, "{t}");
+        }
+        // What could render differently for another instance, or fails.
+        for t in [
+            "%(ENV_V)s %(p)d",
+            "%s %(p)d",
+            "%(p)+d",
+            "%(p).2d",
+            "%(p)x",
+            "%(p)5s",
+            "%(p)*d",
+            "%(p)300d",
+            "%(zz)s %(p)d",
+            "%(p)",
+        ] {
+            assert!(
+                Template::parse(t)
+                    .plan(&with_hole(1), "p", &varying)
+                    .is_none(),
+                "{t}"
+            );
         }
     }
 

@@ -17,7 +17,7 @@ use crate::model::{
     AutoRestart, InstanceParts, Instances, LogLimits, LogSlot, Process, ProcessCommon, pairs,
     push_pairs,
 };
-use crate::python::format::{Mapping, PyValue, Template};
+use crate::python::format::{Layers, Lookup, Mapping, Plan, PyValue, Template};
 use crate::python::int::PyInt;
 use crate::python::repr::repr;
 use crate::python::shlex::{kv_pairs, plain_kv_each};
@@ -302,6 +302,34 @@ struct Memo {
     static_directory: bool,
     static_command: bool,
     static_logs: [bool; 2],
+    /// The plans of the per-instance values (see [`Plan`]), by
+    /// [`PlanOf`]; each is made when its value is first expanded.
+    plans: [Option<Option<Plan>>; 6],
+    /// The instance's `process_num` as a plan's hole takes it: `None`
+    /// when it is negative or too big (the general path writes those).
+    hole: Option<u64>,
+}
+
+/// Which per-instance value a plan is for.
+#[derive(Clone, Copy)]
+enum PlanOf {
+    Command,
+    Directory,
+    Log(usize),
+    ProcessName,
+    Environment,
+}
+
+impl PlanOf {
+    fn index(self) -> usize {
+        match self {
+            PlanOf::Command => 0,
+            PlanOf::Directory => 1,
+            PlanOf::Log(stream) => 2 + stream,
+            PlanOf::ProcessName => 4,
+            PlanOf::Environment => 5,
+        }
+    }
 }
 
 impl<'a> Resolver<'a> {
@@ -850,6 +878,10 @@ impl<'a> Resolver<'a> {
             "process_num",
             PyValue::Int(num.clone()),
         );
+        memo.hole = num
+            .to_i64()
+            .and_then(|n| u64::try_from(n).ok())
+            .filter(|_| self.fast_paths);
         // supervisor re-applies the environment's ENV_* every instance; that
         // only changes something the first time, or when the previous
         // instance's own environment overwrote one of them.
@@ -859,7 +891,7 @@ impl<'a> Resolver<'a> {
         let environment = match &memo.environment {
             Some(env) => env.clone(),
             None => {
-                let env = self.instance_environment(section, raws, common, arena)?;
+                let env = self.instance_environment(section, raws, common, memo, arena)?;
                 if memo.static_env {
                     memo.environment = Some(env.clone());
                 }
@@ -902,12 +934,14 @@ impl<'a> Resolver<'a> {
                 let d = match &raws.directory {
                     None => None,
                     Some(p) => {
-                        let raw = p.raw();
                         let label = super::Label::Option(section, "directory");
                         let text = &mut arena.text;
+                        let which = PlanOf::Directory;
                         Some(
-                            self.expand_into(raw, label, common, true, section, text)
-                                .ok()?,
+                            self.expand_instance(
+                                p, which, memo, label, common, true, section, text,
+                            )
+                            .ok()?,
                         )
                     }
                 };
@@ -932,10 +966,10 @@ impl<'a> Resolver<'a> {
         let command = match (&memo.command, &raws.command) {
             (Some(slot), _) => slot.clone(),
             (None, Some(p)) => {
-                let raw = p.raw();
                 let label = super::Label::Option(section, "command");
+                let which = PlanOf::Command;
                 let slot = self
-                    .expand_into(raw, label, common, true, section, text)
+                    .expand_instance(p, which, memo, label, common, true, section, text)
                     .ok()?;
                 if memo.static_command {
                     memo.command = Some(slot.clone());
@@ -955,8 +989,9 @@ impl<'a> Resolver<'a> {
             }
         };
         let label = super::Label::Bare("process_name");
+        let (p, which) = (&raws.process_name, PlanOf::ProcessName);
         let name = self
-            .expand_into(raws.process_name.raw(), label, common, false, section, text)
+            .expand_instance(p, which, memo, label, common, false, section, text)
             .ok()?;
         Some(Draft {
             name,
@@ -975,6 +1010,7 @@ impl<'a> Resolver<'a> {
         section: &str,
         raws: &Raws<'_>,
         common: &Mapping,
+        memo: &mut Memo,
         arena: &mut Arena,
     ) -> Option<EnvSlot> {
         let raw = raws.environment.raw();
@@ -983,7 +1019,8 @@ impl<'a> Resolver<'a> {
         scratch.clear();
         let text = if raw.template.is_some() {
             let label = super::Label::Bare("environment");
-            self.expand_into(raw, label, common, false, section, &mut scratch)
+            let (p, which) = (&raws.environment, PlanOf::Environment);
+            self.expand_instance(p, which, memo, label, common, false, section, &mut scratch)
                 .ok()?;
             scratch.as_str()
         } else {
@@ -1043,6 +1080,46 @@ impl<'a> Resolver<'a> {
         slot
     }
 
+    /// [`Self::expand_into`] of one of a section's per-instance values,
+    /// through its plan when it has one: the instances of a section expand
+    /// the same values with the same dict but for `process_num` (and the
+    /// `ENV_*` names of an environment that has something to expand), so
+    /// everything else is rendered once, for the first instance.
+    #[allow(clippy::too_many_arguments)]
+    fn expand_instance(
+        &mut self,
+        p: &Prepared<'_>,
+        which: PlanOf,
+        memo: &mut Memo,
+        label: super::Label<'_>,
+        common: &Mapping,
+        with_environ: bool,
+        section: &str,
+        out: &mut String,
+    ) -> Result<std::ops::Range<usize>, ()> {
+        if let (Some(template), Some(n)) = (&p.template, memo.hole) {
+            let static_env = memo.static_env;
+            let plan = memo.plans[which.index()].get_or_insert_with(|| {
+                let layers = Layers(&self.environ, common);
+                let lookup: &dyn Lookup = if with_environ { &layers } else { common };
+                // With nothing to expand, the environment sets the same
+                // `ENV_*` values for every instance.
+                let varying = |k: &str| !static_env && k.starts_with("ENV_");
+                template.plan(lookup, "process_num", &varying)
+            });
+            if let Some(plan) = plan {
+                let (start, limit) = (out.len(), self.room(out));
+                plan.render_append(n, out);
+                if out.len() - start <= limit {
+                    return Ok(start..out.len());
+                }
+                // Too long: the general path says so.
+                out.truncate(start);
+            }
+        }
+        self.expand_into(p.raw(), label, common, with_environ, section, out)
+    }
+
     /// Log settings of one stream (0 stdout, 1 stderr), memoized when the
     /// stream's options do not vary; the warnings are logged again for
     /// every instance, as supervisord does.
@@ -1097,8 +1174,9 @@ impl<'a> Resolver<'a> {
             Some(p) => {
                 let raw = p.raw();
                 let label = super::Label::Option(section, lf_key);
+                let which = PlanOf::Log(stream);
                 let mut slot = self
-                    .expand_into(raw, label, common, true, section, arena)
+                    .expand_instance(p, which, memo, label, common, true, section, arena)
                     .ok()?;
                 // The second, bare expansion; a text without `%` is kept.
                 if arena[slot.clone()].contains('%') {
@@ -1298,6 +1376,19 @@ mod tests {
             "stdout_logfile_maxbytes=0\nstderr_syslog=maybe",
             "stdout_logfile_backups=%(program_name)s",
             "stdout_logfile_backups=%(program_name)s",
+            // Values with plans, and values whose instances must not share
+            // one.
+            "numprocs_start=-2\nprocess_name=%(program_name)s_%(process_num)03d",
+            "numprocs_start=99999999999999999999\ndirectory=/d/%(process_num)d",
+            "process_name=%(program_name)s_%(process_num)5s\ncommand=/w %(process_num)-4d|",
+            "environment=A=\"%(process_num)s\"\ncommand=/w %(ENV_A)s %(process_num)d",
+            "environment=A=\"1\"\ncommand=/w %(ENV_A)s %(process_num)d",
+            "environment=HOME=\"/x\"\ncommand=/w %(ENV_HOME)s_%(process_num)d\ndirectory=%(ENV_HOME)s",
+            "stdout_logfile=/l/%%(program_name)s_%(process_num)d\nstderr_logfile=/l/%(group_name)s.%(process_num)02d",
+            "environment=A=\"%(program_name)s-%(process_num)02d\",B=%(host_node_name)s",
+            "command=/w %(nokey)s %(process_num)d",
+            "command=/w %(process_num)d %(numprocs)d %(here)s\nstdout_logfile=AUTO",
+            "process_name=x%(process_num)9999999999d",
         ];
         for (i, extra) in sections.iter().enumerate() {
             s.push_str(&format!(
