@@ -107,6 +107,11 @@ pub(crate) fn has_duplicate_names(processes: &[Process]) -> bool {
     if processes.len() < 2 {
         return false;
     }
+    // A group of one section has its processes sorted by name: names in
+    // strictly increasing order are all different.
+    if processes.windows(2).all(|w| w[0].name() < w[1].name()) {
+        return false;
+    }
     let mut names: FxHashSet<&str> =
         FxHashSet::with_capacity_and_hasher(processes.len(), Default::default());
     !processes.iter().all(|p| names.insert(p.name()))

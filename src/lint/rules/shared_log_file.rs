@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use indexmap::map::Entry;
 use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
 pub struct SharedLogFile;
 
@@ -102,28 +103,62 @@ impl Rule for SharedLogFile {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        // normalized path -> (process, stream) writers
         let survivors = survivors(cx);
-        // Sized once: usually every process writes its own file.
-        let mut writers: IndexMap<Cow<'_, str>, Writers<'_>, FxBuildHasher> =
-            IndexMap::with_capacity_and_hasher(survivors.len(), FxBuildHasher);
-        for p in survivors {
-            for (stream, log) in [("stdout", p.stdout()), ("stderr", p.stderr())] {
-                let LogFile::Path(path) = &log.logfile else {
-                    continue;
-                };
-                let norm = normalized(path, &cx.host.cwd);
-                if norm.starts_with("/dev/") || norm.starts_with("/proc/") {
-                    continue;
-                }
-                match writers.entry(norm) {
-                    Entry::Occupied(mut e) => e.get_mut().more.push((p, stream)),
-                    Entry::Vacant(e) => {
-                        e.insert(Writers {
-                            first: (p, stream),
-                            more: Vec::new(),
-                        });
-                    }
+        let cwd = &cx.host.cwd;
+        // Writer `k` is stream `k % 2` of survivor `k / 2`.
+        let path_of = |k: usize| -> Option<Cow<'_, str>> {
+            let LogFile::Path(path) = &survivors[k / 2].log(k % 2).logfile else {
+                return None;
+            };
+            let norm = normalized(path, cwd);
+            (!norm.starts_with("/dev/") && !norm.starts_with("/proc/")).then_some(norm)
+        };
+        // Usually every process writes its own files. A first pass marks
+        // each path's hash in a bitmap small enough to stay in the cache
+        // (and in a second bitmap when the mark was there already); only
+        // the writers marked in the second are compared by path.
+        let count = 2 * survivors.len();
+        let bits = (count * 16).next_power_of_two().clamp(1 << 12, 1 << 26);
+        let mut seen = vec![0u64; bits / 64];
+        let mut twice = vec![0u64; bits / 64];
+        let mut marks: Vec<Option<u32>> = vec![None; count];
+        for (k, mark) in marks.iter_mut().enumerate() {
+            let Some(norm) = path_of(k) else { continue };
+            // The high bits of a product depend on every bit of the hash.
+            let hash = FxBuildHasher
+                .hash_one(&*norm)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let bit = (hash >> (64 - bits.trailing_zeros())) as usize;
+            let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+            if seen[word] & mask != 0 {
+                twice[word] |= mask;
+            }
+            seen[word] |= mask;
+            // `bits` is at most 2^26.
+            *mark = Some(bit as u32);
+        }
+        drop(seen);
+        // The writers of each path among those, in order of first writer.
+        let mut writers: IndexMap<Cow<'_, str>, Writers<'_>, FxBuildHasher> = IndexMap::default();
+        for (k, mark) in marks.into_iter().enumerate() {
+            let Some(bit) = mark.map(|b| b as usize) else {
+                continue;
+            };
+            if twice[bit / 64] & (1 << (bit % 64)) == 0 {
+                continue;
+            }
+            let Some(path) = path_of(k) else { continue };
+            let w = (
+                survivors[k / 2],
+                if k % 2 == 0 { "stdout" } else { "stderr" },
+            );
+            match writers.entry(path) {
+                Entry::Occupied(mut e) => e.get_mut().more.push(w),
+                Entry::Vacant(e) => {
+                    e.insert(Writers {
+                        first: w,
+                        more: Vec::new(),
+                    });
                 }
             }
         }
