@@ -39,11 +39,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| black_box(supc::resolve::resolve(&loaded, &host)))
     });
     let resolution = supc::resolve::resolve(&loaded, &host);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &resolution,
-        host: &host,
-    };
+    let cx = LintContext::new(&loaded, &resolution, &host);
     c.bench_function("lint 1000x10", |b| {
         b.iter(|| black_box(lint(&cx, &Settings::default())))
     });

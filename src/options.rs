@@ -690,7 +690,21 @@ pub fn expansion(kind: SectionKind, key: &str) -> Option<Expansion> {
 
 /// The option `key` as read in a section of `kind`.
 pub fn lookup(kind: SectionKind, key: &str) -> Option<&'static OptionSpec> {
-    OPTIONS.iter().find(|o| o.name == key && o.applies_to(kind))
+    // Lint rules ask for every option of every section: by name first.
+    static BY_NAME: std::sync::OnceLock<rustc_hash::FxHashMap<&str, Vec<&OptionSpec>>> =
+        std::sync::OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut m: rustc_hash::FxHashMap<&str, Vec<&OptionSpec>> = Default::default();
+        for o in OPTIONS {
+            m.entry(o.name).or_default().push(o);
+        }
+        m
+    });
+    by_name
+        .get(key)?
+        .iter()
+        .copied()
+        .find(|o| o.applies_to(kind))
 }
 
 /// Every section kind that reads `key`.

@@ -57,11 +57,7 @@ fn per_rule_counts_on_the_real_corpus() {
             portable: true,
         };
         let (loaded, resolution) = supc::analyze("supervisord.conf", &host, false);
-        let cx = LintContext {
-            loaded: &loaded,
-            resolution: &resolution,
-            host: &host,
-        };
+        let cx = LintContext::new(&loaded, &resolution, &host);
         let mut seen_in_case = std::collections::BTreeSet::new();
         for d in lint(&cx, &Settings::default()) {
             let meta = registry::find(d.code).expect("lint codes are registered");

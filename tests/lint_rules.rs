@@ -41,11 +41,7 @@ fn run_case(rule: &str, case: &Path) -> (usize, String) {
         .unwrap_or_default()
         .contains("[supervisord]");
     let (loaded, resolution) = supc::analyze(&file, &host, snippet);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &resolution,
-        host: &host,
-    };
+    let cx = LintContext::new(&loaded, &resolution, &host);
     let code = registry::find(rule).expect("folder names a rule").code;
     let findings: Vec<_> = lint(&cx, &Settings::default())
         .into_iter()

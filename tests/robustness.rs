@@ -20,11 +20,7 @@ fn run(bytes: &[u8]) -> (Option<String>, Vec<String>) {
     std::fs::write(dir.path().join("supervisord.conf"), bytes).unwrap();
     let host = host(dir.path());
     let (loaded, res) = supc::analyze("supervisord.conf", &host, false);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &res,
-        host: &host,
-    };
+    let cx = LintContext::new(&loaded, &res, &host);
     let findings = lint(&cx, &Settings::default());
     let _ = supc::output::human::render_with(&res.diagnostics, &loaded.sources, false, 80);
     let codes = res

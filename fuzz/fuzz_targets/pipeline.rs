@@ -26,11 +26,7 @@ fuzz_target!(|data: &[u8]| {
         portable: true,
     };
     let (loaded, resolution) = supc::analyze("supervisord.conf", &host, false);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &resolution,
-        host: &host,
-    };
+    let cx = LintContext::new(&loaded, &resolution, &host);
     let _ = lint(&cx, &Settings::default());
     if loaded.diagnostics.iter().any(|d| d.severity == supc::diagnostic::Severity::Error) {
         return;

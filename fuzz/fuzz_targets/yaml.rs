@@ -20,11 +20,7 @@ fuzz_target!(|data: &[u8]| {
         portable: true,
     };
     let (loaded, resolution) = supc::analyze("supc.yaml", &host, false);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &resolution,
-        host: &host,
-    };
+    let cx = LintContext::new(&loaded, &resolution, &host);
     let _ = lint(&cx, &Settings::default());
     if resolution.config.is_none() {
         return;

@@ -161,11 +161,7 @@ fn check_one(
     let snippet = !yaml && (force_snippet || looks_like_snippet(file));
     // A supc.yaml spec gets the same resolve and lint, located in the YAML.
     let (loaded, resolution) = crate::analyze(&path, host, snippet);
-    let cx = LintContext {
-        loaded: &loaded,
-        resolution: &resolution,
-        host,
-    };
+    let cx = LintContext::new(&loaded, &resolution, host);
     let mut diags: Vec<Diagnostic> = resolution.diagnostics.clone();
     let accepted = !diags.iter().any(|d| d.severity == Severity::Error);
     if loaded.main.is_some() {

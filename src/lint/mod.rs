@@ -107,9 +107,32 @@ pub struct LintContext<'a> {
     pub loaded: &'a Loaded,
     pub resolution: &'a Resolution,
     pub host: &'a Host,
+    /// The inline comments' spans, sorted (made when a rule first asks).
+    inline_comments: std::sync::OnceLock<Vec<Span>>,
 }
 
 impl<'a> LintContext<'a> {
+    pub fn new(loaded: &'a Loaded, resolution: &'a Resolution, host: &'a Host) -> Self {
+        LintContext {
+            loaded,
+            resolution,
+            host,
+            inline_comments: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The spans of the comments that follow a value on its line, in order
+    /// of file and place.
+    pub fn inline_comments(&self) -> &[Span] {
+        self.inline_comments.get_or_init(|| {
+            let mut spans: Vec<Span> = (self.loaded.comments.iter())
+                .filter(|c| !c.full_line)
+                .map(|c| c.span)
+                .collect();
+            spans.sort_by_key(|s| (s.file, s.start));
+            spans
+        })
+    }
     pub fn ini(&self) -> &'a Ini {
         &self.loaded.ini
     }
@@ -299,11 +322,7 @@ mod tests {
             portable: true,
         };
         let (loaded, resolution) = crate::analyze("supervisord.conf", &host, false);
-        let cx = LintContext {
-            loaded: &loaded,
-            resolution: &resolution,
-            host: &host,
-        };
+        let cx = LintContext::new(&loaded, &resolution, &host);
         let instances: usize = cx.config().groups.iter().map(|g| g.processes.len()).sum();
         assert!(instances >= PARALLEL_FROM, "{instances} instances");
 

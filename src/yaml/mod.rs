@@ -285,11 +285,7 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         .cloned()
         .collect();
     if job.lint {
-        let cx = crate::lint::LintContext {
-            loaded: &loaded,
-            resolution: &resolution,
-            host,
-        };
+        let cx = crate::lint::LintContext::new(&loaded, &resolution, host);
         findings.extend(crate::lint::lint(&cx, &crate::lint::Settings::default()));
     }
     let ini = crate::emit::ini::render_flat(&loaded, job.out_dir);

@@ -75,6 +75,12 @@ impl Rule for BarePercentS {
                     continue;
                 }
                 let written = &entry.def.written();
+                // Without a `%` that is not `%(`, every spec has a key (or
+                // is cut off, which this rule leaves alone).
+                let keyed = |(i, _): (usize, &str)| written.as_bytes().get(i + 1) == Some(&b'(');
+                if written.match_indices('%').all(keyed) {
+                    continue;
+                }
                 let pieces = percent_pieces(written);
                 let Some(spec) = dumping_spec(&pieces) else {
                     continue;

@@ -54,6 +54,9 @@ impl Rule for DoubleExpansionEscape {
                 }
                 let written = &entry.def.written();
                 // After pass 1, every `%` left comes from a `%%`.
+                if !written.contains("%%") {
+                    continue;
+                }
                 let Some((pass1, map)) = mask_pass(written) else {
                     continue;
                 };

@@ -1,5 +1,7 @@
 use super::percent::expansion;
-use super::value_text::{ValueLine, comment_after, open_quote, protect, tighten, value_lines};
+use super::value_text::{
+    ValueLine, comment_after, may_have_inline_comment, open_quote, protect, tighten, value_lines,
+};
 use crate::diagnostic::{Label, Severity};
 use crate::ini::Definition;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
@@ -81,6 +83,9 @@ pub fn cuts<'a>(
     key: &str,
     def: &'a Definition,
 ) -> Vec<Cut<'a>> {
+    if !may_have_inline_comment(cx, def) {
+        return Vec::new();
+    }
     let escapes = key == "command";
     let unbalanced = open_quote(def.written(), escapes).is_some();
     let mut out = Vec::new();

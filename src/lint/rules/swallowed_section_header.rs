@@ -80,6 +80,10 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
         if entry.def.from_default {
             continue;
         }
+        // A header can only be swallowed by a value of several lines.
+        if entry.overridden().is_empty() && !entry.def.written().contains('\n') {
+            continue;
+        }
         let defs: Vec<&Definition> = entry.overridden().iter().chain([&entry.def]).collect();
         for (i, def) in defs.iter().enumerate() {
             // A file read twice repeats the same lines.

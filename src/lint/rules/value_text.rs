@@ -93,16 +93,36 @@ pub fn written_span(lines: &[ValueLine<'_>], start: usize, end: usize) -> Option
 /// The inline comment on the same physical line right after `span`.
 pub fn comment_after(cx: &LintContext<'_>, span: Span) -> Option<Span> {
     let text = &cx.sources().get(span.file).text;
-    cx.loaded
-        .comments
-        .iter()
-        .filter(|c| !c.full_line && c.span.file == span.file && c.span.start >= span.end)
-        .find(|c| {
-            text[span.end as usize..c.span.start as usize]
+    // Only the first comment after `span` can follow it with nothing but
+    // spaces between: a later one has the first in between.
+    let comments = cx.inline_comments();
+    let at = comments.partition_point(|c| (c.file, c.start) < (span.file, span.end));
+    comments
+        .get(at)
+        .filter(|c| c.file == span.file)
+        .filter(|c| {
+            text[span.end as usize..c.start as usize]
                 .chars()
                 .all(|ch| is_space(ch) && ch != '\n' && ch != '\r')
         })
-        .map(|c| c.span)
+        .copied()
+}
+
+/// Whether an inline comment starts between the start of `def`'s value
+/// and the end of the line it ends on: without one, nothing of the value
+/// was cut off as a comment.
+pub fn may_have_inline_comment(cx: &LintContext<'_>, def: &Definition) -> bool {
+    let span = def.value_span;
+    let text = &cx.sources().get(span.file).text;
+    let end = (span.end as usize).min(text.len());
+    let line_end = text[end..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| end + i);
+    let comments = cx.inline_comments();
+    let at = comments.partition_point(|c| (c.file, c.start) < (span.file, span.start));
+    comments
+        .get(at)
+        .is_some_and(|c| c.file == span.file && (c.start as usize) <= line_end)
 }
 
 /// The quote still open at the end of `text` (with shell escapes for
