@@ -635,25 +635,38 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escape: find the first word of 8 bytes that may
-    // hold one (a byte below 0x20, `"` or `\\`) and copy what precedes it.
-    const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
-    let mut clean = 0;
-    for word in bytes.chunks_exact(8) {
-        let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
-        if x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
-            || zero_byte(x ^ (ONES * u64::from(b'"')))
-            || zero_byte(x ^ (ONES * u64::from(b'\\')))
-        {
-            break;
-        }
-        clean += 8;
-    }
+    let clean = clean_prefix(bytes);
     out.extend_from_slice(&bytes[..clean]);
     escape_from(out, &bytes[clean..]);
     out.push(b'"');
+}
+
+/// How many bytes at the start of `bytes` need no escape (all of them, for
+/// most strings), found 8 bytes at a time: up to the first word of 8 that
+/// may hold a byte below 0x20, `"` or `\\`.
+fn clean_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH != 0;
+    let dirty = |word: &[u8]| {
+        let x = u64::from_ne_bytes(word.try_into().unwrap_or([0; 8]));
+        x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0
+            || zero_byte(x ^ (ONES * u64::from(b'"')))
+            || zero_byte(x ^ (ONES * u64::from(b'\\')))
+    };
+    let mut clean = 0;
+    for word in bytes.chunks_exact(8) {
+        if dirty(word) {
+            return clean;
+        }
+        clean += 8;
+    }
+    // The last bytes, as the word that ends the string (it overlaps words
+    // already found clean).
+    match bytes.len().checked_sub(8) {
+        Some(last) if clean < bytes.len() && !dirty(&bytes[last..]) => bytes.len(),
+        _ => clean,
+    }
 }
 
 /// The escaped text of `bytes`, byte by byte.
@@ -698,85 +711,94 @@ fn write_i64(out: &mut Vec<u8>, v: i64) {
 /// consecutive processes come from the same section.
 #[derive(Default)]
 struct ProcessWriter {
-    /// `Arc::as_ptr` of the `ProcessCommon` the runs were made from.
+    /// `Arc::as_ptr` of the `ProcessCommon` the plan was made from.
     common: usize,
-    /// The bytes of every run of `Shared` keys, back to back.
+    /// The bytes that are the same for every process of the section: the
+    /// shared keys with their values, and the keys of the others.
     bytes: Vec<u8>,
-    /// Per run: its field range in `PROCESS_FIELDS` and its bytes.
-    runs: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// What a process of the section writes, in order.
+    ops: Vec<Op>,
     /// Per stream: `Arc::as_ptr` of the log limits last written and the
     /// bytes of their run of keys.
     limits: [(usize, Vec<u8>); 2],
 }
 
+/// One step of [`ProcessWriter::ops`].
+enum Op {
+    /// These bytes of `ProcessWriter::bytes`.
+    Bytes(std::ops::Range<usize>),
+    /// The value of the process key at this index of `PROCESS_FIELDS`.
+    Value(usize),
+    /// The run of log limit keys of a stream at these indexes.
+    Limits(usize, std::ops::Range<usize>),
+}
+
 impl ProcessWriter {
     fn write(&mut self, out: &mut Vec<u8>, p: &Process) {
         let common = std::sync::Arc::as_ptr(&p.common) as usize;
-        if common != self.common || self.runs.is_empty() {
-            self.refresh(p);
+        if common != self.common || self.ops.is_empty() {
+            self.plan(p);
             self.common = common;
         }
-        out.push(b'{');
-        let mut runs = self.runs.iter();
+        for op in &self.ops {
+            match op {
+                Op::Bytes(range) => out.extend_from_slice(&self.bytes[range.clone()]),
+                Op::Value(i) => compact_val(out, &PROCESS_FIELDS[*i].1.get(p)),
+                Op::Limits(stream, fields) => {
+                    let limits = std::sync::Arc::as_ptr(stream_limits(p, *stream)) as usize;
+                    let (last, bytes) = &mut self.limits[*stream];
+                    if *last != limits || bytes.is_empty() {
+                        bytes.clear();
+                        for (key, get) in &PROCESS_FIELDS[fields.clone()] {
+                            bytes.push(b',');
+                            write_key(bytes, key);
+                            compact_val(bytes, &get.get(p));
+                        }
+                        *last = limits;
+                    }
+                    out.extend_from_slice(bytes);
+                }
+            }
+        }
+    }
+
+    /// The ops for the processes of `p`'s section.
+    fn plan(&mut self, p: &Process) {
+        self.bytes.clear();
+        self.ops.clear();
+        self.bytes.push(b'{');
+        let mut run = 0;
         let mut i = 0;
         while i < PROCESS_FIELDS.len() {
             let (key, get) = PROCESS_FIELDS[i];
-            if let ProcessGet::Shared(_) = get {
-                let Some((fields, bytes)) = runs.next() else {
-                    unreachable!("refresh made a run for every shared key")
-                };
-                out.extend_from_slice(&self.bytes[bytes.clone()]);
-                i = fields.end;
-            } else if let ProcessGet::Limits(stream, _) = get {
-                let limits = std::sync::Arc::as_ptr(stream_limits(p, stream)) as usize;
+            if let ProcessGet::Limits(stream, _) = get {
                 let end = i + PROCESS_FIELDS[i..]
                     .iter()
                     .take_while(|(_, g)| matches!(g, ProcessGet::Limits(s, _) if *s == stream))
                     .count();
-                let (last, bytes) = &mut self.limits[stream];
-                if *last != limits || bytes.is_empty() {
-                    bytes.clear();
-                    for (key, get) in &PROCESS_FIELDS[i..end] {
-                        bytes.push(b',');
-                        write_key(bytes, key);
-                        compact_val(bytes, &get.get(p));
-                    }
-                    *last = limits;
-                }
-                out.extend_from_slice(bytes);
+                self.ops.push(Op::Bytes(run..self.bytes.len()));
+                self.ops.push(Op::Limits(stream, i..end));
+                run = self.bytes.len();
                 i = end;
-            } else {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_key(out, key);
-                compact_val(out, &get.get(p));
-                i += 1;
-            }
-        }
-        out.push(b'}');
-    }
-
-    fn refresh(&mut self, p: &Process) {
-        self.bytes.clear();
-        self.runs.clear();
-        let mut i = 0;
-        while i < PROCESS_FIELDS.len() {
-            if !matches!(PROCESS_FIELDS[i].1, ProcessGet::Shared(_)) {
-                i += 1;
                 continue;
             }
-            let (start, at) = (i, self.bytes.len());
-            while let Some(&(key, get @ ProcessGet::Shared(_))) = PROCESS_FIELDS.get(i) {
-                if i > 0 {
-                    self.bytes.push(b',');
-                }
-                write_key(&mut self.bytes, key);
-                compact_val(&mut self.bytes, &get.get(p));
-                i += 1;
+            if i > 0 {
+                self.bytes.push(b',');
             }
-            self.runs.push((start..i, at..self.bytes.len()));
+            write_key(&mut self.bytes, key);
+            if let ProcessGet::Shared(_) = get {
+                compact_val(&mut self.bytes, &get.get(p));
+            } else {
+                self.ops.push(Op::Bytes(run..self.bytes.len()));
+                self.ops.push(Op::Value(i));
+                run = self.bytes.len();
+            }
+            i += 1;
         }
+        self.bytes.push(b'}');
+        self.ops.push(Op::Bytes(run..self.bytes.len()));
+        self.ops
+            .retain(|op| !matches!(op, Op::Bytes(r) if r.is_empty()));
     }
 }
 
