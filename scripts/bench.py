@@ -6,7 +6,10 @@ and an include tree of 500 files, then times, in the same run and on the
 same files: supervisor's parser (ServerOptions.realize, whole process),
 `supc expand --format json --portable`, `supc check --portable` and
 `supc render`. Prints the best of N runs and the ratio to supervisor for
-each, plus peak RSS of `supc expand`. With --corpus DIR, also the total
+each (supc, whose runs take milliseconds, runs more times: on a shared
+machine a run is now and then slowed by other load, and the best of more
+runs is a steadier estimate of what the work costs), the median of the
+`expand` runs, and peak RSS of `supc expand`. With --corpus DIR, also the total
 over every DIR/*/supervisord.conf.
 
     python3 scripts/bench.py [--python VENV_PYTHON] [--supc target/release/supc]
@@ -59,13 +62,17 @@ def include_tree(root, files, logdir):
     return os.path.join(root, "supervisord.conf")
 
 
-def best(cmd, runs, cwd=None):
+def timings(cmd, runs, cwd=None):
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
-    return min(times)
+    return sorted(times)
+
+
+def best(cmd, runs, cwd=None):
+    return timings(cmd, runs, cwd)[0]
 
 
 def peak_rss_kb(cmd):
@@ -93,16 +100,18 @@ def peak_rss_kb(cmd):
     return usage.ru_maxrss
 
 
-def row(label, size_bytes, python, supc, conf, runs, supervisor_runs=None):
+def row(label, size_bytes, python, supc, conf, runs, supc_runs, supervisor_runs=None):
     sup = best([python, os.path.join(HERE, "bench", "supervisor_load.py"), conf], supervisor_runs or runs)
-    exp = best([supc, "expand", "--format", "json", "--portable", conf], runs)
-    chk = best([supc, "check", "--portable", conf], runs)
-    ren = best([supc, "render", "--portable", conf], runs)
+    exps = timings([supc, "expand", "--format", "json", "--portable", conf], supc_runs)
+    exp, median = exps[0], exps[len(exps) // 2]
+    chk = best([supc, "check", "--portable", conf], supc_runs)
+    ren = best([supc, "render", "--portable", conf], supc_runs)
     rss = peak_rss_kb([supc, "expand", "--format", "json", "--portable", conf])
     budget = 20 + 10 * size_bytes / 1e6
     print(
-        "%-22s %8.1f KB  supervisor %7.3fs | expand %6.3fs (%5.0fx) | check %6.3fs (%5.0fx, %.2fx expand) | render %6.3fs (%5.0fx) | expand RSS %6.1f MB (budget %.1f MB)"
-        % (label, size_bytes / 1024, sup, exp, sup / exp, chk, sup / chk, chk / exp, ren, sup / ren, rss / 1024, budget)
+        "%-22s %8.1f KB  supervisor %7.3fs | expand %6.3fs (%5.0fx; median %.3fs, %.0fx) | check %6.3fs (%5.0fx, %.2fx expand) | render %6.3fs (%5.0fx) | expand RSS %6.1f MB (budget %.1f MB)"
+        % (label, size_bytes / 1024, sup, exp, sup / exp, median, sup / median, chk, sup / chk, chk / exp, ren, sup / ren,
+           rss / 1024, budget)
     )
     sys.stdout.flush()
     return exp
@@ -113,23 +122,25 @@ def main():
     root = os.path.dirname(HERE)
     ap.add_argument("--python", default=os.environ.get("SUPC_ORACLE_PYTHON", os.path.join(root, ".venv-oracle/bin/python")))
     ap.add_argument("--supc", default=os.path.join(root, "target/release/supc"))
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=3, help="runs of supervisor's parser")
+    ap.add_argument("--supc-runs", type=int, default=10, help="runs of each supc command")
     ap.add_argument("--sizes", default="100,1000,5000,20000")
     ap.add_argument("--corpus", default=os.path.join(root, "../shared/corpus/cases"))
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="supc-bench-")
     expand_times = {}
-    print("best of %d runs; ratio = supervisor time / supc time" % args.runs)
+    print("best of %d runs of supervisor and %d of supc; ratio = supervisor time / supc time"
+          % (args.runs, args.supc_runs))
     for n in [int(s) for s in args.sizes.split(",")]:
         conf = os.path.join(tmp, "flat%d.conf" % n)
         flat_config(conf, n, tmp)
         # supervisor takes ~20 s at 20,000: one run of it there.
         sup_runs = 1 if n >= 20000 else args.runs
         expand_times[n] = row("%d programs x 10" % n, os.path.getsize(conf), args.python, args.supc, conf,
-                              args.runs, sup_runs)
+                              args.runs, args.supc_runs, sup_runs)
     conf = include_tree(os.path.join(tmp, "tree"), 500, tmp)
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(os.path.join(tmp, "tree")) for f in fs)
-    row("include tree, 500 files", size, args.python, args.supc, conf, args.runs)
+    row("include tree, 500 files", size, args.python, args.supc, conf, args.runs, args.supc_runs)
     if 5000 in expand_times and 20000 in expand_times:
         print("linearity: expand 20,000 / 5,000 = %.2f (input 4.0x)" % (expand_times[20000] / expand_times[5000]))
     if os.path.isdir(args.corpus):
