@@ -911,11 +911,12 @@ fn compact_groups(
     } else {
         use std::sync::mpsc::sync_channel;
         std::thread::scope(|scope| -> std::io::Result<()> {
-            // Chunk i is made by worker i % threads; each worker hands its
-            // chunks over in order through a short channel and gets written
+            // Chunk i is made by worker i % threads, worker 0 being this
+            // thread, which also writes every chunk out in order; the others
+            // hand theirs over through a short channel and get written
             // buffers back for reuse.
-            let mut workers = Vec::with_capacity(threads);
-            for id in 0..threads {
+            let mut workers = Vec::with_capacity(threads - 1);
+            for id in 1..threads {
                 let (done_tx, done_rx) = sync_channel::<Vec<u8>>(1);
                 let (free_tx, free_rx) = sync_channel::<Vec<u8>>(1);
                 let chunks = &chunks;
@@ -933,8 +934,15 @@ fn compact_groups(
                 });
                 workers.push((done_rx, free_tx));
             }
-            for i in 0..chunks.len() {
-                let (done, free) = &workers[i % threads];
+            let (mut own, mut w) = (Vec::new(), ProcessWriter::default());
+            for (i, chunk) in chunks.iter().enumerate() {
+                if i % threads == 0 {
+                    own.clear();
+                    write_chunk(&mut own, groups, chunk, &mut w);
+                    out.write_all(&own)?;
+                    continue;
+                }
+                let (done, free) = &workers[i % threads - 1];
                 let Ok(buf) = done.recv() else {
                     // The worker panicked; the scope re-raises it.
                     return Err(std::io::Error::other("JSON worker failed"));
