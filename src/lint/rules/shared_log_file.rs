@@ -80,9 +80,15 @@ fn survivors<'a>(cx: &LintContext<'a>) -> Vec<&'a Process> {
 /// `abspath`, borrowing a path that is already absolute and normal (the
 /// usual case), so thousands of log files cost no allocation.
 fn normalized<'a>(path: &'a str, cwd: &str) -> Cow<'a, str> {
+    // No component after the root is empty, `.` or `..`.
     let normal = path.starts_with('/')
         && !path.starts_with("//")
-        && path[1..].split('/').all(|c| !matches!(c, "" | "." | ".."));
+        && !path.ends_with(['/'])
+        && !path.ends_with("/.")
+        && !path.ends_with("/..")
+        && !path.contains("//")
+        && !path.contains("/./")
+        && !path.contains("/../");
     if normal {
         Cow::Borrowed(path)
     } else {
@@ -281,4 +287,31 @@ fn with_suffix(path: &str, suffix: &str) -> String {
 fn with_stem(path: &str, stem: &str) -> String {
     let (dir, _, ext) = parts(path);
     format!("{dir}{stem}{ext}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The shortcut only borrows paths that `abspath` leaves as they
+        /// are: the result is always `abspath`'s.
+        #[test]
+        fn normalized_is_abspath(path in "[/a.]{0,10}") {
+            let ours = normalized(&path, "/w/d").into_owned();
+            proptest::prop_assert_eq!(ours, abspath(&path, "/w/d"));
+        }
+    }
+
+    #[test]
+    fn normal_paths_are_borrowed() {
+        for path in ["/var/log/a.log", "/a", "/a/.b/c..d/...", "/.hidden"] {
+            assert!(matches!(normalized(path, "/w"), Cow::Borrowed(_)), "{path}");
+        }
+        for path in [
+            "/", "//a", "/a/", "/a/.", "/a/..", "/a//b", "/./a", "/a/../b", "a/b",
+        ] {
+            assert!(matches!(normalized(path, "/w"), Cow::Owned(_)), "{path}");
+        }
+    }
 }

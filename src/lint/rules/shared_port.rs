@@ -149,7 +149,8 @@ impl Rule for SharedPort {
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
         for g in &cx.config().groups {
-            let mut by_section: IndexMap<&str, Vec<&Process>> = IndexMap::new();
+            let mut by_section: IndexMap<&str, Vec<&Process>, rustc_hash::FxBuildHasher> =
+                IndexMap::default();
             for run in section_runs(&g.processes) {
                 by_section
                     .entry(&run[0].section)
