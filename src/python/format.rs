@@ -726,17 +726,7 @@ impl Plan {
             match *piece {
                 PlanPiece::Text(t) => out.push_str(t.of(&self.text)),
                 PlanPiece::Number { width, zero, ljust } => {
-                    let pad = width.saturating_sub(digits.len());
-                    if !ljust {
-                        push_n(out, if zero { '0' } else { ' ' }, pad);
-                    }
-                    // Pushed as ASCII chars: no UTF-8 check needed.
-                    for &d in digits {
-                        out.push(char::from(d));
-                    }
-                    if ljust {
-                        push_n(out, ' ', pad);
-                    }
+                    push_digits(out, digits, width, zero, ljust);
                 }
             }
         }
@@ -950,21 +940,11 @@ impl<'m> Formatter<'m> {
                 if conv == 's' && width > 0 {
                     return false;
                 }
-                // Pushed as ASCII chars: no UTF-8 check needed.
                 let mut buf = [0u8; 20];
                 let digits = crate::python::int::decimal_digits(v as u64, &mut buf);
-                let pad = width.saturating_sub(digits.len());
                 // `width` is within the limit (checked by `spec`).
-                self.out.reserve(pad + digits.len());
-                if !spec.ljust {
-                    push_n(&mut self.out, if spec.zero { '0' } else { ' ' }, pad);
-                }
-                for &d in digits {
-                    self.out.push(char::from(d));
-                }
-                if spec.ljust {
-                    push_n(&mut self.out, ' ', pad);
-                }
+                self.out.reserve(width.max(digits.len()));
+                push_digits(&mut self.out, digits, width, spec.zero, spec.ljust);
                 true
             }
             _ => false,
@@ -979,6 +959,22 @@ impl<'m> Formatter<'m> {
             (Arg::Value(PyValue::Str(s)), _) => ascii(s),
             (Arg::Value(PyValue::Int(i)), _) => i.to_string(),
         }
+    }
+}
+
+/// ASCII `digits` padded to `width`: on the left with zeros (`zero`) or
+/// spaces, or on the right with spaces (`ljust`, which wins over `zero`).
+fn push_digits(out: &mut String, digits: &[u8], width: usize, zero: bool, ljust: bool) {
+    let pad = width.saturating_sub(digits.len());
+    if !ljust {
+        push_n(out, if zero { '0' } else { ' ' }, pad);
+    }
+    // Pushed as ASCII chars: no UTF-8 check needed.
+    for &d in digits {
+        out.push(char::from(d));
+    }
+    if ljust {
+        push_n(out, ' ', pad);
     }
 }
 
