@@ -594,9 +594,9 @@ impl Template {
 pub struct Plan {
     text: String,
     pieces: Vec<PlanPiece>,
-    /// How many pieces are holes, and the sum of their widths.
-    holes: usize,
-    widths: usize,
+    /// The most a render can write: the text, and per hole its width or
+    /// the 20 digits of the largest `u64`.
+    most: usize,
 }
 
 #[derive(Debug)]
@@ -635,6 +635,15 @@ impl Template {
         };
         let mut pieces = Vec::new();
         let mut run_start = 0;
+        // The text written since the last hole, as a piece.
+        let flush = |pieces: &mut Vec<PlanPiece>, run_start: usize, end: usize| {
+            if end > run_start {
+                pieces.push(PlanPiece::Text(Slice {
+                    start: run_start,
+                    end,
+                }));
+            }
+        };
         for piece in &self.pieces {
             match piece {
                 Piece::Literal(t) => state.out.push_str(t.of(&self.text)),
@@ -643,20 +652,14 @@ impl Template {
                     let key = parts.key.map(|(k, _)| k.of(&self.text))?;
                     if key == hole {
                         let number = hole_piece(parts)?;
-                        if state.out.len() > run_start {
-                            pieces.push(PlanPiece::Text(Slice {
-                                start: run_start,
-                                end: state.out.len(),
-                            }));
-                        }
+                        flush(&mut pieces, run_start, state.out.len());
                         pieces.push(number);
                         run_start = state.out.len();
                         continue;
                     }
-                    if varying(key) || matches!(parts.width, Some(Number::Star)) {
-                        return None;
-                    }
-                    if let Some(Some(Number::Star)) = parts.prec {
+                    let star = matches!(parts.width, Some(Number::Star))
+                        || matches!(parts.prec, Some(Some(Number::Star)));
+                    if varying(key) || star {
                         return None;
                     }
                     // A keyed spec reads its own value, whatever came before.
@@ -670,22 +673,15 @@ impl Template {
                 return None;
             }
         }
-        if state.out.len() > run_start {
-            pieces.push(PlanPiece::Text(Slice {
-                start: run_start,
-                end: state.out.len(),
-            }));
-        }
-        let widths = pieces.iter().filter_map(|p| match p {
-            PlanPiece::Number { width, .. } => Some(*width),
-            PlanPiece::Text(_) => None,
+        flush(&mut pieces, run_start, state.out.len());
+        let holes = pieces.iter().map(|p| match p {
+            PlanPiece::Number { width, .. } => (*width).max(20),
+            PlanPiece::Text(_) => 0,
         });
-        let (holes, widths) = (widths.clone().count(), widths.sum());
         Some(Plan {
+            most: state.out.len() + holes.sum::<usize>(),
             text: state.out,
             pieces,
-            holes,
-            widths,
         })
     }
 }
@@ -702,10 +698,8 @@ fn hole_piece(parts: &SpecParts) -> Option<PlanPiece> {
         Some(Number::Digits(Some(w))) if w <= PLAN_WIDTH_MAX => w,
         Some(_) => return None,
     };
-    match conv {
-        'd' | 'i' | 'u' => {}
-        's' if width == 0 => {}
-        _ => return None,
+    if !plain_int(conv, width) {
+        return None;
     }
     Some(PlanPiece::Number {
         width,
@@ -720,8 +714,7 @@ impl Plan {
     pub fn render_append(&self, value: u64, out: &mut String) {
         let mut buf = [0u8; 20];
         let digits = crate::python::int::decimal_digits(value, &mut buf);
-        // At most: the text, and per hole its width or its digits.
-        out.reserve(self.text.len() + self.widths + self.holes * digits.len());
+        out.reserve(self.most);
         for piece in &self.pieces {
             match *piece {
                 PlanPiece::Text(t) => out.push_str(t.of(&self.text)),
@@ -932,12 +925,12 @@ impl<'m> Formatter<'m> {
                 self.out.push_str(s);
                 true
             }
-            ('s' | 'd' | 'i' | 'u', Arg::Value(PyValue::Int(i))) => {
+            (_, Arg::Value(PyValue::Int(i))) => {
+                let width = spec.width.unwrap_or(0);
                 let Some(v) = i.to_i64().filter(|v| *v >= 0) else {
                     return false;
                 };
-                let width = spec.width.unwrap_or(0);
-                if conv == 's' && width > 0 {
+                if !plain_int(conv, width) {
                     return false;
                 }
                 let mut buf = [0u8; 20];
@@ -960,6 +953,13 @@ impl<'m> Formatter<'m> {
             (Arg::Value(PyValue::Int(i)), _) => i.to_string(),
         }
     }
+}
+
+/// Whether `Formatter::plain` writes a non-negative integer for a spec with
+/// this conversion and width (and no sign, blank or precision): as
+/// digits padded to the width.
+fn plain_int(conv: char, width: usize) -> bool {
+    matches!(conv, 'd' | 'i' | 'u') || (conv == 's' && width == 0)
 }
 
 /// ASCII `digits` padded to `width`: on the left with zeros (`zero`) or
