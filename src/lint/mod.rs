@@ -23,7 +23,7 @@ use crate::load::Loaded;
 use crate::model::{Config, Process};
 use crate::options::SectionKind;
 use crate::resolve::Resolution;
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 
 /// What a rule is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -123,7 +123,7 @@ impl<'a> LintContext<'a> {
 
     /// The spans of the comments that follow a value on its line, in order
     /// of file and place.
-    pub fn inline_comments(&self) -> &[Span] {
+    fn inline_comments(&self) -> &[Span] {
         self.inline_comments.get_or_init(|| {
             let mut spans: Vec<Span> = (self.loaded.comments.iter())
                 .filter(|c| !c.full_line)
@@ -133,6 +133,14 @@ impl<'a> LintContext<'a> {
             spans
         })
     }
+
+    /// The first inline comment of `file` that starts at `at` or later.
+    pub fn inline_comment_from(&self, file: FileId, at: u32) -> Option<Span> {
+        let comments = self.inline_comments();
+        let i = comments.partition_point(|c| (c.file, c.start) < (file, at));
+        comments.get(i).filter(|c| c.file == file).copied()
+    }
+
     pub fn ini(&self) -> &'a Ini {
         &self.loaded.ini
     }

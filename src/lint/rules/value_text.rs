@@ -95,17 +95,11 @@ pub fn comment_after(cx: &LintContext<'_>, span: Span) -> Option<Span> {
     let text = &cx.sources().get(span.file).text;
     // Only the first comment after `span` can follow it with nothing but
     // spaces between: a later one has the first in between.
-    let comments = cx.inline_comments();
-    let at = comments.partition_point(|c| (c.file, c.start) < (span.file, span.end));
-    comments
-        .get(at)
-        .filter(|c| c.file == span.file)
-        .filter(|c| {
-            text[span.end as usize..c.start as usize]
-                .chars()
-                .all(|ch| is_space(ch) && ch != '\n' && ch != '\r')
-        })
-        .copied()
+    cx.inline_comment_from(span.file, span.end).filter(|c| {
+        text[span.end as usize..c.start as usize]
+            .chars()
+            .all(|ch| is_space(ch) && ch != '\n' && ch != '\r')
+    })
 }
 
 /// Whether an inline comment starts between the start of `def`'s value
@@ -118,11 +112,8 @@ pub fn may_have_inline_comment(cx: &LintContext<'_>, def: &Definition) -> bool {
     let line_end = text[end..]
         .find(['\n', '\r'])
         .map_or(text.len(), |i| end + i);
-    let comments = cx.inline_comments();
-    let at = comments.partition_point(|c| (c.file, c.start) < (span.file, span.start));
-    comments
-        .get(at)
-        .is_some_and(|c| c.file == span.file && (c.start as usize) <= line_end)
+    cx.inline_comment_from(span.file, span.start)
+        .is_some_and(|c| (c.start as usize) <= line_end)
 }
 
 /// The quote still open at the end of `text` (with shell escapes for
