@@ -1320,6 +1320,23 @@ mod tests {
         }
     }
 
+    /// `is_pre_key` is what `PreCache` compares: every option a program
+    /// section has is read once per section (`pre_options` and the log
+    /// numbers) or per instance (`RAW_KEYS`; `environment` and
+    /// `process_name` are both), so a new option must be put in one of the
+    /// two lists, or a section differing from the one before only in it
+    /// could wrongly share that section's settings.
+    #[test]
+    fn every_program_option_is_pre_or_raw() {
+        for o in crate::options::options_of(crate::options::SectionKind::Program) {
+            assert!(
+                is_pre_key(o.name) || RAW_KEYS.contains(&o.name),
+                "{}",
+                o.name
+            );
+        }
+    }
+
     #[test]
     fn plain_pairs_leave_the_rest_to_the_parser() {
         for v in ["A=1,A=2", "A=1,B", "A=\"1", "A=1 B=2", "A=\"x\"y"] {

@@ -303,6 +303,38 @@ mod tests {
         }
     }
 
+    /// With thousands of log paths some share a mark in the bitmaps
+    /// without being the same path: only the real shared file is
+    /// reported, with its writers in order.
+    #[test]
+    fn paths_that_only_share_a_mark_are_not_shared() {
+        let mut text = String::from("[supervisord]\n");
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "[program:p{i}]\ncommand=/w\nstdout_logfile=/l/o{i}.log\nstderr_logfile=/l/e{i}.log\n"
+            ));
+        }
+        text.push_str("[program:q]\ncommand=/w\nstdout_logfile=/l/o17.log\n");
+        let loaded = crate::load::from_text(&text, "supervisord.conf", "/etc/supervisord.conf");
+        let host = crate::host::Host {
+            env: Vec::new(),
+            node_name: "node".into(),
+            cwd: "/".into(),
+            portable: true,
+        };
+        let resolution = crate::resolve::resolve(&loaded, &host);
+        let cx = LintContext::new(&loaded, &resolution, &host);
+        let mut findings = Findings {
+            meta: &META,
+            diags: Vec::new(),
+            reported: Default::default(),
+        };
+        SharedLogFile.check(&cx, &mut findings);
+        let messages: Vec<&str> = findings.diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].contains("`/l/o17.log`"), "{messages:?}");
+    }
+
     #[test]
     fn normal_paths_are_borrowed() {
         for path in ["/var/log/a.log", "/a", "/a/.b/c..d/...", "/.hidden"] {
