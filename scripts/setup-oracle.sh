@@ -1,6 +1,9 @@
 #!/bin/sh
-# Prepare the Python side of supc's conformance tests: a virtualenv that
-# holds supervisor 4.3.0, which tests/oracle/supervisor_dump.py drives.
+# Prepare the Python side of supc's tests: a virtualenv that holds
+# supervisor 4.3.0 (tests/oracle/supervisor_dump.py drives it) and the
+# packages listed in tests/requirements/*.txt (one file per test area:
+# superlance, pytest-lsp, ansible-core, ...).  The requirement files are
+# installed again whenever their content changes.
 #
 #   scripts/setup-oracle.sh            -> venv in <repo>/.venv-oracle
 #   SUPC_ORACLE_VENV=DIR scripts/setup-oracle.sh
@@ -78,6 +81,30 @@ else
     [ -x "$VENV_PY" ] || create_venv
     install_pin
     venv_is_ready || die "$VENV_PY still cannot import $REQUIREMENT"
+fi
+
+# The other test areas' packages, reinstalled when the lists change.
+REQ_DIR=$ROOT/tests/requirements
+STAMP=$VENV/.supc-requirements
+if [ -d "$REQ_DIR" ] && ls "$REQ_DIR"/*.txt >/dev/null 2>&1; then
+    want=$(cat "$REQ_DIR"/*.txt | "$BASE_PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+    have=$(cat "$STAMP" 2>/dev/null || true)
+    if [ "$want" != "$have" ]; then
+        for req in "$REQ_DIR"/*.txt; do
+            if "$VENV_PY" -m pip --version >/dev/null 2>&1; then
+                note "installing $(basename "$req") with the venv's pip"
+                "$VENV_PY" -m pip install --quiet --no-input \
+                    --disable-pip-version-check -r "$req" >&2
+            else
+                site=$("$VENV_PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+                note "installing $(basename "$req") into $site with --target"
+                "$BASE_PYTHON" -m pip install --quiet --no-input \
+                    --disable-pip-version-check --upgrade \
+                    --target "$site" -r "$req" >&2
+            fi
+        done
+        printf '%s\n' "$want" >"$STAMP"
+    fi
 fi
 
 # Absolute path, without resolving the python symlink (a venv's python must
