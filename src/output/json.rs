@@ -8,20 +8,12 @@
 
 use crate::model::{
     AutoRestart, Config, FcgiSocket, Group, HttpServer, Id, LogFile, LogLimits, Plugin, Process,
-    ProcessCommon, ServerFamily, Supervisorctl, Supervisord,
+    ProcessCommon, ServerFamily, Supervisorctl, Supervisord, octal,
 };
-use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::PyInt;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Value, json};
-
-/// `'%03o' % value`, through the same formatter supervisord's Python uses.
-fn octal(i: &PyInt) -> String {
-    let mut m = Mapping::new();
-    m.set("v", PyValue::Int(i.clone()));
-    format("%(v)03o", &m).unwrap_or_default()
-}
 
 struct IdJson(Id);
 
@@ -405,7 +397,7 @@ static PROCESS_FIELDS: &[(&str, ProcessGet)] = &[
     ),
     ("startsecs", Shared(|c| Val::Int(&c.startsecs))),
     ("startretries", Shared(|c| Val::Int(&c.startretries))),
-    ("stopsignal", Shared(|c| Val::Str(&c.stopsignal))),
+    ("stopsignal", Shared(|c| Val::Str(c.stopsignal.name()))),
     ("stopwaitsecs", Shared(|c| Val::Int(&c.stopwaitsecs))),
     ("stopasgroup", Shared(|c| Val::Bool(c.stopasgroup))),
     ("killasgroup", Shared(|c| Val::Bool(c.killasgroup))),

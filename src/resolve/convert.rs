@@ -5,7 +5,7 @@
 //! go through [`Host`], which answers portably when asked to.
 
 use crate::host::Host;
-use crate::model::{AutoRestart, Id};
+use crate::model::{AutoRestart, Id, Signal};
 use crate::python::int::{PyInt, parse_int, parse_octal};
 use crate::python::path::{dirname, expanduser};
 use crate::python::repr::repr;
@@ -136,116 +136,23 @@ pub fn logging_level(v: &str) -> Conv<String> {
     }
 }
 
-/// Signal numbers Python's `signal` module names on Linux (`SIG*`
-/// attributes, including `SIG_DFL`/`SIG_IGN`/`SIG_BLOCK`... = 0, 1, 2).
-const SIGNALS: &[(&str, u32)] = &[
-    ("ABRT", 6),
-    ("ALRM", 14),
-    ("BUS", 7),
-    ("CHLD", 17),
-    ("CLD", 17),
-    ("CONT", 18),
-    ("FPE", 8),
-    ("HUP", 1),
-    ("ILL", 4),
-    ("INT", 2),
-    ("IO", 29),
-    ("IOT", 6),
-    ("KILL", 9),
-    ("PIPE", 13),
-    ("POLL", 29),
-    ("PROF", 27),
-    ("PWR", 30),
-    ("QUIT", 3),
-    ("RTMAX", 64),
-    ("RTMIN", 34),
-    ("SEGV", 11),
-    ("STKFLT", 16),
-    ("STOP", 19),
-    ("SYS", 31),
-    ("TERM", 15),
-    ("TRAP", 5),
-    ("TSTP", 20),
-    ("TTIN", 21),
-    ("TTOU", 22),
-    ("URG", 23),
-    ("USR1", 10),
-    ("USR2", 12),
-    ("VTALRM", 26),
-    ("WINCH", 28),
-    ("XCPU", 24),
-    ("XFSZ", 25),
-    ("_BLOCK", 0),
-    ("_DFL", 0),
-    ("_IGN", 1),
-    ("_SETMASK", 2),
-    ("_UNBLOCK", 1),
-];
-
-/// The canonical name (`signal.Signals(n).name` without `SIG`) of a number.
-pub fn signal_name(num: u32) -> std::borrow::Cow<'static, str> {
-    const CANONICAL: &[(u32, &str)] = &[
-        (1, "HUP"),
-        (2, "INT"),
-        (3, "QUIT"),
-        (4, "ILL"),
-        (5, "TRAP"),
-        (6, "ABRT"),
-        (7, "BUS"),
-        (8, "FPE"),
-        (9, "KILL"),
-        (10, "USR1"),
-        (11, "SEGV"),
-        (12, "USR2"),
-        (13, "PIPE"),
-        (14, "ALRM"),
-        (15, "TERM"),
-        (16, "STKFLT"),
-        (17, "CHLD"),
-        (18, "CONT"),
-        (19, "STOP"),
-        (20, "TSTP"),
-        (21, "TTIN"),
-        (22, "TTOU"),
-        (23, "URG"),
-        (24, "XCPU"),
-        (25, "XFSZ"),
-        (26, "VTALRM"),
-        (27, "PROF"),
-        (28, "WINCH"),
-        (29, "IO"),
-        (30, "PWR"),
-        (31, "SYS"),
-        (34, "RTMIN"),
-        (64, "RTMAX"),
-    ];
-    CANONICAL
-        .iter()
-        .find(|(n, _)| *n == num)
-        .map_or_else(|| num.to_string().into(), |(_, name)| (*name).into())
-}
-
-/// `signal_number`: returns the number.
-pub fn signal_number(v: &str) -> Conv<u32> {
+/// `signal_number`: a number or a `SIG*` name of Python's `signal`
+/// module, which must name a number the module knows ([`Signal`]).
+pub fn signal_number(v: &str) -> Conv<Signal> {
     let num = match parse_int(v) {
         Ok(n) => n,
         Err(_) => {
             let name = upper(strip(v));
             let bare = name.strip_prefix("SIG").unwrap_or(&name);
-            let found = SIGNALS
-                .iter()
-                .find(|(n, _)| *n == bare)
-                .map(|(_, num)| *num);
-            match found {
-                Some(n) => PyInt::from(n as i64),
+            match Signal::from_name(bare) {
+                Some(s) => PyInt::from(i64::from(s.number())),
                 None => return Err(format!("value {} is not a valid signal name", repr(v))),
             }
         }
     };
-    match num.to_i64() {
-        Some(n) if SIGNALS.iter().any(|(_, s)| i64::from(*s) == n) => Ok(n as u32),
-        _ => Err(format!("value {} is not a valid signal number", repr(v))),
-    }
+    num.to_i64()
+        .and_then(Signal::from_number)
+        .ok_or_else(|| format!("value {} is not a valid signal number", repr(v)))
 }
 
 /// `list_of_exitcodes`.
@@ -492,11 +399,11 @@ mod tests {
 
     #[test]
     fn signals() {
-        assert_eq!(signal_number("TERM").unwrap(), 15);
-        assert_eq!(signal_number(" sigkill ").unwrap(), 9);
-        assert_eq!(signal_name(signal_number("CLD").unwrap()), "CHLD");
-        assert_eq!(signal_name(signal_number("_DFL").unwrap()), "0");
-        assert_eq!(signal_number("64").unwrap(), 64);
+        assert_eq!(signal_number("TERM").unwrap(), Signal::TERM);
+        assert_eq!(signal_number(" sigkill ").unwrap(), Signal::KILL);
+        assert_eq!(signal_number("CLD").unwrap().name(), "CHLD");
+        assert_eq!(signal_number("_DFL").unwrap().name(), "0");
+        assert_eq!(signal_number("64").unwrap().number(), 64);
         assert_eq!(
             signal_number("35").unwrap_err(),
             "value '35' is not a valid signal number"

@@ -19,7 +19,7 @@ mod servers;
 mod supervisor_modules;
 mod supervisord;
 
-pub use convert::{signal_name, signal_number};
+pub use convert::signal_number;
 
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;

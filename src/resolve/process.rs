@@ -8,14 +8,14 @@
 
 use super::convert::{
     auto_restart, boolean, byte_size, existing_dirpath_owned, exitcodes, integer, name,
-    name_to_uid, octal, signal_name, signal_number,
+    name_to_uid, octal, signal_number,
 };
 use super::{Raw, Resolver};
 use crate::diagnostic::Diagnostic;
 use crate::limits;
 use crate::model::{
-    AutoRestart, InstanceParts, Instances, LogLimits, LogSlot, Process, ProcessCommon, pairs,
-    push_pairs,
+    AutoRestart, InstanceParts, Instances, LogLimits, LogSlot, Process, ProcessCommon, Signal,
+    pairs, push_pairs,
 };
 use crate::python::format::{Layers, Lookup, Mapping, Plan, PyValue, Template};
 use crate::python::int::PyInt;
@@ -60,7 +60,7 @@ pub(super) struct Pre {
     autorestart: AutoRestart,
     startsecs: PyInt,
     startretries: PyInt,
-    stopsignal: u32,
+    stopsignal: Signal,
     stopwaitsecs: PyInt,
     stopasgroup: bool,
     killasgroup: bool,
@@ -593,7 +593,7 @@ impl<'a> Resolver<'a> {
             autorestart: pre.autorestart,
             startsecs: pre.startsecs.clone(),
             startretries: pre.startretries.clone(),
-            stopsignal: signal_name(pre.stopsignal),
+            stopsignal: pre.stopsignal,
             stopwaitsecs: pre.stopwaitsecs.clone(),
             stopasgroup: pre.stopasgroup,
             killasgroup: pre.killasgroup,

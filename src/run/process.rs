@@ -155,16 +155,6 @@ pub fn signame(sig: i32) -> String {
     name.to_string()
 }
 
-/// The number of a canonical signal name as the model stores `stopsignal`
-/// (`TERM`, `RTMIN`, or a number such as `0`).
-pub fn signal_number(name: &str) -> i32 {
-    // The model only holds names the config reader accepted.
-    crate::resolve::signal_number(name)
-        .ok()
-        .and_then(|n| i32::try_from(n).ok())
-        .unwrap_or(15)
-}
-
 /// `decode_wait_status`: the exit status (-1 for a signal) and the text.
 pub fn decode_wait_status(sts: i32) -> (i64, String) {
     if nix::libc::WIFEXITED(sts) {
@@ -231,7 +221,7 @@ impl ProcConf {
             startsecs: secs(&model.startsecs),
             startretries: sat(&model.startretries),
             stopwaitsecs: secs(&model.stopwaitsecs),
-            stopsignal: signal_number(&model.stopsignal),
+            stopsignal: model.stopsignal.as_raw(),
             exitcodes: model.exitcodes.iter().map(sat).collect(),
             umask: model.umask.as_ref().map(|u| (sat(u) & 0o7777) as u32),
             uid: match model.uid {

@@ -833,7 +833,7 @@ fn signal_number(v: &Value) -> Option<i32> {
     };
     crate::resolve::signal_number(&text)
         .ok()
-        .and_then(|n| i32::try_from(n).ok())
+        .map(crate::model::Signal::as_raw)
 }
 
 fn signal_repr(v: &Value) -> String {
@@ -1131,7 +1131,7 @@ fn all_config_info(sup: &Supervisor) -> Value {
                 ("stdout_syslog".into(), Value::Bool(p.stdout().syslog)),
                 (
                     "stopsignal".into(),
-                    Value::Int(i64::from(super::process::signal_number(&p.stopsignal))),
+                    Value::Int(i64::from(p.stopsignal.as_raw())),
                 ),
                 ("stopwaitsecs".into(), Value::Int(sat(&p.stopwaitsecs))),
                 (

@@ -4,6 +4,12 @@
 //! config; consumed by the JSON output, lint, emitters and the runner.
 //! Field names follow supervisord's (and the oracle's JSON contract).
 
+mod setting;
+mod signal;
+
+pub use setting::{Address, Dict, Setting, octal, opt_text};
+pub use signal::{Signal, signame};
+
 use crate::python::int::PyInt;
 use crate::source::Span;
 use std::sync::Arc;
@@ -501,8 +507,7 @@ pub struct ProcessCommon {
     pub autorestart: AutoRestart,
     pub startsecs: PyInt,
     pub startretries: PyInt,
-    /// Its name without `SIG` (a number where it has none).
-    pub stopsignal: std::borrow::Cow<'static, str>,
+    pub stopsignal: Signal,
     pub stopwaitsecs: PyInt,
     pub stopasgroup: bool,
     pub killasgroup: bool,
@@ -721,7 +726,7 @@ mod tests {
             autorestart: AutoRestart::Unexpected,
             startsecs: PyInt::from(1),
             startretries: PyInt::from(3),
-            stopsignal: "TERM".into(),
+            stopsignal: Signal::TERM,
             stopwaitsecs: PyInt::from(10),
             stopasgroup: false,
             killasgroup: false,

@@ -47,16 +47,19 @@
 //! wins, as in the running group's dict); the verdict uses supervisor's
 //! positional comparison.
 
+mod fields;
+mod groups;
+mod settings;
+
 use crate::diagnostic::Severity;
 use crate::host::Host;
-use crate::model::{Config, Group, GroupKind, Id, LogFile, Process};
-use crate::output::json;
+use crate::model::{Config, Group};
 use crate::resolve::Resolution;
+use groups::{all_processes, change_notes, compare_groups, group_eq, sections};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashSet};
+use serde_json::Value;
 
 /// Format version of the JSON document.
 pub const VERSION: u32 = 1;
@@ -311,386 +314,17 @@ pub fn reread_config(res: &Resolution) -> Option<&Config> {
     realize.contains(&only.message).then_some(model)
 }
 
-/// A group with its JSON form (the values the report shows).
-struct View<'a> {
-    group: &'a Group,
-    json: &'a Value,
-}
-
-impl View<'_> {
-    fn process_json(&self, i: usize) -> &Value {
-        &self.json["processes"][i]
-    }
-}
-
-fn views<'a>(config: &'a Config, doc: &'a Value) -> Vec<View<'a>> {
-    config
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(i, group)| View {
-            group,
-            json: &doc["groups"][i],
-        })
-        .collect()
-}
-
-/// The Python class of a group config (`==` is false across classes).
-fn class(kind: GroupKind) -> u8 {
-    match kind {
-        GroupKind::Program | GroupKind::Group => 0,
-        GroupKind::EventListener => 1,
-        GroupKind::FcgiProgram => 2,
-    }
-}
-
-/// Process options `ProcessConfig.__eq__` compares, besides name and uid,
-/// under their `supc expand --format json` keys.
-const PROCESS_FIELDS: [&str; 29] = [
-    "command",
-    "directory",
-    "umask",
-    "priority",
-    "autostart",
-    "autorestart",
-    "startsecs",
-    "startretries",
-    "stdout_logfile",
-    "stdout_capture_maxbytes",
-    "stdout_events_enabled",
-    "stdout_syslog",
-    "stdout_logfile_backups",
-    "stdout_logfile_maxbytes",
-    "stderr_logfile",
-    "stderr_capture_maxbytes",
-    "stderr_logfile_backups",
-    "stderr_logfile_maxbytes",
-    "stderr_events_enabled",
-    "stderr_syslog",
-    "stopsignal",
-    "stopwaitsecs",
-    "stopasgroup",
-    "killasgroup",
-    "exitcodes",
-    "redirect_stderr",
-    "environment",
-    "serverurl",
-    "user",
-];
-
-/// One differing process option; `counted` when supervisor's `==` sees it.
-struct FieldDiff {
-    change: OptionChange,
-    counted: bool,
-}
-
-fn env_map(env: &crate::model::Environment) -> BTreeMap<&str, &str> {
-    env.iter().collect()
-}
-
-/// Whether the uids differ as supervisor sees them; without resolved ids
-/// (portable mode) the user names stand in.
-fn uid_differs(old: &Process, new: &Process) -> bool {
-    match (old.uid, new.uid) {
-        (Some(Id::Known(a)), Some(Id::Known(b))) => a != b,
-        (Some(Id::Unknown), _) | (_, Some(Id::Unknown)) => old.user != new.user,
-        (a, b) => a != b,
-    }
-}
-
-/// Every option that differs between two processes (name aside).
-fn process_diffs(old: &Process, oj: &Value, new: &Process, nj: &Value) -> Vec<FieldDiff> {
-    let mut out = Vec::new();
-    for key in PROCESS_FIELDS {
-        let (a, b) = (&oj[key], &nj[key]);
-        let differs = match key {
-            "environment" => env_map(&old.environment()) != env_map(&new.environment()),
-            "user" => uid_differs(old, new),
-            _ => a != b,
-        };
-        if !differs {
-            continue;
-        }
-        // `Automatic in [new, running]`: skipped when NEW says AUTO; the
-        // running side's AUTO is a real file name by now.
-        let counted = match key {
-            "stdout_logfile" => new.stdout().logfile != LogFile::Auto,
-            "stderr_logfile" => new.stderr().logfile != LogFile::Auto,
-            _ => true,
-        };
-        out.push(FieldDiff {
-            change: OptionChange {
-                option: key.to_string(),
-                old: a.clone(),
-                new: b.clone(),
-            },
-            counted,
-        });
-    }
-    out
-}
-
-/// `ProcessConfig.__eq__`.
-fn process_eq(old: &Process, oj: &Value, new: &Process, nj: &Value) -> bool {
-    old.name() == new.name() && process_diffs(old, oj, new, nj).iter().all(|d| !d.counted)
-}
-
-/// Group-level keys `__eq__` compares for pools, under their JSON keys.
-const LISTENER_FIELDS: [&str; 3] = ["buffer_size", "events", "result_handler"];
-/// Socket keys `SocketConfig.__eq__` ignores.
-const SOCKET_EXTRAS: [&str; 3] = ["mode", "owner", "backlog"];
-
-/// `new != running` as `diff_to_active` evaluates it.
-fn group_eq(running: &View, new: &View) -> bool {
-    let (a, b) = (running.group, new.group);
-    if class(a.kind) != class(b.kind) || a.name != b.name || a.priority != b.priority {
-        return false;
-    }
-    if a.processes.len() != b.processes.len() {
-        return false;
-    }
-    let procs_eq = a
-        .processes
-        .iter()
-        .zip(&b.processes)
-        .enumerate()
-        .all(|(i, (pa, pb))| process_eq(pa, running.process_json(i), pb, new.process_json(i)));
-    if !procs_eq {
-        return false;
-    }
-    match b.kind {
-        GroupKind::EventListener => LISTENER_FIELDS
-            .iter()
-            .all(|k| running.json[k] == new.json[k]),
-        GroupKind::FcgiProgram => running.json["socket"]["url"] == new.json["socket"]["url"],
-        _ => true,
-    }
-}
-
-/// The report-level comparison of a running group with its replacement.
-struct GroupReport {
-    options: Vec<OptionChange>,
-    processes: Vec<ProcessChange>,
-    /// Differences `==` does not see, as "requires restart" entries.
-    ignored: Vec<SettingChange>,
-    /// Whether the report shows a difference `==` sees.
-    explained: bool,
-}
-
-const AUTO_NOTE: &str = "supervisord skips AUTO log files when it compares \
-     process configs, so update keeps the current log file (`supervisorctl \
-     remove` + `add` of the group applies it too)";
-const SOCKET_NOTE: &str = "supervisord compares FastCGI sockets by URL only, \
-     so update keeps the current socket (`supervisorctl remove` + `add` of the \
-     group applies it too)";
-
-/// Entries keyed by name, the last of duplicate names winning (a group's
-/// process dict); names in first-appearance order.
-fn by_name(processes: &[Process]) -> IndexMap<&str, usize> {
-    let mut m = IndexMap::new();
-    for (i, p) in processes.iter().enumerate() {
-        m.insert(p.name(), i);
-    }
-    m
-}
-
-fn compare_groups(running: &View, new: &View) -> GroupReport {
-    let (a, b) = (running.group, new.group);
-    let mut options = Vec::new();
-    let mut ignored = Vec::new();
-    let mut opt = |option: &str, old: &Value, new: &Value| {
-        if old != new {
-            options.push(OptionChange {
-                option: option.to_string(),
-                old: old.clone(),
-                new: new.clone(),
-            });
-        }
-    };
-    opt(
-        "kind",
-        &Value::from(a.kind.as_str()),
-        &Value::from(b.kind.as_str()),
-    );
-    opt("priority", &running.json["priority"], &new.json["priority"]);
-    let mut explained = class(a.kind) != class(b.kind) || a.priority != b.priority;
-    if a.kind == GroupKind::EventListener || b.kind == GroupKind::EventListener {
-        for k in LISTENER_FIELDS {
-            opt(k, &running.json[k], &new.json[k]);
-            explained |= running.json[k] != new.json[k];
-        }
-    }
-    if a.kind == GroupKind::FcgiProgram || b.kind == GroupKind::FcgiProgram {
-        let (sa, sb) = (&running.json["socket"], &new.json["socket"]);
-        opt("socket", &sa["url"], &sb["url"]);
-        explained |= sa["url"] != sb["url"];
-        for k in SOCKET_EXTRAS {
-            if sa[k] != sb[k] {
-                let option = format!("socket_{k}");
-                if group_eq(running, new) {
-                    ignored.push(SettingChange {
-                        section: b.section.to_string(),
-                        process: None,
-                        option: Some(option),
-                        old: sa[k].clone(),
-                        new: sb[k].clone(),
-                        applies: Applies::Reload,
-                        note: SOCKET_NOTE.to_string(),
-                    });
-                } else {
-                    opt(&option, &sa[k], &sb[k]);
-                }
-            }
-        }
-    }
-
-    let old_names = by_name(&a.processes);
-    let new_names = by_name(&b.processes);
-    let mut processes = Vec::new();
-    for (&name, &j) in &new_names {
-        let pb = &b.processes[j];
-        let Some(&i) = old_names.get(name) else {
-            explained = true;
-            processes.push(ProcessChange {
-                name: name.to_string(),
-                full_name: pb.full_name(),
-                status: Status::Added,
-                options: Vec::new(),
-            });
-            continue;
-        };
-        let pa = &a.processes[i];
-        let diffs = process_diffs(pa, running.process_json(i), pb, new.process_json(j));
-        if diffs.is_empty() {
-            continue;
-        }
-        explained |= diffs.iter().any(|d| d.counted);
-        for d in diffs.iter().filter(|d| !d.counted) {
-            ignored.push(SettingChange {
-                section: pb.section.to_string(),
-                process: Some(pb.full_name()),
-                option: Some(d.change.option.clone()),
-                old: d.change.old.clone(),
-                new: d.change.new.clone(),
-                applies: Applies::Reload,
-                note: AUTO_NOTE.to_string(),
-            });
-        }
-        processes.push(ProcessChange {
-            name: name.to_string(),
-            full_name: pb.full_name(),
-            status: Status::Changed,
-            options: diffs.into_iter().map(|d| d.change).collect(),
-        });
-    }
-    for (&name, &i) in &old_names {
-        if !new_names.contains_key(name) {
-            explained = true;
-            processes.push(ProcessChange {
-                name: name.to_string(),
-                full_name: a.processes[i].full_name(),
-                status: Status::Removed,
-                options: Vec::new(),
-            });
-        }
-    }
-    GroupReport {
-        options,
-        processes,
-        ignored,
-        explained,
-    }
-}
-
-fn all_processes(g: &Group, status: Status) -> Vec<ProcessChange> {
-    g.processes
-        .iter()
-        .map(|p| ProcessChange {
-            name: p.name().to_string(),
-            full_name: p.full_name(),
-            status,
-            options: Vec::new(),
-        })
-        .collect()
-}
-
-fn sections(groups: &[&View]) -> String {
-    groups
-        .iter()
-        .map(|v| format!("[{}]", v.group.section))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn names(ps: &[Process]) -> String {
-    ps.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
-}
-
-/// Why a changed group's report shows nothing (or not everything).
-fn change_notes(running: &View, candidates: &[&View], report: &GroupReport) -> Vec<String> {
-    let mut notes = Vec::new();
-    let first = candidates[0];
-    let name = &first.group.name;
-    if candidates.len() > 1 {
-        if group_eq(running, first) {
-            let others: Vec<&View> = candidates[1..]
-                .iter()
-                .copied()
-                .filter(|c| !group_eq(running, c))
-                .collect();
-            notes.push(format!(
-                "{} also define(s) a group named {name} that differs from the running one: \
-                 supervisord compares every group of that name, so update restarts {name} \
-                 and re-adds it unchanged from [{}]",
-                sections(&others),
-                first.group.section
-            ));
-        } else {
-            notes.push(format!(
-                "several sections define a group named {name} ({}); update re-adds the \
-                 first, [{}]",
-                sections(candidates),
-                first.group.section
-            ));
-        }
-    }
-    if !group_eq(running, first) && !report.explained {
-        let (a, b) = (&running.group.processes, &first.group.processes);
-        let (na, nb) = (by_name(a), by_name(b));
-        if na.len() != a.len() || nb.len() != b.len() {
-            notes.push(
-                "the process lists differ in duplicate process names (a group keeps the \
-                 last of each name, but supervisord compares the whole lists)"
-                    .to_string(),
-            );
-        } else {
-            notes.push(format!(
-                "the processes are in a different order ({} -> {}); supervisord \
-                 compares the process lists in order",
-                names(a),
-                names(b)
-            ));
-        }
-    }
-    notes
-}
-
 /// What `supervisorctl reread` + `update` would do when supervisord runs
 /// `old` and re-reads `new`.
 pub fn diff(old: &Config, new: &Config) -> Diff {
-    let old_doc = json::config(old);
-    let new_doc = json::config(new);
-    let old_views = views(old, &old_doc);
-    let new_views = views(new, &new_doc);
-
     // The running groups: the first of each name (add_process_group).
-    let mut running: IndexMap<&str, &View> = IndexMap::new();
-    for v in &old_views {
-        running.entry(v.group.name.as_ref()).or_insert(v);
+    let mut running: IndexMap<&str, &Group> = IndexMap::new();
+    for g in &old.groups {
+        running.entry(g.name.as_ref()).or_insert(g);
     }
-    let mut candidates: IndexMap<&str, Vec<&View>> = IndexMap::new();
-    for v in &new_views {
-        candidates.entry(v.group.name.as_ref()).or_default().push(v);
+    let mut candidates: IndexMap<&str, Vec<&Group>> = IndexMap::new();
+    for g in &new.groups {
+        candidates.entry(g.name.as_ref()).or_default().push(g);
     }
 
     let mut out = Diff::default();
@@ -703,15 +337,15 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
                     "several sections define a group named {name} ({}); supervisord adds \
                      only the first, [{}]",
                     sections(cands),
-                    first.group.section
+                    first.section
                 ));
             }
             out.groups.push(GroupChange {
                 name: name.to_string(),
                 status: Status::Added,
-                kind: first.group.kind.as_str().to_string(),
+                kind: first.kind.as_str().to_string(),
                 options: Vec::new(),
-                processes: all_processes(first.group, Status::Added),
+                processes: all_processes(first, Status::Added),
                 notes,
             });
             continue;
@@ -726,7 +360,7 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
         out.groups.push(GroupChange {
             name: name.to_string(),
             status: Status::Changed,
-            kind: first.group.kind.as_str().to_string(),
+            kind: first.kind.as_str().to_string(),
             options: report.options,
             processes: report.processes,
             notes,
@@ -737,9 +371,9 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
             out.groups.push(GroupChange {
                 name: name.to_string(),
                 status: Status::Removed,
-                kind: run.group.kind.as_str().to_string(),
+                kind: run.kind.as_str().to_string(),
                 options: Vec::new(),
-                processes: all_processes(run.group, Status::Removed),
+                processes: all_processes(run, Status::Removed),
                 notes: Vec::new(),
             });
         }
@@ -747,242 +381,11 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
     out.groups.sort_by(|a, b| a.name.cmp(&b.name));
     out.unchanged.sort();
 
-    for change in settings(&old_doc, &new_doc) {
+    for change in settings::settings(old, new) {
         match change.applies {
             Applies::Reload | Applies::Start => out.requires_restart.push(change),
             Applies::Reread | Applies::Supervisorctl => out.applied_without_restart.push(change),
         }
-    }
-    out
-}
-
-/// When a `[supervisord]` option applies, and how.
-fn supervisord_effect(key: &str) -> (Applies, &'static str) {
-    match key {
-        "logfile" => (
-            Applies::Reload,
-            "supervisord keeps writing the old log until then, while `supervisorctl \
-             maintail` reads the new path from reread on",
-        ),
-        "loglevel" => (
-            Applies::Reload,
-            "the main log keeps its level until then; processes spawned after reread \
-             already use the new level to decide whether their output goes to the \
-             main log",
-        ),
-        "pidfile" => (
-            Applies::Reload,
-            "supervisord writes the pid file when it (re)starts; after reread, its \
-             shutdown removes the new path, not the file it wrote",
-        ),
-        "strip_ansi" => (
-            Applies::Reread,
-            "to the output of every process, changed or not",
-        ),
-        "identifier" => (
-            Applies::Reread,
-            "getIdentification and new AUTO log names use the new value",
-        ),
-        "childlogdir" => (
-            Applies::Reread,
-            "AUTO log files of groups added or updated from then on go there; \
-             running processes keep theirs",
-        ),
-        "minfds" => (
-            Applies::Start,
-            "resource limits are set only when the supervisord process starts, not \
-             at `supervisorctl reload`; children spawned after reread close \
-             descriptors up to the new value",
-        ),
-        "minprocs" => (
-            Applies::Start,
-            "resource limits are set only when the supervisord process starts, not \
-             at `supervisorctl reload`",
-        ),
-        "user" => (
-            Applies::Reload,
-            "supervisord switches to this user when it starts or reloads, which \
-             works only while it still runs as root",
-        ),
-        "umask" | "directory" | "nodaemon" => (
-            Applies::Start,
-            "used only when the supervisord process starts and daemonizes, not at \
-             `supervisorctl reload`",
-        ),
-        _ => (
-            Applies::Reload,
-            "read only when supervisord starts or reloads",
-        ),
-    }
-}
-
-/// `[supervisord]` keys that are not settings of their own: environment
-/// reaches every process (and shows there), the others are derived.
-const DERIVED_KEYS: [&str; 4] = ["environment", "uid", "gid", "serverurl"];
-
-const REDACTED: &str = "<redacted>";
-
-/// Hides a password value.
-fn redact_value(key: &str, v: &Value) -> Value {
-    if key == "password" && !v.is_null() {
-        Value::from(REDACTED)
-    } else {
-        v.clone()
-    }
-}
-
-/// Hides the password of a section object.
-fn redact(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| (k.clone(), redact_value(k, x)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// Per-key differences of two section objects.
-fn object_changes(
-    section: &str,
-    old: &Map<String, Value>,
-    new: &Map<String, Value>,
-    skip: &[&str],
-    effect: impl Fn(&str) -> (Applies, &'static str),
-    out: &mut Vec<SettingChange>,
-) {
-    let mut keys: Vec<&String> = old.keys().collect();
-    keys.extend(new.keys().filter(|k| !old.contains_key(*k)));
-    for k in keys {
-        if skip.contains(&k.as_str()) {
-            continue;
-        }
-        let (a, b) = (
-            old.get(k).unwrap_or(&Value::Null),
-            new.get(k).unwrap_or(&Value::Null),
-        );
-        if a != b {
-            let (applies, note) = effect(k);
-            out.push(SettingChange {
-                section: section.to_string(),
-                process: None,
-                option: Some(k.clone()),
-                old: redact_value(k, a),
-                new: redact_value(k, b),
-                applies,
-                note: note.to_string(),
-            });
-        }
-    }
-}
-
-fn find<'a>(arr: &'a Value, key: &str, name: &str) -> Option<&'a Value> {
-    arr.as_array()?
-        .iter()
-        .find(|s| s[key].as_str() == Some(name))
-}
-
-/// Sections listed in an array, keyed by `key`: the union of names in
-/// order, with each side's entry.
-fn keyed<'a>(
-    old: &'a Value,
-    new: &'a Value,
-    key: &str,
-) -> Vec<(String, Option<&'a Value>, Option<&'a Value>)> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for side in [old, new] {
-        for s in side.as_array().into_iter().flatten() {
-            let Some(name) = s[key].as_str() else {
-                continue;
-            };
-            if seen.insert(name.to_string()) {
-                out.push((name.to_string(), find(old, key, name), find(new, key, name)));
-            }
-        }
-    }
-    out
-}
-
-const SERVER_NOTE: &str = "supervisord opens its HTTP servers, and sets its \
-     children's SUPERVISOR_SERVER_URL, when it starts or reloads";
-const RPC_NOTE: &str = "rpcinterface factories are called when supervisord \
-     starts or reloads; reread only imports the new one";
-const CTL_NOTE: &str = "supervisorctl reads this section each time it runs; \
-     supervisord does not use it";
-
-/// Setting changes outside the groups, with when they apply.
-fn settings(old: &Value, new: &Value) -> Vec<SettingChange> {
-    let mut out = Vec::new();
-    let empty = Map::new();
-    let obj = |v: &Value| v.as_object().cloned().unwrap_or_else(|| empty.clone());
-    object_changes(
-        "supervisord",
-        &obj(&old["supervisord"]),
-        &obj(&new["supervisord"]),
-        &DERIVED_KEYS,
-        supervisord_effect,
-        &mut out,
-    );
-
-    let whole = |section: String, a: Option<&Value>, b: Option<&Value>, applies, note: &str| {
-        SettingChange {
-            section,
-            process: None,
-            option: None,
-            old: a.map_or(Value::Null, redact),
-            new: b.map_or(Value::Null, redact),
-            applies,
-            note: note.to_string(),
-        }
-    };
-    for (section, a, b) in keyed(&old["http_servers"], &new["http_servers"], "section") {
-        match (a, b) {
-            (Some(a), Some(b)) => object_changes(
-                &section,
-                &obj(a),
-                &obj(b),
-                &["section"],
-                |_| (Applies::Reload, SERVER_NOTE),
-                &mut out,
-            ),
-            _ => out.push(whole(section, a, b, Applies::Reload, SERVER_NOTE)),
-        }
-    }
-    for (name, a, b) in keyed(&old["rpcinterfaces"], &new["rpcinterfaces"], "name") {
-        let section = format!("rpcinterface:{name}");
-        match (a, b) {
-            (Some(a), Some(b)) => object_changes(
-                &section,
-                &obj(a),
-                &obj(b),
-                &["name"],
-                |_| (Applies::Reload, RPC_NOTE),
-                &mut out,
-            ),
-            _ => out.push(whole(section, a, b, Applies::Reload, RPC_NOTE)),
-        }
-    }
-    let (ca, cb) = (&old["supervisorctl"], &new["supervisorctl"]);
-    let readable = |v: &Value| v.is_object() && v.get("error").is_none();
-    if readable(ca) && readable(cb) {
-        object_changes(
-            "supervisorctl",
-            &obj(ca),
-            &obj(cb),
-            &[],
-            |_| (Applies::Supervisorctl, CTL_NOTE),
-            &mut out,
-        );
-    } else if ca != cb {
-        out.push(whole(
-            "supervisorctl".into(),
-            Some(ca),
-            Some(cb),
-            Applies::Supervisorctl,
-            CTL_NOTE,
-        ));
     }
     out
 }
@@ -1196,6 +599,33 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_stopsignal_is_a_change() {
+        let r = d(
+            "[program:w]\ncommand=x\nstopsignal=TERM\n",
+            "[program:w]\ncommand=x\nstopsignal=SIGKILL\n",
+        );
+        let opts = &group(&r, "w").processes[0].options;
+        assert_eq!(opts.len(), 1, "{opts:#?}");
+        assert_eq!(opts[0].option, "stopsignal");
+        assert_eq!(
+            (&opts[0].old, &opts[0].new),
+            (&Value::from("TERM"), &Value::from("KILL"))
+        );
+    }
+
+    #[test]
+    fn fcgi_socket_family_change_is_a_change() {
+        let f = "[fcgi-program:f]\ncommand=x\n";
+        let r = d(
+            &format!("{f}socket=tcp://localhost:9000\n"),
+            &format!("{f}socket=tcp://localhost:9001\n"),
+        );
+        let opts = &group(&r, "f").options;
+        assert_eq!(opts[0].option, "socket");
+        assert_eq!(opts[0].new, Value::from("tcp://localhost:9001"));
+    }
+
+    #[test]
     fn user_names_stand_for_uids_in_portable_mode() {
         let r = d(
             "[program:w]\ncommand=x\nuser=alice\n",
@@ -1294,7 +724,7 @@ mod tests {
             .map(|c| c.option.clone().unwrap_or_default())
             .collect();
         assert_eq!(opts, ["password", "port"]);
-        assert_eq!(r.requires_restart[0].old, Value::from(REDACTED));
+        assert_eq!(r.requires_restart[0].old, Value::from(settings::REDACTED));
         let r = d("", "[unix_http_server]\nfile=/tmp/s.sock\n");
         assert_eq!(r.requires_restart[0].option, None);
         assert_eq!(r.requires_restart[0].section, "unix_http_server");
