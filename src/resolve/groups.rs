@@ -346,7 +346,7 @@ impl<'a> Resolver<'a> {
                 Some(&h),
             )
             .ok()??;
-        match check_spec(&handler.text, self.host.portable) {
+        match check_spec(&handler.text, self.host.portable, &mut self.imports) {
             Ok(()) => {}
             Err(SpecError::Unresolvable) => {
                 self.value_error(

@@ -16,6 +16,7 @@ mod plugins;
 mod process;
 mod servers;
 #[rustfmt::skip]
+mod supervisor_imports;
 mod supervisor_modules;
 mod supervisord;
 
@@ -195,6 +196,9 @@ pub(crate) struct Resolver<'a> {
     /// The section [`Self::find`] looked up last (options are read section
     /// by section, dozens per section).
     last_section: std::cell::Cell<Option<(&'a str, Option<&'a crate::ini::Section>)>>,
+    /// What the reader has imported of the supervisor package so far
+    /// (plugin specs are judged against it, in supervisord's order).
+    pub(crate) imports: supervisor_imports::Imports,
 }
 
 /// What a thread needs to start a [`Resolver`] in the state of another
@@ -256,6 +260,7 @@ impl<'a> Resolver<'a> {
             log_limits: [None, None],
             expanded_before: 0,
             last_section: std::cell::Cell::new(None),
+            imports: supervisor_imports::Imports::supervisord(),
         }
     }
 

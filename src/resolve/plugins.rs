@@ -7,7 +7,7 @@
 //! mode does. See README "Compatibility".
 
 use super::Resolver;
-use super::supervisor_modules::MODULES;
+use super::supervisor_imports::Imports;
 use crate::diagnostic::Diagnostic;
 use crate::ini::Ini;
 use crate::model::Plugin;
@@ -55,8 +55,13 @@ fn entry_point(spec: &str) -> Option<(&str, Option<&str>)> {
     (rest.is_empty() || rest == "\n").then_some((module, attr))
 }
 
-/// Judges a spec as supc's mode does.
-pub(crate) fn check_spec(spec: &str, portable: bool) -> Result<(), SpecError> {
+/// Judges a spec as supc's mode does; `imports` is what the reader has
+/// imported so far, and gains what this spec imports.
+pub(crate) fn check_spec(
+    spec: &str,
+    portable: bool,
+    imports: &mut Imports,
+) -> Result<(), SpecError> {
     let (module, attr) = entry_point(spec).ok_or(SpecError::Unresolvable)?;
     if module.starts_with('.') {
         return Err(SpecError::Relative(format!(
@@ -70,14 +75,10 @@ pub(crate) fn check_spec(spec: &str, portable: bool) -> Result<(), SpecError> {
     if portable || !(module == "supervisor" || module.starts_with("supervisor.")) {
         return Ok(());
     }
-    let attrs = MODULES
-        .iter()
-        .find(|(m, _)| *m == module)
-        .map(|(_, a)| *a)
-        .ok_or(SpecError::Unresolvable)?;
-    match attr.and_then(|a| a.split('.').find(|p| !p.is_empty())) {
-        Some(first) if !attrs.contains(&first) => Err(SpecError::Unresolvable),
-        _ => Ok(()),
+    if imports.import(module, attr) {
+        Ok(())
+    } else {
+        Err(SpecError::Unresolvable)
     }
 }
 
@@ -113,7 +114,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        match check_spec(&got.text, self.host.portable) {
+        match check_spec(&got.text, self.host.portable, &mut self.imports) {
             Ok(()) => {}
             Err(SpecError::Unresolvable) => {
                 self.value_error(
@@ -161,16 +162,14 @@ mod tests {
 
     #[test]
     fn spec_forms() {
-        assert!(check_spec("supervisor.rpcinterface:make_main_rpcinterface", false).is_ok());
-        assert!(check_spec("supervisor.rpcinterface:nope", false).is_err());
-        assert!(check_spec("supervisor.nomodule:x", false).is_err());
-        assert!(check_spec("mypkg.mod:factory", false).is_ok());
-        assert!(check_spec("a..b:x", true).is_err());
-        assert!(check_spec("a b", true).is_err());
-        assert!(check_spec("pkg:attr [extra]", true).is_ok());
-        assert!(matches!(
-            check_spec(".rel:x", true),
-            Err(SpecError::Relative(_))
-        ));
+        let check = |spec, portable| check_spec(spec, portable, &mut Imports::supervisord());
+        assert!(check("supervisor.rpcinterface:make_main_rpcinterface", false).is_ok());
+        assert!(check("supervisor.rpcinterface:nope", false).is_err());
+        assert!(check("supervisor.nomodule:x", false).is_err());
+        assert!(check("mypkg.mod:factory", false).is_ok());
+        assert!(check("a..b:x", true).is_err());
+        assert!(check("a b", true).is_err());
+        assert!(check("pkg:attr [extra]", true).is_ok());
+        assert!(matches!(check(".rel:x", true), Err(SpecError::Relative(_))));
     }
 }

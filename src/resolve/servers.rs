@@ -188,6 +188,7 @@ impl<'r, 'a> SubResolver<'r, 'a> {
             self.main,
         );
         let mut r = Resolver::new(&loaded_view, host);
+        r.imports = super::supervisor_imports::Imports::supervisorctl();
         let section = "supervisorctl";
         let mut h = Mapping::new();
         h.set_str("here", here);

@@ -691,12 +691,11 @@ def check_supervisor():
 
 
 def warm_up():
-    # Modules supervisor imports lazily anyway (supervisorctl for the
-    # client options, the usual rpcinterface and result handler plugins).
-    # Loading them up front keeps them out of the per-job module cleanup.
-    import supervisor.dispatchers  # noqa: F401
-    import supervisor.rpcinterface  # noqa: F401
-    import supervisor.supervisorctl  # noqa: F401
+    # What supervisord has imported when it reads its config: its console
+    # script imports supervisor.supervisord. Nothing more, because a plugin
+    # spec such as "supervisor:dispatchers" resolves only once that
+    # submodule has been imported (every job starts from this state again).
+    import supervisor.supervisord  # noqa: F401
 
 
 class ProcessState(object):
@@ -710,6 +709,9 @@ class ProcessState(object):
         self.event_types = EventTypes
         self.event_attrs = dict(vars(EventTypes))
         self.modules = set(sys.modules)
+        self.package_attrs = {name: set(vars(module))
+                              for name, module in list(sys.modules.items())
+                              if hasattr(module, '__path__')}
         self.path = list(sys.path)
 
     def restore(self):
@@ -722,6 +724,16 @@ class ProcessState(object):
         for name in list(sys.modules):
             if name not in self.modules:
                 del sys.modules[name]
+                # Importing a submodule made it an attribute of its
+                # package; a fresh process would not have that attribute.
+                parent, _, child = name.rpartition('.')
+                package = sys.modules.get(parent)
+                if package is not None and parent in self.modules and \
+                        child not in self.package_attrs.get(parent, ()):
+                    try:
+                        delattr(package, child)
+                    except AttributeError:
+                        pass
         sys.path[:] = self.path
 
 
@@ -787,6 +799,7 @@ def single(args):
     try:
         if args.portable:
             enter_portable_mode()
+        warm_up()
         status, answer = run_job(args.config, args.environ,
                                  args.host_node_name, args.portable,
                                  args.pythonpath)
