@@ -477,30 +477,26 @@ fn here_escape(kind: SectionKind, key: &str) -> Option<&'static str> {
     e.here.then_some(if e.passes == 2 { "%%%%" } else { "%%" })
 }
 
-/// Replaces each `%(here)s` spec (not the text inside an escaped `%%(here)s`)
-/// with the escaped directory.
+/// Replaces each `%(here)s` spec (not the text inside an escaped `%%(here)s`,
+/// nor a `(here)s` after a spec such as `%-%`) with the escaped directory.
 fn replace_here(value: &str, here: &str, escape: Option<&str>) -> String {
     let Some(pct) = escape.filter(|_| value.contains("%(here)s")) else {
         return value.to_string();
     };
     let dir = here.replace('%', pct);
     let mut out = String::with_capacity(value.len() + dir.len());
-    let mut rest = value;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("%%") {
-            out.push_str("%%");
-            rest = t;
-        } else if let Some(t) = tail.strip_prefix("%(here)s") {
+    let mut copied = 0;
+    for piece in crate::python::percent::pieces(value) {
+        let crate::python::percent::Piece::Spec(spec) = piece else {
+            continue;
+        };
+        if &value[spec.start..spec.end] == "%(here)s" {
+            out.push_str(&value[copied..spec.start]);
             out.push_str(&dir);
-            rest = t;
-        } else {
-            out.push('%');
-            rest = &tail[1..];
+            copied = spec.end;
         }
     }
-    out.push_str(rest);
+    out.push_str(&value[copied..]);
     out
 }
 
@@ -599,6 +595,16 @@ mod tests {
             out_dir.to_string()
         };
         (render_flat(&loaded, &out), host.cwd)
+    }
+
+    #[test]
+    fn replace_here_reads_specs_as_python_does() {
+        let r = |v: &str| super::replace_here(v, "/d%", Some("%%"));
+        assert_eq!(r("%(here)s/x %%(here)s"), "/d%%/x %%(here)s");
+        // `%-%` is one spec (a literal `%`), so `(here)s` after it is text.
+        assert_eq!(r("%-%(here)s %(here)s"), "%-%(here)s /d%%");
+        assert_eq!(r("%(here)5s"), "%(here)5s");
+        assert_eq!(super::replace_here("%(here)s", "/d", None), "%(here)s");
     }
 
     #[test]

@@ -1275,7 +1275,71 @@ mod tests {
         }
     }
 
+    /// The grammar's pieces in [`super::super::percent`]'s terms.
+    fn grammar_pieces(t: &str) -> Vec<crate::python::percent::Piece> {
+        use crate::python::percent::{Piece as P, Spec as S};
+        let pairs = FormatGrammar::parse(Rule::format, t).expect("every input parses");
+        let mut out = Vec::new();
+        for p in pairs {
+            let span = p.as_span();
+            let (start, end) = (span.start(), span.end());
+            let rule = p.as_rule();
+            let mut spec = S {
+                start,
+                end,
+                key: None,
+                conv: None,
+                star: false,
+            };
+            match rule {
+                Rule::escape => {
+                    out.push(P::Escape(start));
+                    continue;
+                }
+                Rule::spec | Rule::incomplete | Rule::incomplete_key => {}
+                _ => continue,
+            }
+            for inner in p.into_inner().flatten() {
+                match inner.as_rule() {
+                    Rule::key => spec.key = Some(inner.as_str().to_string()),
+                    Rule::conversion => spec.conv = inner.as_str().chars().next(),
+                    Rule::width | Rule::prec_value => spec.star |= inner.as_str() == "*",
+                    _ => {}
+                }
+            }
+            out.push(P::Spec(spec));
+        }
+        out
+    }
+
+    #[test]
+    fn scanner_is_the_grammar_on_examples() {
+        for t in [
+            "a %% %(x(y))s % s %-10.2ld %(z",
+            "%",
+            "%(a)",
+            "%(a",
+            "%.*s %*d",
+            "%(\u{e9})\u{e9}",
+        ] {
+            assert_eq!(crate::python::percent::pieces(t), grammar_pieces(t), "{t}");
+        }
+    }
+
     proptest::proptest! {
+        /// The scanner the other stages use finds what the grammar finds.
+        #[test]
+        fn scanner_is_the_grammar(
+            t in "([a-z\u{e9}]{0,2}(%%|%(\\([a-z()]{0,4}\\))?[-+ #0]{0,2}[0-9*]{0,2}(\\.[0-9*]{0,2})?[hlL]?[a-z%*(\u{e9}]?)){0,4}[%(]{0,2}"
+        ) {
+            proptest::prop_assert_eq!(crate::python::percent::pieces(&t), grammar_pieces(&t));
+        }
+
+        #[test]
+        fn scanner_is_the_grammar_on_any_text(t in "[%()a-z0-9.*hlL#+ -]{0,14}") {
+            proptest::prop_assert_eq!(crate::python::percent::pieces(&t), grammar_pieces(&t));
+        }
+
         #[test]
         fn common_parse_is_the_grammar(t in "[%()a-z0-9.*hlL#+ -]{0,14}") {
             if let Some(fast) = Template::parse_common(&t) {

@@ -9,6 +9,7 @@ pub mod format;
 pub mod glob;
 pub mod int;
 pub mod path;
+pub mod percent;
 pub mod repr;
 pub mod shlex;
 pub mod unicode;

@@ -35,34 +35,14 @@ pub enum Piece {
 }
 
 /// Length of a `%(name)[flags][width][.precision][length]type` spec at the
-/// start of `s`, if it is one.
+/// start of `s`, if it is one (as Python's `%` reads it:
+/// [`crate::python::percent`]).
 pub fn spec_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    if !s.starts_with("%(") {
+    if !s.starts_with('%') || s.starts_with("%%") {
         return None;
     }
-    let close = s[2..].find(')')? + 2;
-    let mut i = close + 1;
-    while i < b.len() && b"#0- +".contains(&b[i]) {
-        i += 1;
-    }
-    while i < b.len() && b[i].is_ascii_digit() {
-        i += 1;
-    }
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-    }
-    if i < b.len() && b"hlL".contains(&b[i]) {
-        i += 1;
-    }
-    if i < b.len() && b"diouxXeEfFgGcrsa".contains(&b[i]) {
-        Some(i + 1)
-    } else {
-        None
-    }
+    let spec = crate::python::percent::spec_at(s, 0);
+    spec.is_expansion().then_some(spec.end)
 }
 
 /// Splits a YAML string into literal text and expansion specs; a `%` that
