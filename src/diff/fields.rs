@@ -211,6 +211,7 @@ mod tests {
             node_name: "testhost".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         };
         let (_, res) = crate::analyze(path.to_str().unwrap(), &host, false);
         let err = res.first_error().map(|d| d.message.clone());

@@ -412,6 +412,7 @@ mod tests {
             node_name: "testhost".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         }
     }
 
@@ -734,6 +735,7 @@ mod tests {
     fn reread_skips_the_supervisord_user_check() {
         let h = Host {
             portable: false,
+            overlay: Default::default(),
             ..host()
         };
         let dir = tempfile::tempdir().unwrap();

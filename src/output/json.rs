@@ -958,6 +958,7 @@ mod tests {
             node_name: "test".into(),
             cwd: dir.to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         }
     }
 
