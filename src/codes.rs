@@ -106,6 +106,7 @@ catalogue! {
     MissingCommand = ("SUP030", "missing-command", Error, Supervisord, true, "A program section without command="),
     SupervisordWarning = ("SUP040", "supervisord-warning", Warning, Supervisord, true, "A warning supervisord logs at startup"),
     SupcLimit = ("SUP090", "supc-limit", Error, Supervisord, true, "Input beyond a bound supc keeps (README: Compatibility)"),
+    InternalError = ("SUP091", "internal-error", Error, Supervisord, true, "A supc bug: a worker thread panicked, so its part of the work is missing"),
     InvalidYaml = ("YAML001", "invalid-yaml", Error, Spec, true, "The spec is not YAML of the supc.yaml shape (syntax, unknown key or wrong type)"),
     NoIniForm = ("YAML002", "no-ini-form", Error, Spec, true, "A value that has no INI form supervisord could read"),
     InvalidSpec = ("YAML003", "invalid-spec", Error, Spec, true, "A spec error: a bad section or option name, an option given twice, a template error"),

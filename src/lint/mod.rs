@@ -206,7 +206,10 @@ fn run_rule(rule: &dyn Rule, cx: &LintContext<'_>) -> Vec<Diagnostic> {
 /// Runs `rules`, each result in the slot of its rule: on the calling thread
 /// for a small config, else on up to as many threads as cores, each taking
 /// the next rule not yet taken.
-fn run_rules(rules: &[&dyn Rule], cx: &LintContext<'_>) -> Vec<Vec<Diagnostic>> {
+fn run_rules(
+    rules: &[&dyn Rule],
+    cx: &LintContext<'_>,
+) -> Result<Vec<Vec<Diagnostic>>, crate::parallel::WorkerPanicked> {
     let instances: usize = cx.config().groups.iter().map(|g| g.processes.len()).sum();
     let size = instances.max(cx.ini().sections.len());
     let workers = if size < PARALLEL_FROM {
@@ -218,37 +221,14 @@ fn run_rules(rules: &[&dyn Rule], cx: &LintContext<'_>) -> Vec<Vec<Diagnostic>> 
 }
 
 /// [`run_rules`] on `workers` threads (the calling one included; at most
-/// one per rule).
-fn run_rules_on(rules: &[&dyn Rule], cx: &LintContext<'_>, workers: usize) -> Vec<Vec<Diagnostic>> {
-    let workers = workers.min(rules.len());
-    if workers <= 1 {
-        return rules.iter().map(|r| run_rule(*r, cx)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Vec<Diagnostic>>> = rules
-        .iter()
-        .map(|_| std::sync::Mutex::new(Vec::new()))
-        .collect();
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(rule) = rules.get(i) else { break };
-            let diags = run_rule(*rule, cx);
-            if let Ok(mut slot) = slots[i].lock() {
-                *slot = diags;
-            }
-        }
-    };
-    std::thread::scope(|s| {
-        for _ in 1..workers {
-            s.spawn(work);
-        }
-        work();
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-        .collect()
+/// one per rule). A rule that panics is a bug: the error says so, and the
+/// lint results are that error alone.
+fn run_rules_on(
+    rules: &[&dyn Rule],
+    cx: &LintContext<'_>,
+    workers: usize,
+) -> Result<Vec<Vec<Diagnostic>>, crate::parallel::WorkerPanicked> {
+    crate::parallel::map_with(rules, workers.min(rules.len()), |r| run_rule(*r, cx))
 }
 
 /// Runs every selected rule and applies suppressions and settings.
@@ -258,7 +238,19 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
         .copied()
         .filter(|r| settings.enabled(r.meta().code))
         .collect();
-    let results = run_rules(&rules, cx);
+    let results = match run_rules(&rules, cx) {
+        Ok(results) => results,
+        Err(panicked) => {
+            let rule = rules
+                .get(panicked.index)
+                .map_or("?", |r| r.meta().code.code());
+            let message = format!("{panicked} (lint rule {rule})");
+            return vec![Diagnostic::error(
+                crate::codes::Code::InternalError,
+                message,
+            )];
+        }
+    };
     let mut out = Vec::with_capacity(results.iter().map(Vec::len).sum());
     // In registry order, whichever thread ran the rule.
     for (rule, diags) in rules.iter().zip(results) {
@@ -327,7 +319,7 @@ mod tests {
         assert!(instances >= PARALLEL_FROM, "{instances} instances");
 
         let rules: Vec<&dyn Rule> = registry::RULES.to_vec();
-        let sequential = run_rules_on(&rules, &cx, 1);
+        let sequential = run_rules_on(&rules, &cx, 1).unwrap();
         let codes: std::collections::BTreeSet<crate::codes::Code> =
             sequential.iter().flatten().map(|d| d.code).collect();
         assert!(codes.len() >= 4, "{codes:?}");
@@ -335,11 +327,53 @@ mod tests {
         assert!(total >= 1_000, "{total}");
         for workers in [2, 3, 8] {
             assert_eq!(
-                run_rules_on(&rules, &cx, workers),
+                run_rules_on(&rules, &cx, workers).unwrap(),
                 sequential,
                 "{workers} workers"
             );
         }
-        assert_eq!(run_rules(&rules, &cx), sequential);
+        assert_eq!(run_rules(&rules, &cx).unwrap(), sequential);
+    }
+
+    /// A rule that panics on every config (a stand-in for a supc bug).
+    struct Panics;
+
+    static PANICS: RuleMeta = RuleMeta {
+        code: crate::codes::Code::InternalError,
+        doc: "",
+    };
+
+    impl Rule for Panics {
+        fn meta(&self) -> &'static RuleMeta {
+            &PANICS
+        }
+
+        fn check(&self, _: &LintContext<'_>, _: &mut Findings) {
+            panic!("rule bug");
+        }
+    }
+
+    /// A panicking rule is an error that names it, on one thread or many,
+    /// never a silently missing result.
+    #[test]
+    fn a_panicking_rule_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("supervisord.conf"), "[supervisord]\n").unwrap();
+        let host = Host {
+            env: vec![("HOME".into(), "/nonexistent".into())],
+            node_name: "testhost".into(),
+            cwd: dir.path().to_string_lossy().into_owned(),
+            portable: true,
+            overlay: Default::default(),
+        };
+        let (loaded, resolution) = crate::analyze("supervisord.conf", &host, false);
+        let cx = LintContext::new(&loaded, &resolution, &host);
+        let mut rules: Vec<&dyn Rule> = registry::RULES.to_vec();
+        rules.insert(1, &Panics);
+        for workers in [1, 2] {
+            let err = run_rules_on(&rules, &cx, workers).unwrap_err();
+            assert_eq!(err.index, 1);
+            assert!(err.message.contains("rule bug"), "{err:?}");
+        }
     }
 }

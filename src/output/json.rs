@@ -882,8 +882,14 @@ fn group_part(out: &mut Vec<u8>, g: &Group, head: bool) {
     out.push(b'}');
 }
 
+/// How many chunks each thread serializes before they are written out:
+/// memory holds at most `threads * BATCH_PER_THREAD` chunks at a time.
+const BATCH_PER_THREAD: usize = 4;
+
 /// `[group,...]`, chunk by chunk, on `threads` threads when there is more
-/// than one chunk.
+/// than one chunk. The threads serialize a batch of chunks while none is
+/// written; the batch is then written out in order. A worker that panics
+/// (a supc bug) makes this an error, never a document with a hole.
 fn compact_groups(
     groups: &[Group],
     out: &mut impl std::io::Write,
@@ -901,49 +907,17 @@ fn compact_groups(
             out.write_all(&buf)?;
         }
     } else {
-        use std::sync::mpsc::sync_channel;
-        std::thread::scope(|scope| -> std::io::Result<()> {
-            // Chunk i is made by worker i % threads, worker 0 being this
-            // thread, which also writes every chunk out in order; the others
-            // hand theirs over through a short channel and get written
-            // buffers back for reuse.
-            let mut workers = Vec::with_capacity(threads - 1);
-            for id in 1..threads {
-                let (done_tx, done_rx) = sync_channel::<Vec<u8>>(1);
-                let (free_tx, free_rx) = sync_channel::<Vec<u8>>(1);
-                let chunks = &chunks;
-                scope.spawn(move || {
-                    let mut w = ProcessWriter::default();
-                    for chunk in chunks.iter().skip(id).step_by(threads) {
-                        let mut buf = free_rx.try_recv().unwrap_or_default();
-                        buf.clear();
-                        write_chunk(&mut buf, groups, chunk, &mut w);
-                        if done_tx.send(buf).is_err() {
-                            // The writer stopped (e.g. a closed pipe).
-                            return;
-                        }
-                    }
-                });
-                workers.push((done_rx, free_tx));
-            }
-            let (mut own, mut w) = (Vec::new(), ProcessWriter::default());
-            for (i, chunk) in chunks.iter().enumerate() {
-                if i % threads == 0 {
-                    own.clear();
-                    write_chunk(&mut own, groups, chunk, &mut w);
-                    out.write_all(&own)?;
-                    continue;
-                }
-                let (done, free) = &workers[i % threads - 1];
-                let Ok(buf) = done.recv() else {
-                    // The worker panicked; the scope re-raises it.
-                    return Err(std::io::Error::other("JSON worker failed"));
-                };
+        for batch in chunks.chunks(threads * BATCH_PER_THREAD) {
+            let bufs = crate::parallel::map_with(batch, threads, |chunk| {
+                let mut buf = Vec::new();
+                write_chunk(&mut buf, groups, chunk, &mut ProcessWriter::default());
+                buf
+            })
+            .map_err(|panicked| std::io::Error::other(panicked.to_string()))?;
+            for buf in bufs {
                 out.write_all(&buf)?;
-                let _ = free.try_send(buf);
             }
-            Ok(())
-        })?;
+        }
     }
     out.write_all(b"]")
 }

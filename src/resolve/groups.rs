@@ -183,23 +183,17 @@ impl<'a> Resolver<'a> {
                 }
                 (done, r.budget)
             };
-            let finished = std::thread::scope(|scope| {
-                let handles: Vec<_> = (1..threads)
-                    .map(|_| {
-                        let seed = seed.clone();
-                        scope.spawn(|| work(seed))
-                    })
-                    .collect();
-                // This thread works too: its allocator arena already holds
-                // the memory the lexer freed.
-                let mut finished = vec![work(seed.clone())];
-                finished.extend(
-                    handles
-                        .into_iter()
-                        .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
-                );
-                finished
-            });
+            // One item per worker; the calling thread is one of them (its
+            // allocator arena already holds the memory the lexer freed).
+            let workers: Vec<usize> = (0..threads).collect();
+            let finished =
+                match crate::parallel::map_with(&workers, threads, |_| work(seed.clone())) {
+                    Ok(finished) => finished,
+                    Err(panicked) => {
+                        self.error(Diagnostic::error(Code::InternalError, panicked.to_string()));
+                        return Vec::new();
+                    }
+                };
             let mut total = self.budget;
             let mut in_order: Vec<(usize, Piece)> = Vec::new();
             for (done, budget) in finished {
