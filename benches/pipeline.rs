@@ -51,7 +51,7 @@ fn benches(c: &mut Criterion) {
         let config = resolution.config.as_ref().unwrap();
         b.iter(|| {
             let mut out = Vec::with_capacity(8 << 20);
-            supc::output::json::write_config(config, &mut out, false).unwrap();
+            supc::emit::json::write_config(config, &mut out, false).unwrap();
             black_box(out)
         })
     });

@@ -128,7 +128,7 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         return Err(format!("supervisord rejects this config: {msg}"));
     };
-    let original = strip_log(crate::output::json::config(config));
+    let original = strip_log(crate::emit::json::config(config));
     let moved = loaded.here != out_dir.trim_end_matches('/');
     let pin_here = moved.then_some(loaded.here.as_str());
     let mut first_error = None;

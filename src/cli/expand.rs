@@ -1,7 +1,7 @@
 //! `supc expand`: the process instances, as a table or the oracle's JSON.
 
 use super::InputArgs;
-use crate::output::json;
+use crate::emit::json;
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]

@@ -231,7 +231,7 @@ mod tests {
              [fcgi-program:f]\ncommand=/bin/f\nsocket=unix:///tmp/f.sock\nsocket_mode=0600\n\
              [eventlistener:l]\ncommand=/bin/l\nevents=TICK_5\n",
         );
-        let doc = crate::output::json::config(&c);
+        let doc = crate::emit::json::config(&c);
         let sd = &doc["supervisord"];
         for (key, get) in SUPERVISORD_FIELDS {
             assert_eq!(get(&c.supervisord).to_json(), sd[key], "supervisord {key}");

@@ -2,4 +2,3 @@
 //! calls these.
 
 pub mod human;
-pub mod json;

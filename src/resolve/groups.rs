@@ -2,7 +2,7 @@
 //! then `[eventlistener:x]`, then unclaimed `[fcgi-program:x]`, sorted by
 //! (priority, name).
 
-use super::convert::{
+use super::datatypes::{
     boolean, colon_user_group_msg, integer, list_of_strings, name, name_to_uid, octal,
 };
 use super::plugins::{SpecError, check_spec};
@@ -533,7 +533,7 @@ impl<'a> Resolver<'a> {
             let owner = owner.or_else(|| match proc_uid {
                 Some(Id::Known(uid)) if !self.host.portable && uid != self.host.getuid() => Some((
                     Id::Known(uid),
-                    super::convert::gid_for_uid(Id::Known(uid), self.host),
+                    super::datatypes::gid_for_uid(Id::Known(uid), self.host),
                 )),
                 _ => None,
             });
@@ -562,7 +562,7 @@ impl<'a> Resolver<'a> {
                     .chars()
                     .all(|c| crate::python::unicode::decimal_value(c).is_some());
             if host_ok && port_ok {
-                let port = super::convert::port_number(port)?;
+                let port = super::datatypes::port_number(port)?;
                 let host = lower(host);
                 return Ok(FcgiSocket::Inet {
                     url: format!("tcp://{host}:{port}"),

@@ -10,7 +10,7 @@
 //! report every independent problem; [`Resolution::config`] is only `Some`
 //! when there is no error at all.
 
-mod convert;
+mod datatypes;
 mod groups;
 mod plugins;
 mod process;
@@ -20,7 +20,7 @@ mod supervisor_imports;
 mod supervisor_modules;
 mod supervisord;
 
-pub use convert::signal_number;
+pub use datatypes::signal_number;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;

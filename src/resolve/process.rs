@@ -6,7 +6,7 @@
 //! also get the environment first. [`Scope`] reproduces both, because the
 //! dict's key order shows through the bare `%s` quirk.
 
-use super::convert::{
+use super::datatypes::{
     auto_restart, boolean, byte_size, existing_dirpath_owned, exitcodes, integer, name,
     name_to_uid, octal, signal_number,
 };

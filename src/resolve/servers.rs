@@ -2,7 +2,7 @@
 //! supervisorctl's own reading of the main file.
 
 use super::Resolver;
-use super::convert::{inet_address, octal, user_group};
+use super::datatypes::{inet_address, octal, user_group};
 use super::plugins::plugin_sections;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;

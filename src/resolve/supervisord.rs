@@ -2,7 +2,7 @@
 //! and `ENV_*` (no `host_node_name`), then `ServerOptions.realize`.
 
 use super::Resolver;
-use super::convert::{
+use super::datatypes::{
     boolean, byte_size, existing_directory, existing_dirpath, gid_for_uid, integer, logging_level,
     name_to_uid, octal,
 };

@@ -331,7 +331,7 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
 /// without `supervisorctl` (the resolver reads that by lexing the main
 /// file as INI again, which a YAML main file is not).
 fn comparable(config: &crate::model::Config) -> serde_json::Value {
-    comparable_json(crate::output::json::config(config))
+    comparable_json(crate::emit::json::config(config))
 }
 
 fn comparable_json(mut v: serde_json::Value) -> serde_json::Value {
@@ -353,7 +353,7 @@ fn read_back(ini: &str, out_dir: &str, host: &Host) -> Result<serde_json::Value,
     let loaded = loaded_from_ini(ini, &path);
     let res = crate::resolve::resolve(&loaded, host);
     match &res.config {
-        Some(c) => Ok(crate::output::json::config(c)),
+        Some(c) => Ok(crate::emit::json::config(c)),
         None => Err(res
             .first_error()
             .map_or_else(String::new, |d| d.message.clone())),
