@@ -658,7 +658,7 @@ pub static OPTIONS: &[OptionSpec] = &[
     ),
 ];
 
-/// How supervisord expands an option's value with `%` (spec §3.4).
+/// How supervisord expands an option's value with `%` (`docs/semantics.md` §3.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Expansion {
     /// 2 for `stdout_logfile`, `stderr_logfile` (program-like sections) and

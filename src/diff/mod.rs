@@ -12,7 +12,7 @@
 //! * `Supervisor.diff_to_active` compares every group config of NEW (all of
 //!   them, duplicate names included) with the running group of that name;
 //!   the running groups are the *first* group of each name in OLD, because
-//!   `add_process_group` ignores later duplicates (spec §6.4). A NEW group
+//!   `add_process_group` ignores later duplicates (`docs/semantics.md` §6.4). A NEW group
 //!   named like a running one is "changed" when it is `!=` to it, so a
 //!   config whose duplicate-named groups differ is "changed" even against
 //!   itself; `update` then re-adds the first group of that name.

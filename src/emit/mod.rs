@@ -2,8 +2,7 @@
 //! read.
 //!
 //! `ini` and `sample` write native supervisord config text that
-//! supervisord 4.3.0 reads back as meant (`docs/semantics.md`, "Writing a
-//! config back"): values escaped for `%` expansion, nothing that its parser
+//! supervisord 4.3.0 reads back as meant (`docs/semantics.md` §11): values escaped for `%` expansion, nothing that its parser
 //! would take for a comment or a continuation line. `json` writes the
 //! resolved config as the oracle's JSON contract (`supc expand --format
 //! json`), an output only: configs are compared through the model

@@ -9,8 +9,9 @@
 //!
 //! Invariants: [`Base::Supervisor`] without programs is byte for byte what
 //! `echo_supervisord_conf` prints; every value written goes through the
-//! escaping its option needs (`%` once or twice, spec §3.4), and nothing
-//! written can turn into a comment or a continuation line (spec §2, §11).
+//! escaping its option needs (`%` once or twice, `docs/semantics.md` §3.4),
+//! and nothing written can turn into a comment or a continuation line
+//! (§2, §11 there).
 //!
 //! `sample.conf` is supervisor 4.3.0's `supervisor/skel/sample.conf`, copied
 //! verbatim and unmodified (`echo_supervisord_conf` prints that file as it
@@ -336,7 +337,7 @@ struct Essential {
 /// The four sections supervisord and supervisorctl need, with working
 /// values.
 fn essentials(dir: &str) -> [Essential; 4] {
-    // Each of these values is expanded once (§3.4); check_dir refuses `%`,
+    // Each of these values is expanded once (`docs/semantics.md` §3.4); check_dir refuses `%`,
     // so the paths need no escaping.
     let socket = join(dir, SOCKET);
     [

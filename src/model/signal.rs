@@ -1,7 +1,7 @@
 //! Signals: the one table supc has of them.
 //!
 //! supervisord meets signals in three places, and each reads Python's
-//! `signal` module its own way (see `docs/semantics.md`, "Signals"):
+//! `signal` module its own way (see `docs/semantics.md` §5.13):
 //!
 //! * `datatypes.signal_number` (a config's `stopsignal`, the RPC
 //!   `signalProcess`) accepts a number or any `SIG*` attribute name of the

@@ -9,7 +9,7 @@
 //! `[eventlistener:x]` section has imported its default result handler
 //! `supervisor.dispatchers:default_handler`. So each reader keeps an
 //! [`Imports`] and feeds it the specs in supervisord's order (see
-//! `docs/semantics.md`, "Plugin specs"). The table of modules is generated
+//! `docs/semantics.md` §5.9). The table of modules is generated
 //! from the installed package by `scripts/gen_supervisor_specs.py`.
 
 use super::supervisor_modules::{MODULES, SUPERVISORCTL_LOADED, SUPERVISORD_LOADED};

@@ -5,7 +5,7 @@
 //! YAML strings are literal text in which `%(name)s` (any Python conversion
 //! such as `%(process_num)02d`) is a supervisord expansion and `%%` is a
 //! literal `%` (a `%` that starts no expansion is literal too). The builder
-//! writes the INI form (spec §11): `%` doubled, or quadrupled where
+//! writes the INI form (`docs/semantics.md` §11): `%` doubled, or quadrupled where
 //! supervisord expands twice (`stdout_logfile`, `stderr_logfile`,
 //! `[supervisord] environment`); environment values double-quoted (single
 //! quotes when the value holds `"`); whitespace that configparser would

@@ -12,7 +12,7 @@
 //! | [`spec`] | the typed structs (serde + schemars) and the JSON Schema |
 //! | [`template`] | minijinja rendering, Ansible inventory, variables |
 //! | [`locate`] | YAML key and value positions, comments |
-//! | [`build`] | spec → [`Ini`] with §11 escaping |
+//! | [`build`] | spec → [`Ini`] with the escaping of `docs/semantics.md` §11 |
 //! | [`from_ini`] | INI → spec (`supc convert --to yaml`) |
 //!
 //! Invariants: a value that has no INI form is an error, never written

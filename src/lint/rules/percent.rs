@@ -1,5 +1,5 @@
 //! `%` expansion for block A rules: which options supervisord expands
-//! (`docs/semantics.md`, "Expansion"), the pieces of a `%` format string
+//! (`docs/semantics.md` §3.4), the pieces of a `%` format string
 //! (the scanner of [`crate::python::percent`]), and a masked pass that
 //! keeps offsets.
 
