@@ -214,7 +214,10 @@ const PARALLEL_BYTES: u64 = 256 * 1024;
 /// The end of a file, from a line [`split_point`] found, lexed on its own.
 struct Part {
     file: FileId,
-    #[allow(clippy::rc_buffer)]
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     text: Arc<String>,
     start: usize,
 }
@@ -245,7 +248,10 @@ impl Part {
 /// Lexes `text[..split]` into `ini` here and the rest through `helper`,
 /// then merges the two as if the whole text had been lexed in one pass
 /// (without a helper or a split, the whole text is lexed here).
-#[allow(clippy::rc_buffer)]
+#[allow(
+    clippy::rc_buffer,
+    reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+)]
 fn lex_split<'t, J: FnOnce() -> Option<LexedPart>>(
     ini: &mut Ini,
     file: FileId,
@@ -640,6 +646,10 @@ mod tests {
         out
     }
 
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     fn one_pass(text: &Arc<String>) -> String {
         let mut ini = Ini::default();
         let parsed = lex_split::<fn() -> Option<LexedPart>>(&mut ini, FileId(1), text, None, None);
@@ -647,6 +657,10 @@ mod tests {
     }
 
     /// Lexed in two parts at `split`, the second on another thread.
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     fn two_parts(text: &Arc<String>, split: usize) -> String {
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::channel::<Part>();

@@ -56,7 +56,10 @@ pub struct SourceFile {
     /// The decoded text (invalid UTF-8 replaced by U+FFFD; the decode error
     /// itself is reported separately). Shared with the values read from it
     /// ([`crate::ini::Definition`]).
-    #[allow(clippy::rc_buffer)]
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     pub text: Arc<String>,
     /// Offsets where lines start, found the first time a location is asked
     /// for (most runs never need one, and the scan costs as much as lexing).

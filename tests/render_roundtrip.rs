@@ -12,7 +12,10 @@
 //! original (`supc-rendered.conf`): the bare `%s` quirk prints `here`, the
 //! config's own directory, which no text can pin, so the files must share it.
 
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "shared with the conformance harness; this test uses only part of it"
+)]
 #[path = "conformance/cases.rs"]
 mod cases;
 #[path = "conformance/judge.rs"]
@@ -21,8 +24,10 @@ mod judge;
 mod oracle;
 #[path = "conformance/process.rs"]
 mod process;
-// Shared with the conformance harness; this test uses only part of it.
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "shared with the conformance harness; this test uses only part of it"
+)]
 #[path = "conformance/supc.rs"]
 mod supc;
 

@@ -43,7 +43,10 @@ impl Definition {
         Self::owning(key_span, value_span, Arc::new(written))
     }
 
-    #[allow(clippy::rc_buffer)]
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     fn owning(key_span: Span, value_span: Span, written: Arc<String>) -> Self {
         Definition {
             key_span,
@@ -108,7 +111,10 @@ impl std::fmt::Debug for Definition {
 /// that lexes a part of a file holds the file's text through a handle of
 /// its own, so no reference count is changed by two cores at once (each
 /// such change moves the count's cache line from one core to the other).
-#[allow(clippy::rc_buffer)]
+#[allow(
+    clippy::rc_buffer,
+    reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+)]
 struct Shared(Arc<String>);
 
 /// A key's winning definition, and what it overrode.
@@ -183,7 +189,10 @@ impl Entry {
 /// the second indirection costs one allocation per distinct key and saves a
 /// word in each entry.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[allow(clippy::rc_buffer)]
+#[allow(
+    clippy::rc_buffer,
+    reason = "keys are interned from the `String`s the lexer builds; `Arc<str>` would copy each one"
+)]
 pub struct Key(Arc<String>);
 
 impl std::ops::Deref for Key {
@@ -623,7 +632,10 @@ pub struct Applier<'i, K> {
 impl<K: Fn(&str) -> bool> Applier<'_, K> {
     /// Events lexed from `file_text` (the whole text of one file): a value
     /// written on one line of it keeps a reference to it instead of a copy.
-    #[allow(clippy::rc_buffer)]
+    #[allow(
+        clippy::rc_buffer,
+        reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
+    )]
     pub fn reading(mut self, file_text: &Arc<String>) -> Self {
         self.file_text = Some(Arc::new(Shared(file_text.clone())));
         self

@@ -1090,7 +1090,10 @@ impl<'a> Resolver<'a> {
     /// the same values with the same dict but for `process_num` (and the
     /// `ENV_*` names of an environment that has something to expand), so
     /// everything else is rendered once, for the first instance.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the per-instance hot path passes borrowed parts of the resolver's state; a struct of them would be rebuilt for every instance"
+    )]
     fn expand_instance(
         &mut self,
         p: &Prepared<'_>,
@@ -1128,7 +1131,10 @@ impl<'a> Resolver<'a> {
     /// Log settings of one stream (0 stdout, 1 stderr), memoized when the
     /// stream's options do not vary; the warnings are logged again for
     /// every instance, as supervisord does.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the per-instance hot path passes borrowed parts of the resolver's state; a struct of them would be rebuilt for every instance"
+    )]
     fn memo_log(
         &mut self,
         section: &str,
@@ -1160,7 +1166,10 @@ impl<'a> Resolver<'a> {
 
     /// One stream's settings; `memo` keeps backups, maxbytes and syslog when
     /// they cannot vary between instances, and the last shared limits.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the per-instance hot path passes borrowed parts of the resolver's state; a struct of them would be rebuilt for every instance"
+    )]
     fn log_settings(
         &mut self,
         section: &str,

@@ -363,7 +363,10 @@ pub fn fork_exec(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "everything the child uses after fork is prepared before it and passed in as built"
+)]
 unsafe fn child_body(
     plan: &ExecPlan,
     filename: &Result<CString, String>,

@@ -2,7 +2,10 @@
 //! the runner started on it with its console captured, waiting for log
 //! lines, and a guaranteed kill of the runner (its children die with it:
 //! PR_SET_PDEATHSIG).
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each `supc run` test uses a different part of these helpers"
+)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
