@@ -47,9 +47,12 @@
 //! wins, as in the running group's dict); the verdict uses supervisor's
 //! positional comparison.
 
+mod equal;
 mod fields;
 mod groups;
 mod settings;
+
+pub use equal::{same_settings, same_supervisorctl};
 
 use crate::diagnostic::Severity;
 use crate::host::Host;
