@@ -2,13 +2,13 @@
 //! what `supc render` and `supc convert` need to know of a config read
 //! back from the text they wrote. Unlike [`super::diff`], nothing is
 //! skipped the way supervisor's `__eq__` skips it: every setting the JSON
-//! contract shows counts, compared as typed [`Setting`]s (the parse log
+//! contract shows counts, compared as typed [`crate::model::Setting`]s (the parse log
 //! aside, which says how a config was read, not what it says).
 
 use super::fields::{
     self, Field, LISTENER_FIELDS, PROCESS_FIELDS, SOCKET_EXTRAS, SUPERVISORD_FIELDS,
 };
-use crate::model::{Config, Dict, Group, HttpServer, Plugin, Process, Setting, opt_text};
+use crate::model::{Config, Dict, Group, HttpServer, Plugin, Process, opt_text};
 
 fn table_eq<T>(table: &[Field<T>], a: &T, b: &T) -> bool {
     table.iter().all(|(_, get)| get(a) == get(b))

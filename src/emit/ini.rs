@@ -1,6 +1,6 @@
 //! `supc render`: the merged config written back as native INI.
 //!
-//! Input: a [`Loaded`] config (the merged [`Ini`] with every definition's
+//! Input: a [`Loaded`] config (the merged [`Ini`](crate::ini::Ini) with every definition's
 //! span, and the comments of every file). Output: text that supervisord
 //! reads to the same model. Each value is written as supervisord stored it
 //! (already valid for its reader), with these changes for the new place:

@@ -244,7 +244,7 @@ impl PartialEq<&str> for Key {
 ///
 /// A list searched from the front: sections have a few dozen keys at most,
 /// and a map's hashes and index would double the size of a large config's
-/// parser state. A section with more keys than [`Entries::INDEXED`] (only a
+/// parser state. A section with more keys than `Entries::INDEXED` (only a
 /// generated or hostile file) also gets an index, so reading stays linear.
 #[derive(Clone, Debug, Default)]
 pub struct Entries {

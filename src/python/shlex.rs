@@ -173,7 +173,7 @@ fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
     Some(pairs)
 }
 
-/// The pairs [`plain_kv_pairs`] reads, in the order they are written and
+/// The pairs `plain_kv_pairs` reads, in the order they are written and
 /// before a repeated key replaces the value of the first, handed to `each`
 /// (which may stop the scan with `false`); `None` when the text is not
 /// plain or `each` stopped it. Lets the resolver write the pairs where it
