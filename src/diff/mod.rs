@@ -7,6 +7,10 @@
 //! their processes restart), the unchanged ones, and the setting changes
 //! `update` does not apply.
 //!
+//! Values are compared as typed [`crate::model::Setting`]s read from the
+//! model through the field tables of `fields.rs`; the JSON in the report
+//! only shows them (`docs/semantics.md` §10).
+//!
 //! The verdicts follow supervisor 4.3.0 exactly:
 //!
 //! * `Supervisor.diff_to_active` compares every group config of NEW (all of
