@@ -18,11 +18,11 @@
 
 /// A signal number Python's `signal` module names (0 included: `SIG_DFL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Signal(u32);
+pub struct Signal(u8);
 
 /// `(number, signal.Signals(n).name without SIG, options.signame's name
 /// where it differs)`.
-const NAMED: &[(u32, &str, Option<&str>)] = &[
+const NAMED: &[(u8, &str, Option<&str>)] = &[
     (1, "HUP", None),
     (2, "INT", None),
     (3, "QUIT", None),
@@ -61,7 +61,7 @@ const NAMED: &[(u32, &str, Option<&str>)] = &[
 /// The other `SIG*` attribute names `signal_number` accepts: aliases and
 /// the `SIG_DFL`-style constants (which are not signals, but are numbers
 /// the module names).
-const ALIASES: &[(&str, u32)] = &[
+const ALIASES: &[(&str, u8)] = &[
     ("CLD", 17),
     ("IOT", 6),
     ("POLL", 29),
@@ -80,7 +80,7 @@ impl Signal {
 
     /// The signal of a number the `signal` module names (0 too).
     pub fn from_number(n: i64) -> Option<Signal> {
-        let n = u32::try_from(n).ok()?;
+        let n = u8::try_from(n).ok()?;
         (n == 0 || NAMED.iter().any(|(num, _, _)| *num == n)).then_some(Signal(n))
     }
 
@@ -100,12 +100,12 @@ impl Signal {
     }
 
     pub fn number(self) -> u32 {
-        self.0
+        u32::from(self.0)
     }
 
-    /// The number as the C API takes it (every named number fits).
+    /// The number as the C API (`kill`) takes it.
     pub fn as_raw(self) -> i32 {
-        i32::try_from(self.0).unwrap_or(i32::MAX)
+        i32::from(self.0)
     }
 
     /// `signal.Signals(n).name` without `SIG`; `"0"` for 0, which is no
@@ -165,7 +165,7 @@ mod tests {
     fn every_alias_names_a_known_number() {
         for (name, n) in ALIASES {
             let s = Signal::from_name(name).expect(name);
-            assert_eq!(s.number(), *n);
+            assert_eq!(s.number(), u32::from(*n));
             assert_eq!(Signal::from_number(i64::from(*n)), Some(s));
         }
     }
