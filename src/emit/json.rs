@@ -884,7 +884,7 @@ fn group_part(out: &mut Vec<u8>, g: &Group, head: bool) {
 
 /// How many chunks each thread serializes before they are written out:
 /// memory holds at most `threads * BATCH_PER_THREAD` chunks at a time.
-const BATCH_PER_THREAD: usize = 4;
+const BATCH_PER_THREAD: usize = 16;
 
 /// `[group,...]`, chunk by chunk, on `threads` threads when there is more
 /// than one chunk. The threads serialize a batch of chunks while none is
@@ -1042,7 +1042,8 @@ mod tests {
         let c = res.config.as_ref().expect("the config is accepted");
         let processes: usize = c.groups.iter().map(|g| g.processes.len()).sum();
         assert!(processes > PARALLEL_ABOVE, "{processes} processes");
-        assert!(plan(&c.groups, CHUNK).len() > 3);
+        // Several batches on two threads.
+        assert!(plan(&c.groups, CHUNK).len() > 2 * BATCH_PER_THREAD);
         let serde = serde_compact(c);
         let one = with_threads(c, false, 1);
         assert!(one == serde, "the compact writer differs from serde_json");
