@@ -82,6 +82,7 @@ def main():
     print("")
     print("/// Every importable module of the package, sorted by name; a bit set")
     print("/// names modules by their index here.")
+    print("#[rustfmt::skip]")
     print("pub(super) const MODULES: &[Module] = &[")
     for name in order:
         info = found[name]

@@ -79,6 +79,29 @@ fn corpus_portable_mode() {
     }
 }
 
+/// `src/resolve/supervisor_modules.rs` is what the generator makes of the
+/// installed supervisor (the same package the oracle runs).
+#[test]
+fn supervisor_module_table_is_current() {
+    let python = oracle_python();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(&python)
+        .arg(root.join("scripts/gen_supervisor_specs.py"))
+        .output()
+        .expect("run scripts/gen_supervisor_specs.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let committed = std::fs::read(root.join("src/resolve/supervisor_modules.rs")).unwrap();
+    assert!(
+        out.stdout == committed,
+        "src/resolve/supervisor_modules.rs is stale: regenerate it with \
+         `<oracle python> scripts/gen_supervisor_specs.py > src/resolve/supervisor_modules.rs`"
+    );
+}
+
 fn check_set(python: &Path, set: &str, mode: Mode, cases: Vec<Case>) {
     let total = cases.len();
     let cases = filtered(cases);
