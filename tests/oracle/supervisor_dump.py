@@ -592,13 +592,78 @@ def render_supervisord(server):
 NO_CTL_SECTION = '.ini file does not include supervisorctl section'
 
 
+def _is_supervisor_module(name):
+    return name == 'supervisor' or name.startswith('supervisor.')
+
+
+_CTL_MODULES = []
+
+
+def supervisorctl_modules():
+    """The supervisor modules a fresh supervisorctl has loaded when it reads
+    its config (its console script imports supervisor.supervisorctl),
+    found once in a fresh interpreter."""
+    if not _CTL_MODULES:
+        import subprocess
+        code = ('import sys, supervisor.supervisorctl; '
+                'print("\\n".join(sys.modules))')
+        out = subprocess.run([sys.executable, '-I', '-B', '-c', code],
+                             check=True, capture_output=True, text=True)
+        _CTL_MODULES.extend(name for name in out.stdout.split()
+                            if _is_supervisor_module(name))
+    return set(_CTL_MODULES)
+
+
+class AsSupervisorctl(object):
+    """Within the block the supervisor package looks as it does in a fresh
+    supervisorctl process: a plugin spec such as "supervisor:events" must
+    not resolve because supervisord's own reading imported that module
+    (a submodule is an attribute of its package once imported)."""
+
+    def __enter__(self):
+        keep = supervisorctl_modules()
+        self.modules = dict((name, module) for name, module
+                            in sys.modules.items()
+                            if _is_supervisor_module(name))
+        self.packages = dict((name, dict(vars(module))) for name, module
+                             in self.modules.items()
+                             if hasattr(module, '__path__'))
+        for name, module in self.modules.items():
+            if name in keep:
+                continue
+            del sys.modules[name]
+            parent, _, child = name.rpartition('.')
+            package = self.modules.get(parent)
+            if package is not None and \
+                    vars(package).get(child) is module:
+                delattr(package, child)
+        import importlib
+        importlib.import_module('supervisor.supervisorctl')
+        return self
+
+    def __exit__(self, *exc_info):
+        for name in list(sys.modules):
+            if _is_supervisor_module(name) and name not in self.modules:
+                del sys.modules[name]
+        sys.modules.update(self.modules)
+        for name, attrs in self.packages.items():
+            namespace = vars(self.modules[name])
+            for key in list(namespace):
+                if key not in attrs:
+                    delattr(self.modules[name], key)
+            for key, value in attrs.items():
+                setattr(self.modules[name], key, value)
+        return False
+
+
 def render_supervisorctl(config_path, client_class):
     """What ``supervisorctl -c CONFIG`` reads (main file only, no
     includes); None without a [supervisorctl] section."""
     client = client_class()
     try:
-        client.realize(args=['-c', config_path], doc='',
-                       progname='supervisorctl')
+        with AsSupervisorctl():
+            client.realize(args=['-c', config_path], doc='',
+                           progname='supervisorctl')
     except Rejection as exc:
         if str(exc) == NO_CTL_SECTION:
             return None
