@@ -4,7 +4,10 @@
 //! * load → resolve → lint → render never panics;
 //! * rendering keeps the model: the rendered file expands to the same JSON
 //!   (when the original is accepted), and to a rejection when it is not;
-//! * `supc check` accepts exactly what `supc expand` accepts.
+//! * `supc check` accepts exactly what `supc expand` accepts;
+//! * two configs have the same settings (`diff::same_settings`, typed)
+//!   exactly when their JSON documents are equal, and `supc diff` of a
+//!   config with itself finds nothing to do.
 
 use proptest::prelude::*;
 use std::path::Path;
@@ -159,6 +162,147 @@ proptest! {
             } else {
                 prop_assert_eq!(&back["ok"], &serde_json::Value::Bool(false));
             }
+        }
+    }
+}
+
+/// The resolved config of `text`, portable, if supervisord accepts it.
+fn resolved(text: &str) -> Option<supc::model::Config> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("supervisord.conf");
+    std::fs::write(&path, text).unwrap();
+    let host = supc::host::Host {
+        env: vec![("HOME".into(), "/nonexistent".into())],
+        node_name: "h".into(),
+        cwd: "/".into(),
+        portable: true,
+        overlay: Default::default(),
+    };
+    let (_, res) = supc::analyze(path.to_str().unwrap(), &host, false);
+    res.config
+}
+
+fn json_without_log(c: &supc::model::Config) -> serde_json::Value {
+    let mut v = supc::emit::json::config(c);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("parse_infos");
+        o.remove("parse_warnings");
+    }
+    v
+}
+
+/// Rewrites of [`settings_config`] text: the first ones keep the value
+/// (another spelling, another order), the others change it.
+const EDITS: [(&str, &str); 10] = [
+    ("stopsignal=TERM", "stopsignal=15"),
+    ("stopsignal=KILL", "stopsignal=sigkill"),
+    ("A=\"1\",B=\"2\"", "B=\"2\",A=\"1\""),
+    ("stopsignal=15", "stopsignal=KILL"),
+    ("127.0.0.1:9001", "127.0.0.1:9002"),
+    ("X=\"1\"", "X=\"2\""),
+    ("unix:///tmp/f.sock", "tcp://localhost:9000"),
+    ("priority=5", "priority=999"),
+    ("stdout_logfile=AUTO", "stdout_logfile=NONE"),
+    ("events=TICK_5\n", "events=TICK_5,TICK_60\n"),
+];
+
+/// An accepted config from a small space of settings.
+fn settings_config() -> impl Strategy<Value = String> {
+    let program = (
+        prop_oneof![Just("a"), Just("b")],
+        prop::option::of(prop_oneof![
+            Just("TERM"),
+            Just("15"),
+            Just("KILL"),
+            Just("sigkill")
+        ]),
+        prop::option::of(prop_oneof![
+            Just("A=\"1\",B=\"2\""),
+            Just("B=\"2\",A=\"1\""),
+            Just("A=\"2\"")
+        ]),
+        prop::option::of(prop_oneof![Just("AUTO"), Just("NONE"), Just("/tmp/x.log")]),
+        prop::option::of(1u8..3),
+        prop::option::of(prop_oneof![Just("5"), Just("999")]),
+    )
+        .prop_map(|(name, signal, env, log, numprocs, priority)| {
+            let mut s = format!("[program:{name}]\ncommand=/bin/{name}\n");
+            let opts = [
+                ("stopsignal", signal.map(str::to_string)),
+                ("environment", env.map(str::to_string)),
+                ("stdout_logfile", log.map(str::to_string)),
+                ("numprocs", numprocs.map(|n| n.to_string())),
+                ("priority", priority.map(str::to_string)),
+            ];
+            for (key, value) in opts {
+                if let Some(v) = value {
+                    s.push_str(&format!("{key}={v}\n"));
+                }
+            }
+            if numprocs.is_some() {
+                s.push_str("process_name=%(program_name)s_%(process_num)d\n");
+            }
+            s
+        });
+    (
+        prop::collection::vec(program, 0..3),
+        prop::option::of(prop_oneof![Just("X=\"1\""), Just("X=\"2\"")]),
+        prop::option::of(prop_oneof![
+            Just("unix:///tmp/f.sock"),
+            Just("tcp://localhost:9000")
+        ]),
+        prop::option::of(prop_oneof![Just("127.0.0.1:9001"), Just("127.0.0.1:9002")]),
+        prop::option::of(prop_oneof![Just("TICK_5"), Just("TICK_5,TICK_60")]),
+    )
+        .prop_map(|(programs, env, socket, port, events)| {
+            let mut s = String::from("[supervisord]\n");
+            if let Some(e) = env {
+                s.push_str(&format!("environment={e}\n"));
+            }
+            for p in programs {
+                s.push_str(&p);
+            }
+            if let Some(sock) = socket {
+                s.push_str(&format!(
+                    "[fcgi-program:f]\ncommand=/bin/f\nsocket={sock}\n"
+                ));
+            }
+            if let Some(p) = port {
+                s.push_str(&format!("[inet_http_server]\nport={p}\n"));
+            }
+            if let Some(e) = events {
+                s.push_str(&format!("[eventlistener:l]\ncommand=/bin/l\nevents={e}\n"));
+            }
+            s
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn typed_equality_is_json_equality(a in settings_config(), edits in prop::collection::vec(0..EDITS.len(), 1..4)) {
+        // The other config: the same text, with a few settings spelt
+        // differently (same value) or changed.
+        let mut b = a.clone();
+        for i in edits {
+            let (from, to) = EDITS[i];
+            b = b.replacen(from, to, 1);
+        }
+        let ca = resolved(&a).expect("accepted");
+        let cb = resolved(&b).expect("accepted");
+        let typed = supc::diff::same_settings(&ca, &cb)
+            && supc::diff::same_supervisorctl(&ca, &cb);
+        prop_assert_eq!(typed, json_without_log(&ca) == json_without_log(&cb), "{}\n---\n{}", a, b);
+        prop_assert!(supc::diff::same_settings(&ca, &ca));
+        // A config against itself: nothing to do, unless two groups share
+        // a name (supervisord then compares every one of them with the
+        // first, which runs).
+        let mut names: Vec<&str> = ca.groups.iter().map(|g| g.name.as_ref()).collect();
+        names.sort_unstable();
+        if names.windows(2).all(|w| w[0] != w[1]) {
+            let d = supc::diff::diff(&ca, &ca);
+            prop_assert!(d.is_empty(), "{:#?}", d);
         }
     }
 }
