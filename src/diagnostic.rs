@@ -45,6 +45,33 @@ pub struct Diagnostic {
     /// Related places ("first defined here").
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// A mechanical repair, when one exists.
+    pub fix: Option<Fix>,
+}
+
+/// Whether applying a fix keeps what supervisord reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// supervisord reads the same model afterwards.
+    Safe,
+    /// Changes behaviour, as the finding says it should.
+    Unsafe,
+}
+
+/// One replacement of a span's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A repair: its edits are applied together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -56,6 +83,7 @@ impl Diagnostic {
             primary: None,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -90,6 +118,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }
