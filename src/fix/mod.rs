@@ -11,6 +11,7 @@
 pub mod apply;
 pub mod diff;
 pub mod engine;
+pub mod text;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Edit, Fix};

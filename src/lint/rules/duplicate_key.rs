@@ -1,5 +1,6 @@
 use super::duplicate_section::{elsewhere, same_place, template_branch};
-use crate::diagnostic::{Label, Severity};
+use crate::diagnostic::{Edit, Fix, Label, Severity};
+use crate::fix::text::whole_lines;
 use crate::ini::{Definition, Section};
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
@@ -81,11 +82,27 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
             whole(winner),
             "this value wins",
         );
-        for e in earlier {
+        for e in &earlier {
             d.related.push(Label::new(whole(e), "overridden value"));
         }
         d.help = Some(format!("keep only the `{key}` line you mean"));
+        d.fix = drop_shadowed(cx, key, &earlier);
     }
+}
+
+/// Deletes the lines of the values that lose (supervisord never reads
+/// them, so it reads the same model); only when they are all in one file.
+fn drop_shadowed(cx: &LintContext<'_>, key: &str, earlier: &[&Definition]) -> Option<Fix> {
+    let file = earlier.first()?.key_span.file;
+    if earlier.iter().any(|d| d.key_span.file != file) {
+        return None;
+    }
+    let text = &cx.sources().get(file).text;
+    let edits = earlier
+        .iter()
+        .map(|d| Edit::delete(whole_lines(text, whole(d))))
+        .collect();
+    Some(Fix::safe(format!("remove the overridden `{key}` lines"), edits))
 }
 
 impl Rule for DuplicateKey {

@@ -1,3 +1,4 @@
+use crate::diagnostic::{Edit, Fix};
 use super::value_text::{value_lines, written_span};
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
@@ -81,6 +82,12 @@ impl Rule for IncludeCommaSeparated {
                 "one pattern, commas included",
             );
             d.help = Some(format!("separate the patterns with spaces: `{fixed}`"));
+            if cx.text(span) == word {
+                d.fix = Some(Fix::behaviour_changing(
+                    format!("separate the patterns with spaces: `{fixed}`"),
+                    vec![Edit::replace(span, fixed)],
+                ));
+            }
         }
     }
 }

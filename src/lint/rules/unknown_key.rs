@@ -1,3 +1,4 @@
+use crate::diagnostic::{Edit, Fix};
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest, kinds_reading, lookup, options_of};
@@ -61,6 +62,13 @@ impl Rule for UnknownKey {
                 );
                 if let Some(s) = closest(key, options_of(kind).map(|o| o.name)) {
                     d.help = Some(format!("did you mean `{s}`?"));
+                    // Renaming onto a key the section sets would duplicate it.
+                    if !section.entries.contains_key(s) {
+                        d.fix = Some(Fix::behaviour_changing(
+                            format!("rename `{key}` to `{s}`"),
+                            vec![Edit::replace(entry.def.key_span, s)],
+                        ));
+                    }
                 }
             }
         }

@@ -1,3 +1,4 @@
+use crate::diagnostic::{Edit, Fix};
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest};
@@ -86,6 +87,13 @@ impl Rule for UnknownSection {
                 );
                 if let Some(s) = suggestion(name) {
                     d.help = Some(format!("did you mean [{s}]?"));
+                    let taken = cx.ini().section(&s).is_some();
+                    if !taken && cx.text(header).starts_with('[') {
+                        d.fix = Some(Fix::behaviour_changing(
+                            format!("rename [{name}] to [{s}]"),
+                            vec![Edit::replace(header, format!("[{s}]"))],
+                        ));
+                    }
                 }
             }
         }
