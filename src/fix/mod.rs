@@ -9,6 +9,7 @@
 //! remove its finding cannot loop forever.
 
 pub mod apply;
+pub mod core;
 pub mod diff;
 pub mod engine;
 pub mod text;

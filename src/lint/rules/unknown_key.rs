@@ -1,3 +1,4 @@
+use super::removed_log_keys::is_removed;
 use crate::diagnostic::{Edit, Fix};
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
@@ -48,7 +49,10 @@ impl Rule for UnknownKey {
                 // `{% if x == "y" %}` in a Jinja source reads as a key; it is
                 // the template's, not a typo.
                 let template = ["{%", "{{", "{#"].iter().any(|t| key.contains(t));
+                // Supervisor 2's log keys get one finding per section.
+                let removed = kind.is_program_like() && is_removed(key);
                 if template
+                    || removed
                     || entry.def.from_default
                     || lookup(kind, key).is_some()
                     || !kinds_reading(key).is_empty()
