@@ -17,6 +17,8 @@ fn host(cwd: &Path) -> Host {
         env: vec![
             ("HOME".into(), "/nonexistent".into()),
             ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+            // numprocs-from-environment's fixtures read it.
+            ("WORKERS".into(), "1".into()),
         ],
         node_name: "testhost".into(),
         cwd: cwd.to_string_lossy().into_owned(),

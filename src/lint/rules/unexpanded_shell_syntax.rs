@@ -75,6 +75,12 @@ fn ident(s: &str) -> usize {
         .count()
 }
 
+/// Length of `rest` up to and with the `close` after `from` (all of it
+/// when there is none).
+fn closing(rest: &str, from: usize, close: char) -> usize {
+    rest[from..].find(close).map_or(rest.len(), |i| from + i + 1)
+}
+
 /// Shell syntax in `text`; `command` adds `$(`, backticks and `~`.
 pub fn scan(text: &str, command: bool) -> Vec<Found> {
     let mut out = Vec::new();
@@ -90,10 +96,10 @@ pub fn scan(text: &str, command: bool) -> Vec<Found> {
             if n > 0 {
                 Some((n + 1, Some(r[..n].to_string())))
             } else {
-                (command && r.starts_with('(')).then_some((2, None))
+                (command && r.starts_with('(')).then(|| (closing(rest, 2, ')'), None))
             }
         } else if command && b[i] == b'`' {
-            Some((1, None))
+            Some((closing(rest, 1, '`'), None))
         } else if command && b[i] == b'~' {
             let word_start = i == 0 || matches!(b[i - 1], b' ' | b'\t' | b'=' | b':');
             let next = b.get(i + 1);
@@ -133,7 +139,10 @@ fn check_value(cx: &LintContext<'_>, section: &str, key: &str, def: &Definition,
     let at: Span = span_of(first).unwrap_or(def.value_span);
     let shown: Vec<String> = found
         .iter()
-        .map(|f| format!("`{}`", &written[f.start..f.end]))
+        .map(|f| match &written[f.start..f.end] {
+            t if t.contains('`') => format!("\"{t}\""),
+            t => format!("`{t}`"),
+        })
         .collect();
     let d = out.report(
         format!(
@@ -144,7 +153,9 @@ fn check_value(cx: &LintContext<'_>, section: &str, key: &str, def: &Definition,
         at,
         "not expanded",
     );
-    d.help = Some(if found.iter().any(|f| f.var.is_some()) {
+    d.help = Some(if !command {
+        "write `%(ENV_NAME)s` to use supervisord's environment".into()
+    } else if found.iter().any(|f| f.var.is_some()) {
         "write `%(ENV_NAME)s` to use supervisord's environment, or run the command through `sh -c '...'`".into()
     } else {
         "use an absolute path (supervisord expands `%(ENV_HOME)s`), or run the command through `sh -c '...'`".into()
@@ -211,9 +222,8 @@ mod tests {
             vec![
                 ("$ADDONS", Some("ADDONS".into())),
                 ("${HOME}", Some("HOME".into())),
-                ("`", None),
-                ("`", None),
-                ("$(", None),
+                ("`date`", None),
+                ("$(id)", None),
                 ("~", None),
             ]
         );
