@@ -1,5 +1,6 @@
 //! A program `directory=` that is a relative path.
 
+use super::unexpanded_shell_syntax::is_template;
 use crate::diagnostic::Severity;
 use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
 
@@ -50,7 +51,8 @@ impl Rule for RelativeProgramDirectory {
             for run in section_runs(&group.processes) {
                 let Some(dir) = run.iter().find_map(|p| {
                     p.directory()
-                        .filter(|d| !d.is_empty() && !d.starts_with(['/', '~']))
+                        .filter(|d| !d.is_empty() && !d.starts_with(['/', '~', '$']))
+                        .filter(|d| !is_template(d))
                 }) else {
                     continue;
                 };

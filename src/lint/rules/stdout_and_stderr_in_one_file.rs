@@ -1,5 +1,6 @@
 //! One process logging stdout and stderr to the same file.
 
+use super::unexpanded_shell_syntax::is_template;
 use super::device_logfile_rotation::is_stream;
 use crate::diagnostic::{Edit, Fix, Label, Severity};
 use crate::fix::text::{add_line_after, whole_lines};
@@ -16,8 +17,9 @@ static META: RuleMeta = RuleMeta {
     summary: "A process whose stdout_logfile and stderr_logfile are the same file",
     doc: r#"## What it does
 Finds programs whose `stdout_logfile` and `stderr_logfile` name the same
-file (after expansion, for any instance), while `redirect_stderr` is off.
-Streams such as `/dev/stdout` are left to `device-logfile-rotation`.
+file (after expansion, for any instance), while `redirect_stderr` is off
+and either stream rotates (`*_logfile_maxbytes` is not `0`; the default is
+50MB). Streams such as `/dev/stdout` are left to `device-logfile-rotation`.
 
 ## Why is this bad?
 supervisord opens the file twice, with two independent rotating
@@ -81,11 +83,19 @@ impl Rule for StdoutAndStderrInOneFile {
                 if run[0].common.redirect_stderr {
                     continue;
                 }
-                let same = run.iter().find_map(|p| match (p.stdout().logfile, p.stderr().logfile) {
-                    (LogFile::Path(a), LogFile::Path(b)) if a == b && !is_stream(a) => {
-                        Some(a.to_string())
+                let same = run.iter().find_map(|p| {
+                    let (o, e) = (p.stdout(), p.stderr());
+                    // Without rotation, two appending handles interleave
+                    // whole writes and lose nothing.
+                    let rotating = !o.maxbytes.is_zero() || !e.maxbytes.is_zero();
+                    match (o.logfile, e.logfile) {
+                        (LogFile::Path(a), LogFile::Path(b))
+                            if a == b && rotating && !is_stream(a) && !is_template(a) =>
+                        {
+                            Some(a.to_string())
+                        }
+                        _ => None,
                     }
-                    _ => None,
                 });
                 let Some(path) = same else { continue };
                 let section = &run[0].common.section;

@@ -88,7 +88,10 @@ pub fn scan(text: &str, command: bool) -> Vec<Found> {
     let mut i = 0;
     while i < b.len() {
         let rest = &text[i..];
-        let found = if let Some(r) = rest.strip_prefix("${") {
+        let escaped = i > 0 && b[i - 1] == b'\\';
+        let found = if escaped {
+            None
+        } else if let Some(r) = rest.strip_prefix("${") {
             let n = ident(r);
             (n > 0 && r[n..].starts_with('}')).then(|| (n + 3, Some(r[..n].to_string())))
         } else if let Some(r) = rest.strip_prefix('$') {
@@ -123,10 +126,26 @@ pub fn scan(text: &str, command: bool) -> Vec<Found> {
     out
 }
 
+/// A value of a template another tool fills in (Jinja, ERB).
+pub fn is_template(value: &str) -> bool {
+    ["{{", "{%", "<%"].iter().any(|t| value.contains(t))
+}
+
+/// A config that is itself a shell template (`envsubst`, a heredoc): `${`
+/// in section names or in values that never reach a program.
+fn shell_template(cx: &LintContext<'_>) -> bool {
+    cx.sections().any(|(name, _, section)| {
+        name.contains('$')
+            || section.entries.iter().any(|(key, e)| {
+                !matches!(&key[..], "command" | "environment") && e.def.written().contains("${")
+            })
+    })
+}
+
 fn check_value(cx: &LintContext<'_>, section: &str, key: &str, def: &Definition, env_fix: bool, out: &mut Findings) {
     let written = def.written();
     let command = key == "command";
-    if command && runs_shell(written) {
+    if command && runs_shell(written) || is_template(written) {
         return;
     }
     let found = scan(written, command);
@@ -189,6 +208,9 @@ impl Rule for UnexpandedShellSyntax {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        if shell_template(cx) {
+            return;
+        }
         for (name, kind, _) in cx.sections() {
             let program = kind.is_program_like();
             if !program && kind != SectionKind::Supervisord {
@@ -228,7 +250,7 @@ mod tests {
             ]
         );
         assert_eq!(shown("A=\"x:$P\",B=~/y,C=$1 $$", false), vec![("$P", Some("P".into()))]);
-        assert!(shown("%(ENV_X)s 100$ %(here)s", true).is_empty());
+        assert!(shown("%(ENV_X)s 100$ %(here)s \\$HOME", true).is_empty());
     }
 
     #[test]
