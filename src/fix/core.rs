@@ -3,6 +3,7 @@
 //! refuses that have one obvious spelling it accepts. They are unsafe by
 //! nature: supervisord refused the file before and reads it afterwards.
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::source::{SourceMap, Span};
 
@@ -26,8 +27,8 @@ pub fn attach(diags: &mut [Diagnostic], sources: &SourceMap) {
             continue;
         };
         d.fix = match d.code {
-            "SUP003" => bom(sources, span),
-            "SUP020" => spelling(&d.message, sources.text(span), span),
+            Code::NoSectionHeader => bom(sources, span),
+            Code::InvalidValue => spelling(&d.message, sources.text(span), span),
             _ => None,
         };
     }
@@ -67,9 +68,9 @@ mod tests {
         let m = one("\u{feff}[supervisord]\nloglevel=Warning\nx=maybe\n");
         let at = |s: usize, e: usize| Span::new(FileId(0), s, e);
         let mut diags = vec![
-            Diagnostic::error("SUP003", "File contains no section headers.").at(at(0, 3), ""),
-            Diagnostic::error("SUP020", "bad logging level name 'warning'").at(at(26, 33), ""),
-            Diagnostic::error("SUP020", "not a valid boolean value: 'maybe'").at(at(36, 41), ""),
+            Diagnostic::error(Code::NoSectionHeader, "File contains no section headers.").at(at(0, 3), ""),
+            Diagnostic::error(Code::InvalidValue, "bad logging level name 'warning'").at(at(26, 33), ""),
+            Diagnostic::error(Code::InvalidValue, "not a valid boolean value: 'maybe'").at(at(36, 41), ""),
         ];
         attach(&mut diags, &m);
         let edits: Vec<_> = diags

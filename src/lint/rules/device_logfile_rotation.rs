@@ -1,19 +1,16 @@
 //! `stdout_logfile=/dev/stdout` with the default 50MB `maxbytes`.
 
-use crate::diagnostic::{Edit, Fix, Severity};
+use crate::diagnostic::{Edit, Fix};
 use crate::fix::text::add_line_after;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::LogFile;
 use crate::source::Span;
 
 pub struct DeviceLogfileRotation;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP130",
-    name: "device-logfile-rotation",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A log file on /dev/stdout, /dev/stderr or /proc/self/fd/N without maxbytes=0",
+    code: Code::DeviceLogfileRotation,
     doc: r#"## What it does
 Finds log files that are a stream rather than a file (`/dev/stdout`,
 `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`, `/proc/1/fd/N`) whose

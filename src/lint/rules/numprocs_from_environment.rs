@@ -1,17 +1,14 @@
 //! `numprocs=%(ENV_N)s` with a `process_name` that has no `process_num`.
 
-use crate::diagnostic::{Edit, Fix, Severity};
+use crate::diagnostic::{Edit, Fix};
 use crate::fix::text::add_line_after;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct NumprocsFromEnvironment;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP132",
-    name: "numprocs-from-environment",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "`numprocs` from the environment without `%(process_num)` in `process_name`",
+    code: Code::NumprocsFromEnvironment,
     doc: r#"## What it does
 Finds programs whose `numprocs` is taken from the environment
 (`%(ENV_...)s`) while their `process_name` does not contain

@@ -1,16 +1,12 @@
 //! `[supervisord] pidfile=/dev/null`.
 
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct PidfileDevNull;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP131",
-    name: "pidfile-dev-null",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "`pidfile=/dev/null`: supervisord deletes the pidfile when it exits",
+    code: Code::PidfileDevNull,
     doc: r#"## What it does
 Finds `[supervisord] pidfile=/dev/null` (a way people try to say "no
 pidfile").

@@ -1,17 +1,13 @@
 //! A program `directory=` that is a relative path.
 
 use super::unexpanded_shell_syntax::is_template;
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 
 pub struct RelativeProgramDirectory;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP133",
-    name: "relative-program-directory",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A program `directory=` that is relative: it depends on supervisord's own working directory",
+    code: Code::RelativeProgramDirectory,
     doc: r#"## What it does
 Finds `directory=` values of programs, event listeners and FastCGI
 programs that are relative paths (`.`, `app`, `./app`) after expansion.

@@ -1,18 +1,15 @@
 //! Supervisor 2's program log keys, removed in 3.0.
 
-use crate::diagnostic::{Edit, Fix, Label, Severity};
+use crate::diagnostic::{Edit, Fix, Label};
 use crate::fix::text::whole_lines;
 use crate::ini::Section;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct RemovedLogKeys;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP134",
-    name: "removed-log-keys",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "Supervisor 2's `logfile`, `log_stdout`, `log_stderr` in a program, ignored since 3.0",
+    code: Code::RemovedLogKeys,
     doc: r#"## What it does
 Finds the program log keys of Supervisor 2 (`logfile`,
 `logfile_maxbytes`, `logfile_backups`, `log_stdout`, `log_stderr`) in

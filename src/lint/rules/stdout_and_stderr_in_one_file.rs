@@ -2,19 +2,16 @@
 
 use super::unexpanded_shell_syntax::is_template;
 use super::device_logfile_rotation::is_stream;
-use crate::diagnostic::{Edit, Fix, Label, Severity};
+use crate::diagnostic::{Edit, Fix, Label};
 use crate::fix::text::{add_line_after, whole_lines};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::LogFile;
 
 pub struct StdoutAndStderrInOneFile;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP129",
-    name: "stdout-and-stderr-in-one-file",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A process whose stdout_logfile and stderr_logfile are the same file",
+    code: Code::StdoutAndStderrInOneFile,
     doc: r#"## What it does
 Finds programs whose `stdout_logfile` and `stderr_logfile` name the same
 file (after expansion, for any instance), while `redirect_stderr` is off

@@ -2,20 +2,17 @@
 //! `$(...)`, backticks and `~` (it runs commands without a shell).
 
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::{Edit, Fix, Severity};
+use crate::diagnostic::{Edit, Fix};
 use crate::ini::Definition;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
 
 pub struct UnexpandedShellSyntax;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP128",
-    name: "unexpanded-shell-syntax",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "`$VAR`, `${VAR}`, `~` or backticks in a command or environment: supervisord never expands them",
+    code: Code::UnexpandedShellSyntax,
     doc: r#"## What it does
 Finds shell syntax in values supervisord hands to a program without a
 shell: `$VAR` and `${VAR}` in `command` and `environment`, and `$(...)`,
