@@ -152,11 +152,11 @@ catalogue! {
     InetServerWithoutAuth = ("SUP301", "inet-server-without-auth", Error, Security, true, "[inet_http_server] reachable from the network without username/password"),
     PlaintextPassword = ("SUP302", "plaintext-password", Warning, Security, true, "A server password in plain text instead of the {SHA} form"),
     SocketWritableByOthers = ("SUP303", "socket-writable-by-others", Warning, Security, true, "A unix socket that other users (group or world) may write to"),
-    RunsAsRoot = ("SUP304", "runs-as-root", Info, Security, true, "No user= anywhere: started as root, every program runs as root"),
+    RunsAsRoot = ("SUP304", "runs-as-root", Info, Security, false, "No user= anywhere: started as root, every program runs as root"),
     WorldReadableCredentials = ("SUP305", "world-readable-credentials", Warning, Security, true, "A config file holding a password is readable by every user"),
     IncludeCommaSeparated = ("SUP402", "include-comma-separated", Warning, Style, true, "`[include] files=a.conf,b.conf`: commas do not separate patterns"),
     TildeInProgramDirectory = ("SUP403", "tilde-in-program-directory", Warning, Portability, true, "A program `directory=` starting with `~`, which supervisord does not expand"),
-    EventlistenerProcessPriority = ("SUP404", "eventlistener-process-priority", Info, Style, true, "An eventlistener without priority= has pool priority -1 but process priority 999"),
+    EventlistenerProcessPriority = ("SUP404", "eventlistener-process-priority", Info, Style, false, "An eventlistener without priority= has pool priority -1 but process priority 999"),
     UnusedSuppression = ("SUP405", "unused-suppression", Info, Style, true, "A `supc: disable` comment that suppresses nothing"),
 }
 

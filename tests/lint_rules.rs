@@ -12,7 +12,11 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint")
 }
 
-fn host(cwd: &Path) -> Host {
+/// Rules about the machine the config is on, which portable mode turns
+/// off: their fixtures run on the host.
+const HOST_RULES: &[&str] = &["world-readable-credentials"];
+
+fn host(cwd: &Path, portable: bool) -> Host {
     Host {
         env: vec![
             ("HOME".into(), "/nonexistent".into()),
@@ -22,7 +26,7 @@ fn host(cwd: &Path) -> Host {
         ],
         node_name: "testhost".into(),
         cwd: cwd.to_string_lossy().into_owned(),
-        portable: true,
+        portable,
         overlay: Default::default(),
     }
 }
@@ -39,14 +43,23 @@ fn case_paths(case: &Path) -> (PathBuf, String) {
 
 fn run_case(rule: &str, case: &Path) -> (usize, String) {
     let (dir, file) = case_paths(case);
-    let host = host(&dir);
+    let host = host(&dir, !HOST_RULES.contains(&rule));
     let snippet = !std::fs::read_to_string(dir.join(&file))
         .unwrap_or_default()
         .contains("[supervisord]");
     let (loaded, resolution) = supc::analyze(&file, &host, snippet);
     let cx = LintContext::new(&loaded, &resolution, &host);
     let code = registry::find(rule).expect("folder names a rule").code;
-    let findings: Vec<_> = lint(&cx, &Settings::default())
+    // An opt-in rule runs when selected (and alone, then).
+    let settings = if code.enabled_by_default() {
+        Settings::default()
+    } else {
+        Settings {
+            select: vec![rule.to_string()],
+            ..Settings::default()
+        }
+    };
+    let findings: Vec<_> = lint(&cx, &settings)
         .into_iter()
         .filter(|d| d.code == code)
         .collect();
