@@ -76,7 +76,12 @@ pub fn run(level: Level, analyze: impl Fn(&BTreeMap<PathBuf, String>) -> Analysi
         let analysis = analyze(&texts);
         out.passes += 1;
         let mut any = false;
+        // A file read twice (an include of itself) is edited once a pass.
+        let mut seen = std::collections::BTreeSet::new();
         for file in analysis.files.iter().filter(|f| f.editable) {
+            if !seen.insert(&file.path) {
+                continue;
+            }
             first
                 .entry(file.path.clone())
                 .or_insert_with(|| (file.name.clone(), file.text.clone()));

@@ -12,6 +12,8 @@ pub mod apply;
 pub mod core;
 pub mod diff;
 pub mod engine;
+pub mod report;
+pub mod session;
 pub mod text;
 pub mod write;
 
