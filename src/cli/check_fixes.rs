@@ -71,7 +71,10 @@ pub fn step(
     let outcomes = crate::parallel::map(files, |file| {
         let s = settings(file)?;
         let path = file.to_string_lossy().into_owned();
-        Ok::<_, String>((path.clone(), session::fix_config(&path, host, &s, snippet(file), level)))
+        Ok::<_, String>((
+            path.clone(),
+            session::fix_config(&path, host, &s, snippet(file), level),
+        ))
     })
     .map_err(|e| e.to_string())?
     .into_iter()
@@ -84,7 +87,10 @@ pub fn step(
     for (path, outcome) in &outcomes {
         session::write(outcome).map_err(|e| format!("{path}: cannot write the fixes: {e}"))?;
         if !outcome.settled {
-            eprintln!("supc: {path}: fixes still applied after {} passes; stopped", outcome.passes);
+            eprintln!(
+                "supc: {path}: fixes still applied after {} passes; stopped",
+                outcome.passes
+            );
         }
     }
     Ok(Step::Fixed(outcomes))
@@ -95,7 +101,10 @@ pub fn listing(step: &Step, reports: &[FileReport], show: bool) -> String {
     let mut out = String::new();
     if let Step::Fixed(outcomes) = step {
         let n: usize = outcomes.iter().map(|(_, o)| o.applied.len()).sum();
-        out.push_str(&format!("fixed {n} finding{}\n", if n == 1 { "" } else { "s" }));
+        out.push_str(&format!(
+            "fixed {n} finding{}\n",
+            if n == 1 { "" } else { "s" }
+        ));
         if show {
             for (_, o) in outcomes {
                 for a in &o.applied {

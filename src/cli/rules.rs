@@ -76,7 +76,9 @@ pub fn list(args: &RulesArgs) -> i32 {
             opt_in(c)
         ));
     }
-    out.push_str("\n(opt-in): off by default; `--select CODE` or `select:` in .supc.yaml runs it.\n");
+    out.push_str(
+        "\n(opt-in): off by default; `--select CODE` or `select:` in .supc.yaml runs it.\n",
+    );
     out.push_str("\nsupervisord's own errors and warnings (always on):\n");
     for c in Code::ALL.iter().filter(|c| !c.is_lint()) {
         out.push_str(&format!(

@@ -18,7 +18,8 @@ fn conflicts(a: (u32, u32), b: (u32, u32)) -> bool {
     if a.0 == a.1 && b.0 == b.1 {
         return a.0 == b.0;
     }
-    a.0 < b.1 && b.0 < a.1 || (a.0 == a.1 && b.0 < a.0 && a.0 < b.1)
+    a.0 < b.1 && b.0 < a.1
+        || (a.0 == a.1 && b.0 < a.0 && a.0 < b.1)
         || (b.0 == b.1 && a.0 < b.0 && b.0 < a.1)
 }
 
@@ -42,7 +43,9 @@ pub fn apply(text: &str, file: FileId, fixes: &[&Fix]) -> Applied {
             .collect();
         let clash = ranges.iter().enumerate().any(|(k, r)| {
             taken.iter().any(|t| conflicts((r.0, r.1), (t.0, t.1)))
-                || ranges[..k].iter().any(|o| conflicts((r.0, r.1), (o.0, o.1)))
+                || ranges[..k]
+                    .iter()
+                    .any(|o| conflicts((r.0, r.1), (o.0, o.1)))
         });
         if !clash {
             taken.extend(ranges);

@@ -43,9 +43,9 @@ fn bom(sources: &SourceMap, span: Span) -> Option<Fix> {
 }
 
 fn spelling(message: &str, written: &str, span: Span) -> Option<Fix> {
-    let (_, _, good) = SPELLINGS.iter().find(|(start, bad, _)| {
-        message.starts_with(start) && written.eq_ignore_ascii_case(bad)
-    })?;
+    let (_, _, good) = SPELLINGS
+        .iter()
+        .find(|(start, bad, _)| message.starts_with(start) && written.eq_ignore_ascii_case(bad))?;
     Some(Fix::behaviour_changing(
         format!("write `{good}`, supervisord's spelling"),
         vec![Edit::replace(span, *good)],
@@ -59,7 +59,11 @@ mod tests {
 
     fn one(text: &str) -> SourceMap {
         let mut m = SourceMap::new();
-        m.add(SourceFile::new("a.conf".into(), "/a.conf".into(), text.into()));
+        m.add(SourceFile::new(
+            "a.conf".into(),
+            "/a.conf".into(),
+            text.into(),
+        ));
         m
     }
 
@@ -68,9 +72,12 @@ mod tests {
         let m = one("\u{feff}[supervisord]\nloglevel=Warning\nx=maybe\n");
         let at = |s: usize, e: usize| Span::new(FileId(0), s, e);
         let mut diags = vec![
-            Diagnostic::error(Code::NoSectionHeader, "File contains no section headers.").at(at(0, 3), ""),
-            Diagnostic::error(Code::InvalidValue, "bad logging level name 'warning'").at(at(26, 33), ""),
-            Diagnostic::error(Code::InvalidValue, "not a valid boolean value: 'maybe'").at(at(36, 41), ""),
+            Diagnostic::error(Code::NoSectionHeader, "File contains no section headers.")
+                .at(at(0, 3), ""),
+            Diagnostic::error(Code::InvalidValue, "bad logging level name 'warning'")
+                .at(at(26, 33), ""),
+            Diagnostic::error(Code::InvalidValue, "not a valid boolean value: 'maybe'")
+                .at(at(36, 41), ""),
         ];
         attach(&mut diags, &m);
         let edits: Vec<_> = diags

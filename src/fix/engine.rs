@@ -66,6 +66,23 @@ pub struct Outcome {
     pub settled: bool,
 }
 
+/// The fixes with every edit moved to the first file of its path: a file
+/// read twice (a config that includes itself) has two ids for one text and
+/// is edited once, under the first id.
+fn same_file_once(analysis: &Analysis) -> Vec<Fix> {
+    let first = |id: FileId| {
+        let path = analysis.files.iter().find(|f| f.id == id).map(|f| &f.path);
+        (analysis.files.iter())
+            .find(|f| Some(&f.path) == path)
+            .map_or(id, |f| f.id)
+    };
+    let mut fixes = analysis.fixes.clone();
+    for e in fixes.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+        e.span.file = first(e.span.file);
+    }
+    fixes
+}
+
 /// Runs the loop. `analyze` gets the texts changed so far (path -> text);
 /// files not in the map are read as they are.
 pub fn run(level: Level, analyze: impl Fn(&BTreeMap<PathBuf, String>) -> Analysis) -> Outcome {
@@ -76,6 +93,7 @@ pub fn run(level: Level, analyze: impl Fn(&BTreeMap<PathBuf, String>) -> Analysi
         let analysis = analyze(&texts);
         out.passes += 1;
         let mut any = false;
+        let fixes = same_file_once(&analysis);
         // A file read twice (an include of itself) is edited once a pass.
         let mut seen = std::collections::BTreeSet::new();
         for file in analysis.files.iter().filter(|f| f.editable) {
@@ -85,7 +103,7 @@ pub fn run(level: Level, analyze: impl Fn(&BTreeMap<PathBuf, String>) -> Analysi
             first
                 .entry(file.path.clone())
                 .or_insert_with(|| (file.name.clone(), file.text.clone()));
-            let fixes: Vec<&Fix> = (analysis.fixes.iter())
+            let fixes: Vec<&Fix> = (fixes.iter())
                 .filter(|f| level.allows(f.applicability))
                 .filter(|f| f.edits.first().is_some_and(|e| e.span.file == file.id))
                 .collect();
@@ -94,11 +112,12 @@ pub fn run(level: Level, analyze: impl Fn(&BTreeMap<PathBuf, String>) -> Analysi
                 continue;
             }
             any = true;
-            out.applied.extend(result.applied.iter().map(|&i| AppliedFix {
-                path: file.path.clone(),
-                message: fixes[i].message.clone(),
-                applicability: fixes[i].applicability,
-            }));
+            out.applied
+                .extend(result.applied.iter().map(|&i| AppliedFix {
+                    path: file.path.clone(),
+                    message: fixes[i].message.clone(),
+                    applicability: fixes[i].applicability,
+                }));
             texts.insert(file.path.clone(), result.text);
         }
         if !any {
@@ -136,7 +155,10 @@ mod tests {
             let mut i = 0;
             while let Some(k) = text[i..].find("aa") {
                 let s = i + k;
-                fixes.push(Fix::safe("aa", vec![Edit::delete(Span::new(FileId(0), s, s + 1))]));
+                fixes.push(Fix::safe(
+                    "aa",
+                    vec![Edit::delete(Span::new(FileId(0), s, s + 1))],
+                ));
                 i = s + 2;
             }
             if let Some(k) = text.find('X') {
@@ -185,7 +207,10 @@ mod tests {
                 text: "b".into(),
                 editable: true,
             }],
-            fixes: vec![Fix::safe("grow", vec![Edit::replace(Span::new(FileId(0), 0, 1), "bb")])],
+            fixes: vec![Fix::safe(
+                "grow",
+                vec![Edit::replace(Span::new(FileId(0), 0, 1), "bb")],
+            )],
         };
         let out = run(Level::Safe, endless);
         assert!(!out.settled);
@@ -202,7 +227,10 @@ mod tests {
                 text: "aa".into(),
                 editable: false,
             }],
-            fixes: vec![Fix::safe("x", vec![Edit::delete(Span::new(FileId(0), 0, 1))])],
+            fixes: vec![Fix::safe(
+                "x",
+                vec![Edit::delete(Span::new(FileId(0), 0, 1))],
+            )],
         };
         let out = run(Level::Safe, frozen);
         assert!(out.changed.is_empty() && out.settled);

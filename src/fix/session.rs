@@ -68,7 +68,8 @@ fn analyze(
 ) -> Analysis {
     let mut host = host.clone();
     for (p, text) in edited {
-        host.overlay.insert(p.to_string_lossy().into_owned(), text.as_str());
+        host.overlay
+            .insert(p.to_string_lossy().into_owned(), text.as_str());
     }
     let (loaded, resolution) = crate::analyze(path, &host, snippet);
     let fixes: Vec<Fix> = diagnostics(&loaded, &resolution, &host, settings)
@@ -99,7 +100,9 @@ pub fn fix_config(
     snippet: bool,
     level: Level,
 ) -> Outcome {
-    engine::run(level, |edited| analyze(path, host, settings, snippet, edited))
+    engine::run(level, |edited| {
+        analyze(path, host, settings, snippet, edited)
+    })
 }
 
 /// Writes every changed file (atomically, keeping its mode).

@@ -19,19 +19,36 @@ pub fn line_end(text: &str, at: usize) -> usize {
 /// The lines `span` touches, newline included: deleting it removes them.
 pub fn whole_lines(text: &str, span: Span) -> Span {
     let last = (span.end as usize).max(span.start as usize + 1) - 1;
-    let last = if span.end > span.start { last } else { span.start as usize };
-    Span::new(span.file, line_start(text, span.start as usize), line_end(text, last))
+    let last = if span.end > span.start {
+        last
+    } else {
+        span.start as usize
+    };
+    Span::new(
+        span.file,
+        line_start(text, span.start as usize),
+        line_end(text, last),
+    )
 }
 
 /// The whitespace between the start of `span`'s line and `span`.
 pub fn indentation(text: &str, span: Span) -> Span {
-    Span::new(span.file, line_start(text, span.start as usize), span.start as usize)
+    Span::new(
+        span.file,
+        line_start(text, span.start as usize),
+        span.start as usize,
+    )
 }
 
 /// An edit adding `line` (without its newline) after the line holding the
 /// end of `span`.
 pub fn add_line_after(text: &str, span: Span, line: &str) -> Edit {
-    let end = line_end(text, (span.end as usize).saturating_sub(1).max(span.start as usize));
+    let end = line_end(
+        text,
+        (span.end as usize)
+            .saturating_sub(1)
+            .max(span.start as usize),
+    );
     let at = Span::new(span.file, end, end);
     if end == text.len() && !text.ends_with('\n') {
         Edit::replace(at, format!("\n{line}"))

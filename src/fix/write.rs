@@ -69,7 +69,12 @@ mod tests {
         fs::write(&real, "old\n").unwrap();
         std::os::unix::fs::symlink(&real, &link).unwrap();
         replace_file(&link, "new\n").unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
     }
 

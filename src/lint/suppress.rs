@@ -3,10 +3,10 @@
 //! `; supc: disable-file=...` anywhere in a file. A suppression that
 //! suppresses nothing is reported (`unused-suppression`).
 
-use crate::fix::text::{whole_lines, with_leading_blanks};
 use super::{LintContext, Settings};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text::{whole_lines, with_leading_blanks};
 use crate::source::Span;
 
 struct Directive {
@@ -131,7 +131,11 @@ pub(super) fn apply(
 fn remove_rule(cx: &LintContext<'_>, d: &Directive, i: usize) -> Fix {
     let text = &cx.sources().get(d.span.file).text;
     let comment = cx.text(d.span);
-    let keyword = if d.whole_file { "disable-file" } else { "disable" };
+    let keyword = if d.whole_file {
+        "disable-file"
+    } else {
+        "disable"
+    };
     let lead = comment.find("supc:").map_or("; ", |at| &comment[..at]);
     let edit = if d.rules.len() > 1 {
         let rest: Vec<&str> = (d.rules.iter().enumerate())

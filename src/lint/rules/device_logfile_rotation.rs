@@ -1,8 +1,8 @@
 //! `stdout_logfile=/dev/stdout` with the default 50MB `maxbytes`.
 
+use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix};
 use crate::fix::text::add_line_after;
-use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::LogFile;
 use crate::source::Span;
@@ -62,7 +62,9 @@ fn zero_maxbytes(
         Some(e) if !e.def.from_default => Edit::replace(e.def.value_span, "0"),
         Some(_) => return None,
         None => {
-            let log = cx.entry(section, logfile_key).filter(|e| !e.def.from_default)?;
+            let log = cx
+                .entry(section, logfile_key)
+                .filter(|e| !e.def.from_default)?;
             let span: Span = log.def.key_span.to(log.def.value_span);
             let text = &cx.sources().get(span.file).text;
             add_line_after(text, span, &format!("{maxbytes_key}=0"))
@@ -75,9 +77,10 @@ fn zero_maxbytes(
 }
 
 fn report(cx: &LintContext<'_>, section: &str, key: &str, path: &str, out: &mut Findings) {
-    let Some(entry) = cx.entry(section, key).or_else(|| {
-        cx.ini().get(section, key).map(|f| f.entry)
-    }) else {
+    let Some(entry) = cx
+        .entry(section, key)
+        .or_else(|| cx.ini().get(section, key).map(|f| f.entry))
+    else {
         return;
     };
     if !out.first_time(entry.def.value_span) {
@@ -136,7 +139,13 @@ mod tests {
 
     #[test]
     fn streams() {
-        for s in ["/dev/stdout", "/dev/stderr", "/dev/fd/1", "/proc/self/fd/2", "/proc/1/fd/1"] {
+        for s in [
+            "/dev/stdout",
+            "/dev/stderr",
+            "/dev/fd/1",
+            "/proc/self/fd/2",
+            "/proc/1/fd/1",
+        ] {
             assert!(is_stream(s), "{s}");
         }
         for s in ["/dev/null", "/var/log/x.log", "/dev/fd/", "/proc/self/fd/x"] {

@@ -1,7 +1,7 @@
 use super::duplicate_section::{elsewhere, same_place, template_branch};
-use crate::fix::text::whole_lines;
 use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Label};
+use crate::fix::text::whole_lines;
 use crate::ini::{Definition, Section};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
@@ -99,7 +99,10 @@ fn drop_shadowed(cx: &LintContext<'_>, key: &str, earlier: &[&Definition]) -> Op
         .iter()
         .map(|d| Edit::delete(whole_lines(text, whole(d))))
         .collect();
-    Some(Fix::safe(format!("remove the overridden `{key}` lines"), edits))
+    Some(Fix::safe(
+        format!("remove the overridden `{key}` lines"),
+        edits,
+    ))
 }
 
 impl Rule for DuplicateKey {

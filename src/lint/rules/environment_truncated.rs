@@ -1,7 +1,7 @@
 use super::percent::{expansion, mask_pass};
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::{Edit, Fix};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::python::shlex::parse_kv_pairs;

@@ -1,6 +1,6 @@
-use crate::diagnostic::{Edit, Fix};
 use super::value_text::{value_lines, written_span};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::unicode::is_space;
 

@@ -1,6 +1,6 @@
-use crate::diagnostic::{Edit, Fix};
 use super::removed_log_keys::is_removed;
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, kinds_reading, lookup};
 
@@ -37,8 +37,16 @@ socket=unix:///run/php.sock
 /// Keys written in the wrong section that have an equivalent in it.
 const EQUIVALENTS: &[(SectionKind, &str, &str)] = &[
     (SectionKind::Supervisord, "stdout_logfile", "logfile"),
-    (SectionKind::Supervisord, "stdout_logfile_maxbytes", "logfile_maxbytes"),
-    (SectionKind::Supervisord, "stdout_logfile_backups", "logfile_backups"),
+    (
+        SectionKind::Supervisord,
+        "stdout_logfile_maxbytes",
+        "logfile_maxbytes",
+    ),
+    (
+        SectionKind::Supervisord,
+        "stdout_logfile_backups",
+        "logfile_backups",
+    ),
 ];
 
 /// The key of `kind` that does what `key` does where it belongs.
@@ -75,7 +83,9 @@ impl Rule for MisplacedKey {
                     entry.def.key_span,
                     format!("only read in {}", places.join(", ")),
                 );
-                if let Some(new) = equivalent(kind, key).filter(|n| !section.entries.contains_key(*n)) {
+                if let Some(new) =
+                    equivalent(kind, key).filter(|n| !section.entries.contains_key(*n))
+                {
                     d.help = Some(format!("[{name}] spells it `{new}`"));
                     d.fix = Some(Fix::behaviour_changing(
                         format!("rename `{key}` to `{new}`"),

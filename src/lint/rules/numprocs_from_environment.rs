@@ -1,8 +1,8 @@
 //! `numprocs=%(ENV_N)s` with a `process_name` that has no `process_num`.
 
+use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix};
 use crate::fix::text::add_line_after;
-use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct NumprocsFromEnvironment;
@@ -47,7 +47,10 @@ fn number_the_name(cx: &LintContext<'_>, section: &str) -> Option<Fix> {
         Some(e) if !e.def.from_default && cx.text(e.def.value_span) == e.def.written() => {
             let end = e.def.value_span;
             Edit::replace(
-                crate::source::Span { start: end.end, ..end },
+                crate::source::Span {
+                    start: end.end,
+                    ..end
+                },
                 SUFFIX,
             )
         }
@@ -57,7 +60,11 @@ fn number_the_name(cx: &LintContext<'_>, section: &str) -> Option<Fix> {
             let n = cx.entry(section, "numprocs")?;
             let span = n.def.key_span.to(n.def.value_span);
             let text = &cx.sources().get(span.file).text;
-            add_line_after(text, span, &format!("process_name=%(program_name)s{SUFFIX}"))
+            add_line_after(
+                text,
+                span,
+                &format!("process_name=%(program_name)s{SUFFIX}"),
+            )
         }
     };
     Some(Fix::behaviour_changing(
@@ -94,7 +101,9 @@ impl Rule for NumprocsFromEnvironment {
                 def.value_span,
                 "set by the environment",
             );
-            d.help = Some(format!("add `{SUFFIX}` to `process_name` (e.g. `process_name=%(program_name)s{SUFFIX}`)"));
+            d.help = Some(format!(
+                "add `{SUFFIX}` to `process_name` (e.g. `process_name=%(program_name)s{SUFFIX}`)"
+            ));
             d.fix = number_the_name(cx, name);
         }
     }

@@ -1,6 +1,6 @@
-use crate::fix::text::whole_lines;
 use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Label};
+use crate::fix::text::whole_lines;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 

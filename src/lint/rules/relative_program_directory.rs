@@ -68,7 +68,8 @@ impl Rule for RelativeProgramDirectory {
                     "relative directory",
                 );
                 d.help = Some(
-                    "use an absolute path, or `%(here)s/...` for a path next to the config file".into(),
+                    "use an absolute path, or `%(here)s/...` for a path next to the config file"
+                        .into(),
                 );
             }
         }

@@ -1,9 +1,9 @@
 //! Supervisor 2's program log keys, removed in 3.0.
 
+use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Label};
 use crate::fix::text::whole_lines;
 use crate::ini::Section;
-use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct RemovedLogKeys;
@@ -73,16 +73,17 @@ fn modernize(cx: &LintContext<'_>, section: &Section) -> Option<Fix> {
         match new {
             Some(n) if section.entries.contains_key(*n) => return None,
             // `log_stderr=false` was the default: nothing to carry over.
-            Some("redirect_stderr") if !cx.text(def.value_span).trim().eq_ignore_ascii_case("true") => {
+            Some("redirect_stderr")
+                if !cx.text(def.value_span).trim().eq_ignore_ascii_case("true") =>
+            {
                 edits.push(Edit::delete(line))
             }
             Some(n) => edits.push(Edit::replace(def.key_span, *n)),
             None => edits.push(Edit::delete(line)),
         }
     }
-    (!edits.is_empty()).then(|| {
-        Fix::behaviour_changing("use the log keys of Supervisor 3 and later", edits)
-    })
+    (!edits.is_empty())
+        .then(|| Fix::behaviour_changing("use the log keys of Supervisor 3 and later", edits))
 }
 
 impl Rule for RemovedLogKeys {

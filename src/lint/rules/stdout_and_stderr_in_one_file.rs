@@ -1,10 +1,10 @@
 //! One process logging stdout and stderr to the same file.
 
-use super::unexpanded_shell_syntax::is_template;
 use super::device_logfile_rotation::is_stream;
+use super::unexpanded_shell_syntax::is_template;
+use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Label};
 use crate::fix::text::{add_line_after, whole_lines};
-use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::LogFile;
 
@@ -50,15 +50,23 @@ fn redirect(cx: &LintContext<'_>, section: &str) -> Option<Fix> {
     if cx.ini().get(section, "redirect_stderr").is_some() {
         return None;
     }
-    let err = cx.entry(section, "stderr_logfile").filter(|e| !e.def.from_default)?;
-    let out = cx.entry(section, "stdout_logfile").filter(|e| !e.def.from_default)?;
+    let err = cx
+        .entry(section, "stderr_logfile")
+        .filter(|e| !e.def.from_default)?;
+    let out = cx
+        .entry(section, "stdout_logfile")
+        .filter(|e| !e.def.from_default)?;
     let (err, out) = (&err.def, &out.def);
     if err.key_span.file != out.key_span.file {
         return None;
     }
     let text = &cx.sources().get(out.key_span.file).text;
     let err_lines = whole_lines(text, err.key_span.to(err.value_span));
-    let add = add_line_after(text, out.key_span.to(out.value_span), "redirect_stderr=true");
+    let add = add_line_after(
+        text,
+        out.key_span.to(out.value_span),
+        "redirect_stderr=true",
+    );
     // The new line must not land inside the removed one.
     if err_lines.start < add.span.start && add.span.start < err_lines.end {
         return None;
@@ -112,7 +120,8 @@ impl Rule for StdoutAndStderrInOneFile {
                     e.entry.def.value_span,
                     "same file as stdout_logfile",
                 );
-                d.related.push(Label::new(o.entry.def.value_span, "stdout is written here"));
+                d.related
+                    .push(Label::new(o.entry.def.value_span, "stdout is written here"));
                 d.help = Some("set `redirect_stderr=true` and remove `stderr_logfile` (one handler writes both streams)".into());
                 d.fix = redirect(cx, section);
             }

@@ -1,9 +1,9 @@
-use crate::diagnostic::{Edit, Fix};
-use crate::fix::text::indentation;
 use super::duplicate_section::same_place;
 use super::value_text::value_lines;
 use crate::codes::Code;
 use crate::diagnostic::Label;
+use crate::diagnostic::{Edit, Fix};
+use crate::fix::text::indentation;
 use crate::ini::{Definition, Section};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::source::Span;

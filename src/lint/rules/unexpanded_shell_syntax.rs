@@ -2,9 +2,9 @@
 //! `$(...)`, backticks and `~` (it runs commands without a shell).
 
 use super::value_text::{value_lines, written_span};
+use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix};
 use crate::ini::Definition;
-use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
@@ -62,8 +62,13 @@ pub fn runs_shell(command: &str) -> bool {
     } else {
         first
     };
-    let prog = first.trim_matches(['"', '\'']).rsplit('/').next().unwrap_or("");
-    SHELLS.contains(&prog) && words.any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'))
+    let prog = first
+        .trim_matches(['"', '\''])
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    SHELLS.contains(&prog)
+        && words.any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'))
 }
 
 fn ident(s: &str) -> usize {
@@ -75,7 +80,9 @@ fn ident(s: &str) -> usize {
 /// Length of `rest` up to and with the `close` after `from` (all of it
 /// when there is none).
 fn closing(rest: &str, from: usize, close: char) -> usize {
-    rest[from..].find(close).map_or(rest.len(), |i| from + i + 1)
+    rest[from..]
+        .find(close)
+        .map_or(rest.len(), |i| from + i + 1)
 }
 
 /// Shell syntax in `text`; `command` adds `$(`, backticks and `~`.
@@ -139,7 +146,14 @@ fn shell_template(cx: &LintContext<'_>) -> bool {
     })
 }
 
-fn check_value(cx: &LintContext<'_>, section: &str, key: &str, def: &Definition, env_fix: bool, out: &mut Findings) {
+fn check_value(
+    cx: &LintContext<'_>,
+    section: &str,
+    key: &str,
+    def: &Definition,
+    env_fix: bool,
+    out: &mut Findings,
+) {
     let written = def.written();
     let command = key == "command";
     if command && runs_shell(written) || is_template(written) {
@@ -213,7 +227,11 @@ impl Rule for UnexpandedShellSyntax {
             if !program && kind != SectionKind::Supervisord {
                 continue;
             }
-            let keys: &[&str] = if program { &["command", "environment"] } else { &["environment"] };
+            let keys: &[&str] = if program {
+                &["command", "environment"]
+            } else {
+                &["environment"]
+            };
             for key in keys {
                 if let Some(found) = cx.ini().get(name, key) {
                     check_value(cx, name, key, &found.entry.def, program, out);
@@ -246,7 +264,10 @@ mod tests {
                 ("~", None),
             ]
         );
-        assert_eq!(shown("A=\"x:$P\",B=~/y,C=$1 $$", false), vec![("$P", Some("P".into()))]);
+        assert_eq!(
+            shown("A=\"x:$P\",B=~/y,C=$1 $$", false),
+            vec![("$P", Some("P".into()))]
+        );
         assert!(shown("%(ENV_X)s 100$ %(here)s \\$HOME", true).is_empty());
     }
 

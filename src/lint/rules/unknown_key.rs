@@ -1,6 +1,6 @@
 use super::removed_log_keys::is_removed;
-use crate::diagnostic::{Edit, Fix};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest, kinds_reading, lookup, options_of};
 

@@ -1,5 +1,5 @@
-use crate::diagnostic::{Edit, Fix};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest};
 

@@ -136,7 +136,11 @@ mod portable_tests {
     fn off_in_portable_mode() {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("supervisord.conf");
-        std::fs::write(&conf, "[supervisord]\n[unix_http_server]\nfile=/tmp/s.sock\nusername=u\npassword=p\n").unwrap();
+        std::fs::write(
+            &conf,
+            "[supervisord]\n[unix_http_server]\nfile=/tmp/s.sock\nusername=u\npassword=p\n",
+        )
+        .unwrap();
         std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o644)).unwrap();
         let count = |portable: bool| {
             let host = Host {
