@@ -87,8 +87,7 @@ fn check_level(source: &Source, unsafe_too: bool, problems: &mut Vec<String>) ->
         &fixed,
         &source.env,
     );
-    if fix.stderr.contains("supc: ") || fix.code == Some(2)
-    {
+    if fix.stderr.contains("supc: ") || fix.code == Some(2) {
         problems.push(format!("{}: --fix: {}", source.label, fix.stderr));
     }
     if snapshot(&fixed) != snapshot(&patched) {

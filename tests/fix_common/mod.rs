@@ -82,8 +82,26 @@ pub fn corpus_sources() -> Vec<Source> {
         .collect()
 }
 
+/// `fixtures/fix/*.conf`: fixes of supervisord's own errors (a byte
+/// order mark, its value spellings) and fixes that meet on one line.
+pub fn fix_fixture_sources() -> Vec<Source> {
+    sorted_dir(&repo().join("fixtures/fix"))
+        .into_iter()
+        .map(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            Source {
+                label: format!("fixtures/fix/{name}"),
+                origin: f,
+                config: name,
+                env: Vec::new(),
+            }
+        })
+        .collect()
+}
+
 pub fn all_sources() -> Vec<Source> {
     let mut s = fixture_sources();
+    s.extend(fix_fixture_sources());
     s.extend(corpus_sources());
     s
 }
