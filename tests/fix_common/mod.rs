@@ -202,15 +202,21 @@ pub fn findings(dir: &Path, source: &Source) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-/// Whether supc accepts the copy (its `accepted` verdict).
-pub fn accepted(dir: &Path, source: &Source) -> bool {
+/// Whether supc accepts the copy (its `accepted` verdict); None for a
+/// file supc checks as a conf.d snippet (supervisord would refuse it as a
+/// main file, and supc knows).
+pub fn accepted(dir: &Path, source: &Source) -> Option<bool> {
     let run = supc(
         &["check", "--portable", "--format", "json", &source.config],
         dir,
         &source.env,
     );
     let doc: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
-    doc["files"][0]["accepted"].as_bool().unwrap_or(false)
+    let file = &doc["files"][0];
+    if file["snippet"].as_bool() == Some(true) {
+        return None;
+    }
+    Some(file["accepted"].as_bool().unwrap_or(false))
 }
 
 /// The python with supervisor 4.3.0 (as the conformance tests find it).

@@ -47,7 +47,9 @@ redirect_stderr=true
 /// `redirect_stderr=true` in place of the `stderr_logfile` line: one
 /// handler writes both streams to the file.
 fn redirect(cx: &LintContext<'_>, section: &str) -> Option<Fix> {
-    if cx.ini().get(section, "redirect_stderr").is_some() {
+    // supervisord refuses `redirect_stderr` in an event listener (its
+    // stdout is the event protocol).
+    if section.starts_with("eventlistener:") || cx.ini().get(section, "redirect_stderr").is_some() {
         return None;
     }
     let err = cx
