@@ -124,7 +124,11 @@ impl Rule for StdoutAndStderrInOneFile {
                 );
                 d.related
                     .push(Label::new(o.entry.def.value_span, "stdout is written here"));
-                d.help = Some("set `redirect_stderr=true` and remove `stderr_logfile` (one handler writes both streams)".into());
+                d.help = Some(if section.starts_with("eventlistener:") {
+                    "give `stderr_logfile` a file of its own (an event listener cannot set `redirect_stderr`)".into()
+                } else {
+                    "set `redirect_stderr=true` and remove `stderr_logfile` (one handler writes both streams)".into()
+                });
                 d.fix = redirect(cx, section);
             }
         }
