@@ -142,6 +142,7 @@ catalogue! {
     NumprocsFromEnvironment = ("SUP132", "numprocs-from-environment", Warning, Correctness, true, "`numprocs` from the environment without `%(process_num)` in `process_name`"),
     RelativeProgramDirectory = ("SUP133", "relative-program-directory", Warning, Correctness, true, "A program `directory=` that is relative: it depends on supervisord's own working directory"),
     RemovedLogKeys = ("SUP134", "removed-log-keys", Warning, Correctness, true, "Supervisor 2's `logfile`, `log_stdout`, `log_stderr` in a program, ignored since 3.0"),
+    ProcessNumPortOutOfRange = ("SUP135", "process-num-port-out-of-range", Warning, Correctness, true, "A port made of digits glued to %(process_num) that leaves 1-65535 for some instance"),
     MissingRpcinterface = ("SUP201", "missing-rpcinterface", Warning, Correctness, true, "An HTTP server without [rpcinterface:supervisor]: supervisorctl cannot control anything"),
     ServerurlMismatch = ("SUP202", "serverurl-mismatch", Warning, Correctness, true, "[supervisorctl] serverurl matches none of the configured servers"),
     CredentialsMismatch = ("SUP203", "credentials-mismatch", Warning, Correctness, true, "[supervisorctl] username/password differ from those of its server"),

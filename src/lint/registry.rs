@@ -62,6 +62,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::numprocs_from_environment::NumprocsFromEnvironment,
     &rules::relative_program_directory::RelativeProgramDirectory,
     &rules::removed_log_keys::RemovedLogKeys,
+    &rules::process_num_port_out_of_range::ProcessNumPortOutOfRange,
     // --- end fixes ---
     // --- engine ---
     &rules::unused_suppression::UnusedSuppression,

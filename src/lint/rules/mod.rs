@@ -54,6 +54,7 @@ pub mod world_readable_credentials;
 pub mod device_logfile_rotation;
 pub mod numprocs_from_environment;
 pub mod pidfile_dev_null;
+pub mod process_num_port_out_of_range;
 pub mod relative_program_directory;
 pub mod removed_log_keys;
 pub mod stdout_and_stderr_in_one_file;
