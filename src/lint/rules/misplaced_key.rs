@@ -84,7 +84,7 @@ impl Rule for MisplacedKey {
                     format!("only read in {}", places.join(", ")),
                 );
                 if let Some(new) =
-                    equivalent(kind, key).filter(|n| !section.entries.contains_key(*n))
+                    equivalent(kind, key).filter(|n| !section.entries.contains_key(n))
                 {
                     d.help = Some(format!("[{name}] spells it `{new}`"));
                     d.fix = Some(Fix::behaviour_changing(

@@ -95,7 +95,7 @@ impl Rule for PlaintextPassword {
                 "store its SHA-1 instead: `password={SHA}<hex>`, with <hex> from `echo -n 'your-password' | sha1sum` ([supervisorctl] keeps the plain password)"
                     .into(),
             );
-            d.fix = sha_form(cx, def, &found.value);
+            d.fix = sha_form(cx, def, found.value);
         }
     }
 }

@@ -61,7 +61,7 @@ fn modernize(cx: &LintContext<'_>, section: &Section) -> Option<Fix> {
     let mut edits = Vec::new();
     let mut file = None;
     for (key, new) in REMOVED {
-        let Some(entry) = section.entries.get(*key).filter(|e| !e.def.from_default) else {
+        let Some(entry) = section.entries.get(key).filter(|e| !e.def.from_default) else {
             continue;
         };
         let def = &entry.def;
@@ -71,7 +71,7 @@ fn modernize(cx: &LintContext<'_>, section: &Section) -> Option<Fix> {
         let text = &cx.sources().get(def.key_span.file).text;
         let line = whole_lines(text, def.key_span.to(def.value_span));
         match new {
-            Some(n) if section.entries.contains_key(*n) => return None,
+            Some(n) if section.entries.contains_key(n) => return None,
             // `log_stderr=false` was the default: nothing to carry over.
             Some("redirect_stderr")
                 if !cx.text(def.value_span).trim().eq_ignore_ascii_case("true") =>
@@ -99,7 +99,7 @@ impl Rule for RemovedLogKeys {
             let found: Vec<(&str, Option<&str>, crate::source::Span)> = REMOVED
                 .iter()
                 .filter_map(|(k, n)| {
-                    let e = section.entries.get(*k).filter(|e| !e.def.from_default)?;
+                    let e = section.entries.get(k).filter(|e| !e.def.from_default)?;
                     Some((*k, *n, e.def.key_span))
                 })
                 .collect();
