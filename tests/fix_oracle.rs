@@ -161,17 +161,29 @@ fn safe_fixes_keep_what_supervisord_reads() {
 #[test]
 fn unsafe_fixes_give_configs_supervisord_accepts() {
     let scratch = tempfile::tempdir().unwrap();
-    let mut pairs: Vec<(PathBuf, PathBuf, Source)> = Vec::new();
+    let mut originals: Vec<(PathBuf, Source)> = Vec::new();
+    // (index of the original, label, fixed copy)
+    let mut trials: Vec<(usize, String, PathBuf)> = Vec::new();
     for (i, source) in all_sources().into_iter().enumerate() {
         let origin = scratch.path().join(format!("{i}/orig"));
         copy_to(&source, &origin);
-        let offered = findings(&origin, &source)
+        let found = findings(&origin, &source);
+        let offered: Vec<&Value> = found
             .iter()
-            .any(|f| f["fix"]["applicability"] == "unsafe");
-        if !offered {
+            .filter(|f| f["fix"]["applicability"] == "unsafe")
+            .collect();
+        if offered.is_empty() {
             continue;
         }
-        let fixed = scratch.path().join(format!("{i}/fixed"));
+        let o = originals.len();
+        for (k, f) in offered.iter().enumerate() {
+            let dir = scratch.path().join(format!("{i}/fix{k}"));
+            copy_to(&source, &dir);
+            apply_fix(&f["fix"], &origin, &dir);
+            let label = format!("{}: {} {}", source.label, f["code"], f["fix"]["message"]);
+            trials.push((o, label, dir));
+        }
+        let fixed = scratch.path().join(format!("{i}/all"));
         copy_to(&source, &fixed);
         let args = [
             "check",
@@ -182,42 +194,47 @@ fn unsafe_fixes_give_configs_supervisord_accepts() {
         ];
         let run = supc(&args, &fixed, &source.env);
         assert_ne!(run.code, Some(2), "{}: {}", source.label, run.stderr);
-        pairs.push((origin, fixed, source));
+        trials.push((o, format!("{}: --fix --unsafe-fixes", source.label), fixed));
+        originals.push((origin, source));
     }
-    let jobs: Vec<(PathBuf, Source)> = pairs
+    let jobs: Vec<(PathBuf, Source)> = originals
         .iter()
-        .flat_map(|(o, f, s)| [(o.clone(), s.clone()), (f.clone(), s.clone())])
+        .cloned()
+        .chain(
+            trials
+                .iter()
+                .map(|(o, _, d)| (d.clone(), originals[*o].1.clone())),
+        )
         .collect();
     let answers = oracle(&jobs);
+    let (before, after) = answers.split_at(originals.len());
     let mut problems = Vec::new();
     let mut repaired = 0;
-    for ((_, fixed, source), pair) in pairs.iter().zip(answers.chunks(2)) {
-        let (before, after) = match (&pair[0], &pair[1]) {
+    for ((o, label, dir), answer) in trials.iter().zip(after) {
+        let source = &originals[*o].1;
+        let (was_ok, ok) = match (&before[*o], answer) {
             (Ok(b), Ok(a)) => (oracle_ok(b), oracle_ok(a)),
             (b, a) => {
-                problems.push(format!("{}: {b:?} {a:?}", source.label));
+                problems.push(format!("{label}: {b:?} {a:?}"));
                 continue;
             }
         };
-        if before && !after {
+        if was_ok && !ok {
+            problems.push(format!("{label}: supervisord refuses the fixed config"));
+        }
+        if accepted(dir, source).is_some_and(|a| a != ok) {
             problems.push(format!(
-                "{}: supervisord refuses the fixed config",
-                source.label
+                "{label}: supc's verdict on the fixed config is not supervisord's ({ok})"
             ));
         }
-        if accepted(fixed, source).is_some_and(|a| a != after) {
-            problems.push(format!(
-                "{}: supc's verdict on the fixed config is not supervisord's ({after})",
-                source.label
-            ));
-        }
-        repaired += usize::from(!before && after);
+        repaired += usize::from(!was_ok && ok);
     }
     eprintln!(
-        "{} configs with unsafe fixes, {repaired} rejected before and accepted after",
-        pairs.len()
+        "{} configs with unsafe fixes, {} trials (each fix alone, then all), {repaired} turned a refused config into an accepted one",
+        originals.len(),
+        trials.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(pairs.len() >= 20, "{}", pairs.len());
+    assert!(originals.len() >= 20, "{}", originals.len());
     assert!(repaired >= 2, "the byte order mark and spelling fixtures");
 }
