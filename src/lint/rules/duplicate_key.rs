@@ -87,11 +87,24 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
     }
 }
 
+/// A value that went on over an indented `[section]` line: the repeat is
+/// a symptom of `swallowed-section-header`, whose fix (dedent) is the
+/// right one, and deleting the value would delete the header too.
+fn swallows_header(d: &Definition) -> bool {
+    d.written()
+        .lines()
+        .skip(1)
+        .any(|l| l.trim_start().starts_with('['))
+}
+
 /// Deletes the lines of the values that lose (supervisord never reads
 /// them, so it reads the same model); only when they are all in one file.
 fn drop_shadowed(cx: &LintContext<'_>, key: &str, earlier: &[&Definition]) -> Option<Fix> {
     let file = earlier.first()?.key_span.file;
-    if earlier.iter().any(|d| d.key_span.file != file) {
+    if earlier
+        .iter()
+        .any(|d| d.key_span.file != file || swallows_header(d))
+    {
         return None;
     }
     let text = &cx.sources().get(file).text;
