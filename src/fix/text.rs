@@ -18,9 +18,9 @@ pub fn line_end(text: &str, at: usize) -> usize {
 
 /// The lines `span` touches, newline included: deleting it removes them.
 pub fn whole_lines(text: &str, span: Span) -> Span {
-    let last = (span.end as usize).max(span.start as usize + 1) - 1;
+    // The line of the span's last character (of its start when empty).
     let last = if span.end > span.start {
-        last
+        span.end as usize - 1
     } else {
         span.start as usize
     };
