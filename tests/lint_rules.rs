@@ -125,3 +125,44 @@ fn rule_fixtures() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The default set leaves the opt-in rules out; `supc rules` marks them
+/// and `--select` runs them.
+#[test]
+fn opt_in_rules_run_only_when_selected() {
+    let supc = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_supc"))
+            .args(args)
+            .current_dir(fixtures().join("runs-as-root"))
+            .output()
+            .unwrap()
+    };
+    let table = String::from_utf8(supc(&["rules"]).stdout).unwrap();
+    for name in ["runs-as-root", "eventlistener-process-priority"] {
+        let line = table.lines().find(|l| l.contains(name)).unwrap();
+        assert!(line.contains("(opt-in)"), "{line}");
+    }
+    let line = table.lines().find(|l| l.contains("unknown-key")).unwrap();
+    assert!(!line.contains("(opt-in)"), "{line}");
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&supc(args).stdout).unwrap()
+    };
+    let codes = |doc: &serde_json::Value| -> Vec<String> {
+        doc["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let base = [
+        "check",
+        "--portable",
+        "--format",
+        "json",
+        "fires-no-user.conf",
+    ];
+    assert!(!codes(&json(&base)).contains(&"runs-as-root".to_string()));
+    let selected = json(&[&base[..], &["--select", "runs-as-root"]].concat());
+    assert_eq!(codes(&selected), vec!["runs-as-root".to_string()]);
+}
