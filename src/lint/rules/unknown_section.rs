@@ -84,10 +84,11 @@ impl Rule for UnknownSection {
                 if let Some(s) = suggestion(name) {
                     d.help = Some(format!("did you mean [{s}]?"));
                     let taken = cx.ini().section(&s).is_some();
-                    if !taken && cx.text(header).starts_with('[') {
+                    // The header's span is the name between the brackets.
+                    if !taken && cx.text(header) == name {
                         d.fix = Some(Fix::behaviour_changing(
                             format!("rename [{name}] to [{s}]"),
-                            vec![Edit::replace(header, format!("[{s}]"))],
+                            vec![Edit::replace(header, s.as_str())],
                         ));
                     }
                 }
