@@ -30,6 +30,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod explain;
+pub mod fix;
 pub mod host;
 pub mod ini;
 pub mod input;

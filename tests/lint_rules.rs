@@ -12,15 +12,21 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lint")
 }
 
-fn host(cwd: &Path) -> Host {
+/// Rules about the machine the config is on, which portable mode turns
+/// off: their fixtures run on the host.
+const HOST_RULES: &[&str] = &["world-readable-credentials"];
+
+fn host(cwd: &Path, portable: bool) -> Host {
     Host {
         env: vec![
             ("HOME".into(), "/nonexistent".into()),
             ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+            // numprocs-from-environment's fixtures read it.
+            ("WORKERS".into(), "1".into()),
         ],
         node_name: "testhost".into(),
         cwd: cwd.to_string_lossy().into_owned(),
-        portable: true,
+        portable,
         overlay: Default::default(),
     }
 }
@@ -37,14 +43,23 @@ fn case_paths(case: &Path) -> (PathBuf, String) {
 
 fn run_case(rule: &str, case: &Path) -> (usize, String) {
     let (dir, file) = case_paths(case);
-    let host = host(&dir);
+    let host = host(&dir, !HOST_RULES.contains(&rule));
     let snippet = !std::fs::read_to_string(dir.join(&file))
         .unwrap_or_default()
         .contains("[supervisord]");
     let (loaded, resolution) = supc::analyze(&file, &host, snippet);
     let cx = LintContext::new(&loaded, &resolution, &host);
     let code = registry::find(rule).expect("folder names a rule").code;
-    let findings: Vec<_> = lint(&cx, &Settings::default())
+    // An opt-in rule runs when selected (and alone, then).
+    let settings = if code.enabled_by_default() {
+        Settings::default()
+    } else {
+        Settings {
+            select: vec![rule.to_string()],
+            ..Settings::default()
+        }
+    };
+    let findings: Vec<_> = lint(&cx, &settings)
         .into_iter()
         .filter(|d| d.code == code)
         .collect();
@@ -109,4 +124,45 @@ fn rule_fixtures() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The default set leaves the opt-in rules out; `supc rules` marks them
+/// and `--select` runs them.
+#[test]
+fn opt_in_rules_run_only_when_selected() {
+    let supc = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_supc"))
+            .args(args)
+            .current_dir(fixtures().join("runs-as-root"))
+            .output()
+            .unwrap()
+    };
+    let table = String::from_utf8(supc(&["rules"]).stdout).unwrap();
+    for name in ["runs-as-root", "eventlistener-process-priority"] {
+        let line = table.lines().find(|l| l.contains(name)).unwrap();
+        assert!(line.contains("(opt-in)"), "{line}");
+    }
+    let line = table.lines().find(|l| l.contains("unknown-key")).unwrap();
+    assert!(!line.contains("(opt-in)"), "{line}");
+    let json = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&supc(args).stdout).unwrap()
+    };
+    let codes = |doc: &serde_json::Value| -> Vec<String> {
+        doc["files"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let base = [
+        "check",
+        "--portable",
+        "--format",
+        "json",
+        "fires-no-user.conf",
+    ];
+    assert!(!codes(&json(&base)).contains(&"runs-as-root".to_string()));
+    let selected = json(&[&base[..], &["--select", "runs-as-root"]].concat());
+    assert_eq!(codes(&selected), vec!["runs-as-root".to_string()]);
 }

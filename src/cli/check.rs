@@ -34,6 +34,8 @@ pub struct CheckArgs {
     /// no [supervisord] section is checked as a snippet automatically.
     #[arg(long)]
     snippet: bool,
+    #[command(flatten)]
+    fixes: super::check_fixes::FixArgs,
     /// Config files (INI, or a supc.yaml spec without template variables),
     /// or directories searched recursively for *.conf/*.ini.
     #[arg(required = true)]
@@ -99,20 +101,27 @@ pub fn run(args: &CheckArgs) -> i32 {
         },
     );
     let fail_cli = args.fail_on.map(Severity::from);
+    let settings_for = |file: &Path| -> Result<Settings, String> {
+        let s = match &explicit {
+            Some(s) => s.clone(),
+            None => nearest_settings(file)?,
+        };
+        Ok(s.overlay(&args.select, &args.ignore, fail_cli))
+    };
+    let fixing = match super::check_fixes::step(&args.fixes, &files, &host, &settings_for, &|f| {
+        snippet_of(f, args.snippet)
+    }) {
+        Ok(super::check_fixes::Step::Done(code)) => return code,
+        Ok(step) => step,
+        Err(e) => {
+            eprintln!("supc: {e}");
+            return 2;
+        }
+    };
     // One file: its config is freed by the exit, not piece by piece.
     let leak = files.len() == 1;
     let results = crate::parallel::map(&files, |file| {
-        let settings = match &explicit {
-            Some(s) => Ok(s.clone()),
-            None => nearest_settings(file),
-        };
-        match settings {
-            Ok(s) => {
-                let s = s.overlay(&args.select, &args.ignore, fail_cli);
-                check_one(file, &host, &s, args.snippet, format, leak)
-            }
-            Err(e) => Err(e),
-        }
+        settings_for(file).and_then(|s| check_one(file, &host, &s, args.snippet, format, leak))
     });
     let results = match results {
         Ok(r) => r,
@@ -140,6 +149,10 @@ pub fn run(args: &CheckArgs) -> i32 {
     match format {
         Format::Human => {
             eprint!("{human}");
+            eprint!(
+                "{}",
+                super::check_fixes::listing(&fixing, &reports, args.fixes.show())
+            );
             eprintln!("{}", Summary::of(&reports).line());
         }
         Format::Json => super::print_stdout(&json(&reports)),
@@ -165,8 +178,7 @@ fn check_one(
     leak: bool,
 ) -> Result<Checked, String> {
     let path = file.to_string_lossy().into_owned();
-    let yaml = crate::yaml::is_yaml_path(&path);
-    let snippet = !yaml && (force_snippet || looks_like_snippet(file));
+    let snippet = snippet_of(file, force_snippet);
     // A supc.yaml spec gets the same resolve and lint, located in the YAML.
     let (loaded, resolution) = crate::analyze(&path, host, snippet);
     let cx = LintContext::new(&loaded, &resolution, host);
@@ -175,6 +187,7 @@ fn check_one(
     if loaded.main.is_some() {
         diags.extend(lint(&cx, settings));
     }
+    crate::fix::core::attach(&mut diags, &loaded.sources);
     let io_error = diags.iter().any(|d| d.code == Code::ConfigUnreadable);
     let human = if format == Format::Human {
         render(&diags, &loaded.sources)
@@ -199,6 +212,12 @@ fn check_one(
         human,
         io_error,
     })
+}
+
+/// Whether a file is checked as a conf.d snippet (never a YAML spec).
+fn snippet_of(file: &Path, force_snippet: bool) -> bool {
+    let yaml = crate::yaml::is_yaml_path(&file.to_string_lossy());
+    !yaml && (force_snippet || looks_like_snippet(file))
 }
 
 /// Files as given; directories searched recursively for `*.conf`, `*.ini`.

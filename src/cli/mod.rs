@@ -4,6 +4,7 @@
 //! the fail level), 2 usage or I/O error.
 
 mod check;
+mod check_fixes;
 mod convert;
 mod ctl;
 mod diff;

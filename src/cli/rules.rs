@@ -32,6 +32,15 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// The summary, marked when the rule is not in the default set.
+fn opt_in(c: Code) -> String {
+    if c.enabled_by_default() {
+        c.summary().to_string()
+    } else {
+        format!("(opt-in) {}", c.summary())
+    }
+}
+
 pub fn list(args: &RulesArgs) -> i32 {
     if args.format == Format::Json {
         let rules: Vec<_> = registry::RULES
@@ -39,7 +48,8 @@ pub fn list(args: &RulesArgs) -> i32 {
             .map(|r| {
                 let (m, c) = (r.meta(), r.meta().code);
                 json!({"code": c.code(), "name": c.name(), "severity": severity(c.severity()),
-                       "category": c.category(), "summary": c.summary(), "docs": m.docs_path()})
+                       "category": c.category(), "summary": c.summary(), "docs": m.docs_path(),
+                       "enabled_by_default": c.enabled_by_default()})
             })
             .collect();
         let core: Vec<_> = Code::ALL
@@ -63,9 +73,12 @@ pub fn list(args: &RulesArgs) -> i32 {
             c.name(),
             severity(c.severity()),
             c.category().as_str(),
-            c.summary()
+            opt_in(c)
         ));
     }
+    out.push_str(
+        "\n(opt-in): off by default; `--select CODE` or `select:` in .supc.yaml runs it.\n",
+    );
     out.push_str("\nsupervisord's own errors and warnings (always on):\n");
     for c in Code::ALL.iter().filter(|c| !c.is_lint()) {
         out.push_str(&format!(
@@ -83,11 +96,16 @@ pub fn show(args: &RuleArgs) -> i32 {
     if let Some(m) = registry::find(&args.rule) {
         let c = m.code;
         super::print_stdout(&format!(
-            "# {} ({})\n\nSeverity: {}. Category: {}.\n\n{}\n\n{}\n",
+            "# {} ({})\n\nSeverity: {}. Category: {}.{}\n\n{}\n\n{}\n",
             c.name(),
             c.code(),
             severity(c.severity()),
             c.category().as_str(),
+            if c.enabled_by_default() {
+                String::new()
+            } else {
+                format!(" Opt-in: off by default, `--select {}` runs it.", c.name())
+            },
             c.summary(),
             m.doc.trim_end()
         ));

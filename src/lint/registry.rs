@@ -54,6 +54,16 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::runs_as_root::RunsAsRoot,
     &rules::world_readable_credentials::WorldReadableCredentials,
     // --- end block C ---
+    // --- fixes (issue 17) ---
+    &rules::unexpanded_shell_syntax::UnexpandedShellSyntax,
+    &rules::stdout_and_stderr_in_one_file::StdoutAndStderrInOneFile,
+    &rules::device_logfile_rotation::DeviceLogfileRotation,
+    &rules::pidfile_dev_null::PidfileDevNull,
+    &rules::numprocs_from_environment::NumprocsFromEnvironment,
+    &rules::relative_program_directory::RelativeProgramDirectory,
+    &rules::removed_log_keys::RemovedLogKeys,
+    &rules::process_num_port_out_of_range::ProcessNumPortOutOfRange,
+    // --- end fixes ---
     // --- engine ---
     &rules::unused_suppression::UnusedSuppression,
 ];

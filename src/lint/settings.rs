@@ -44,8 +44,16 @@ fn matches(list: &[String], code: Code) -> bool {
 }
 
 impl Settings {
+    /// Whether a rule runs: the default set (every rule the catalogue
+    /// enables by default) unless `select` names rules, opt-in rules only
+    /// when named; never when ignored.
     pub fn enabled(&self, code: Code) -> bool {
-        (self.select.is_empty() || matches(&self.select, code)) && !matches(&self.ignore, code)
+        let selected = if self.select.is_empty() {
+            code.enabled_by_default()
+        } else {
+            matches(&self.select, code)
+        };
+        selected && !matches(&self.ignore, code)
     }
 
     /// The severity the settings impose on a rule, if any.

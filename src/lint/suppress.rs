@@ -5,11 +5,14 @@
 
 use super::{LintContext, Settings};
 use crate::codes::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::fix::text::{whole_lines, with_leading_blanks};
 use crate::source::Span;
 
 struct Directive {
     span: Span,
+    /// The comment is alone on its line.
+    full_line: bool,
     line: usize,
     whole_file: bool,
     /// Codes or names; empty means every rule.
@@ -45,6 +48,7 @@ fn parse(cx: &LintContext<'_>) -> Vec<Directive> {
         let n = rules.len().max(1);
         out.push(Directive {
             span: c.span,
+            full_line: c.full_line,
             // A comment alone on its line covers the next line.
             line: if c.full_line { line + 1 } else { line },
             whole_file,
@@ -113,10 +117,37 @@ pub(super) fn apply(
                         format!("this suppression of {what} suppresses nothing"),
                     )
                     .at(d.span, "unused suppression")
-                    .help("remove it, or check the rule code or name"),
+                    .help("remove it, or check the rule code or name")
+                    .with_fix(remove_rule(cx, d, i)),
                 );
             }
         }
     }
     kept
+}
+
+/// Removes rule `i` from a directive, or the whole comment when it is the
+/// directive's only rule. Comments are not part of what supervisord reads.
+fn remove_rule(cx: &LintContext<'_>, d: &Directive, i: usize) -> Fix {
+    let text = &cx.sources().get(d.span.file).text;
+    let comment = cx.text(d.span);
+    let keyword = if d.whole_file {
+        "disable-file"
+    } else {
+        "disable"
+    };
+    let lead = comment.find("supc:").map_or("; ", |at| &comment[..at]);
+    let edit = if d.rules.len() > 1 {
+        let rest: Vec<&str> = (d.rules.iter().enumerate())
+            .filter(|&(k, _)| k != i)
+            .map(|(_, r)| r.as_str())
+            .collect();
+        let new = format!("{lead}supc: {keyword}={}", rest.join(","));
+        Edit::replace(d.span, new)
+    } else if d.full_line {
+        Edit::delete(whole_lines(text, d.span))
+    } else {
+        Edit::delete(with_leading_blanks(text, d.span))
+    };
+    Fix::safe("remove the unused suppression", vec![edit])
 }

@@ -56,6 +56,9 @@ pub struct Finding {
     pub help: Option<String>,
     /// The rule's documentation in the supc repository.
     pub docs: Option<String>,
+    /// A mechanical repair (`supc check --fix` applies the safe ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<crate::fix::report::FixReport>,
 }
 
 impl Finding {
@@ -78,6 +81,7 @@ impl Finding {
                 .collect(),
             help: d.help.clone(),
             docs: url,
+            fix: (d.fix.as_ref()).map(|f| crate::fix::report::FixReport::of(f, sources)),
         }
     }
 }

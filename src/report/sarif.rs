@@ -33,6 +33,33 @@ fn uri(path: &str) -> String {
     path.replace('%', "%25").replace(' ', "%20")
 }
 
+/// A SARIF `fix`: one artifact change per file, each edit a replacement of
+/// a byte range; the applicability is in `properties`.
+fn fix_object(fix: &crate::fix::report::FixReport) -> Value {
+    let mut changes: Vec<(String, Vec<Value>)> = Vec::new();
+    for e in &fix.edits {
+        let replacement = json!({
+            "deletedRegion": {"byteOffset": e.byte_offset, "byteLength": e.byte_length},
+            "insertedContent": {"text": e.replacement},
+        });
+        match changes.iter_mut().find(|(f, _)| *f == e.location.file) {
+            Some((_, r)) => r.push(replacement),
+            None => changes.push((e.location.file.clone(), vec![replacement])),
+        }
+    }
+    json!({
+        "description": {"text": fix.message},
+        "artifactChanges": changes
+            .into_iter()
+            .map(|(file, replacements)| json!({
+                "artifactLocation": {"uri": uri(&file)},
+                "replacements": replacements,
+            }))
+            .collect::<Vec<_>>(),
+        "properties": {"applicability": fix.applicability_str()},
+    })
+}
+
 /// Every code's metadata; lint rules add their documentation.
 fn rules() -> Vec<Value> {
     Code::ALL
@@ -86,6 +113,9 @@ pub fn render(files: &[FileReport]) -> String {
                     })
                     .collect(),
             );
+        }
+        if let Some(fix) = &f.fix {
+            result["fixes"] = json!([fix_object(fix)]);
         }
         results.push(result);
     }

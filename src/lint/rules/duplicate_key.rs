@@ -1,6 +1,7 @@
 use super::duplicate_section::{elsewhere, same_place, template_branch};
 use crate::codes::Code;
-use crate::diagnostic::Label;
+use crate::diagnostic::{Edit, Fix, Label};
+use crate::fix::text::whole_lines;
 use crate::ini::{Definition, Section};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
@@ -78,11 +79,43 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
             whole(winner),
             "this value wins",
         );
-        for e in earlier {
+        for e in &earlier {
             d.related.push(Label::new(whole(e), "overridden value"));
         }
         d.help = Some(format!("keep only the `{key}` line you mean"));
+        d.fix = drop_shadowed(cx, key, &earlier);
     }
+}
+
+/// A value that went on over an indented `[section]` line: the repeat is
+/// a symptom of `swallowed-section-header`, whose fix (dedent) is the
+/// right one, and deleting the value would delete the header too.
+fn swallows_header(d: &Definition) -> bool {
+    d.written()
+        .lines()
+        .skip(1)
+        .any(|l| l.trim_start().starts_with('['))
+}
+
+/// Deletes the lines of the values that lose (supervisord never reads
+/// them, so it reads the same model); only when they are all in one file.
+fn drop_shadowed(cx: &LintContext<'_>, key: &str, earlier: &[&Definition]) -> Option<Fix> {
+    let file = earlier.first()?.key_span.file;
+    if earlier
+        .iter()
+        .any(|d| d.key_span.file != file || swallows_header(d))
+    {
+        return None;
+    }
+    let text = &cx.sources().get(file).text;
+    let edits = earlier
+        .iter()
+        .map(|d| Edit::delete(whole_lines(text, whole(d))))
+        .collect();
+    Some(Fix::safe(
+        format!("remove the overridden `{key}` lines"),
+        edits,
+    ))
 }
 
 impl Rule for DuplicateKey {

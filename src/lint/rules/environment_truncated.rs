@@ -1,6 +1,7 @@
 use super::percent::{expansion, mask_pass};
 use super::value_text::{value_lines, written_span};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::python::shlex::parse_kv_pairs;
@@ -131,10 +132,20 @@ fn check_entry(cx: &LintContext<'_>, kind: SectionKind, name: &str, out: &mut Fi
         return;
     };
     let lines = value_lines(cx, &entry.def);
-    let help = Some(match safe_form(raw, &map, &pairs) {
+    let safe = safe_form(raw, &map, &pairs);
+    let help = Some(match &safe {
         Some(s) => format!("quote every value: `environment={s}`"),
         None => "quote every value with `\"...\"`; supervisord strips quote characters at either end of a value, so a value cannot start or end with one".into(),
     });
+    // Only a value written on one line is replaced whole.
+    let fix = safe
+        .filter(|_| cx.text(entry.def.value_span) == raw)
+        .map(|s| {
+            Fix::behaviour_changing(
+                "quote every value of `environment`",
+                vec![Edit::replace(entry.def.value_span, s)],
+            )
+        });
     for (i, p) in pairs.iter().enumerate() {
         let meant = &text[p.value.0..p.value.1];
         let kept = actual
@@ -165,7 +176,9 @@ fn check_entry(cx: &LintContext<'_>, kind: SectionKind, name: &str, out: &mut Fi
             None => "never set".to_string(),
             Some(k) => format!("supervisord keeps `{key}={k}`"),
         };
-        out.report(message, span, label).help = help.clone();
+        let d = out.report(message, span, label);
+        d.help = help.clone();
+        d.fix = fix.clone();
     }
 }
 

@@ -1,5 +1,6 @@
 use super::value_text::{value_lines, written_span};
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::unicode::is_space;
 
@@ -77,6 +78,12 @@ impl Rule for IncludeCommaSeparated {
                 "one pattern, commas included",
             );
             d.help = Some(format!("separate the patterns with spaces: `{fixed}`"));
+            if cx.text(span) == word {
+                d.fix = Some(Fix::behaviour_changing(
+                    format!("separate the patterns with spaces: `{fixed}`"),
+                    vec![Edit::replace(span, fixed)],
+                ));
+            }
         }
     }
 }

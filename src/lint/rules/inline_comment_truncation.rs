@@ -3,7 +3,7 @@ use super::value_text::{
     ValueLine, comment_after, may_have_inline_comment, open_quote, protect, tighten, value_lines,
 };
 use crate::codes::Code;
-use crate::diagnostic::{Label, Severity};
+use crate::diagnostic::{Edit, Fix, Label, Severity};
 use crate::ini::Definition;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, ValueType, lookup};
@@ -110,8 +110,9 @@ pub fn cuts<'a>(
     out
 }
 
-/// The cut-off text up to where the quote closes and a real comment starts.
-fn meant(cx: &LintContext<'_>, cut: &Cut<'_>) -> String {
+/// The cut-off text up to where the quote closes and a real comment starts,
+/// and the file offset where it ends.
+fn meant(cx: &LintContext<'_>, cut: &Cut<'_>) -> (String, usize) {
     let file = &cx.sources().get(cut.comment.file).text;
     let gap = &file[cut.line.span.end as usize..cut.comment.start as usize];
     let rest = cx.text(cut.comment);
@@ -130,7 +131,19 @@ fn meant(cx: &LintContext<'_>, cut: &Cut<'_>) -> String {
         }
         prev_space = is_space(c);
     }
-    format!("{}{gap}{}", cut.line.text, rest[..end].trim_end())
+    let kept = rest[..end].trim_end();
+    let text = format!("{}{gap}{kept}", cut.line.text);
+    (text, cut.comment.start as usize + kept.len())
+}
+
+/// The value line with `%(here).0s` (which expands to nothing) between
+/// each blank and `;`/`#`, so supervisord reads the whole text.
+fn escape(cut: &Cut<'_>, meant: &str, end: usize) -> Fix {
+    let span = Span::new(cut.line.span.file, cut.line.span.start as usize, end);
+    Fix::behaviour_changing(
+        "keep the text after `;`/`#` in the value (`%(here).0s` expands to nothing)",
+        vec![Edit::replace(span, protect(meant, "%(here).0s"))],
+    )
 }
 
 impl Rule for InlineCommentTruncation {
@@ -177,10 +190,15 @@ impl Rule for InlineCommentTruncation {
                     }
                     d.related
                         .push(Label::new(cut.line.span, "supervisord keeps only this"));
-                    let mut meant = meant(cx, &cut);
-                    if cut.line.at == 0 {
-                        meant = format!("{key}={meant}");
+                    let (value, end) = meant(cx, &cut);
+                    if exp.here {
+                        d.fix = Some(escape(&cut, &value, end));
                     }
+                    let meant = if cut.line.at == 0 {
+                        format!("{key}={value}")
+                    } else {
+                        value
+                    };
                     let mut fixes = Vec::new();
                     if exp.here {
                         fixes.push(format!("`{}`", protect(&meant, "%(here).0s")));

@@ -1,4 +1,6 @@
+use super::removed_log_keys::is_removed;
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, kinds_reading, lookup};
 
@@ -32,6 +34,29 @@ socket=unix:///run/php.sock
 "#,
 };
 
+/// Keys written in the wrong section that have an equivalent in it.
+const EQUIVALENTS: &[(SectionKind, &str, &str)] = &[
+    (SectionKind::Supervisord, "stdout_logfile", "logfile"),
+    (
+        SectionKind::Supervisord,
+        "stdout_logfile_maxbytes",
+        "logfile_maxbytes",
+    ),
+    (
+        SectionKind::Supervisord,
+        "stdout_logfile_backups",
+        "logfile_backups",
+    ),
+];
+
+/// The key of `kind` that does what `key` does where it belongs.
+fn equivalent(kind: SectionKind, key: &str) -> Option<&'static str> {
+    EQUIVALENTS
+        .iter()
+        .find(|(k, old, _)| *k == kind && *old == key)
+        .map(|(_, _, new)| *new)
+}
+
 impl Rule for MisplacedKey {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -43,7 +68,9 @@ impl Rule for MisplacedKey {
                 continue;
             }
             for (key, entry) in &section.entries {
-                if entry.def.from_default || lookup(kind, key).is_some() {
+                // Supervisor 2's log keys get one finding per section.
+                let removed = kind.is_program_like() && is_removed(key);
+                if removed || entry.def.from_default || lookup(kind, key).is_some() {
                     continue;
                 }
                 let readers = kinds_reading(key);
@@ -51,11 +78,20 @@ impl Rule for MisplacedKey {
                     continue;
                 }
                 let places: Vec<&str> = readers.iter().map(|k| k.header()).collect();
-                out.report(
+                let d = out.report(
                     format!("`{key}` has no effect in [{name}]"),
                     entry.def.key_span,
                     format!("only read in {}", places.join(", ")),
                 );
+                if let Some(new) =
+                    equivalent(kind, key).filter(|n| !section.entries.contains_key(n))
+                {
+                    d.help = Some(format!("[{name}] spells it `{new}`"));
+                    d.fix = Some(Fix::behaviour_changing(
+                        format!("rename `{key}` to `{new}`"),
+                        vec![Edit::replace(entry.def.key_span, new)],
+                    ));
+                }
             }
         }
     }

@@ -50,3 +50,13 @@ pub mod serverurl_mismatch;
 pub mod socket_writable_by_others;
 pub mod world_readable_credentials;
 // --- end block C ---
+// --- fixes (issue 17) ---
+pub mod device_logfile_rotation;
+pub mod numprocs_from_environment;
+pub mod pidfile_dev_null;
+pub mod process_num_port_out_of_range;
+pub mod relative_program_directory;
+pub mod removed_log_keys;
+pub mod stdout_and_stderr_in_one_file;
+pub mod unexpanded_shell_syntax;
+// --- end fixes ---

@@ -1,4 +1,5 @@
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
@@ -38,6 +39,25 @@ password={SHA}e5e9fa1ba31ecd1ae84f75caaa474f3a663f05f4
 "#,
 };
 
+/// `password={SHA}<hex>`: clients still log in with the same password,
+/// but the model holds the hash. Only for a value written as it is read
+/// (no `%` escapes or expansions) on one line, and not for a `{sha}`
+/// spelling (that one is a password that happens to start so).
+fn sha_form(cx: &LintContext<'_>, def: &crate::ini::Definition, value: &str) -> Option<Fix> {
+    if def.from_default
+        || cx.text(def.value_span) != value
+        || value.contains(['%', '\n'])
+        || value.to_ascii_uppercase().starts_with("{SHA}")
+    {
+        return None;
+    }
+    let hex = sha1_smol::Sha1::from(value).digest().to_string();
+    Some(Fix::behaviour_changing(
+        "store the password as its SHA-1",
+        vec![Edit::replace(def.value_span, format!("{{SHA}}{hex}"))],
+    ))
+}
+
 impl Rule for PlaintextPassword {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -75,6 +95,7 @@ impl Rule for PlaintextPassword {
                 "store its SHA-1 instead: `password={SHA}<hex>`, with <hex> from `echo -n 'your-password' | sha1sum` ([supervisorctl] keeps the plain password)"
                     .into(),
             );
+            d.fix = sha_form(cx, def, found.value);
         }
     }
 }

@@ -1,5 +1,6 @@
 use crate::codes::Code;
-use crate::diagnostic::Label;
+use crate::diagnostic::{Edit, Fix, Label};
+use crate::fix::text::whole_lines;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
@@ -78,6 +79,17 @@ impl Rule for RedirectStderrWithStderrLogfile {
                 "remove `stderr_logfile`, or set `redirect_stderr=false` to keep stderr in its own file"
                     .into(),
             );
+            // supervisord drops the ignored name from its model, so removing
+            // the line leaves what it reads unchanged.
+            let def = &logfile.entry.def;
+            if !def.from_default {
+                let text = &cx.sources().get(def.key_span.file).text;
+                let lines = whole_lines(text, def.key_span.to(def.value_span));
+                d.fix = Some(Fix::safe(
+                    "remove the ignored `stderr_logfile`",
+                    vec![Edit::delete(lines)],
+                ));
+            }
         }
     }
 }

@@ -2,6 +2,8 @@ use super::duplicate_section::same_place;
 use super::value_text::value_lines;
 use crate::codes::Code;
 use crate::diagnostic::Label;
+use crate::diagnostic::{Edit, Fix};
+use crate::fix::text::indentation;
 use crate::ini::{Definition, Section};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::source::Span;
@@ -69,6 +71,11 @@ fn check_def(cx: &LintContext<'_>, section: &str, key: &str, def: &Definition, o
         d.related
             .push(Label::new(def.key_span, "the option it continues"));
         d.help = Some(format!("remove the indentation before `{header}`"));
+        let text = &cx.sources().get(span.file).text;
+        d.fix = Some(Fix::behaviour_changing(
+            format!("remove the indentation before `{header}`"),
+            vec![Edit::delete(indentation(text, span))],
+        ));
     }
 }
 

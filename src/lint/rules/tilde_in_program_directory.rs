@@ -1,4 +1,5 @@
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct TildeInProgramDirectory;
@@ -62,6 +63,18 @@ impl Rule for TildeInProgramDirectory {
                 ),
                 None => "use an absolute path".into(),
             });
+            // `~/` is supervisord's HOME (expanding it needs HOME set).
+            let written = cx.text(span);
+            if written.starts_with("~/") && cx.host.env_var("HOME").is_some() {
+                let tilde = crate::source::Span {
+                    end: span.start + 1,
+                    ..span
+                };
+                d.fix = Some(Fix::behaviour_changing(
+                    "write `%(ENV_HOME)s` for `~`",
+                    vec![Edit::replace(tilde, "%(ENV_HOME)s")],
+                ));
+            }
         }
     }
 }

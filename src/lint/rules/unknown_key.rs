@@ -1,4 +1,6 @@
+use super::removed_log_keys::is_removed;
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest, kinds_reading, lookup, options_of};
 
@@ -43,7 +45,10 @@ impl Rule for UnknownKey {
                 // `{% if x == "y" %}` in a Jinja source reads as a key; it is
                 // the template's, not a typo.
                 let template = ["{%", "{{", "{#"].iter().any(|t| key.contains(t));
+                // Supervisor 2's log keys get one finding per section.
+                let removed = kind.is_program_like() && is_removed(key);
                 if template
+                    || removed
                     || entry.def.from_default
                     || lookup(kind, key).is_some()
                     || !kinds_reading(key).is_empty()
@@ -57,6 +62,13 @@ impl Rule for UnknownKey {
                 );
                 if let Some(s) = closest(key, options_of(kind).map(|o| o.name)) {
                     d.help = Some(format!("did you mean `{s}`?"));
+                    // Renaming onto a key the section sets would duplicate it.
+                    if !section.entries.contains_key(s) {
+                        d.fix = Some(Fix::behaviour_changing(
+                            format!("rename `{key}` to `{s}`"),
+                            vec![Edit::replace(entry.def.key_span, s)],
+                        ));
+                    }
                 }
             }
         }

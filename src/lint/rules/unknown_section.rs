@@ -1,4 +1,5 @@
 use crate::codes::Code;
+use crate::diagnostic::{Edit, Fix};
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest};
 
@@ -82,6 +83,14 @@ impl Rule for UnknownSection {
                 );
                 if let Some(s) = suggestion(name) {
                     d.help = Some(format!("did you mean [{s}]?"));
+                    let taken = cx.ini().section(&s).is_some();
+                    // The header's span is the name between the brackets.
+                    if !taken && cx.text(header) == name {
+                        d.fix = Some(Fix::behaviour_changing(
+                            format!("rename [{name}] to [{s}]"),
+                            vec![Edit::replace(header, s.as_str())],
+                        ));
+                    }
                 }
             }
         }

@@ -52,6 +52,11 @@ impl Rule for WorldReadableCredentials {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
+        // A file's mode on the machine that checks it (a CI checkout) says
+        // nothing about its mode where supervisord reads it.
+        if cx.portable() {
+            return;
+        }
         let ini = cx.ini();
         let sections = cx.sections().map(|(_, k, s)| (k, s));
         let defaults = ini.defaults.iter().map(|s| (SectionKind::Default, s));
@@ -116,5 +121,43 @@ mod tests {
             );
         }
         assert_eq!(world_readable(std::path::Path::new("/nonexistent/x")), None);
+    }
+}
+
+#[cfg(test)]
+mod portable_tests {
+    use crate::host::Host;
+    use crate::lint::{LintContext, Settings, lint};
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The same world-readable file: a finding on the host, none in
+    /// portable mode (the mode of a CI checkout is not the deployed one).
+    #[test]
+    fn off_in_portable_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("supervisord.conf");
+        std::fs::write(
+            &conf,
+            "[supervisord]\n[unix_http_server]\nfile=/tmp/s.sock\nusername=u\npassword=p\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let count = |portable: bool| {
+            let host = Host {
+                env: vec![("HOME".into(), "/nonexistent".into())],
+                node_name: "testhost".into(),
+                cwd: dir.path().to_string_lossy().into_owned(),
+                portable,
+                overlay: Default::default(),
+            };
+            let (loaded, resolution) = crate::analyze("supervisord.conf", &host, false);
+            let cx = LintContext::new(&loaded, &resolution, &host);
+            lint(&cx, &Settings::default())
+                .iter()
+                .filter(|d| d.code == crate::codes::Code::WorldReadableCredentials)
+                .count()
+        };
+        assert_eq!(count(false), 1);
+        assert_eq!(count(true), 0);
     }
 }

@@ -1,0 +1,88 @@
+//! Writing a fixed file: a temporary file in the same directory, renamed
+//! over the original, so a reader (or a crash) sees the old text or the
+//! new, never half of one. The file keeps its permissions; a symlink is
+//! followed, so the link stays and its target is rewritten.
+
+use std::fs::{self, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Replaces the contents of `path` with `text`, atomically.
+pub fn replace_file(path: &Path, text: &str) -> io::Result<()> {
+    let target = fs::canonicalize(path)?;
+    let perms = fs::metadata(&target)?.permissions();
+    let (tmp, mut file) = create_temp(&target)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.set_permissions(perms))
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, &target));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// A new file next to `target`, named so that no one else's is taken.
+fn create_temp(target: &Path) -> io::Result<(PathBuf, fs::File)> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let base = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut last = None;
+    for attempt in 0..100u32 {
+        let tmp = dir.join(format!(".{base}.supc-fix.{}.{attempt}", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free temporary name")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replaces_text_keeps_mode_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.conf");
+        fs::write(&path, "old\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        replace_file(&path, "new\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_symlink_stays_and_its_target_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.conf");
+        let link = dir.path().join("link.conf");
+        fs::write(&real, "old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        replace_file(&link, "new\n").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_not_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent.conf");
+        assert!(replace_file(&path, "x").is_err());
+        assert!(!path.exists());
+    }
+}
