@@ -3,7 +3,7 @@
 //! there with a controlled environment, and the oracle (supervisor 4.3.0)
 //! asked about many copies in one batch.
 
-#![allow(dead_code)] // each test binary uses part of it
+#![allow(dead_code, reason = "each test binary uses part of it")]
 
 #[path = "../conformance/process.rs"]
 mod process;
