@@ -10,7 +10,7 @@
 //! report every independent problem; [`Resolution::config`] is only `Some`
 //! when there is no error at all.
 
-mod convert;
+pub mod convert;
 mod groups;
 mod plugins;
 mod process;
@@ -20,6 +20,7 @@ mod supervisor_modules;
 mod supervisord;
 
 pub use convert::{signal_name, signal_number};
+pub use groups::EVENT_TYPES;
 
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
