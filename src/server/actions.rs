@@ -6,7 +6,7 @@
 use super::analysis::Analysis;
 use super::diagnostics::{self, Lines, belongs_to};
 use super::state::{Document, State};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic};
 use crate::source::Span;
 use lsp_types::{
     CodeAction, CodeActionContext, CodeActionKind, CodeActionOrCommand, Range, TextEdit,
@@ -21,9 +21,18 @@ pub struct FixView<'a> {
     pub edits: Vec<(Span, &'a str)>,
 }
 
-/// The machine-applicable fix a finding carries, if any.
-pub fn fix_of(_d: &Diagnostic) -> Option<FixView<'_>> {
-    None
+/// The fix a finding carries, if any.
+pub fn fix_of(d: &Diagnostic) -> Option<FixView<'_>> {
+    let fix = d.fix.as_ref()?;
+    Some(FixView {
+        message: &fix.message,
+        safe: fix.applicability == Applicability::Safe,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| (e.span, e.replacement.as_str()))
+            .collect(),
+    })
 }
 
 pub fn actions(
@@ -150,11 +159,11 @@ fn without_overlaps(mut edits: Vec<(Span, &str)>) -> Vec<(Span, &str)> {
 
 /// A lint rule's finding (supervisord's own errors cannot be disabled).
 fn is_rule(d: &Diagnostic) -> bool {
-    crate::lint::registry::find(d.code).is_some()
+    d.code.is_lint()
 }
 
 fn rule_name(d: &Diagnostic) -> String {
-    crate::lint::registry::find(d.code).map_or(d.code.to_string(), |m| m.name.to_string())
+    d.code.name().to_string()
 }
 
 /// `; supc: disable=NAME` on its own line above the finding's line.

@@ -8,7 +8,6 @@ use crate::host::Host;
 use crate::lint::{LintContext, Settings, lint};
 use crate::load::Loaded;
 use crate::resolve::Resolution;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What one check of a root config found.
@@ -34,21 +33,15 @@ impl Analysis {
     }
 }
 
-/// Checks `root` as `supc check` does, reading open buffers (`overlay`,
-/// absolute path → text) instead of the disk.
-pub fn analyze(
-    root: &Path,
-    snippet: bool,
-    overlay: &HashMap<PathBuf, String>,
-    host: &Host,
-) -> Analysis {
-    let host = with_overlay(host, overlay);
+/// Checks `root` as `supc check` does, reading open buffers (the host's
+/// overlay) instead of the disk.
+pub fn analyze(root: &Path, snippet: bool, host: &Host) -> Analysis {
     let path = root.to_string_lossy().into_owned();
-    let (loaded, resolution) = crate::analyze(&path, &host, snippet);
-    let (settings, settings_error) = settings_for(root, overlay);
+    let (loaded, resolution) = crate::analyze(&path, host, snippet);
+    let (settings, settings_error) = settings_for(root, host);
     let mut diagnostics = resolution.diagnostics.clone();
     if loaded.main.is_some() {
-        let cx = LintContext::new(&loaded, &resolution, &host);
+        let cx = LintContext::new(&loaded, &resolution, host);
         diagnostics.extend(lint(&cx, &settings));
     }
     Analysis {
@@ -61,21 +54,13 @@ pub fn analyze(
     }
 }
 
-/// The host the loader reads through: open buffers come first.
-fn with_overlay(host: &Host, _overlay: &HashMap<PathBuf, String>) -> Host {
-    host.clone()
-}
-
 /// The nearest `.supc.yaml` above `root` (an open buffer of it wins).
-fn settings_for(root: &Path, overlay: &HashMap<PathBuf, String>) -> (Settings, Option<String>) {
+fn settings_for(root: &Path, host: &Host) -> (Settings, Option<String>) {
     let Some(path) = Settings::find(root) else {
         return (Settings::default(), None);
     };
-    let text = match overlay.get(&path) {
-        Some(t) => Ok(t.clone()),
-        None => std::fs::read_to_string(&path),
-    };
-    let parsed = text
+    let parsed = host
+        .read_config_text(&path.to_string_lossy())
         .map_err(|e| e.to_string())
         .and_then(|t| Settings::from_yaml(&t));
     match parsed {
@@ -93,7 +78,6 @@ pub fn is_error(d: &Diagnostic) -> bool {
 }
 
 /// Loads `main` and its includes without resolving (for the include graph).
-pub fn load_only(main: &Path, overlay: &HashMap<PathBuf, String>, host: &Host) -> Loaded {
-    let host = with_overlay(host, overlay);
-    crate::load::load(&main.to_string_lossy(), &host, false)
+pub fn load_only(main: &Path, host: &Host) -> Loaded {
+    crate::load::load(&main.to_string_lossy(), host, false)
 }

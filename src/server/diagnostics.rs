@@ -73,7 +73,7 @@ pub fn convert(d: &Diagnostic, range: lsp::Range, lines: &mut Lines<'_>) -> lsp:
 }
 
 pub fn code_of(d: &Diagnostic) -> String {
-    d.code.to_string()
+    d.code.code().to_string()
 }
 
 fn severity(s: Severity) -> lsp::DiagnosticSeverity {

@@ -95,7 +95,7 @@ impl State {
             analysis: None,
             due: Some(Instant::now()),
         };
-        self.texts.insert(path, text);
+        self.set_text(path, text);
         self.docs.insert(uri.as_str().to_string(), doc);
         self.schedule_readers_of(uri.as_str(), Instant::now());
     }
@@ -117,7 +117,8 @@ impl State {
         doc.outline = OnceLock::new();
         let due = Instant::now() + self.debounce;
         doc.due = Some(due);
-        self.texts.insert(doc.path.clone(), text);
+        let path = doc.path.clone();
+        self.set_text(path, text);
         self.schedule_readers_of(key, due);
     }
 
@@ -125,6 +126,11 @@ impl State {
     pub fn close(&mut self, key: &str) -> Option<Uri> {
         let doc = self.docs.remove(key)?;
         self.texts.remove(&doc.path);
+        // The overlay has no removal: rebuilt from what stays open.
+        self.host.overlay = crate::input::Overlay::default();
+        for (p, t) in &self.texts {
+            self.host.overlay.insert(p.to_string_lossy(), t.as_str());
+        }
         self.workspace.invalidate();
         self.schedule_path_readers(&doc.path, Instant::now());
         Some(doc.uri)
@@ -134,6 +140,14 @@ impl State {
     pub fn file_changed(&mut self, path: &Path) {
         self.workspace.invalidate();
         self.schedule_path_readers(path, Instant::now());
+    }
+
+    /// The buffer of `path`, for the features and for the loader.
+    fn set_text(&mut self, path: PathBuf, text: String) {
+        self.host
+            .overlay
+            .insert(path.to_string_lossy(), text.as_str());
+        self.texts.insert(path, text);
     }
 
     fn schedule_readers_of(&mut self, key: &str, due: Instant) {
@@ -180,14 +194,13 @@ impl State {
         let yaml = crate::yaml::is_yaml_path(&path.to_string_lossy());
         let snippet = !yaml && workspace::looks_like_snippet(text);
         let main = if snippet {
-            self.workspace
-                .main_config_for(&path, &self.texts, &self.host)
+            self.workspace.main_config_for(&path, &self.host)
         } else {
             None
         };
         let result = match &main {
-            Some(m) => analysis::analyze(m, false, &self.texts, &self.host),
-            None => analysis::analyze(&path, snippet, &self.texts, &self.host),
+            Some(m) => analysis::analyze(m, false, &self.host),
+            None => analysis::analyze(&path, snippet, &self.host),
         };
         if let Some(doc) = self.docs.get_mut(key) {
             doc.analysis = Some(result);

@@ -40,18 +40,13 @@ impl Workspace {
     }
 
     /// The first main config found that includes `path`.
-    pub fn main_config_for(
-        &mut self,
-        path: &Path,
-        overlay: &HashMap<PathBuf, String>,
-        host: &Host,
-    ) -> Option<PathBuf> {
+    pub fn main_config_for(&mut self, path: &Path, host: &Host) -> Option<PathBuf> {
         if self.includers.is_none() {
             let mut roots = self.folders.clone();
             if roots.is_empty() {
                 roots.extend(path.parent().and_then(Path::parent).map(Path::to_path_buf));
             }
-            self.includers = Some(scan(&roots, overlay, host));
+            self.includers = Some(scan(&roots, host));
         }
         let found = self.includers.as_ref()?.get(path)?;
         found.iter().find(|m| m.as_path() != path).cloned()
@@ -73,11 +68,7 @@ pub fn looks_like_snippet(text: &str) -> bool {
     })
 }
 
-fn scan(
-    roots: &[PathBuf],
-    overlay: &HashMap<PathBuf, String>,
-    host: &Host,
-) -> HashMap<PathBuf, Vec<PathBuf>> {
+fn scan(roots: &[PathBuf], host: &Host) -> HashMap<PathBuf, Vec<PathBuf>> {
     let mut candidates = Vec::new();
     let mut budget = MAX_ENTRIES;
     for r in roots {
@@ -86,15 +77,15 @@ fn scan(
     candidates.sort();
     let mut graph: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     for main in candidates {
-        let text = match overlay.get(&main) {
-            Some(t) => t.clone(),
+        let text = match host.overlay.get(&main.to_string_lossy()) {
+            Some(t) => t.to_string(),
             None => read_small(&main).unwrap_or_default(),
         };
         if !has_include(&text) {
             continue;
         }
-        let analysis = super::analysis::load_only(&main, overlay, host);
-        for inc in &analysis.includes {
+        let loaded = super::analysis::load_only(&main, host);
+        for inc in &loaded.includes {
             let p = PathBuf::from(&inc.path);
             graph.entry(p).or_default().push(main.clone());
         }
