@@ -184,3 +184,70 @@ fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> Wo
         ..Default::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Edit, Fix};
+    use crate::server::state::ClientOptions;
+    use crate::server::text::Encoding;
+    use lsp_types::{Position, Uri};
+    use std::str::FromStr;
+
+    /// A finding's `Diagnostic.fix` becomes a quick fix and joins "fix
+    /// all", whichever rule attached it (here: one attached by hand to the
+    /// runs-as-root finding on `[supervisord]`).
+    #[test]
+    fn every_fix_becomes_a_quick_fix_and_joins_fix_all() {
+        let mut state = State::new(Vec::new(), &ClientOptions::default(), Encoding::Utf16);
+        let uri = Uri::from_str("file:///supc-test/a.conf").unwrap();
+        let text = "[supervisord]\nlogfile=/tmp/a.log\n[program:x]\ncommand=/bin/cat\n";
+        state.open(uri.clone(), 1, text.into());
+        state.check(uri.as_str());
+        let doc = state.docs.get_mut(uri.as_str()).unwrap();
+        let a = doc.analysis.as_mut().unwrap();
+        let d = a
+            .diagnostics
+            .iter_mut()
+            .find(|d| d.code.name() == "runs-as-root")
+            .expect("runs-as-root finding");
+        let span = d.primary.as_ref().unwrap().span;
+        // Inserted at the start of line 2 (byte 14).
+        let at = crate::source::Span::new(span.file, 14, 14);
+        d.fix = Some(Fix {
+            message: "Add `user=nobody`".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: at,
+                replacement: "user=nobody\n".into(),
+            }],
+        });
+        let doc = &state.docs[uri.as_str()];
+        let range = Range::new(Position::new(0, 0), Position::new(0, 5));
+        let context = CodeActionContext::default();
+        let list = actions(&state, doc, range, &context);
+        let titles: Vec<&str> = list
+            .iter()
+            .map(|a| match a {
+                CodeActionOrCommand::CodeAction(a) => a.title.as_str(),
+                CodeActionOrCommand::Command(c) => c.title.as_str(),
+            })
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Add `user=nobody`",
+                "Disable runs-as-root for this line",
+                "Fix all supc findings"
+            ]
+        );
+        let CodeActionOrCommand::CodeAction(quick) = &list[0] else {
+            panic!("not an action")
+        };
+        assert_eq!(quick.kind, Some(CodeActionKind::QUICKFIX));
+        assert_eq!(quick.is_preferred, Some(true));
+        let edits = &quick.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri];
+        assert_eq!(edits[0].new_text, "user=nobody\n");
+        assert_eq!(edits[0].range.start, Position::new(1, 0));
+    }
+}
