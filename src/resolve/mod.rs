@@ -10,7 +10,7 @@
 //! report every independent problem; [`Resolution::config`] is only `Some`
 //! when there is no error at all.
 
-pub mod convert;
+mod convert;
 mod groups;
 mod plugins;
 mod process;
@@ -19,7 +19,10 @@ mod servers;
 mod supervisor_modules;
 mod supervisord;
 
-pub use convert::{signal_name, signal_number};
+pub use convert::{
+    auto_restart, boolean, byte_size, integer, list_of_strings, logging_level, octal, signal_name,
+    signal_number,
+};
 pub use groups::EVENT_TYPES;
 
 use crate::codes::Code;

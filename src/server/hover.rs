@@ -10,7 +10,7 @@ use super::outline::{OptionInfo, SectionInfo};
 use super::state::{Document, State};
 use crate::model::Process;
 use crate::options::{self, OptionSpec, SectionKind, ValueType};
-use crate::resolve::convert;
+use crate::resolve as convert;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
 
 /// Instances listed at most (a section may have thousands).
@@ -169,10 +169,10 @@ pub fn accepted(spec: &OptionSpec) -> Option<Vec<&'static str>> {
 
 fn value_doc(doc: &Document, section: &SectionInfo, opt: &OptionInfo) -> Option<String> {
     let mut out = String::new();
-    if let Some(spec) = options::lookup(section.kind, &opt.key) {
-        if let Some(m) = meaning(spec.ty, &opt.value) {
-            out.push_str(&format!("`{}` → {m}\n", opt.value));
-        }
+    if let Some(spec) = options::lookup(section.kind, &opt.key)
+        && let Some(m) = meaning(spec.ty, &opt.value)
+    {
+        out.push_str(&format!("`{}` → {m}\n", opt.value));
     }
     if opt.value.contains("%(") {
         out.push_str(&expansions(doc, section, &opt.key));

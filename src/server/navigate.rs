@@ -122,7 +122,7 @@ fn members(a: &Analysis, group: &str) -> Vec<Span> {
     let Some(entry) = a.loaded.ini.get(&format!("group:{group}"), "programs") else {
         return Vec::new();
     };
-    crate::resolve::convert::list_of_strings(entry.value)
+    crate::resolve::list_of_strings(entry.value)
         .iter()
         .filter_map(|p| program_header(a, p))
         .collect()
