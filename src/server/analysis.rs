@@ -3,7 +3,7 @@
 //! files on disk, keeping the loaded config and model for the other
 //! features (hover, inlay hints, navigation).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::lint::{LintContext, Settings, lint};
 use crate::load::Loaded;
@@ -70,11 +70,6 @@ fn settings_for(root: &Path, host: &Host) -> (Settings, Option<String>) {
             Some(format!("{}: {e}", path.display())),
         ),
     }
-}
-
-/// Whether a finding stops supervisord from starting.
-pub fn is_error(d: &Diagnostic) -> bool {
-    d.severity == Severity::Error
 }
 
 /// Loads `main` and its includes without resolving (for the include graph).

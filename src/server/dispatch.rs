@@ -52,7 +52,6 @@ type Answer = Result<Value, (ErrorCode, String)>;
 
 fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
     use lsp::request::*;
-    let enc = state.encoding;
     match req.method.as_str() {
         HoverRequest::METHOD => on_doc(
             connection,
@@ -104,13 +103,10 @@ fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
                 actions::actions(s, d, p.range, &p.context)
             })
         }
-        _ => {
-            let _ = enc;
-            Err((
-                ErrorCode::MethodNotFound,
-                format!("unknown method {}", req.method),
-            ))
-        }
+        _ => Err((
+            ErrorCode::MethodNotFound,
+            format!("unknown method {}", req.method),
+        )),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::model::Process;
 use crate::options::{self, OptionSpec, SectionKind, ValueType};
 use crate::resolve as convert;
 use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position};
+use std::collections::HashMap;
 
 /// Instances listed at most (a section may have thousands).
 const MAX_LISTED: usize = 12;
@@ -41,6 +42,24 @@ pub fn hover(state: &State, doc: &Document, pos: Position) -> Option<Hover> {
                 .range(text, range.start, range.end, state.encoding),
         ),
     })
+}
+
+/// Every section's processes in the document's last check (one pass over
+/// what may be tens of thousands of instances).
+pub fn instances_by_section(doc: &Document) -> HashMap<&str, Vec<&Process>> {
+    let mut out: HashMap<&str, Vec<&Process>> = HashMap::new();
+    if let Some(a) = &doc.analysis {
+        for p in a
+            .resolution
+            .model()
+            .groups
+            .iter()
+            .flat_map(|g| &g.processes)
+        {
+            out.entry(&*p.section).or_default().push(p);
+        }
+    }
+    out
 }
 
 /// The processes a section expanded to in the document's last check.
@@ -74,8 +93,7 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
         return Some(out);
     }
     let first = &procs[..procs.len().min(1)];
-    let node = &doc_host_node(a);
-    let ex = crate::explain::explain(&a.loaded, a.resolution.model(), node, first);
+    let ex = crate::explain::explain(&a.loaded, a.resolution.model(), &a.host_node_name, first);
     out.push_str(&format!("\n{} instance(s):\n\n", procs.len()));
     for p in procs.iter().take(MAX_LISTED) {
         out.push_str(&format!("- `{}`\n", p.full_name()));
@@ -91,10 +109,6 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
         ));
     }
     Some(out)
-}
-
-fn doc_host_node(a: &super::analysis::Analysis) -> String {
-    a.host_node_name.clone()
 }
 
 fn group_members(doc: &Document, section: &SectionInfo) -> String {

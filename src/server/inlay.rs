@@ -2,7 +2,7 @@
 //! the section expands to (`→ web:web_01 … web:web_04`), capped so a
 //! section of thousands stays one short hint.
 
-use super::hover::instances;
+use super::hover::instances_by_section;
 use super::state::{Document, State};
 use lsp_types::{InlayHint, InlayHintLabel, Range};
 
@@ -16,6 +16,7 @@ pub fn hints(state: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         doc.index.offset(text, range.end, state.encoding),
     );
     let mut out = Vec::new();
+    let by_section = instances_by_section(doc);
     for section in &doc.outline(text).sections {
         if !section.kind.is_program_like() || section.full.end < from || section.full.start > to {
             continue;
@@ -30,10 +31,10 @@ pub fn hints(state: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         if at.is_empty() {
             continue;
         }
-        let names: Vec<String> = instances(doc, &section.name)
-            .iter()
-            .map(|p| p.full_name())
-            .collect();
+        let Some(procs) = by_section.get(section.name.as_str()) else {
+            continue;
+        };
+        let names: Vec<String> = procs.iter().map(|p| p.full_name()).collect();
         if names.is_empty() {
             continue;
         }

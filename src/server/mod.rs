@@ -74,6 +74,11 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
 
 fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerError> {
     loop {
+        // Overdue checks run before the next message, so a client that
+        // never pauses still gets diagnostics.
+        if state.next_due().is_some_and(|due| due <= Instant::now()) {
+            dispatch::run_due_checks(connection, state);
+        }
         let message = match state.next_due() {
             Some(due) => {
                 let wait = due.saturating_duration_since(Instant::now());
