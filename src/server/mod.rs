@@ -22,6 +22,8 @@ mod navigate;
 pub mod outline;
 mod state;
 mod symbols;
+#[cfg(test)]
+mod tests;
 pub mod text;
 pub mod uri;
 mod workspace;
