@@ -376,6 +376,23 @@ fn a_supc_yaml_spec_gets_diagnostics_located_in_the_yaml() {
         json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"text": text.replace("warning", "warn")}]}),
     );
     c.diagnostics_where(&u, |d| !codes(d).contains(&"SUP020".to_string()));
+    // Hover and completion use the option table, as for INI.
+    let h = hover_text(&mut c, &u, json!({"line": 1, "character": 4}));
+    assert!(h.contains("**loglevel**"), "{h}");
+    let typing = format!("{}    numpr\n", text.replace("warning", "warn"));
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3}, "contentChanges": [{"text": typing}]}),
+    );
+    let keys = c.request(
+        "textDocument/completion",
+        at(&u, json!({"line": 5, "character": 9})),
+    );
+    let keys = labels(&keys);
+    assert!(
+        keys.contains(&"numprocs".to_string()) && !keys.contains(&"logfile".to_string()),
+        "{keys:?}"
+    );
     c.shutdown();
 }
 

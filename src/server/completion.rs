@@ -16,13 +16,18 @@ pub fn complete(state: &State, doc: &Document, pos: Position) -> Option<Completi
     let offset = doc.index.offset(text, pos, state.encoding);
     let line_start = doc.index.line_start(pos.line as usize);
     let before = text.get(line_start..offset)?;
-    let section = doc.outline(text).section_at(offset);
     let replace = |from: usize| {
         Range::new(
             doc.index.position(text, from, state.encoding),
             doc.index.position(text, offset, state.encoding),
         )
     };
+    if doc.is_yaml() {
+        return Some(CompletionResponse::Array(yaml(
+            text, offset, before, &replace,
+        )));
+    }
+    let section = doc.outline(text).section_at(offset);
     let items = if before.starts_with('[') {
         sections(replace(line_start))
     } else if let Some(eq) = before.find(['=', ':']).filter(|_| !indented(before)) {
@@ -40,6 +45,57 @@ pub fn complete(state: &State, doc: &Document, pos: Position) -> Option<Completi
         keys(kind, &present, replace(line_start))
     };
     Some(CompletionResponse::Array(items))
+}
+
+/// In a supc.yaml spec: option names at a key being typed, enumerated
+/// values after `key: `.
+fn yaml(
+    text: &str,
+    offset: usize,
+    before: &str,
+    replace: &dyn Fn(usize) -> Range,
+) -> Vec<CompletionItem> {
+    let typed = before.trim_start();
+    if typed.contains(':') {
+        let Some(place) = super::yaml_place::place_at(text, offset) else {
+            return Vec::new();
+        };
+        let Some(spec) = options::lookup(place.kind, &place.key) else {
+            return Vec::new();
+        };
+        let word = typed.rsplit([':', ' ', '"', '\'']).next().unwrap_or("");
+        return accepted(spec)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| {
+                item(
+                    v,
+                    CompletionItemKind::ENUM_MEMBER,
+                    replace(word.len()),
+                    v.to_string(),
+                )
+            })
+            .collect();
+    }
+    // Place the half-typed key as if its colon were there.
+    let mut probe = String::with_capacity(text.len() + 1);
+    probe.push_str(&text[..offset]);
+    probe.push(':');
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    probe.push_str(&text[line_end..]);
+    let Some(place) = super::yaml_place::place_at(&probe, offset) else {
+        return Vec::new();
+    };
+    options::options_of(place.kind)
+        .map(|o| {
+            item(
+                o.name,
+                CompletionItemKind::PROPERTY,
+                replace(typed.len()),
+                format!("{}: ", o.name),
+            )
+        })
+        .collect()
 }
 
 /// A continuation line (or a line being typed inside a value).

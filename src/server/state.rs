@@ -34,6 +34,11 @@ impl Document {
     pub fn outline(&self, text: &str) -> &Outline {
         self.outline.get_or_init(|| Outline::parse(text))
     }
+
+    /// A supc.yaml spec rather than an INI file.
+    pub fn is_yaml(&self) -> bool {
+        crate::yaml::is_yaml_path(&self.path.to_string_lossy())
+    }
 }
 
 /// Settings the client may pass in `initializationOptions`.

@@ -15,15 +15,20 @@ const TEXTS: &[&str] = &[
     "[program:x]\ncommand=%(\nnumprocs=%(process_num\n[group:g]\nprograms=,x,,\n",
     "[include]\nfiles= \t*.conf ;x\n[group:é😀]\nprograms=é😀\n[program:é😀]\ncommand=c\n",
     "\u{0}\u{1}=\r[x]\r=\r\n  [y]\n\t=\u{7f}\n[program:a]\nnumprocs=3\nprocess_name=%(program_name)s_%(process_num)d\ncommand=a",
+    "supervisord:\n  loglevel: \nprograms:\n  w:\n    numpr\n    autorestart: 'x\n  :\n:",
     "[supervisord]\nenvironment=A=\"%(ENV_HOME)s\",\n  B=1\n[program:p]\ncommand=x\nprocess_name=%(process_num)d\nnumprocs=2",
 ];
 
 #[test]
 fn no_feature_panics_anywhere() {
-    for (i, text) in TEXTS.iter().enumerate() {
+    let cases = TEXTS
+        .iter()
+        .enumerate()
+        .flat_map(|c| [(c, "conf"), (c, "yaml")]);
+    for ((i, text), ext) in cases {
         for enc in [Encoding::Utf16, Encoding::Utf8] {
             let mut state = State::new(Vec::new(), &ClientOptions::default(), enc);
-            let uri = Uri::from_str(&format!("file:///supc-test/t{i}.conf")).unwrap();
+            let uri = Uri::from_str(&format!("file:///supc-test/t{i}.{ext}")).unwrap();
             state.open(uri.clone(), 1, text.to_string());
             state.check(uri.as_str());
             let doc = &state.docs[uri.as_str()];
