@@ -73,7 +73,8 @@ pub fn actions(
                     fix.safe,
                 ));
             }
-            if is_rule(d) {
+            // A `;` comment is INI; a spec has no inline suppressions.
+            if is_rule(d) && !doc.is_yaml() {
                 let edit = disable_line(state, doc, primary.span, d);
                 out.push(action(
                     format!("Disable {} for this line", rule_name(d)),
