@@ -501,6 +501,10 @@ fn closed_documents_and_unknown_methods_get_protocol_errors() {
     // An unknown notification is ignored; the server still answers.
     c.notify("supc/unknown", json!({}));
     c.shutdown();
+    // `exit` without `shutdown`: exit code 1.
+    let mut c = start(&root);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit().code(), Some(1));
 }
 
 /// A rule's own fix reaches the editor as a quick fix. Needs the branch

@@ -1,6 +1,7 @@
 //! `supc server`: the language server on stdin/stdout (see
 //! [`crate::server`]). Exit codes: 0 after `shutdown` + `exit` or when the
-//! client closes the stream, 2 on a protocol or I/O error.
+//! client closes the stream, 1 for `exit` without `shutdown` (as the
+//! protocol says), 2 on a protocol or I/O error.
 
 use clap::Args;
 
@@ -15,6 +16,7 @@ pub struct ServerArgs {
 pub fn run(_args: &ServerArgs) -> i32 {
     match crate::server::run_stdio() {
         Ok(()) => 0,
+        Err(crate::server::ServerError::ExitWithoutShutdown) => 1,
         Err(e) => {
             eprintln!("supc server: {e}");
             2

@@ -41,6 +41,9 @@ pub enum ServerError {
     Protocol(String),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// `exit` came before `shutdown` (the protocol's exit code 1).
+    #[error("exit without shutdown")]
+    ExitWithoutShutdown,
 }
 
 /// Serves one client on stdin/stdout until it says `exit`.
@@ -109,7 +112,7 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
             }
             Some(Message::Notification(n)) => {
                 if !dispatch::notification(connection, state, n) {
-                    return Ok(());
+                    return Err(ServerError::ExitWithoutShutdown);
                 }
             }
             Some(Message::Response(_)) => {}

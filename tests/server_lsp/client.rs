@@ -152,11 +152,16 @@ impl Client {
         let r = self.request("shutdown", Value::Null);
         assert_eq!(r, Value::Null);
         self.notify("exit", Value::Null);
+        let status = self.wait_exit();
+        assert!(status.success(), "server exit status {status}");
+    }
+
+    /// The server's exit status (bounded wait).
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "server exit status {status}");
-                return;
+                return status;
             }
             assert!(Instant::now() < deadline, "server did not exit");
             std::thread::sleep(Duration::from_millis(10));
