@@ -357,6 +357,21 @@ fn a_snippet_is_checked_in_the_context_of_its_main_config() {
 }
 
 #[test]
+fn a_snippet_nothing_includes_is_checked_as_a_snippet() {
+    let (_d, root) = workspace();
+    let path = root.join("elsewhere/lonely.conf");
+    std::fs::create_dir(root.join("elsewhere")).unwrap();
+    let text = "[program:lonely]\ncommand=/bin/cat\nnumprocs=2\n";
+    let u = uri(&path);
+    let mut c = start(&root);
+    c.open(&u, text);
+    // Its own error, but no "no [supervisord] section": a snippet has none.
+    let diags = c.diagnostics_where(&u, |d| !d.is_empty());
+    assert_eq!(codes(&diags), ["SUP028"]);
+    c.shutdown();
+}
+
+#[test]
 fn a_supc_yaml_spec_gets_diagnostics_located_in_the_yaml() {
     let (_d, root) = workspace();
     let path = root.join("supc.yaml");
