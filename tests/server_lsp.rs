@@ -142,41 +142,40 @@ fn diagnostics_follow_the_buffer_not_the_disk() {
 fn inline_suppressions_and_settings_are_honoured() {
     let (_d, root) = workspace();
     let u = uri(&root.join("supervisord.conf"));
+    // unknown-key (SUP102), a rule on by default, finds the typo.
+    let text = format!("{MAIN}[program:api]\ncommand=/bin/cat\nautorestar=true\n");
+    let typo = |d: &[Value]| codes(d).contains(&"SUP102".to_string());
     let mut c = start(&root);
-    c.open(&u, MAIN);
-    let diags = c.diagnostics_where(&u, |d| !d.is_empty());
-    assert!(codes(&diags).contains(&"SUP304".to_string()), "{diags:?}");
+    c.open(&u, &text);
+    let diags = c.diagnostics_where(&u, typo);
+    let found = diags.iter().find(|d| d["code"] == "SUP102").unwrap();
     // "Disable for this line", applied as the client would apply it.
     let action = c.request(
         "textDocument/codeAction",
-        json!({"textDocument": {"uri": u}, "range": diags[0]["range"], "context": {"diagnostics": []}}),
+        json!({"textDocument": {"uri": u}, "range": found["range"], "context": {"diagnostics": [found]}}),
     );
     let disable = action
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| {
-            a["title"]
-                .as_str()
-                .unwrap()
-                .starts_with("Disable runs-as-root")
-        })
-        .expect("a disable action")
+        .find(|a| a["title"] == "Disable unknown-key for this line")
+        .unwrap_or_else(|| panic!("no disable action in {action}"))
         .clone();
     let edit = &disable["edit"]["changes"][&u][0];
-    assert_eq!(edit["newText"], "; supc: disable=runs-as-root\n");
+    assert_eq!(edit["newText"], "; supc: disable=unknown-key\n");
+    assert_eq!(edit["range"]["start"], pos(&text, "autorestar=", 0));
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 2}, "contentChanges": [{"range": edit["range"], "text": edit["newText"]}]}),
     );
-    c.diagnostics_where(&u, |d| !codes(d).contains(&"SUP304".to_string()));
+    c.diagnostics_where(&u, |d| !typo(d));
     c.shutdown();
     // A .supc.yaml that ignores the rule is honoured too.
-    std::fs::write(root.join(".supc.yaml"), "ignore: [SUP304]\n").unwrap();
+    std::fs::write(root.join(".supc.yaml"), "ignore: [SUP102]\n").unwrap();
     let mut c = start(&root);
-    c.open(&u, MAIN);
+    c.open(&u, &text);
     let diags = c.diagnostics_where(&u, |_| true);
-    assert!(!codes(&diags).contains(&"SUP304".to_string()), "{diags:?}");
+    assert!(!typo(&diags), "{diags:?}");
     c.shutdown();
 }
 

@@ -201,12 +201,13 @@ mod tests {
 
     /// A finding's `Diagnostic.fix` becomes a quick fix and joins "fix
     /// all", whichever rule attached it (here: one attached by hand to the
-    /// runs-as-root finding on `[supervisord]`).
+    /// unknown-key finding of a typo, replacing any fix of its own).
     #[test]
     fn every_fix_becomes_a_quick_fix_and_joins_fix_all() {
         let mut state = State::new(Vec::new(), &ClientOptions::default(), Encoding::Utf16);
         let uri = Uri::from_str("file:///supc-test/a.conf").unwrap();
-        let text = "[supervisord]\nlogfile=/tmp/a.log\n[program:x]\ncommand=/bin/cat\n";
+        let text =
+            "[supervisord]\nlogfile=/tmp/a.log\n[program:x]\ncommand=/bin/cat\nautorestar=1\n";
         state.open(uri.clone(), 1, text.into());
         state.check(uri.as_str());
         let doc = state.docs.get_mut(uri.as_str()).unwrap();
@@ -214,8 +215,8 @@ mod tests {
         let d = a
             .diagnostics
             .iter_mut()
-            .find(|d| d.code.name() == "runs-as-root")
-            .expect("runs-as-root finding");
+            .find(|d| d.code.name() == "unknown-key")
+            .expect("unknown-key finding");
         let span = d.primary.as_ref().unwrap().span;
         // Inserted at the start of line 2 (byte 14).
         let at = crate::source::Span::new(span.file, 14, 14);
@@ -228,7 +229,7 @@ mod tests {
             }],
         });
         let doc = &state.docs[uri.as_str()];
-        let range = Range::new(Position::new(0, 0), Position::new(0, 5));
+        let range = Range::new(Position::new(4, 0), Position::new(4, 5));
         let context = CodeActionContext::default();
         let list = actions(&state, doc, range, &context);
         let titles: Vec<&str> = list
@@ -242,7 +243,7 @@ mod tests {
             titles,
             [
                 "Add `user=nobody`",
-                "Disable runs-as-root for this line",
+                "Disable unknown-key for this line",
                 "Fix all supc findings"
             ]
         );
