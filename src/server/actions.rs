@@ -126,9 +126,10 @@ fn action(
 }
 
 /// Edits grouped by file (a fix may touch an included file).
-// lsp-types keys WorkspaceEdit by Uri, whose cached parse is interior
-// mutability clippy cannot see is never changed.
-#[allow(clippy::mutable_key_type)]
+#[allow(
+    clippy::mutable_key_type,
+    reason = "lsp-types keys WorkspaceEdit by Uri, whose interior mutability is never used"
+)]
 fn workspace_edit(_a: &Analysis, lines: &mut Lines<'_>, edits: &[(Span, &str)]) -> WorkspaceEdit {
     let mut changes: HashMap<lsp_types::Uri, Vec<TextEdit>> = HashMap::new();
     for (span, replacement) in edits {
@@ -171,7 +172,7 @@ fn rule_name(d: &Diagnostic) -> String {
 }
 
 /// `; supc: disable=NAME` on its own line above the finding's line.
-#[allow(clippy::mutable_key_type)] // as in workspace_edit
+#[allow(clippy::mutable_key_type, reason = "as in workspace_edit")]
 fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> WorkspaceEdit {
     let text = state.text(doc);
     let pos = doc

@@ -133,7 +133,7 @@ fn negotiate_encoding(params: &lsp_types::InitializeParams) -> Encoding {
     }
 }
 
-#[allow(deprecated)] // root_uri: older clients send only it.
+#[allow(deprecated, reason = "root_uri: older clients send only it")]
 fn workspace_folders(params: &lsp_types::InitializeParams) -> Vec<std::path::PathBuf> {
     let mut out: Vec<_> = params
         .workspace_folders

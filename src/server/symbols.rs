@@ -59,7 +59,7 @@ fn kind(k: SectionKind) -> SymbolKind {
     }
 }
 
-#[allow(deprecated)] // `deprecated` is a required field of the struct.
+#[allow(deprecated, reason = "`deprecated` is a required field of the struct")]
 fn symbol(
     name: String,
     detail: Option<String>,
