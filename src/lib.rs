@@ -45,6 +45,7 @@ pub mod python;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod server;
 pub mod source;
 pub mod syntax;
 pub mod yaml;

@@ -15,6 +15,7 @@ mod rules;
 mod run;
 mod sample;
 mod schema;
+mod server;
 
 use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
@@ -56,6 +57,8 @@ enum Command {
     Sample(sample::SampleArgs),
     /// Print the JSON Schema of a JSON output.
     Schema(schema::SchemaArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Server(server::ServerArgs),
 }
 
 /// Inputs every command that reads a config accepts.
@@ -116,6 +119,7 @@ pub fn main() -> i32 {
         Command::Run(a) => run::run(&a),
         Command::Sample(a) => sample::run(&a),
         Command::Schema(a) => schema::run(&a),
+        Command::Server(a) => server::run(&a),
     }
 }
 

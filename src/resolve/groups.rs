@@ -17,7 +17,7 @@ use crate::python::unicode::{lower, upper};
 use rustc_hash::FxHashSet;
 
 /// Event type names supervisor 4.3.0 registers (`supervisor.events`).
-const EVENT_TYPES: &[&str] = &[
+pub const EVENT_TYPES: &[&str] = &[
     "EVENT",
     "PROCESS_STATE",
     "PROCESS_STATE_STOPPED",

@@ -20,7 +20,10 @@ mod supervisor_imports;
 mod supervisor_modules;
 mod supervisord;
 
-pub use datatypes::signal_number;
+pub use datatypes::{
+    auto_restart, boolean, byte_size, integer, list_of_strings, logging_level, octal, signal_number,
+};
+pub use groups::EVENT_TYPES;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;

@@ -1,0 +1,276 @@
+//! Routing: which method runs which feature, and the protocol's errors
+//! (`MethodNotFound` for an unknown method, `RequestFailed` for a request
+//! about a document that is not open, `InvalidParams`, and
+//! `InternalError` when a feature panics, which is caught here).
+
+use super::state::{Document, State};
+use super::text::Encoding;
+use super::{actions, completion, diagnostics, hover, inlay, navigate, symbols};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types as lsp;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+pub fn capabilities(encoding: Encoding) -> Value {
+    let position_encoding = match encoding {
+        Encoding::Utf8 => "utf-8",
+        Encoding::Utf16 => "utf-16",
+    };
+    json!({
+        "positionEncoding": position_encoding,
+        "textDocumentSync": {"openClose": true, "change": 2, "save": {"includeText": false}},
+        "hoverProvider": true,
+        "completionProvider": {"triggerCharacters": ["[", "=", "(", ",", ":"]},
+        "inlayHintProvider": true,
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "documentSymbolProvider": true,
+        "codeActionProvider": {"codeActionKinds": ["quickfix", "source.fixAll"]},
+    })
+}
+
+/// Answers one request (never more than one response, always one).
+pub fn request(connection: &Connection, state: &mut State, req: Request) {
+    let id = req.id.clone();
+    let outcome = catch_unwind(AssertUnwindSafe(|| route(connection, state, req)));
+    let response = match outcome {
+        Ok(Ok(value)) => Response::new_ok(id, value),
+        Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+        Err(_) => Response::new_err(
+            id,
+            ErrorCode::InternalError as i32,
+            "supc server: internal error (a bug; the server keeps running)".into(),
+        ),
+    };
+    send(connection, Message::Response(response));
+}
+
+type Answer = Result<Value, (ErrorCode, String)>;
+
+fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
+    use lsp::request::*;
+    match req.method.as_str() {
+        HoverRequest::METHOD => on_doc(
+            connection,
+            state,
+            req,
+            |p: lsp::HoverParams| p.text_document_position_params,
+            |s, d, p| hover::hover(s, d, p.position),
+        ),
+        Completion::METHOD => on_doc(
+            connection,
+            state,
+            req,
+            |p: lsp::CompletionParams| p.text_document_position,
+            |s, d, p| completion::complete(s, d, p.position),
+        ),
+        GotoDefinition::METHOD => on_doc(
+            connection,
+            state,
+            req,
+            |p: lsp::GotoDefinitionParams| p.text_document_position_params,
+            |s, d, p| navigate::definition(s, d, p.position),
+        ),
+        References::METHOD => {
+            let params: lsp::ReferenceParams = parse(&req)?;
+            let with_decl = params.context.include_declaration;
+            on_doc(
+                connection,
+                state,
+                req,
+                |p: lsp::ReferenceParams| p.text_document_position,
+                move |s, d, p| navigate::references(s, d, p.position, with_decl),
+            )
+        }
+        DocumentSymbolRequest::METHOD => {
+            let p: lsp::DocumentSymbolParams = parse(&req)?;
+            with_doc(connection, state, &p.text_document.uri, |s, d| {
+                symbols::symbols(s, d)
+            })
+        }
+        InlayHintRequest::METHOD => {
+            let p: lsp::InlayHintParams = parse(&req)?;
+            with_doc(connection, state, &p.text_document.uri, |s, d| {
+                inlay::hints(s, d, p.range)
+            })
+        }
+        CodeActionRequest::METHOD => {
+            let p: lsp::CodeActionParams = parse(&req)?;
+            with_doc(connection, state, &p.text_document.uri, |s, d| {
+                actions::actions(s, d, p.range, &p.context)
+            })
+        }
+        _ => Err((
+            ErrorCode::MethodNotFound,
+            format!("unknown method {}", req.method),
+        )),
+    }
+}
+
+fn parse<P: DeserializeOwned>(req: &Request) -> Result<P, (ErrorCode, String)> {
+    serde_json::from_value(req.params.clone())
+        .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))
+}
+
+/// A request at a position in a document.
+fn on_doc<P: DeserializeOwned, R: Serialize>(
+    connection: &Connection,
+    state: &mut State,
+    req: Request,
+    at: impl FnOnce(P) -> lsp::TextDocumentPositionParams,
+    f: impl FnOnce(&State, &Document, &lsp::TextDocumentPositionParams) -> R,
+) -> Answer {
+    let p = at(parse(&req)?);
+    with_doc(connection, state, &p.text_document.uri, |s, d| f(s, d, &p))
+}
+
+/// Runs `f` on an open document, after its pending check if any.
+fn with_doc<R: Serialize>(
+    connection: &Connection,
+    state: &mut State,
+    uri: &lsp::Uri,
+    f: impl FnOnce(&State, &Document) -> R,
+) -> Answer {
+    let key = uri.as_str();
+    let Some(doc) = state.docs.get(key) else {
+        return Err((
+            ErrorCode::RequestFailed,
+            format!("document not open: {key}"),
+        ));
+    };
+    if doc.due.is_some() {
+        check_and_publish(connection, state, key);
+    }
+    let doc = &state.docs[key];
+    serde_json::to_value(f(state, doc)).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
+/// Handles one notification; `false` when the client said `exit`.
+pub fn notification(connection: &Connection, state: &mut State, n: Notification) -> bool {
+    use lsp::notification::*;
+    let method = n.method.clone();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        match method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(p) =
+                    n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+                {
+                    let d = p.text_document;
+                    state.open(d.uri, d.version, d.text);
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(p) =
+                    n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
+                {
+                    change(state, p);
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) =
+                    n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+                    && let Some(uri) = state.close(p.text_document.uri.as_str())
+                {
+                    publish(connection, uri, None, Vec::new());
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                if let Ok(p) =
+                    n.extract::<lsp::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
+                    && let Some(path) = super::uri::to_path(&p.text_document.uri)
+                {
+                    state.file_changed(&path);
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                if let Ok(p) =
+                    n.extract::<lsp::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
+                {
+                    for path in p.changes.iter().filter_map(|c| super::uri::to_path(&c.uri)) {
+                        state.file_changed(&path);
+                    }
+                }
+            }
+            Exit::METHOD => return false,
+            _ => {}
+        }
+        true
+    }));
+    outcome.unwrap_or(true)
+}
+
+/// Applies full or incremental changes in order.
+fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
+    let key = p.text_document.uri.as_str();
+    let Some(doc) = state.docs.get(key) else {
+        return;
+    };
+    let mut text = state.text(doc).to_string();
+    let mut index = doc.index.clone();
+    for c in p.content_changes {
+        match c.range {
+            None => text = c.text,
+            Some(r) => {
+                let start = index.offset(&text, r.start, state.encoding);
+                let end = index.offset(&text, r.end, state.encoding).max(start);
+                text.replace_range(start..end, &c.text);
+            }
+        }
+        index = super::text::LineIndex::new(&text);
+    }
+    state.replace(key, p.text_document.version, text);
+}
+
+/// Checks every document that is due and publishes its diagnostics.
+pub fn run_due_checks(connection: &Connection, state: &mut State) {
+    for key in state.due_by(Instant::now()) {
+        check_and_publish(connection, state, &key);
+    }
+}
+
+fn check_and_publish(connection: &Connection, state: &mut State, key: &str) {
+    let checked = catch_unwind(AssertUnwindSafe(|| state.check(key)));
+    let Some(doc) = state.docs.get_mut(key) else {
+        return;
+    };
+    doc.due = None;
+    if checked.is_err() {
+        return;
+    }
+    let Some(analysis) = &doc.analysis else {
+        return;
+    };
+    if let Some(e) = &analysis.settings_error {
+        let params = lsp::LogMessageParams {
+            typ: lsp::MessageType::WARNING,
+            message: format!("supc: settings ignored: {e}"),
+        };
+        let n = Notification::new("window/logMessage".into(), params);
+        send(connection, Message::Notification(n));
+    }
+    let diags = diagnostics::for_document(doc, analysis, state.encoding);
+    publish(connection, doc.uri.clone(), Some(doc.version), diags);
+}
+
+fn publish(
+    connection: &Connection,
+    uri: lsp::Uri,
+    version: Option<i32>,
+    diagnostics: Vec<lsp::Diagnostic>,
+) {
+    let params = lsp::PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    let n = Notification::new("textDocument/publishDiagnostics".into(), params);
+    send(connection, Message::Notification(n));
+}
+
+fn send(connection: &Connection, message: Message) {
+    // A closed output means the client is gone; the read side ends the loop.
+    let _ = connection.sender.send(message);
+}

@@ -1,0 +1,50 @@
+//! Every feature at every position of awkward texts: no panic, whatever
+//! the text (half-typed sections, control bytes, non-ASCII, CR line ends,
+//! `%(` without its end) and wherever the cursor is.
+
+use super::state::{ClientOptions, State};
+use super::text::Encoding;
+use super::{completion, hover, inlay, navigate, symbols};
+use lsp_types::{Position, Range, Uri};
+use std::str::FromStr;
+
+const TEXTS: &[&str] = &[
+    "",
+    "[",
+    "[program:",
+    "[program:x]\ncommand=%(\nnumprocs=%(process_num\n[group:g]\nprograms=,x,,\n",
+    "[include]\nfiles= \t*.conf ;x\n[group:é😀]\nprograms=é😀\n[program:é😀]\ncommand=c\n",
+    "\u{0}\u{1}=\r[x]\r=\r\n  [y]\n\t=\u{7f}\n[program:a]\nnumprocs=3\nprocess_name=%(program_name)s_%(process_num)d\ncommand=a",
+    "supervisord:\n  loglevel: \nprograms:\n  w:\n    numpr\n    autorestart: 'x\n  :\n:",
+    "[supervisord]\nenvironment=A=\"%(ENV_HOME)s\",\n  B=1\n[program:p]\ncommand=x\nprocess_name=%(process_num)d\nnumprocs=2",
+];
+
+#[test]
+fn no_feature_panics_anywhere() {
+    let cases = TEXTS
+        .iter()
+        .enumerate()
+        .flat_map(|c| [(c, "conf"), (c, "yaml")]);
+    for ((i, text), ext) in cases {
+        for enc in [Encoding::Utf16, Encoding::Utf8] {
+            let mut state = State::new(Vec::new(), &ClientOptions::default(), enc);
+            let uri = Uri::from_str(&format!("file:///supc-test/t{i}.{ext}")).unwrap();
+            state.open(uri.clone(), 1, text.to_string());
+            state.check(uri.as_str());
+            let doc = &state.docs[uri.as_str()];
+            let _ = symbols::symbols(&state, doc);
+            let whole = Range::new(Position::new(0, 0), Position::new(99, 0));
+            let _ = inlay::hints(&state, doc, whole);
+            let lines = text.split(['\n', '\r']).count() as u32 + 1;
+            for line in 0..lines {
+                for character in 0..40 {
+                    let p = Position::new(line, character);
+                    let _ = hover::hover(&state, doc, p);
+                    let _ = completion::complete(&state, doc, p);
+                    let _ = navigate::definition(&state, doc, p);
+                    let _ = navigate::references(&state, doc, p, true);
+                }
+            }
+        }
+    }
+}
