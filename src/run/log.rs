@@ -237,6 +237,22 @@ pub struct Logger {
 }
 
 impl Logger {
+    /// A logger that writes nothing (unit tests).
+    #[cfg(test)]
+    pub fn quiet() -> Logger {
+        Logger {
+            level: CRIT + 1,
+            console: Console {
+                color: false,
+                quiet: true,
+                silent: true,
+                width: 0,
+            },
+            file: None,
+            syslog: false,
+        }
+    }
+
     pub fn log(&mut self, level: u8, msg: &str) {
         if level < self.level {
             return;

@@ -41,8 +41,10 @@
 
 pub mod client;
 mod dispatch;
+mod events;
 mod fcgi;
 mod http;
+mod listener;
 mod log;
 mod process;
 pub mod rpc;

@@ -394,6 +394,15 @@ fn string(params: &[Value], i: usize) -> Result<String, Fault> {
     }
 }
 
+/// `'%s' % x` of an argument (a string, a number or a boolean).
+fn py_str(params: &[Value], i: usize) -> Result<String, Fault> {
+    match params.get(i) {
+        Some(Value::Int(n)) => Ok(n.to_string()),
+        Some(Value::Bool(b)) => Ok(if *b { "True" } else { "False" }.to_string()),
+        _ => string(params, i),
+    }
+}
+
 /// `int(x)` of an argument.
 fn int(params: &[Value], i: usize) -> Result<i64, Fault> {
     match params.get(i) {
@@ -1445,7 +1454,8 @@ fn supervisor_call(sup: &mut Supervisor, m: &str, params: Vec<Value>) -> RpcResu
         }
         "sendRemoteCommEvent" => {
             arity(p, 2, 2)?;
-            // Nothing listens: supc run has no event listeners.
+            let (kind, data) = (py_str(p, 0)?, py_str(p, 1)?);
+            sup.notify("REMOTE_COMMUNICATION", || format!("type:{kind}\n{data}"));
             ok(Value::Bool(true))
         }
         _ => Err(fault(UNKNOWN_METHOD, None)),

@@ -3,8 +3,10 @@
 //! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as
 //! `supervisorctl reread` + `update`, and `--exit-with-first`.
 
+use super::events::{GlobalSerial, Notice, Notices, Pool, PoolLog, Ticks};
 use super::fcgi::SocketManager;
 use super::http::Servers;
+use super::listener::Listener;
 use super::log::{self, LogFile, Logger, now};
 use super::process::{
     AutoLogs, Ctx, Mood, Proc, ProcConf, ProcessState, decode_wait_status, signame,
@@ -36,6 +38,8 @@ pub struct RunOptions {
 pub struct GroupRt {
     pub config: Group,
     pub processes: IndexMap<String, Proc>,
+    /// The event buffer of an `[eventlistener:x]` group.
+    pub pool: Option<Pool>,
 }
 
 impl GroupRt {
@@ -56,7 +60,7 @@ impl GroupRt {
                 ProcessState::Running | ProcessState::Starting => {
                     p.stop(ctx);
                 }
-                ProcessState::Backoff => p.give_up(),
+                ProcessState::Backoff => p.give_up(ctx),
                 _ => {}
             }
         }
@@ -96,6 +100,8 @@ pub struct Supervisor {
     pub exit_code: Option<i32>,
     /// Loop again without waiting.
     hurry: bool,
+    ticks: Ticks,
+    serial: GlobalSerial,
 }
 
 static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
@@ -132,11 +138,16 @@ fn set_signals() -> std::io::Result<OwnedFd> {
     Ok(r)
 }
 
-fn group_runs(g: &Group) -> bool {
-    matches!(
-        g.kind,
-        GroupKind::Program | GroupKind::Group | GroupKind::FcgiProgram
-    )
+/// supervisor's own result handler, the only one the runner has.
+const DEFAULT_RESULT_HANDLER: &str = "supervisor.dispatchers:default_handler";
+
+/// The pool of an `[eventlistener:x]` group.
+fn make_pool(config: &Group) -> Option<Pool> {
+    let l = config.listener.as_ref()?;
+    let size = l.buffer_size.to_i64().map_or(usize::MAX, |n| {
+        usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+    });
+    Some(Pool::new(&config.name, l.events.clone(), size))
 }
 
 impl Supervisor {
@@ -151,6 +162,7 @@ impl Supervisor {
             strip_ansi: s.strip_ansi,
             pid: std::process::id() as i32,
             exits: Vec::new(),
+            notices: Notices::default(),
         };
         Supervisor {
             identifier: s.identifier.clone(),
@@ -167,6 +179,8 @@ impl Supervisor {
             updates: Vec::new(),
             exit_code: None,
             hurry: false,
+            ticks: Ticks::default(),
+            serial: GlobalSerial::default(),
         }
     }
 
@@ -195,11 +209,13 @@ impl Supervisor {
             }
             _ => None,
         };
-        if !group_runs(config) {
+        let pool = make_pool(config);
+        if let Some(l) = config.listener.as_ref()
+            && l.result_handler != DEFAULT_RESULT_HANDLER
+        {
             self.ctx.logger.warn(&format!(
-                "supc run does not run {} sections: [{}] is not started",
-                config.kind.as_str(),
-                config.section
+                "[{}]: supc run cannot import result_handler {}; it uses {DEFAULT_RESULT_HANDLER}",
+                config.section, l.result_handler
             ));
         }
         let auto = AutoLogs {
@@ -207,14 +223,15 @@ impl Supervisor {
             identifier: &self.identifier,
         };
         let mut processes = IndexMap::new();
-        if group_runs(config) {
-            for p in &config.processes {
-                let conf = ProcConf::new(p, &auto);
-                let mut proc = Proc::new(conf, &config.name, self.next_color);
-                proc.fcgi = fcgi.clone();
-                self.next_color += 1;
-                processes.insert(p.name().to_string(), proc);
+        for p in &config.processes {
+            let conf = ProcConf::new(p, &auto);
+            let mut proc = Proc::new(conf, &config.name, self.next_color);
+            proc.fcgi = fcgi.clone();
+            if pool.is_some() {
+                proc.listener = Some(Listener::new());
             }
+            self.next_color += 1;
+            processes.insert(p.name().to_string(), proc);
         }
         for p in processes.values() {
             let w = p.name().chars().count();
@@ -222,13 +239,17 @@ impl Supervisor {
                 self.ctx.logger.console.width = w;
             }
         }
+        // Earlier events go to the pools that existed when they happened.
+        self.flush_events();
         self.groups.insert(
             config.name.to_string(),
             GroupRt {
                 config: config.clone(),
                 processes,
+                pool,
             },
         );
+        self.group_event("PROCESS_GROUP_ADDED", &config.name);
         Ok(true)
     }
 
@@ -236,11 +257,120 @@ impl Supervisor {
     pub fn remove_process_group(&mut self, name: &str) -> bool {
         match self.groups.get(name) {
             Some(g) if g.unstopped().is_empty() => {
+                self.flush_events();
                 self.groups.shift_remove(name);
+                self.group_event("PROCESS_GROUP_REMOVED", name);
                 true
             }
             _ => false,
         }
+    }
+
+    /// A `PROCESS_GROUP_*` event, delivered to the pools of this moment.
+    fn group_event(&mut self, event: &'static str, name: &str) {
+        self.ctx.notices.listening = self.groups.values().any(|g| g.pool.is_some());
+        self.ctx
+            .notices
+            .notify(event, || format!("groupname:{name}\n"));
+        self.flush_events();
+    }
+
+    /// `events.notify` for the supervisor's own events.
+    pub fn notify(&mut self, event: &'static str, payload: impl FnOnce() -> String) {
+        self.ctx.notices.notify(event, payload);
+        self.flush_events();
+    }
+
+    /// Hands the queued notices to the pools (`_acceptEvent`,
+    /// `handle_rejected`).
+    pub fn flush_events(&mut self) {
+        if self.ctx.notices.queue.is_empty() {
+            return;
+        }
+        let mut log = Vec::new();
+        for notice in std::mem::take(&mut self.ctx.notices.queue) {
+            match notice {
+                Notice::Event(e) => {
+                    for g in self.groups.values_mut() {
+                        if let Some(pool) = g.pool.as_mut().filter(|p| p.wants(&e)) {
+                            pool.accept(e.clone(), false, &mut self.serial, &mut log);
+                        }
+                    }
+                }
+                Notice::Rejected { group, event } => {
+                    if let Some(pool) = self.groups.get_mut(&group).and_then(|g| g.pool.as_mut()) {
+                        pool.accept(event, true, &mut self.serial, &mut log);
+                    }
+                }
+            }
+        }
+        self.pool_log(log);
+    }
+
+    fn pool_log(&mut self, log: Vec<PoolLog>) {
+        for l in log {
+            match l {
+                PoolLog::Debug(m) => self.ctx.logger.debug(&m),
+                PoolLog::Error(m) => self.ctx.logger.error(&m),
+            }
+        }
+    }
+
+    /// `EventListenerPool.dispatch`: sends buffered events to READY
+    /// listeners until none is left or no listener is ready.
+    fn dispatch(&mut self, group: &str) {
+        let identifier = self.identifier.clone();
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let Some(pool) = g.pool.as_mut() else {
+            return;
+        };
+        if !g.processes.values().any(Proc::ready_for_event) {
+            return;
+        }
+        let mut log = Vec::new();
+        while let Some(event) = pool.buffer.pop_front() {
+            let mut sent = false;
+            for p in g.processes.values_mut() {
+                if !p.ready_for_event() {
+                    continue;
+                }
+                let envelope = pool.envelope(&identifier, &event);
+                if p.write(envelope.as_bytes()).is_err() {
+                    log.push(PoolLog::Debug(format!(
+                        "epipe occurred while sending event {} to listener {}, listener state unchanged",
+                        event.serial(),
+                        p.name()
+                    )));
+                    continue;
+                }
+                log.push(PoolLog::Debug(format!(
+                    "event {} sent to listener {}",
+                    event.serial(),
+                    p.name()
+                )));
+                if let Some(l) = p.listener.as_mut() {
+                    l.state = super::events::ListenerState::Busy;
+                    l.event = Some(event.clone());
+                }
+                sent = true;
+                break;
+            }
+            if !sent {
+                pool.accept(event, true, &mut self.serial, &mut log);
+                break;
+            }
+        }
+        self.pool_log(log);
+    }
+
+    /// Whether a pool has an event and a listener ready for it.
+    fn can_dispatch(&self) -> bool {
+        self.groups.values().any(|g| {
+            g.pool.as_ref().is_some_and(|p| !p.buffer.is_empty())
+                && g.processes.values().any(Proc::ready_for_event)
+        })
     }
 
     /// Active group names sorted by priority (stable).
@@ -299,6 +429,8 @@ impl Supervisor {
                     p.transition(ctx);
                 }
             }
+            self.flush_events();
+            self.dispatch(&g);
         }
     }
 
@@ -576,6 +708,10 @@ impl Supervisor {
         self.stopping = false;
         self.stop_groups = None;
         self.ctx.mood = Mood::Running;
+        // A new Supervisor: no subscriptions, no ticks yet (the global
+        // serial goes on, as supervisord's module-level one does).
+        self.ctx.notices = Notices::default();
+        self.ticks = Ticks::default();
         let groups = self.config.groups.clone();
         for g in &groups {
             if let Err(e) = self.add_process_group(g) {
@@ -583,6 +719,7 @@ impl Supervisor {
                 return false;
             }
         }
+        self.notify("SUPERVISOR_STATE_CHANGE_RUNNING", String::new);
         true
     }
 
@@ -598,6 +735,12 @@ impl Supervisor {
         }
         if let Some(e) = extra {
             next = next.min(e);
+        }
+        if self.ctx.notices.listening {
+            if self.can_dispatch() {
+                return 0;
+            }
+            next = next.min(self.ticks.next(now()));
         }
         let ms = ((next - now()) * 1000.0).ceil() + 1.0;
         ms.clamp(0.0, 1000.0) as i32
@@ -626,11 +769,13 @@ impl Supervisor {
 
     /// `runforever`.
     pub fn run_forever(&mut self, sigpipe: &OwnedFd, servers: &mut Servers) {
+        self.notify("SUPERVISOR_STATE_CHANGE_RUNNING", String::new);
         loop {
             if self.ctx.mood < Mood::Running {
                 if !self.stopping {
                     self.stopping = true;
                     self.stop_groups = Some(self.sorted_groups());
+                    self.notify("SUPERVISOR_STATE_CHANGE_STOPPING", String::new);
                 }
                 self.stop_groups_phase_1();
                 if self.shutdown_report() == 0 {
@@ -725,6 +870,8 @@ impl Supervisor {
             self.transition_all();
             self.reap();
             self.handle_signal();
+            self.ticks.tick(now(), &mut self.ctx.notices);
+            self.flush_events();
             self.check_exit_with_first();
             servers.run_deferred(self);
             if !self.updates.is_empty() {
