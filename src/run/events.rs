@@ -90,7 +90,9 @@ pub fn subscribes(sub: &str, name: &str) -> bool {
     sub == "EVENT"
         || name == sub
         || (ABSTRACT.contains(&sub)
-            && name.strip_prefix(sub).is_some_and(|rest| rest.starts_with('_')))
+            && name
+                .strip_prefix(sub)
+                .is_some_and(|rest| rest.starts_with('_')))
 }
 
 /// `as_string(data)`, or supervisord's `Undecodable: b'...'`.
