@@ -49,7 +49,9 @@ mod log;
 mod process;
 pub mod rpc;
 mod spawn;
+mod startup;
 mod supervisor;
 pub mod xmlrpc;
 
-pub use supervisor::{RunOptions, run};
+pub use startup::{RunError, run};
+pub use supervisor::RunOptions;

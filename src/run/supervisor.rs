@@ -1,13 +1,14 @@
 //! The runner itself (supervisord's `Supervisor` and `runforever`): process
 //! groups in priority order, the poll loop over child pipes, the control
-//! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as
-//! `supervisorctl reread` + `update`, and `--exit-with-first`.
+//! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as a
+//! restart (or, with `--sighup-update`, as `supervisorctl reread` +
+//! `update`), the event pools, and `--exit-with-first`.
 
 use super::events::{GlobalSerial, Notice, Notices, Pool, PoolLog, Ticks};
 use super::fcgi::SocketManager;
 use super::http::Servers;
 use super::listener::Listener;
-use super::log::{self, LogFile, Logger, now};
+use super::log::{Logger, now};
 use super::process::{
     AutoLogs, Ctx, Mood, Proc, ProcConf, ProcessState, decode_wait_status, signame,
 };
@@ -32,6 +33,8 @@ pub struct RunOptions {
     pub color: bool,
     pub quiet: bool,
     pub exit_with_first: bool,
+    /// SIGHUP applies `reread` + `update` instead of supervisord's restart.
+    pub sighup_update: bool,
 }
 
 /// A process group (`ProcessGroup`): processes by name, in config order.
@@ -101,7 +104,8 @@ pub struct Supervisor {
     /// Loop again without waiting.
     hurry: bool,
     ticks: Ticks,
-    serial: GlobalSerial,
+    /// supervisord's `GlobalSerial` (it goes on across restarts).
+    pub serial: GlobalSerial,
 }
 
 static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
@@ -120,7 +124,7 @@ extern "C" fn on_signal(sig: libc::c_int) {
 }
 
 /// `setsignals` through a self-pipe; returns its read end.
-fn set_signals() -> std::io::Result<OwnedFd> {
+pub fn set_signals() -> std::io::Result<OwnedFd> {
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
         .map_err(std::io::Error::from)?;
     SIGNAL_PIPE.store(w.as_raw_fd(), Ordering::Relaxed);
@@ -507,11 +511,16 @@ impl Supervisor {
                     self.ctx.logger.warn(&format!(
                         "ignored {name} indicating restart request (shutdown in progress)"
                     ));
-                } else {
+                } else if self.opts.sighup_update {
                     self.ctx.logger.warn(&format!(
                         "received {name} indicating update request (reread + update)"
                     ));
                     self.sighup_update();
+                } else {
+                    self.ctx
+                        .logger
+                        .warn(&format!("received {name} indicating restart request"));
+                    self.ctx.mood = Mood::Restarting;
                 }
             }
             libc::SIGCHLD => {
@@ -689,40 +698,6 @@ impl Supervisor {
         self.updates = pending;
     }
 
-    /// After `restart`: a fresh start from the config file.
-    fn restart(&mut self) -> bool {
-        if let Err(e) = self.reread() {
-            self.ctx
-                .logger
-                .critical(&format!("could not reread the config: {e}"));
-            self.exit_code = Some(2);
-            return false;
-        }
-        self.groups.clear();
-        let s = &self.config.supervisord;
-        if !s.nocleanup {
-            for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
-                self.ctx.logger.warn(&w);
-            }
-        }
-        self.stopping = false;
-        self.stop_groups = None;
-        self.ctx.mood = Mood::Running;
-        // A new Supervisor: no subscriptions, no ticks yet (the global
-        // serial goes on, as supervisord's module-level one does).
-        self.ctx.notices = Notices::default();
-        self.ticks = Ticks::default();
-        let groups = self.config.groups.clone();
-        for g in &groups {
-            if let Err(e) = self.add_process_group(g) {
-                self.ctx.logger.critical(&e);
-                return false;
-            }
-        }
-        self.notify("SUPERVISOR_STATE_CHANGE_RUNNING", String::new);
-        true
-    }
-
     /// The poll timeout: the next timer, at most a second.
     fn timeout_ms(&self, extra: Option<f64>) -> i32 {
         let mut next = now() + 1.0;
@@ -779,9 +754,6 @@ impl Supervisor {
                 }
                 self.stop_groups_phase_1();
                 if self.shutdown_report() == 0 {
-                    if self.ctx.mood == Mood::Restarting && self.restart() {
-                        continue;
-                    }
                     break;
                 }
             }
@@ -880,196 +852,6 @@ impl Supervisor {
             if self.ctx.mood < Mood::Running {
                 self.hurry = self.stop_groups_phase_2();
             }
-        }
-    }
-}
-
-/// `set_rlimits_or_exit`: raises the soft limits to minfds/minprocs.
-fn set_rlimits(config: &Config, infos: &mut Vec<String>) -> Result<(), String> {
-    let s = &config.supervisord;
-    let limits = [
-        (
-            libc::RLIMIT_NOFILE,
-            "RLIMIT_NOFILE",
-            &s.minfds,
-            "The minimum number of file descriptors required to run this process is %(min_limit)s as per the \"minfds\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s file descriptors.  Either raise the number of usable file descriptors in your environment (see README.rst) or lower the minfds setting in the config file to allow the process to start.",
-        ),
-        (
-            libc::RLIMIT_NPROC,
-            "RLIMIT_NPROC",
-            &s.minprocs,
-            "The minimum number of available processes required to run this program is %(min_limit)s as per the \"minprocs\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s processes.  Either raise the number of usable processes in your environment (see README.rst) or lower the minprocs setting in the config file to allow the program to start.",
-        ),
-    ];
-    for (res, name, min, msg) in limits {
-        let Some(min) = min.to_i64() else { continue };
-        let mut rl = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit into a struct we own.
-        if unsafe { libc::getrlimit(res, &mut rl) } != 0 {
-            continue;
-        }
-        let soft = rl.rlim_cur;
-        let mut hard = rl.rlim_max;
-        let min_u = min.max(0) as libc::rlim_t;
-        if soft != libc::RLIM_INFINITY && soft < min_u {
-            if hard != libc::RLIM_INFINITY && hard < min_u {
-                hard = min_u;
-            }
-            let new = libc::rlimit {
-                rlim_cur: min_u,
-                rlim_max: hard,
-            };
-            // SAFETY: setrlimit with a struct we own.
-            if unsafe { libc::setrlimit(res, &new) } == 0 {
-                infos.push(format!("Increased {name} limit to {min}"));
-            } else {
-                return Err(msg
-                    .replace("%(min_limit)s", &min.to_string())
-                    .replace("%(hard)s", &hard.to_string()));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// supervisord's startup (`main` + `run`), the loop, the cleanup. Returns
-/// the exit code.
-pub fn run(config: Config, opts: RunOptions) -> i32 {
-    let s = config.supervisord.clone();
-    let mut criticals = Vec::new();
-    let mut infos = Vec::new();
-    // set_uid_or_exit
-    match s.uid {
-        Some(crate::model::Id::Known(uid)) => {
-            if let Err(msg) = drop_runner_privileges(uid) {
-                eprintln!("Error: {msg}");
-                return 2;
-            }
-            infos.push(format!("Set uid to user {uid} succeeded"));
-        }
-        _ => {
-            if nix::unistd::getuid().is_root() {
-                criticals.push("Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.".to_string());
-            }
-        }
-    }
-    if let Err(msg) = set_rlimits(&config, &mut infos) {
-        eprintln!("Error: {msg}");
-        return 2;
-    }
-
-    // make_logger
-    let level = log::level_by_description(&s.loglevel);
-    let console = log::Console {
-        color: opts.color,
-        quiet: opts.quiet,
-        silent: s.silent,
-        width: 0,
-    };
-    let (file, syslog) = if s.logfile == "syslog" {
-        (None, true)
-    } else {
-        match LogFile::open(
-            &s.logfile,
-            s.logfile_maxbytes.to_i64().unwrap_or(i64::MAX),
-            s.logfile_backups.to_i64().unwrap_or(i64::MAX),
-        ) {
-            Ok(f) => (Some(f), false),
-            Err(e) => {
-                eprintln!("Error: could not open the log file {}: {e}", s.logfile);
-                return 2;
-            }
-        }
-    };
-    let logger = Logger {
-        level,
-        console,
-        file,
-        syslog,
-    };
-    let parse_warnings = config.parse_warnings.clone();
-    let parse_infos = config.parse_infos.clone();
-    let mut sup = Supervisor::new(config, opts, logger);
-    for m in &criticals {
-        sup.ctx.logger.critical(m);
-    }
-    for m in &parse_warnings {
-        sup.ctx.logger.warn(m);
-    }
-    for m in parse_infos.iter().chain(&infos) {
-        sup.ctx.logger.info(m);
-    }
-    if !s.nocleanup {
-        for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
-            sup.ctx.logger.warn(&w);
-        }
-    }
-    let groups = sup.config.groups.clone();
-    for g in &groups {
-        if let Err(e) = sup.add_process_group(g) {
-            eprintln!("Error: {e}");
-            return 2;
-        }
-    }
-    let mut servers = match Servers::open(&mut sup) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("Error: {msg}");
-            return 2;
-        }
-    };
-    let sigpipe = match set_signals() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("Error: cannot set up signal handling: {e}");
-            return 2;
-        }
-    };
-    let pid = std::process::id();
-    let wrote_pidfile = match std::fs::write(&s.pidfile, format!("{pid}\n")) {
-        Ok(()) => {
-            sup.ctx
-                .logger
-                .info(&format!("supervisord started with pid {pid}"));
-            true
-        }
-        Err(_) => {
-            sup.ctx
-                .logger
-                .critical(&format!("could not write pidfile {}", s.pidfile));
-            false
-        }
-    };
-
-    sup.run_forever(&sigpipe, &mut servers);
-
-    servers.cleanup();
-    if wrote_pidfile {
-        let _ = std::fs::remove_file(&s.pidfile);
-    }
-    // Anything still around (nothing should be) is reaped.
-    sup.reap();
-    sup.exit_code.unwrap_or(0)
-}
-
-/// `drop_privileges` for the runner itself (`[supervisord] user`).
-fn drop_runner_privileges(uid: u32) -> Result<(), String> {
-    match super::spawn::privileges(Some(uid)) {
-        super::spawn::Privileges::Keep => Ok(()),
-        super::spawn::Privileges::Fail(m) => Err(m),
-        super::spawn::Privileges::Drop { uid, gid, groups } => {
-            let groups: Vec<nix::unistd::Gid> =
-                groups.into_iter().map(nix::unistd::Gid::from_raw).collect();
-            nix::unistd::setgroups(&groups)
-                .map_err(|_| "Could not set groups of effective user".to_string())?;
-            nix::unistd::setgid(nix::unistd::Gid::from_raw(gid))
-                .map_err(|_| "Could not set group id of effective user".to_string())?;
-            nix::unistd::setuid(nix::unistd::Uid::from_raw(uid))
-                .map_err(|e| format!("Could not set user id: {e}"))?;
-            Ok(())
         }
     }
 }
