@@ -46,6 +46,7 @@ mod fcgi;
 mod http;
 mod listener;
 mod log;
+mod method_docs;
 mod process;
 pub mod rpc;
 mod spawn;

@@ -60,6 +60,14 @@ pub mod faults {
 
 use faults::*;
 
+/// supervisord's docstring of a published method (`ns.name`).
+fn docstring(method: &str) -> Option<&'static str> {
+    match method.split_once('.')? {
+        ("system", m) => super::method_docs::system(m),
+        (_, m) => super::method_docs::supervisor(m),
+    }
+}
+
 /// `RPCError(code, extra)`.
 pub fn fault(code: i64, extra: Option<&str>) -> Fault {
     let mut text = faults::name(code).to_string();
@@ -343,7 +351,7 @@ impl Api {
                 self.all_methods()
                     .into_iter()
                     .find(|(n, _, _)| *n == name)
-                    .map(|(_, _, doc)| Outcome::Value(Value::str(doc)))
+                    .map(|(n, _, doc)| Outcome::Value(Value::str(docstring(&n).unwrap_or(doc))))
                     .ok_or_else(|| fault(SIGNATURE_UNSUPPORTED, None))
             }
             "methodSignature" => {
