@@ -33,6 +33,10 @@ pub struct OutputCtx<'a> {
     pub logger: &'a mut Logger,
     pub strip_ansi: bool,
     pub notices: &'a mut Notices,
+    /// The process's state and identity, for supervisord's `fd N closed`
+    /// debug line (which shows Python's `repr` of the dispatcher).
+    pub state: &'static str,
+    pub owner: usize,
 }
 
 const BEGIN_TOKEN: &[u8] = b"<!--XSUPERVISOR:BEGIN-->";
@@ -238,6 +242,22 @@ impl OutputDispatcher {
 
     fn close(&mut self, ctx: &mut OutputCtx) {
         if !self.closed {
+            if ctx.logger.level <= DEBG {
+                let class = if self.protocol.is_some() {
+                    "PEventListenerDispatcher"
+                } else {
+                    "POutputDispatcher"
+                };
+                ctx.logger.debug(&format!(
+                    "fd {} closed, stopped monitoring <{class} at {} for <Subprocess at {} with name {} in state {}> ({})>",
+                    self.raw_fd(),
+                    self as *const Self as usize,
+                    ctx.owner,
+                    self.name,
+                    ctx.state,
+                    self.channel.as_str()
+                ));
+            }
             self.closed = true;
             self.flush_partial(ctx);
         }

@@ -271,11 +271,14 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    fn output(&mut self) -> OutputCtx<'_> {
+    /// What a pipe of process `owner` (in state `state`) needs.
+    fn output(&mut self, state: ProcessState, owner: usize) -> OutputCtx<'_> {
         OutputCtx {
             logger: &mut self.logger,
             strip_ansi: self.strip_ansi,
             notices: &mut self.notices,
+            state: state.name(),
+            owner,
         }
     }
 }
@@ -824,8 +827,9 @@ impl Proc {
 
     /// Reads what the pipes hold (`drain`).
     pub fn drain(&mut self, ctx: &mut Ctx) {
+        let (state, owner) = (self.state, self as *const Proc as usize);
         if let Some(io) = self.io.as_mut() {
-            let mut out = ctx.output();
+            let mut out = ctx.output(state, owner);
             if let Some(d) = io.stdout.as_mut() {
                 d.drain(&mut out);
             }
@@ -887,8 +891,9 @@ impl Proc {
 
     /// One read on a readable pipe.
     pub fn handle_read(&mut self, ctx: &mut Ctx, fd: i32) {
+        let (state, owner) = (self.state, self as *const Proc as usize);
         if let Some(io) = self.io.as_mut() {
-            let mut out = ctx.output();
+            let mut out = ctx.output(state, owner);
             for d in [io.stdout.as_mut(), io.stderr.as_mut()]
                 .into_iter()
                 .flatten()
