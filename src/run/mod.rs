@@ -52,6 +52,7 @@ pub mod rpc;
 mod spawn;
 mod startup;
 mod supervisor;
+mod web;
 pub mod xmlrpc;
 
 pub use startup::{RunError, run};
