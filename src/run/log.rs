@@ -50,7 +50,9 @@ pub fn now() -> f64 {
 
 /// Local time of `t` as (year, month, day, hour, minute, second).
 pub fn localtime(t: f64) -> (i32, u32, u32, u32, u32, u32) {
-    let secs = t.floor() as nix::libc::time_t;
+    // The type is inferred from localtime_r's argument: naming `time_t`
+    // is deprecated on musl (its width there is changing).
+    let secs = t.floor() as _;
     // SAFETY: localtime_r writes into the zeroed struct we own.
     let tm = unsafe {
         let mut tm: nix::libc::tm = std::mem::zeroed();

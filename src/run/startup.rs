@@ -41,7 +41,7 @@ struct Carry {
 /// Runs the config until the runner is told to exit; returns the exit
 /// code.
 pub fn run(config: Config, opts: RunOptions) -> Result<i32, RunError> {
-    let sigpipe = set_signals()
+    let sigpipe = set_signals(std::process::id() == 1)
         .map_err(|e| RunError::Startup(format!("cannot set up signal handling: {e}")))?;
     let mut carry = Carry {
         first: true,

@@ -123,13 +123,21 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
-/// `setsignals` through a self-pipe; returns its read end.
-pub fn set_signals() -> std::io::Result<OwnedFd> {
+/// Signals that process 1 passes on to every running process (as tini
+/// does): the kernel drops signals to process 1 that have no handler,
+/// and supervisord gives these no meaning of their own.
+pub const FORWARDED_SIGNALS: [i32; 4] =
+    [libc::SIGUSR1, libc::SIGWINCH, libc::SIGCONT, libc::SIGPWR];
+
+/// `setsignals` through a self-pipe; returns its read end. As process 1
+/// (`pid1`) the forwarded signals are caught too.
+pub fn set_signals(pid1: bool) -> std::io::Result<OwnedFd> {
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
         .map_err(std::io::Error::from)?;
     SIGNAL_PIPE.store(w.as_raw_fd(), Ordering::Relaxed);
     std::mem::forget(w);
-    for sig in super::spawn::HANDLED_SIGNALS {
+    let forwarded: &[i32] = if pid1 { &FORWARDED_SIGNALS } else { &[] };
+    for &sig in super::spawn::HANDLED_SIGNALS.iter().chain(forwarded) {
         // SAFETY: installing a handler that only calls write(2).
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
@@ -534,10 +542,26 @@ impl Supervisor {
                     .info(&format!("received {name} indicating log reopen request"));
                 self.reopen_logs();
             }
+            s if self.ctx.pid == 1 && FORWARDED_SIGNALS.contains(&s) => {
+                self.ctx.logger.info(&format!(
+                    "received {name} as process 1: forwarding it to every running process"
+                ));
+                self.forward(s);
+            }
             _ => {
                 self.ctx
                     .logger
                     .blather(&format!("received {name} indicating nothing"));
+            }
+        }
+    }
+
+    /// Sends `sig` to every process that has a pid.
+    fn forward(&mut self, sig: i32) {
+        let ctx = &mut self.ctx;
+        for g in self.groups.values_mut() {
+            for p in g.processes.values_mut().filter(|p| p.pid != 0) {
+                p.signal(ctx, sig);
             }
         }
     }
