@@ -6,11 +6,11 @@
 //! `/logtail/<name>/<channel>` and `/mainlogtail`, and the web interface
 //! ([`super::web`]). Non-blocking, driven by the runner's poll loop.
 
-use super::log::now;
-use super::rpc::{Api, Deferred, Outcome, split_namespec};
+use super::log::{Logger, now};
+use super::rpc_interface::{Api, Deferred, Outcome, split_namespec};
 use super::supervisor::Supervisor;
 use super::web;
-use super::xmlrpc::{self, Fault, Value};
+use super::xmlrpc_codec::{self as xmlrpc, Fault, Value};
 use crate::model::ServerFamily;
 use nix::libc;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -168,7 +168,12 @@ fn errno_text(e: &std::io::Error) -> String {
 }
 
 /// `supervisor_af_unix_http_server.__init__`.
-fn bind_unix(path: &str, chmod: u32, chown: (i64, i64)) -> Result<UnixListener, String> {
+fn bind_unix(
+    path: &str,
+    chmod: u32,
+    chown: (i64, i64),
+    logger: &Logger,
+) -> Result<UnixListener, String> {
     use std::os::unix::fs::PermissionsExt;
     let tempname = format!("{path}.{}", std::process::id());
     let _ = std::fs::remove_file(&tempname);
@@ -190,7 +195,7 @@ fn bind_unix(path: &str, chmod: u32, chown: (i64, i64)) -> Result<UnixListener, 
                 let _ = std::fs::remove_file(&tempname);
                 return Err(IN_USE.to_string());
             }
-            eprintln!("Unlinking stale socket {path}");
+            logger.stderr_line(&format!("Unlinking stale socket {path}"));
             let _ = std::fs::remove_file(path);
             drop(listener);
             let _ = std::fs::remove_file(&tempname);
@@ -554,7 +559,8 @@ impl Servers {
             let sock = match &srv.family {
                 ServerFamily::Unix { file, chmod, chown } => {
                     let mode = chmod.to_i64().unwrap_or(0o700) as u32 & 0o7777;
-                    let l = bind_unix(file, mode, (id_value(chown.0), id_value(chown.1)))?;
+                    let chown = (id_value(chown.0), id_value(chown.1));
+                    let l = bind_unix(file, mode, chown, &sup.ctx.logger)?;
                     socket_files.push(file.clone());
                     Sock::Unix(l)
                 }

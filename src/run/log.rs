@@ -274,6 +274,13 @@ impl Logger {
         }
     }
 
+    /// A line supervisord writes straight to stderr, not through its
+    /// logger (`Unlinking stale socket ...`).
+    pub fn stderr_line(&self, msg: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{msg}");
+    }
+
     pub fn critical(&mut self, msg: &str) {
         self.log(CRIT, msg);
     }

@@ -179,7 +179,7 @@ fn run_pass(
         }
     };
 
-    sup.run_forever(sigpipe, &mut servers);
+    super::event_loop::run(&mut sup, sigpipe, &mut servers);
 
     servers.cleanup();
     if wrote_pidfile {

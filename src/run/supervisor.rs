@@ -6,7 +6,6 @@
 
 use super::events::{GlobalSerial, Notice, Notices, Pool, PoolLog, Ticks};
 use super::fcgi::SocketManager;
-use super::http::Servers;
 use super::listener::Listener;
 use super::log::{Logger, now};
 use super::process::{
@@ -94,16 +93,16 @@ pub struct Supervisor {
     pub opts: RunOptions,
     pub identifier: String,
     pub childlogdir: String,
-    stopping: bool,
-    stop_groups: Option<Vec<String>>,
+    pub(super) stopping: bool,
+    pub(super) stop_groups: Option<Vec<String>>,
     lastshutdownreport: f64,
     signals: VecDeque<i32>,
     next_color: usize,
     pub updates: Vec<UpdateOp>,
     pub exit_code: Option<i32>,
     /// Loop again without waiting.
-    hurry: bool,
-    ticks: Ticks,
+    pub(super) hurry: bool,
+    pub(super) ticks: Ticks,
     /// supervisord's `GlobalSerial` (it goes on across restarts).
     pub serial: GlobalSerial,
 }
@@ -433,7 +432,7 @@ impl Supervisor {
         }
     }
 
-    fn transition_all(&mut self) {
+    pub(super) fn transition_all(&mut self) {
         for g in self.sorted_groups() {
             let ctx = &mut self.ctx;
             if let Some(group) = self.groups.get_mut(&g) {
@@ -447,7 +446,7 @@ impl Supervisor {
     }
 
     /// `shutdown_report`: the processes not yet stopped.
-    fn shutdown_report(&mut self) -> usize {
+    pub(super) fn shutdown_report(&mut self) -> usize {
         let unstopped: Vec<String> = self
             .groups
             .values()
@@ -466,7 +465,7 @@ impl Supervisor {
         unstopped.len()
     }
 
-    fn stop_groups_phase_1(&mut self) {
+    pub(super) fn stop_groups_phase_1(&mut self) {
         if let Some(name) = self.stop_groups.as_ref().and_then(|s| s.last()).cloned() {
             let ctx = &mut self.ctx;
             if let Some(g) = self.groups.get_mut(&name) {
@@ -477,7 +476,7 @@ impl Supervisor {
 
     /// Returns true when a group is done (the next one can be stopped at
     /// once; supervisord waits for its next loop, up to a second).
-    fn stop_groups_phase_2(&mut self) -> bool {
+    pub(super) fn stop_groups_phase_2(&mut self) -> bool {
         let Some(stop_groups) = self.stop_groups.as_mut() else {
             return false;
         };
@@ -495,14 +494,14 @@ impl Supervisor {
         false
     }
 
-    fn take_signal(&mut self, sig: i32) {
+    pub(super) fn take_signal(&mut self, sig: i32) {
         if !self.signals.contains(&sig) {
             self.signals.push_back(sig);
         }
     }
 
     /// `handle_signal`: one received signal per loop.
-    fn handle_signal(&mut self) {
+    pub(super) fn handle_signal(&mut self) {
         let Some(sig) = self.signals.pop_front() else {
             return;
         };
@@ -694,7 +693,7 @@ impl Supervisor {
     }
 
     /// Finishes the SIGHUP updates whose groups have stopped.
-    fn progress_updates(&mut self) {
+    pub(super) fn progress_updates(&mut self) {
         let mut pending = Vec::new();
         for op in std::mem::take(&mut self.updates) {
             if !self.groups.contains_key(&op.group) {
@@ -723,7 +722,7 @@ impl Supervisor {
     }
 
     /// The poll timeout: the next timer, at most a second.
-    fn timeout_ms(&self, extra: Option<f64>) -> i32 {
+    pub(super) fn timeout_ms(&self, extra: Option<f64>) -> i32 {
         let mut next = now() + 1.0;
         for g in self.groups.values() {
             for p in g.processes.values() {
@@ -745,7 +744,7 @@ impl Supervisor {
         ms.clamp(0.0, 1000.0) as i32
     }
 
-    fn check_exit_with_first(&mut self) {
+    pub(super) fn check_exit_with_first(&mut self) {
         let exits = std::mem::take(&mut self.ctx.exits);
         if !self.opts.exit_with_first || self.exit_code.is_some() {
             return;
@@ -763,119 +762,6 @@ impl Supervisor {
             ));
             self.exit_code = Some(code);
             self.ctx.mood = Mood::Shutdown;
-        }
-    }
-
-    /// `runforever`.
-    pub fn run_forever(&mut self, sigpipe: &OwnedFd, servers: &mut Servers) {
-        self.notify("SUPERVISOR_STATE_CHANGE_RUNNING", String::new);
-        loop {
-            if self.ctx.mood < Mood::Running {
-                if !self.stopping {
-                    self.stopping = true;
-                    self.stop_groups = Some(self.sorted_groups());
-                    self.notify("SUPERVISOR_STATE_CHANGE_STOPPING", String::new);
-                }
-                self.stop_groups_phase_1();
-                if self.shutdown_report() == 0 {
-                    break;
-                }
-            }
-
-            // What to poll.
-            let mut fds: Vec<libc::pollfd> = vec![libc::pollfd {
-                fd: sigpipe.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            }];
-            // Which process each pipe belongs to, by position (the groups do
-            // not change before the pipes are handled).
-            let mut owners: Vec<(usize, usize)> = vec![(0, 0)];
-            for (gi, g) in self.groups.values().enumerate() {
-                for (pi, p) in g.processes.values().enumerate() {
-                    let Some(io) = p.io.as_ref() else { continue };
-                    for d in [io.stdout.as_ref(), io.stderr.as_ref()]
-                        .into_iter()
-                        .flatten()
-                    {
-                        if !d.closed {
-                            fds.push(libc::pollfd {
-                                fd: d.raw_fd(),
-                                events: libc::POLLIN,
-                                revents: 0,
-                            });
-                            owners.push((gi, pi));
-                        }
-                    }
-                    if let Some(i) = io.stdin.as_ref().filter(|i| i.writable()) {
-                        fds.push(libc::pollfd {
-                            fd: i.fd.as_raw_fd(),
-                            events: libc::POLLOUT,
-                            revents: 0,
-                        });
-                        owners.push((gi, pi));
-                    }
-                }
-            }
-            let http_start = fds.len();
-            servers.poll_fds(&mut fds);
-            let timeout = if std::mem::take(&mut self.hurry) {
-                0
-            } else {
-                self.timeout_ms(servers.next_deadline())
-            };
-            // SAFETY: poll(2) over a vector we own.
-            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-            if n > 0 {
-                if fds[0].revents != 0 {
-                    let mut buf = [0u8; 64];
-                    while let Ok(k) = nix::unistd::read(sigpipe, &mut buf) {
-                        if k == 0 {
-                            break;
-                        }
-                        for &b in &buf[..k] {
-                            self.take_signal(i32::from(b));
-                        }
-                    }
-                }
-                for (k, pfd) in fds.iter().enumerate().take(http_start).skip(1) {
-                    if pfd.revents == 0 {
-                        continue;
-                    }
-                    let (gi, pi) = owners[k];
-                    let ctx = &mut self.ctx;
-                    let Some(proc) = self
-                        .groups
-                        .get_index_mut(gi)
-                        .and_then(|(_, g)| g.processes.get_index_mut(pi))
-                        .map(|(_, p)| p)
-                    else {
-                        continue;
-                    };
-                    if pfd.events & libc::POLLOUT != 0 {
-                        if let Some(i) = proc.io.as_mut().and_then(|io| io.stdin.as_mut()) {
-                            i.handle_write();
-                        }
-                    } else {
-                        proc.handle_read(ctx, pfd.fd);
-                    }
-                }
-                servers.handle_events(&fds[http_start..], self);
-            }
-
-            self.transition_all();
-            self.reap();
-            self.handle_signal();
-            self.ticks.tick(now(), &mut self.ctx.notices);
-            self.flush_events();
-            self.check_exit_with_first();
-            servers.run_deferred(self);
-            if !self.updates.is_empty() {
-                self.progress_updates();
-            }
-            if self.ctx.mood < Mood::Running {
-                self.hurry = self.stop_groups_phase_2();
-            }
         }
     }
 }

@@ -2,8 +2,8 @@
 //! each is an XML-RPC call of supervisor's own interface, and the message
 //! shown afterwards (`index.html?message=...`) is supervisord's.
 
-use crate::run::rpc::faults::*;
-use crate::run::xmlrpc::{Fault, Value};
+use crate::run::rpc_interface::faults::*;
+use crate::run::xmlrpc_codec::{Fault, Value};
 
 /// What the page does for `action=...`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! explain` tells it) and its two assets, compiled into the binary.
 //!
 //! The pages read and act only through supervisor's XML-RPC interface
-//! ([`super::rpc::Api`]), as supervisord's `web.py` does. Actions coming
+//! ([`super::rpc_interface::Api`]), as supervisord's `web.py` does. Actions coming
 //! from another origin are refused (see [`origin`]).
 
 mod actions;
@@ -17,9 +17,9 @@ mod page;
 
 pub use actions::{Action, ctime};
 
-use super::rpc::Api;
+use super::rpc_interface::Api;
 use super::supervisor::Supervisor;
-use super::xmlrpc::Value;
+use super::xmlrpc_codec::Value;
 
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
@@ -160,7 +160,7 @@ fn index(
     }
     let rows = rows(sup, api);
     let version = match api.call(sup, "supervisor.getSupervisorVersion", vec![]) {
-        Ok(super::rpc::Outcome::Value(Value::Str(v))) => v,
+        Ok(super::rpc_interface::Outcome::Value(Value::Str(v))) => v,
         _ => String::new(),
     };
     html(200, page::status(&rows, field(q, "message"), &version))
@@ -169,14 +169,14 @@ fn index(
 /// Whether the action's process exists (supervisord answers `No such
 /// process named NAME` without calling anything).
 pub fn known_process(sup: &Supervisor, name: &str) -> bool {
-    let (g, p) = super::rpc::split_namespec(name);
+    let (g, p) = super::rpc_interface::split_namespec(name);
     sup.groups
         .get(&g)
         .is_some_and(|g| p.is_some_and(|p| g.processes.contains_key(&p)))
 }
 
 fn rows(sup: &mut Supervisor, api: &Api) -> Vec<Row> {
-    let Ok(super::rpc::Outcome::Value(Value::Array(infos))) =
+    let Ok(super::rpc_interface::Outcome::Value(Value::Array(infos))) =
         api.call(sup, "supervisor.getAllProcessInfo", vec![])
     else {
         return Vec::new();
@@ -231,8 +231,8 @@ fn tail(q: &[(String, String)], sup: &mut Supervisor, api: &Api) -> Reply {
             "supervisor.readProcessStdoutLog",
             vec![Value::str(n), Value::Int(limit), Value::Int(0)],
         ) {
-            Ok(super::rpc::Outcome::Value(Value::Str(s))) => s,
-            Err(f) if f.code == super::rpc::faults::NO_FILE => format!("No file for {n}"),
+            Ok(super::rpc_interface::Outcome::Value(Value::Str(s))) => s,
+            Err(f) if f.code == super::rpc_interface::faults::NO_FILE => format!("No file for {n}"),
             Err(f) => format!("ERROR: unexpected rpc fault [{}] {}", f.code, f.text),
             Ok(_) => String::new(),
         },

@@ -7,7 +7,7 @@
 use super::log::{localtime, now};
 use super::process::{Proc, ProcessState};
 use super::supervisor::Supervisor;
-use super::xmlrpc::{Fault, Value};
+use super::xmlrpc_codec::{Fault, Value};
 use crate::model::LogFile as LogSpec;
 use std::collections::VecDeque;
 
