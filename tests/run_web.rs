@@ -239,6 +239,23 @@ fn cross_origin_actions_are_refused_and_scripts_work() {
         assert_eq!(res.status, 403, "{headers:?}");
         assert_eq!(state(&sc, "web"), "RUNNING");
     }
+    // XML-RPC posted by a page of another site is refused too.
+    let call = "<?xml version=\"1.0\"?><methodCall><methodName>supervisor.stopProcess</methodName>\
+                <params><param><value><string>web</string></value></param></params></methodCall>";
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(
+        format!(
+            "POST /RPC2 HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://evil.example\r\n\
+             Content-Type: text/plain\r\nContent-Length: {}\r\n\r\n{call}",
+            call.len()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.0 403"), "{answer}");
+    assert_eq!(state(&sc, "web"), "RUNNING");
     // The same site (a click on the page) and a script without headers.
     let own = format!("http://127.0.0.1:{port}/");
     let res = get(

@@ -72,14 +72,19 @@ pub fn run(args: &RunArgs) -> i32 {
             2
         }
         Err(crate::run::RunError::Startup(msg)) => {
-            eprintln!("Error: {msg}");
+            use std::io::Write;
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(format!("Error: {msg}\n").as_bytes());
             2
         }
     }
 }
 
-/// supervisord's `usage`: the error and where help is.
+/// supervisord's `usage`: the error and where help is, in one write (so
+/// that nothing printed at the same time lands inside the lines).
 fn usage_error(msg: &str) {
-    eprintln!("Error: {msg}");
-    eprintln!("For help, use supc run -h");
+    use std::io::Write;
+    let text = format!("Error: {msg}\nFor help, use supc run -h\n");
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

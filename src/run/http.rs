@@ -832,6 +832,12 @@ impl Servers {
                 c.error(&req.version, 400, close, &[]);
                 return;
             }
+            // A page of another site could POST XML-RPC with the browser's
+            // cached credentials; XML-RPC clients send no such headers.
+            if web::cross_origin(|n| req.header(n).map(str::to_string)) {
+                c.error(&req.version, 403, close, &[]);
+                return;
+            }
             let (method, params) = match xmlrpc::parse_call(&req.body) {
                 Ok(x) => x,
                 Err(_) => {

@@ -16,6 +16,7 @@ mod origin;
 mod page;
 
 pub use actions::{Action, ctime};
+pub use origin::cross_origin;
 
 use super::rpc_interface::Api;
 use super::supervisor::Supervisor;
