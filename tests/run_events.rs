@@ -54,6 +54,10 @@ startsecs=1
 [program:later]
 command=sleep 100
 autostart=false
+
+[program:slowstop]
+command=sh -c 'trap \"sleep 1; exit 0\" TERM; while :; do sleep 0.1; done'
+startsecs=1
 ";
 
 struct Side {
@@ -136,6 +140,7 @@ impl Side {
         self.wait_event("PROCESS_STATE_FATAL", "processname:crash", 1);
         self.wait_event("PROCESS_STATE_RUNNING", "processname:comm", 1);
         self.wait_event("PROCESS_STATE_RUNNING", "processname:ok", 1);
+        self.wait_event("PROCESS_STATE_RUNNING", "processname:slowstop", 1);
         self.remote_comm();
         self.wait_event("REMOTE_COMMUNICATION", "type:mytype", 2);
         assert!(self.ctl(&["stop", "ok"]).contains("ok: stopped"));
@@ -260,6 +265,8 @@ fn listener_streams_match_supervisord() {
     let (t, o) = (theirs.records("events.jsonl"), ours.records("events.jsonl"));
     theirs.stop();
     ours.stop();
+    // slowstop takes a second to stop, so the listener (stopped last,
+    // priority -1) has time to take SUPERVISOR_STATE_CHANGE_STOPPING.
     let stopping = |side: &Side| {
         side.records("events.jsonl")
             .iter()
