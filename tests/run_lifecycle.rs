@@ -469,7 +469,7 @@ fn exited_children_are_reaped() {
 }
 
 #[test]
-fn sighup_applies_the_config_difference() {
+fn sighup_update_applies_the_config_difference() {
     let s = Scenario::new(&conf(
         "[program:keep]
 command={fixtures}/long.sh
@@ -484,7 +484,7 @@ command={fixtures}/long.sh
 startsecs=0
 ",
     ));
-    let mut r = s.run(&[]);
+    let mut r = s.run(&["--sighup-update"]);
     assert!(r.wait_for_count("success:", 3, 5 * S), "{}", r.output());
     let keep_pid = spawned_pids(&r.output(), "keep")[0];
     s.write(&conf(
@@ -518,14 +518,16 @@ startsecs=0
 }
 
 #[test]
-fn rejected_config_exits_1_with_supervisords_message() {
+fn rejected_config_exits_2_with_supervisords_message() {
     let s = Scenario::new("[supervisord]\nloglevel=warning\n");
     let mut r = s.run(&[]);
     let status = r.wait(5 * S);
-    assert_eq!(status.and_then(|s| s.code()), Some(1));
+    assert_eq!(status.and_then(|s| s.code()), Some(2));
     assert!(
         r.output()
-            .contains("Error: bad logging level name 'warning'")
+            .contains("Error: bad logging level name 'warning'\nFor help, use supc run -h\n"),
+        "{}",
+        r.output()
     );
 }
 
@@ -565,10 +567,10 @@ startsecs=0
 }
 
 #[test]
-fn eventlisteners_are_not_started() {
+fn a_listener_that_breaks_the_protocol_is_unknown() {
     let s = Scenario::new(&conf(
         "[eventlistener:ev]
-command={fixtures}/long.sh
+command=sh -c 'echo nonsense; exec sleep 100'
 events=PROCESS_STATE
 
 [program:web]
@@ -577,15 +579,12 @@ startsecs=0
 ",
     ));
     let mut r = s.run(&[]);
-    r.expect("success: web", 5 * S);
-    let out = r.output();
-    assert!(
-        out.contains(
-            "WARN supc run does not run eventlistener sections: [eventlistener:ev] is not started"
-        ),
-        "{out}"
+    r.expect("spawned: 'ev'", 5 * S);
+    r.expect(
+        "WARN ev: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol",
+        5 * S,
     );
-    assert!(!out.contains("spawned: 'ev'"), "{out}");
+    r.expect("success: web", 5 * S);
     r.stop(5 * S);
 }
 

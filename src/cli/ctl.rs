@@ -7,8 +7,8 @@
 //! `/etc/supervisord.conf`, `/etc/supervisor/supervisord.conf`).
 
 use crate::run::client::{Client, ClientError};
-use crate::run::rpc::{faults, make_namespec, split_namespec};
-use crate::run::xmlrpc::{Fault, Value};
+use crate::run::rpc_interface::{faults, make_namespec, split_namespec};
+use crate::run::xmlrpc_codec::{Fault, Value};
 use clap::Args;
 
 #[derive(Args, Debug)]

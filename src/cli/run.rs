@@ -1,9 +1,11 @@
 //! `supc run FILE`: runs the config's processes in the foreground with
-//! supervisord's lifecycle (see [`crate::run`]). Exit codes: 0 after a
-//! clean stop (SIGTERM/SIGINT, `supervisorctl shutdown`), 1 the config is
-//! rejected, 2 usage or startup error (log file, control socket in use...);
-//! with `--exit-with-first`, the exit code of the first process that
-//! exited (128 + N for a signal).
+//! supervisord's lifecycle (see [`crate::run`]). Exit codes, as
+//! supervisord's: 0 after a clean stop (SIGTERM/SIGINT, `supervisorctl
+//! shutdown`), 2 when the config is rejected (at startup or at a restart;
+//! with supervisord's `For help, use ... -h` line) and for usage or
+//! startup errors (log file, control socket in use...); with
+//! `--exit-with-first`, the exit code of the first process that exited
+//! (128 + N for a signal).
 
 use super::InputArgs;
 use clap::Args;
@@ -26,6 +28,11 @@ pub struct RunArgs {
     /// When a process exits, stop everything and exit with its exit code.
     #[arg(long)]
     exit_with_first: bool,
+    /// On SIGHUP, apply the config's changes as `supervisorctl reread` +
+    /// `update` (only changed groups restart) instead of supervisord's
+    /// full restart.
+    #[arg(long)]
+    sighup_update: bool,
     /// The config file.
     file: String,
 }
@@ -39,14 +46,14 @@ pub fn run(args: &RunArgs) -> i32 {
     let (_, res) = crate::analyze(&args.file, &host, args.snippet);
     let Some(config) = res.config.clone() else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
-        eprintln!("Error: {msg}");
-        return 1;
+        usage_error(msg);
+        return 2;
     };
     drop(res);
     let color = !args.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stdout().is_terminal();
-    crate::run::run(
+    let outcome = crate::run::run(
         config,
         crate::run::RunOptions {
             config_path: args.file.clone(),
@@ -55,6 +62,29 @@ pub fn run(args: &RunArgs) -> i32 {
             color,
             quiet: args.quiet,
             exit_with_first: args.exit_with_first,
+            sighup_update: args.sighup_update,
         },
-    )
+    );
+    match outcome {
+        Ok(code) => code,
+        Err(crate::run::RunError::Config(msg)) => {
+            usage_error(&msg);
+            2
+        }
+        Err(crate::run::RunError::Startup(msg)) => {
+            use std::io::Write;
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(format!("Error: {msg}\n").as_bytes());
+            2
+        }
+    }
+}
+
+/// supervisord's `usage`: the error and where help is, in one write (so
+/// that nothing printed at the same time lands inside the lines).
+fn usage_error(msg: &str) {
+    use std::io::Write;
+    let text = format!("Error: {msg}\nFor help, use supc run -h\n");
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }

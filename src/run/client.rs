@@ -2,7 +2,7 @@
 //! uses): one HTTP/1.1 request per call over `unix://PATH` or
 //! `http://HOST:PORT`, HTTP basic auth, and the chunked `/logtail` streams.
 
-use super::xmlrpc::{self, Fault, Value};
+use super::xmlrpc_codec::{self as xmlrpc, Fault, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 

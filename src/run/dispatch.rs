@@ -2,7 +2,14 @@
 //! the child log file (rotated as configured), to syslog, to the main log at
 //! debug level, and line by line to the console; input (sendProcessStdin)
 //! is buffered and written when the pipe accepts it.
+//!
+//! With `capture_maxbytes`, output between `<!--XSUPERVISOR:BEGIN-->` and
+//! `<!--XSUPERVISOR:END-->` goes to a bounded buffer instead of the log and
+//! becomes a `PROCESS_COMMUNICATION_*` event; with `events_enabled`, output
+//! becomes `PROCESS_LOG_*` events. An event listener's stdout is the
+//! protocol channel: logged, then handed to [`super::listener`].
 
+use super::events::{Notices, as_string};
 use super::log::{DEBG, LogFile, Logger, strip_escapes, syslog};
 use std::os::fd::{AsRawFd, OwnedFd};
 
@@ -25,9 +32,43 @@ impl Channel {
 pub struct OutputCtx<'a> {
     pub logger: &'a mut Logger,
     pub strip_ansi: bool,
+    pub notices: &'a mut Notices,
+    /// The process's state and identity, for supervisord's `fd N closed`
+    /// debug line (which shows Python's `repr` of the dispatcher).
+    pub state: &'static str,
+    pub owner: usize,
 }
 
-/// `POutputDispatcher` without the event capture mode.
+const BEGIN_TOKEN: &[u8] = b"<!--XSUPERVISOR:BEGIN-->";
+const END_TOKEN: &[u8] = b"<!--XSUPERVISOR:END-->";
+
+/// The capture log (`handle_boundIO`) and whether it is in use.
+pub struct Capture {
+    maxbytes: usize,
+    buf: Vec<u8>,
+    on: bool,
+}
+
+impl Capture {
+    /// `BoundIO.write`.
+    fn write(&mut self, data: &[u8]) {
+        if self.buf.len() + data.len() > self.maxbytes {
+            let cut = data.len().min(self.buf.len());
+            self.buf.drain(..cut);
+        }
+        self.buf.extend_from_slice(data);
+    }
+}
+
+/// Who writes to the pipe, for event payloads.
+pub struct Origin {
+    pub name: String,
+    pub group: String,
+    pub pid: i32,
+}
+
+/// `POutputDispatcher` (or, for an event listener's stdout,
+/// `PEventListenerDispatcher`).
 pub struct OutputDispatcher {
     pub fd: OwnedFd,
     pub channel: Channel,
@@ -42,6 +83,31 @@ pub struct OutputDispatcher {
     echo: bool,
     /// Output since the last newline, for the console.
     partial: Vec<u8>,
+    origin: Origin,
+    /// `stdout_events_enabled` / `stderr_events_enabled`.
+    pub events_enabled: bool,
+    capture: Option<Capture>,
+    /// `output_buffer`: output not yet logged (capture tokens are looked
+    /// for in it).
+    pending: Vec<u8>,
+    /// An event listener's stdout: what it wrote, for the protocol.
+    pub protocol: Option<Vec<u8>>,
+}
+
+/// `find_prefix_at_end`: the length of the longest end of `hay` that
+/// starts `needle` (shorter than `needle`).
+fn find_prefix_at_end(hay: &[u8], needle: &[u8]) -> usize {
+    let mut l = needle.len() - 1;
+    while l > 0 && !hay.ends_with(&needle[..l]) {
+        l -= 1;
+    }
+    l
+}
+
+fn split_once<'a>(data: &'a [u8], token: &[u8]) -> Option<(&'a [u8], &'a [u8])> {
+    data.windows(token.len())
+        .position(|w| w == token)
+        .map(|i| (&data[..i], &data[i + token.len()..]))
 }
 
 /// Log file names that are the runner's own stdout or stderr.
@@ -88,7 +154,38 @@ impl OutputDispatcher {
             name: name.to_string(),
             color,
             partial: Vec::new(),
+            origin: Origin {
+                name: name.to_string(),
+                group: String::new(),
+                pid: 0,
+            },
+            events_enabled: false,
+            capture: None,
+            pending: Vec::new(),
+            protocol: None,
         }
+    }
+
+    /// Sets who writes (for event payloads), the events and the capture
+    /// buffer (`capture_maxbytes`, 0 for none).
+    pub fn with_events(mut self, origin: Origin, enabled: bool, capture_maxbytes: usize) -> Self {
+        self.origin = origin;
+        self.events_enabled = enabled;
+        if capture_maxbytes > 0 {
+            self.capture = Some(Capture {
+                maxbytes: capture_maxbytes,
+                buf: Vec::new(),
+                on: false,
+            });
+        }
+        self
+    }
+
+    /// Makes this an event listener's protocol channel (not echoed).
+    pub fn into_listener(mut self) -> Self {
+        self.protocol = Some(Vec::new());
+        self.echo = false;
+        self
     }
 
     fn read_once(&mut self, ctx: &mut OutputCtx) -> Read {
@@ -109,7 +206,12 @@ impl OutputDispatcher {
                 Read::Eof
             }
             Ok(data) => {
-                self.record(&data, ctx);
+                if self.protocol.is_some() {
+                    self.record_protocol(&data, ctx);
+                } else {
+                    self.pending.extend_from_slice(&data);
+                    self.record_output(ctx);
+                }
                 Read::Data
             }
             Err(nix::errno::Errno::EAGAIN) | Err(nix::errno::Errno::EINTR) => Read::WouldBlock,
@@ -140,6 +242,22 @@ impl OutputDispatcher {
 
     fn close(&mut self, ctx: &mut OutputCtx) {
         if !self.closed {
+            if ctx.logger.level <= DEBG {
+                let class = if self.protocol.is_some() {
+                    "PEventListenerDispatcher"
+                } else {
+                    "POutputDispatcher"
+                };
+                ctx.logger.debug(&format!(
+                    "fd {} closed, stopped monitoring <{class} at {} for <Subprocess at {} with name {} in state {}> ({})>",
+                    self.raw_fd(),
+                    self as *const Self as usize,
+                    ctx.owner,
+                    self.name,
+                    ctx.state,
+                    self.channel.as_str()
+                ));
+            }
             self.closed = true;
             self.flush_partial(ctx);
         }
@@ -154,7 +272,97 @@ impl OutputDispatcher {
         }
     }
 
-    /// `_log`: the log file, syslog, the main log, the console.
+    /// `PEventListenerDispatcher.handle_read_event`: the main log (debug),
+    /// the log file, then the protocol.
+    fn record_protocol(&mut self, data: &[u8], ctx: &mut OutputCtx) {
+        if ctx.logger.level <= DEBG {
+            ctx.logger.debug(&format!(
+                "{} {} output:\n{}",
+                crate::python::repr::repr(&self.name),
+                self.channel.as_str(),
+                py_bytes_repr(data)
+            ));
+        }
+        if let Some(log) = self.log.as_mut() {
+            if ctx.strip_ansi {
+                log.write(&strip_escapes(data));
+            } else {
+                log.write(data);
+            }
+        }
+        if let Some(p) = self.protocol.as_mut() {
+            p.extend_from_slice(data);
+        }
+    }
+
+    /// `record_output`: logs what is pending, switching capture mode at
+    /// the tokens.
+    fn record_output(&mut self, ctx: &mut OutputCtx) {
+        loop {
+            let Some(capturing) = self.capture.as_ref().map(|c| c.on) else {
+                let data = std::mem::take(&mut self.pending);
+                self.record(&data, ctx);
+                return;
+            };
+            let token = if capturing { END_TOKEN } else { BEGIN_TOKEN };
+            if self.pending.len() <= token.len() {
+                return;
+            }
+            let data = std::mem::take(&mut self.pending);
+            match split_once(&data, token) {
+                None => {
+                    let keep = find_prefix_at_end(&data, token);
+                    let (now, later) = data.split_at(data.len() - keep);
+                    self.pending = later.to_vec();
+                    self.record(now, ctx);
+                    return;
+                }
+                Some((before, after)) => {
+                    self.record(before, ctx);
+                    self.toggle_capture(ctx);
+                    self.pending = after.to_vec();
+                    if after.is_empty() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// `toggle_capturemode`: at the end of a capture, the captured text
+    /// becomes a `PROCESS_COMMUNICATION_*` event.
+    fn toggle_capture(&mut self, ctx: &mut OutputCtx) {
+        let Some(c) = self.capture.as_mut() else {
+            return;
+        };
+        c.on = !c.on;
+        if c.on {
+            return;
+        }
+        let data = std::mem::take(&mut c.buf);
+        let name = match self.channel {
+            Channel::Stdout => "PROCESS_COMMUNICATION_STDOUT",
+            Channel::Stderr => "PROCESS_COMMUNICATION_STDERR",
+        };
+        let o = &self.origin;
+        ctx.notices.notify(name, || {
+            format!(
+                "processname:{} groupname:{} pid:{}\n{}",
+                o.name,
+                o.group,
+                o.pid,
+                as_string(&data)
+            )
+        });
+        ctx.logger.debug(&format!(
+            "{} {} emitted a comm event",
+            crate::python::repr::repr(&self.name),
+            self.channel.as_str()
+        ));
+    }
+
+    /// `_log`: the log file (or the capture buffer), syslog, the main log,
+    /// the console, and a `PROCESS_LOG_*` event.
     fn record(&mut self, data: &[u8], ctx: &mut OutputCtx) {
         let stripped;
         let data = if ctx.strip_ansi {
@@ -164,6 +372,29 @@ impl OutputDispatcher {
             data
         };
         if data.is_empty() {
+            return;
+        }
+        if self.events_enabled {
+            let name = match self.channel {
+                Channel::Stdout => "PROCESS_LOG_STDOUT",
+                Channel::Stderr => "PROCESS_LOG_STDERR",
+            };
+            let (o, ch) = (&self.origin, self.channel.as_str());
+            ctx.notices.notify(name, || {
+                format!(
+                    "processname:{} groupname:{} pid:{} channel:{ch}\n{}",
+                    o.name,
+                    o.group,
+                    o.pid,
+                    as_string(data)
+                )
+            });
+        }
+        if let Some(c) = self.capture.as_mut().filter(|c| c.on) {
+            c.write(data);
+            if ctx.logger.level <= DEBG {
+                self.log_to_main(data, ctx);
+            }
             return;
         }
         if let Some(log) = self.log.as_mut() {
@@ -176,17 +407,7 @@ impl OutputDispatcher {
             }
         }
         if ctx.logger.level <= DEBG {
-            let text = match std::str::from_utf8(data) {
-                Ok(t) => t.to_string(),
-                Err(_) => format!("Undecodable: {}", py_bytes_repr(data)),
-            };
-            let msg = format!(
-                "{} {} output:\n{}",
-                crate::python::repr::repr(&self.name),
-                self.channel.as_str(),
-                text
-            );
-            ctx.logger.log(DEBG, &msg);
+            self.log_to_main(data, ctx);
         }
         // The console, line by line.
         if !self.echo {
@@ -218,6 +439,17 @@ impl OutputDispatcher {
         }
     }
 
+    /// The main log at debug level: `'name' stdout output:\n...`.
+    fn log_to_main(&self, data: &[u8], ctx: &mut OutputCtx) {
+        let msg = format!(
+            "{} {} output:\n{}",
+            crate::python::repr::repr(&self.name),
+            self.channel.as_str(),
+            as_string(data)
+        );
+        ctx.logger.log(DEBG, &msg);
+    }
+
     pub fn log_mut(&mut self) -> Option<&mut LogFile> {
         self.log.as_mut()
     }
@@ -228,7 +460,7 @@ impl OutputDispatcher {
 }
 
 /// Python's `repr(bytes)`.
-fn py_bytes_repr(data: &[u8]) -> String {
+pub fn py_bytes_repr(data: &[u8]) -> String {
     let quote = if data.contains(&b'\'') && !data.contains(&b'"') {
         '"'
     } else {

@@ -3,13 +3,14 @@
 //! chmod-ed, then hard-linked into place; a live socket is refused, a stale
 //! one replaced; HTTP basic auth with plain or `{SHA}` passwords), serving
 //! XML-RPC on `/RPC2` and the chunked `tail -f` streams on
-//! `/logtail/<name>/<channel>` and `/mainlogtail`. Non-blocking, driven by
-//! the runner's poll loop; the web UI is not served (404).
+//! `/logtail/<name>/<channel>` and `/mainlogtail`, and the web interface
+//! ([`super::web`]). Non-blocking, driven by the runner's poll loop.
 
-use super::log::now;
-use super::rpc::{Api, Deferred, Outcome, split_namespec};
+use super::log::{Logger, now};
+use super::rpc_interface::{Api, Deferred, Outcome, split_namespec};
 use super::supervisor::Supervisor;
-use super::xmlrpc::{self, Fault, Value};
+use super::web;
+use super::xmlrpc_codec::{self as xmlrpc, Fault, Value};
 use crate::model::ServerFamily;
 use nix::libc;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -67,6 +68,8 @@ struct PendingRpc {
     version: String,
     close: bool,
     next_check: f64,
+    /// A web interface action: answered with a redirect, not XML.
+    web: Option<web::Action>,
 }
 
 /// `tail_f_producer`.
@@ -165,7 +168,12 @@ fn errno_text(e: &std::io::Error) -> String {
 }
 
 /// `supervisor_af_unix_http_server.__init__`.
-fn bind_unix(path: &str, chmod: u32, chown: (i64, i64)) -> Result<UnixListener, String> {
+fn bind_unix(
+    path: &str,
+    chmod: u32,
+    chown: (i64, i64),
+    logger: &Logger,
+) -> Result<UnixListener, String> {
     use std::os::unix::fs::PermissionsExt;
     let tempname = format!("{path}.{}", std::process::id());
     let _ = std::fs::remove_file(&tempname);
@@ -187,7 +195,7 @@ fn bind_unix(path: &str, chmod: u32, chown: (i64, i64)) -> Result<UnixListener, 
                 let _ = std::fs::remove_file(&tempname);
                 return Err(IN_USE.to_string());
             }
-            eprintln!("Unlinking stale socket {path}");
+            logger.stderr_line(&format!("Unlinking stale socket {path}"));
             let _ = std::fs::remove_file(path);
             drop(listener);
             let _ = std::fs::remove_file(&tempname);
@@ -262,8 +270,10 @@ fn http_date(t: f64) -> String {
 fn reason(code: u16) -> &'static str {
     match code {
         200 => "OK",
+        303 => "See Other",
         400 => "Bad Request",
         401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         500 => "Internal Server Error",
@@ -448,6 +458,30 @@ impl Conn {
         self.respond(version, code, &headers, body.as_bytes(), close);
     }
 
+    /// The answer to a web interface action: supervisord's message on the
+    /// status page. 303 (supervisord sends 301, which browsers cache, so
+    /// that a second click on the same action link would not reach the
+    /// runner).
+    fn redirect(
+        &mut self,
+        version: &str,
+        close: bool,
+        action: &web::Action,
+        r: Result<Value, Fault>,
+    ) {
+        let message = action.message(r, &web::ctime(now()));
+        self.respond(
+            version,
+            303,
+            &[
+                ("Location", web::location(&message)),
+                ("Content-Length", "0".to_string()),
+            ],
+            b"",
+            close,
+        );
+    }
+
     fn rpc_answer(&mut self, version: &str, close: bool, r: Result<Value, Fault>) {
         let body = match r {
             Ok(v) => xmlrpc::write_response(&v),
@@ -525,7 +559,8 @@ impl Servers {
             let sock = match &srv.family {
                 ServerFamily::Unix { file, chmod, chown } => {
                     let mode = chmod.to_i64().unwrap_or(0o700) as u32 & 0o7777;
-                    let l = bind_unix(file, mode, (id_value(chown.0), id_value(chown.1)))?;
+                    let chown = (id_value(chown.0), id_value(chown.1));
+                    let l = bind_unix(file, mode, chown, &sup.ctx.logger)?;
                     socket_files.push(file.clone());
                     Sock::Unix(l)
                 }
@@ -691,7 +726,10 @@ impl Servers {
                 p.next_check = t + p.deferred.delay().max(0.01);
                 if let Some(r) = p.deferred.poll(&self.api, sup) {
                     let p = c.pending.take().expect("pending");
-                    c.rpc_answer(&p.version, p.close, r);
+                    match &p.web {
+                        Some(action) => c.redirect(&p.version, p.close, action, r),
+                        None => c.rpc_answer(&p.version, p.close, r),
+                    }
                 }
             }
             if let Some(tail) = c.tail.as_mut()
@@ -752,9 +790,52 @@ impl Servers {
             );
             return;
         }
+        match web::route(
+            &req.method,
+            &req.uri,
+            |n| req.header(n).map(str::to_string),
+            sup,
+            api,
+        ) {
+            web::Reply::NotMine => {}
+            web::Reply::Page {
+                status,
+                content_type,
+                body,
+            } => {
+                let body = if req.method == "HEAD" {
+                    Vec::new()
+                } else {
+                    body
+                };
+                c.respond(
+                    &req.version,
+                    status,
+                    &[
+                        ("Content-Type", content_type.to_string()),
+                        ("Content-Length", body.len().to_string()),
+                        ("Cache-Control", "no-store".to_string()),
+                        ("X-Frame-Options", "DENY".to_string()),
+                    ],
+                    &body,
+                    close,
+                );
+                return;
+            }
+            web::Reply::Act(action) => {
+                act(c, api, sup, &req.version, close, action);
+                return;
+            }
+        }
         if req.uri.starts_with("/RPC2") {
             if req.method != "POST" && req.method != "PUT" {
                 c.error(&req.version, 400, close, &[]);
+                return;
+            }
+            // A page of another site could POST XML-RPC with the browser's
+            // cached credentials; XML-RPC clients send no such headers.
+            if web::cross_origin(|n| req.header(n).map(str::to_string)) {
+                c.error(&req.version, 403, close, &[]);
                 return;
             }
             let (method, params) = match xmlrpc::parse_call(&req.body) {
@@ -785,6 +866,7 @@ impl Servers {
                         deferred: d,
                         version: req.version.clone(),
                         close,
+                        web: None,
                     });
                 }
             }
@@ -833,6 +915,51 @@ impl Servers {
         }
         tail.next_check = now() + 0.1;
         c.tail = Some(tail);
+    }
+}
+
+/// Runs a web interface action; the answer is a redirect, now or once
+/// the call has finished (`StatusView.render` with `NOT_DONE_YET`).
+fn act(
+    c: &mut Conn,
+    api: &Api,
+    sup: &mut Supervisor,
+    version: &str,
+    close: bool,
+    action: web::Action,
+) {
+    if let Some(name) = action.process()
+        && !web::known_process(sup, name)
+    {
+        let message = format!("No such process named {name}");
+        c.respond(
+            version,
+            303,
+            &[
+                ("Location", web::location(&message)),
+                ("Content-Length", "0".to_string()),
+            ],
+            b"",
+            close,
+        );
+        return;
+    }
+    let Some((method, params)) = action.call() else {
+        c.redirect(version, close, &action, Ok(Value::Nil));
+        return;
+    };
+    match api.call(sup, &method, params) {
+        Ok(Outcome::Value(v)) => c.redirect(version, close, &action, Ok(v)),
+        Err(f) => c.redirect(version, close, &action, Err(f)),
+        Ok(Outcome::Deferred(d)) => {
+            c.pending = Some(PendingRpc {
+                next_check: now() + d.delay(),
+                deferred: d,
+                version: version.to_string(),
+                close,
+                web: Some(action),
+            });
+        }
     }
 }
 

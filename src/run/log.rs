@@ -50,7 +50,9 @@ pub fn now() -> f64 {
 
 /// Local time of `t` as (year, month, day, hour, minute, second).
 pub fn localtime(t: f64) -> (i32, u32, u32, u32, u32, u32) {
-    let secs = t.floor() as nix::libc::time_t;
+    // The type is inferred from localtime_r's argument: naming `time_t`
+    // is deprecated on musl (its width there is changing).
+    let secs = t.floor() as _;
     // SAFETY: localtime_r writes into the zeroed struct we own.
     let tm = unsafe {
         let mut tm: nix::libc::tm = std::mem::zeroed();
@@ -237,6 +239,22 @@ pub struct Logger {
 }
 
 impl Logger {
+    /// A logger that writes nothing (unit tests).
+    #[cfg(test)]
+    pub fn quiet() -> Logger {
+        Logger {
+            level: CRIT + 1,
+            console: Console {
+                color: false,
+                quiet: true,
+                silent: true,
+                width: 0,
+            },
+            file: None,
+            syslog: false,
+        }
+    }
+
     pub fn log(&mut self, level: u8, msg: &str) {
         if level < self.level {
             return;
@@ -254,6 +272,13 @@ impl Logger {
                 syslog(l);
             }
         }
+    }
+
+    /// A line supervisord writes straight to stderr, not through its
+    /// logger (`Unlinking stale socket ...`).
+    pub fn stderr_line(&self, msg: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{msg}");
     }
 
     pub fn critical(&mut self, msg: &str) {

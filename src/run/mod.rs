@@ -4,50 +4,56 @@
 //! [`crate::analyze`] accepted) and [`RunOptions`] (the config path to
 //! re-read, the host it was read on, console flags). [`run`] then does what
 //! `supervisord -n -c FILE` does, in the foreground, until SIGTERM/SIGINT
-//! (or `--exit-with-first`) and returns the exit code:
+//! (or `--exit-with-first`) and returns the exit code, or a [`RunError`]:
 //!
-//! * spawns every program and group process with supervisord's lifecycle
-//!   (`process`: states, startsecs, startretries with a back-off growing
-//!   by one second, autorestart/exitcodes, stopsignal then SIGKILL after
-//!   stopwaitsecs, stopasgroup/killasgroup), starting groups in priority
-//!   order and stopping them in reverse;
-//! * spawns as supervisord does (`spawn`: shlex split, PATH lookup and the
-//!   spawn errors of spec §9, own process group, directory, umask, user,
-//!   environment with the `SUPERVISOR_*` variables) and, on Linux, makes
-//!   every child die with the runner (`PR_SET_PDEATHSIG`);
-//! * writes supervisord's log lines to `[supervisord] logfile` and the
-//!   console, and process output to the configured, rotated log files and
-//!   to the console with a name prefix (`log`, `dispatch`);
-//! * serves supervisord's XML-RPC interface on the configured unix/inet
-//!   HTTP servers (`http`, [`rpc`], codec in [`xmlrpc`]) so that the real
-//!   supervisorctl, or `supc ctl` ([`client`]), controls it;
-//! * on SIGHUP, re-reads the config and applies the difference as
-//!   `supervisorctl reread` + `update` do (comparison by [`crate::diff`]).
+//! * `startup`: supervisord's `main` (uid, rlimits, logger, groups,
+//!   servers, pidfile), run again from the start on a restart (SIGHUP,
+//!   `supervisorctl reload`) with the config read anew;
+//! * `event_loop`: the poll loop, which owns the state (`supervisor`) and
+//!   the servers (`http`) and passes each request the state: the state
+//!   does not know the servers;
+//! * `supervisor` and `process`: groups in priority order and
+//!   supervisord's process state machine (startsecs, startretries with a
+//!   growing back-off, autorestart/exitcodes, stopsignal then SIGKILL,
+//!   stopasgroup/killasgroup), ordered shutdown, `--sighup-update`;
+//! * `spawn`: shlex split, PATH lookup, spec §9's spawn errors, own
+//!   process group, directory, umask, user, `SUPERVISOR_*` environment,
+//!   `PR_SET_PDEATHSIG`;
+//! * `log` and `dispatch`: supervisord's main log (the one logger of the
+//!   runner) and process output to rotated log files, syslog and the
+//!   console, capture mode;
+//! * `events` and `listener`: event pools of `[eventlistener:x]` groups,
+//!   every event type supervisord emits, the listener protocol;
+//! * `http` with [`rpc_interface`] (supervisor's and the system
+//!   namespace's methods, `method_docs` for their docstrings) over
+//!   [`xmlrpc_codec`], and `web`, the web interface, so that the real
+//!   supervisorctl, a browser or `supc ctl` ([`client`]) control it;
+//! * `fcgi`: the shared socket of `[fcgi-program:x]` groups on fd 0.
 //!
-//! `[fcgi-program:x]` groups get their shared socket on fd 0 (`fcgi`).
-//!
-//! Deliberate differences: the runner acts when a timer is due or a child
-//! exits (supervisord looks once a second, so it starts, restarts and
-//! stops groups up to a second later; the order of transitions is the
-//! same); SIGHUP applies `reread` + `update` instead of restarting
-//! everything (`supervisorctl reload` still does that); strings sent over
-//! XML-RPC have XML-invalid control characters replaced (see [`xmlrpc`]);
-//! `nodaemon` is ignored (always in the foreground).
-//!
-//! Not implemented: eventlisteners and events (`[eventlistener:x]` groups
-//! are not started, with a warning), the web UI, `capture_maxbytes`
-//! (communication events), rpcinterfaces other than supervisor's own.
-//! The runner is single-threaded: one poll loop (see `supervisor`).
+//! Deliberate differences (see the README's runner section): the runner
+//! acts when a timer is due or a child exits (supervisord looks once a
+//! second); strings sent over XML-RPC have XML-invalid control
+//! characters replaced; a rejected event goes back only to its own pool;
+//! only supervisor's default `result_handler` runs; `nodaemon` is ignored
+//! (always in the foreground); as process 1 it forwards USR1, WINCH,
+//! CONT and PWR to every running process. The runner is single-threaded.
 
 pub mod client;
 mod dispatch;
+mod event_loop;
+mod events;
 mod fcgi;
 mod http;
+mod listener;
 mod log;
+mod method_docs;
 mod process;
-pub mod rpc;
+pub mod rpc_interface;
 mod spawn;
+mod startup;
 mod supervisor;
-pub mod xmlrpc;
+mod web;
+pub mod xmlrpc_codec;
 
-pub use supervisor::{RunOptions, run};
+pub use startup::{RunError, run};
+pub use supervisor::RunOptions;

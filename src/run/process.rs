@@ -12,8 +12,10 @@
 //!                   FATAL                                   STOPPED
 //! ```
 
-use super::dispatch::{Channel, InputDispatcher, OutputCtx, OutputDispatcher};
+use super::dispatch::{Channel, InputDispatcher, Origin, OutputCtx, OutputDispatcher};
+use super::events::{ListenerState, Notices};
 use super::fcgi::SocketManager;
+use super::listener::{Listener, Who};
 use super::log::{LogFile, Logger, now};
 use super::spawn::{self, ExecError, ExecPlan};
 use crate::model::{AutoRestart, LogFile as LogSpec, Process};
@@ -254,13 +256,19 @@ pub struct Ctx {
     /// Processes that exited on their own: (namespec, exit status, wait
     /// status), for `--exit-with-first`.
     pub exits: Vec<(String, i64, i32)>,
+    /// Events for the listener pools.
+    pub notices: Notices,
 }
 
 impl Ctx {
-    fn output(&mut self) -> OutputCtx<'_> {
+    /// What a pipe of process `owner` (in state `state`) needs.
+    fn output(&mut self, state: ProcessState, owner: usize) -> OutputCtx<'_> {
         OutputCtx {
             logger: &mut self.logger,
             strip_ansi: self.strip_ansi,
+            notices: &mut self.notices,
+            state: state.name(),
+            owner,
         }
     }
 }
@@ -294,6 +302,8 @@ pub struct Proc {
     pub fcgi: Option<Rc<RefCell<SocketManager>>>,
     /// Whether this process holds a reference to it.
     fcgi_held: bool,
+    /// An event listener's protocol state (None for other processes).
+    pub listener: Option<Listener>,
 }
 
 fn errname(code: i32) -> String {
@@ -326,6 +336,7 @@ impl Proc {
             io: None,
             fcgi: None,
             fcgi_held: false,
+            listener: None,
         }
     }
 
@@ -351,9 +362,14 @@ impl Proc {
         )
     }
 
-    /// `change_state`.
-    pub fn change_state(&mut self, new: ProcessState) -> bool {
-        if new == self.state {
+    /// `change_state`, with its `PROCESS_STATE_*` event.
+    pub fn change_state(&mut self, ctx: &mut Ctx, new: ProcessState) -> bool {
+        self.change_state_expected(ctx, new, true)
+    }
+
+    fn change_state_expected(&mut self, ctx: &mut Ctx, new: ProcessState, expected: bool) -> bool {
+        let old = self.state;
+        if new == old {
             return false;
         }
         self.state = new;
@@ -361,6 +377,41 @@ impl Proc {
             self.backoff = self.backoff.saturating_add(1);
             self.delay = now() + self.backoff as f64;
         }
+        let event = match new {
+            ProcessState::Stopped => "PROCESS_STATE_STOPPED",
+            ProcessState::Starting => "PROCESS_STATE_STARTING",
+            ProcessState::Running => "PROCESS_STATE_RUNNING",
+            ProcessState::Backoff => "PROCESS_STATE_BACKOFF",
+            ProcessState::Stopping => "PROCESS_STATE_STOPPING",
+            ProcessState::Exited => "PROCESS_STATE_EXITED",
+            ProcessState::Fatal => "PROCESS_STATE_FATAL",
+            ProcessState::Unknown => "PROCESS_STATE_UNKNOWN",
+        };
+        ctx.notices.notify(event, || {
+            let mut s = format!(
+                "processname:{} groupname:{} from_state:{}",
+                self.name(),
+                self.group,
+                old.name()
+            );
+            match new {
+                ProcessState::Starting | ProcessState::Backoff => {
+                    s.push_str(&format!(" tries:{}", self.backoff));
+                }
+                ProcessState::Exited => {
+                    s.push_str(&format!(
+                        " expected:{} pid:{}",
+                        i32::from(expected),
+                        self.pid
+                    ));
+                }
+                ProcessState::Running | ProcessState::Stopping | ProcessState::Stopped => {
+                    s.push_str(&format!(" pid:{}", self.pid));
+                }
+                _ => {}
+            }
+            s
+        });
         true
     }
 
@@ -440,12 +491,12 @@ impl Proc {
         let name = self.name().to_string();
         if self.fcgi.is_some() && sock.is_none() {
             self.laststart = now();
-            self.change_state(ProcessState::Starting);
+            self.change_state(ctx, ProcessState::Starting);
             self.record_spawnerr(
                 ctx,
                 format!("could not create the FastCGI socket for '{name}'"),
             );
-            self.change_state(ProcessState::Backoff);
+            self.change_state(ctx, ProcessState::Backoff);
             return None;
         }
         if self.pid != 0 {
@@ -472,26 +523,29 @@ impl Proc {
             ));
             return None;
         }
-        self.change_state(ProcessState::Starting);
+        self.change_state(ctx, ProcessState::Starting);
 
         let (filename, argv) = match self.execv_args(ctx) {
             Ok(x) => x,
             Err(e) => {
                 self.record_spawnerr(ctx, e.message().to_string());
-                self.change_state(ProcessState::Backoff);
+                self.change_state(ctx, ProcessState::Backoff);
                 return None;
             }
         };
 
         // make_dispatchers: pipes and log files.
         let m = &self.conf.model;
-        let made = spawn::make_pipes(!m.redirect_stderr).and_then(|pipes| {
+        // An event listener always gets its own stderr pipe: stderr mixed
+        // into stdout would break the protocol.
+        let use_stderr = !m.redirect_stderr || self.listener.is_some();
+        let made = spawn::make_pipes(use_stderr).and_then(|pipes| {
             let out = Self::open_log(
                 &self.conf.stdout_logfile,
                 &m.stdout().maxbytes,
                 &m.stdout().backups,
             )?;
-            let err = if m.redirect_stderr {
+            let err = if !use_stderr {
                 None
             } else {
                 Self::open_log(
@@ -515,7 +569,7 @@ impl Proc {
                     )
                 };
                 self.record_spawnerr(ctx, msg);
-                self.change_state(ProcessState::Backoff);
+                self.change_state(ctx, ProcessState::Backoff);
                 return None;
             }
         };
@@ -538,7 +592,7 @@ impl Proc {
                     format!("unknown error during fork for '{name}': {}", errname(code))
                 };
                 self.record_spawnerr(ctx, msg);
-                self.change_state(ProcessState::Backoff);
+                self.change_state(ctx, ProcessState::Backoff);
                 return None;
             }
         };
@@ -551,15 +605,31 @@ impl Proc {
             ..
         } = pipes;
         let m = &self.conf.model;
+        let origin = || Origin {
+            name: name.clone(),
+            group: self.group.clone(),
+            pid,
+        };
+        let capture = |v: &PyInt| usize::try_from(sat(v).max(0)).unwrap_or(usize::MAX);
+        let out = OutputDispatcher::new(
+            stdout,
+            Channel::Stdout,
+            out_log,
+            m.stdout().syslog,
+            &name,
+            self.color,
+        );
+        let out = if self.listener.is_some() {
+            out.into_listener()
+        } else {
+            out.with_events(
+                origin(),
+                m.stdout().events_enabled,
+                capture(&m.stdout().capture_maxbytes),
+            )
+        };
         self.io = Some(ProcIo {
-            stdout: Some(OutputDispatcher::new(
-                stdout,
-                Channel::Stdout,
-                out_log,
-                m.stdout().syslog,
-                &name,
-                self.color,
-            )),
+            stdout: Some(out),
             stderr: stderr.map(|fd| {
                 OutputDispatcher::new(
                     fd,
@@ -568,6 +638,11 @@ impl Proc {
                     m.stderr().syslog,
                     &name,
                     self.color,
+                )
+                .with_events(
+                    origin(),
+                    m.stderr().events_enabled,
+                    capture(&m.stderr().capture_maxbytes),
                 )
             }),
             stdin: Some(InputDispatcher {
@@ -578,6 +653,9 @@ impl Proc {
             }),
         });
         self.pid = pid;
+        if self.listener.is_some() {
+            self.listener = Some(Listener::new());
+        }
         ctx.logger
             .info(&format!("spawned: '{name}' with pid {pid}"));
         self.spawnerr = None;
@@ -639,11 +717,11 @@ impl Proc {
     }
 
     /// `give_up`: BACKOFF -> FATAL.
-    pub fn give_up(&mut self) {
+    pub fn give_up(&mut self, ctx: &mut Ctx) {
         self.delay = 0.0;
         self.backoff = 0;
         self.system_stop = true;
-        self.change_state(ProcessState::Fatal);
+        self.change_state(ctx, ProcessState::Fatal);
     }
 
     /// `kill`: None when the signal was sent (or the process was in
@@ -655,7 +733,7 @@ impl Proc {
             ctx.logger.debug(&format!(
                 "Attempted to kill {name}, which is in BACKOFF state."
             ));
-            self.change_state(ProcessState::Stopped);
+            self.change_state(ctx, ProcessState::Stopped);
             return None;
         }
         if self.pid == 0 {
@@ -679,7 +757,7 @@ impl Proc {
         ));
         self.killing = true;
         self.delay = t + self.conf.stopwaitsecs;
-        self.change_state(ProcessState::Stopping);
+        self.change_state(ctx, ProcessState::Stopping);
         let target = if as_group { -self.pid } else { self.pid };
         // SAFETY: kill(2) with a pid we spawned (or its group).
         let rc = unsafe { nix::libc::kill(target, sig) };
@@ -694,7 +772,7 @@ impl Proc {
             }
             let msg = format!("unknown problem killing {name} ({}):{err}", self.pid);
             ctx.logger.critical(&msg);
-            self.change_state(ProcessState::Unknown);
+            self.change_state(ctx, ProcessState::Unknown);
             self.killing = false;
             self.delay = 0.0;
             return Some(msg);
@@ -731,7 +809,7 @@ impl Proc {
             }
             let msg = format!("unknown problem sending sig {name} ({}):{err}", self.pid);
             ctx.logger.critical(&msg);
-            self.change_state(ProcessState::Unknown);
+            self.change_state(ctx, ProcessState::Unknown);
             return Some(msg);
         }
         None
@@ -739,8 +817,9 @@ impl Proc {
 
     /// Reads what the pipes hold (`drain`).
     pub fn drain(&mut self, ctx: &mut Ctx) {
+        let (state, owner) = (self.state, self as *const Proc as usize);
         if let Some(io) = self.io.as_mut() {
-            let mut out = ctx.output();
+            let mut out = ctx.output(state, owner);
             if let Some(d) = io.stdout.as_mut() {
                 d.drain(&mut out);
             }
@@ -748,12 +827,63 @@ impl Proc {
                 d.drain(&mut out);
             }
         }
+        self.feed_listener(ctx);
+    }
+
+    /// Hands what a listener wrote on stdout to its protocol state.
+    fn feed_listener(&mut self, ctx: &mut Ctx) {
+        let Some(l) = self.listener.as_mut() else {
+            return;
+        };
+        let Some(data) = self
+            .io
+            .as_mut()
+            .and_then(|io| io.stdout.as_mut())
+            .and_then(|d| d.protocol.as_mut())
+            .map(std::mem::take)
+        else {
+            return;
+        };
+        if data.is_empty() {
+            return;
+        }
+        let who = Who {
+            name: self.conf.name(),
+            group: &self.group,
+        };
+        l.feed(&data, &who, &mut ctx.logger, &mut ctx.notices);
+    }
+
+    /// Whether the pool may send this process an event.
+    pub fn ready_for_event(&self) -> bool {
+        self.state == ProcessState::Running
+            && self
+                .listener
+                .as_ref()
+                .is_some_and(|l| l.state == ListenerState::Ready)
+    }
+
+    /// `write`: queues bytes on stdin and flushes; Err (EPIPE) when the
+    /// process or its stdin is gone.
+    pub fn write(&mut self, data: &[u8]) -> Result<(), ()> {
+        if self.pid == 0 || self.killing {
+            return Err(());
+        }
+        let Some(stdin) = self.io.as_mut().and_then(|io| io.stdin.as_mut()) else {
+            return Err(());
+        };
+        if stdin.closed {
+            return Err(());
+        }
+        stdin.buffer.extend_from_slice(data);
+        stdin.flush().map_err(|_| ())
     }
 
     /// One read on a readable pipe.
     pub fn handle_read(&mut self, ctx: &mut Ctx, fd: i32) {
+        let (state, owner) = (self.state, self as *const Proc as usize);
         if let Some(io) = self.io.as_mut() {
-            let mut out = ctx.output();
+            let mut out = ctx.output(state, owner);
             for d in [io.stdout.as_mut(), io.stderr.as_mut()]
                 .into_iter()
                 .flatten()
@@ -763,6 +893,7 @@ impl Proc {
                 }
             }
         }
+        self.feed_listener(ctx);
     }
 
     /// `finish`: the process was reaped with wait status `sts`.
@@ -788,7 +919,7 @@ impl Proc {
             self.delay = 0.0;
             self.exitstatus = Some(es);
             let msg = format!("stopped: {name} ({msg})");
-            self.change_state(ProcessState::Stopped);
+            self.change_state(ctx, ProcessState::Stopped);
             if exit_expected {
                 ctx.logger.info(&msg);
             } else {
@@ -798,7 +929,7 @@ impl Proc {
             self.exitstatus = None;
             self.spawnerr = Some("Exited too quickly (process log may have details)".into());
             let msg = format!("exited: {name} ({msg}; not expected)");
-            self.change_state(ProcessState::Backoff);
+            self.change_state(ctx, ProcessState::Backoff);
             ctx.logger.warn(&msg);
             ctx.exits.push((self.namespec(), es, sts));
         } else {
@@ -806,16 +937,16 @@ impl Proc {
             self.backoff = 0;
             self.exitstatus = Some(es);
             if self.state == ProcessState::Starting {
-                self.change_state(ProcessState::Running);
+                self.change_state(ctx, ProcessState::Running);
             }
             if exit_expected {
                 let msg = format!("exited: {name} ({msg}; expected)");
-                self.change_state(ProcessState::Exited);
+                self.change_state_expected(ctx, ProcessState::Exited, true);
                 ctx.logger.info(&msg);
             } else {
                 self.spawnerr = Some(format!("Bad exit code {es}"));
                 let msg = format!("exited: {name} ({msg}; not expected)");
-                self.change_state(ProcessState::Exited);
+                self.change_state_expected(ctx, ProcessState::Exited, false);
                 ctx.logger.warn(&msg);
             }
             ctx.exits.push((self.namespec(), es, sts));
@@ -823,6 +954,10 @@ impl Proc {
         self.pid = 0;
         self.io = None;
         self.release_socket(ctx);
+        // A listener that dies while busy gives its event back.
+        if let Some(e) = self.listener.as_mut().and_then(|l| l.event.take()) {
+            ctx.notices.reject(&self.group, e);
+        }
     }
 
     /// `transition`: what time and the mood make happen.
@@ -860,7 +995,7 @@ impl Proc {
             self.delay = 0.0;
             self.backoff = 0;
             if self.state == ProcessState::Starting {
-                self.change_state(ProcessState::Running);
+                self.change_state(ctx, ProcessState::Running);
                 ctx.logger.info(&format!(
                     "success: {name} entered RUNNING state, process has stayed up for > than {} seconds (startsecs)",
                     self.conf.model.startsecs
@@ -869,7 +1004,7 @@ impl Proc {
         }
         if state == ProcessState::Backoff {
             if self.backoff > self.conf.startretries && self.state == ProcessState::Backoff {
-                self.give_up();
+                self.give_up(ctx);
                 ctx.logger.info(&format!(
                     "gave up: {name} entered FATAL state, too many start retries too quickly"
                 ));

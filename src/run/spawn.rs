@@ -112,6 +112,7 @@ fn check_execv_args(filename: &str, st: Option<std::fs::Metadata>) -> Result<(),
         )));
     }
     let ok = CString::new(filename)
+        // SAFETY: access(2) reads the NUL-terminated path we own.
         .map(|c| unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0)
         .unwrap_or(false);
     if !ok {
@@ -316,7 +317,9 @@ pub fn fork_exec(
         .map_or(stdout, |f| f.as_raw_fd());
 
     // Block signals across the fork so no handler runs in the child.
+    // SAFETY: sigset_t is plain data; all zeroes is a valid (empty) set.
     let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: as above.
     let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
     // SAFETY: plain libc calls on sigsets we own; fork in a
     // single-threaded process.
@@ -382,6 +385,9 @@ unsafe fn child_body(
     envp_ptrs: &[*const libc::c_char],
     parent: i32,
 ) {
+    // SAFETY: the caller is the freshly forked, single-threaded child;
+    // every call is a plain system call on data prepared before the fork,
+    // and the pointer arrays are NUL-terminated and outlive the exec.
     unsafe {
         match &plan.privileges {
             Privileges::Keep => {}

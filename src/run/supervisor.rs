@@ -1,11 +1,13 @@
 //! The runner itself (supervisord's `Supervisor` and `runforever`): process
 //! groups in priority order, the poll loop over child pipes, the control
-//! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as
-//! `supervisorctl reread` + `update`, and `--exit-with-first`.
+//! sockets and a signal self-pipe, reaping, ordered shutdown, SIGHUP as a
+//! restart (or, with `--sighup-update`, as `supervisorctl reread` +
+//! `update`), the event pools, and `--exit-with-first`.
 
+use super::events::{GlobalSerial, Notice, Notices, Pool, PoolLog, Ticks};
 use super::fcgi::SocketManager;
-use super::http::Servers;
-use super::log::{self, LogFile, Logger, now};
+use super::listener::Listener;
+use super::log::{Logger, now};
 use super::process::{
     AutoLogs, Ctx, Mood, Proc, ProcConf, ProcessState, decode_wait_status, signame,
 };
@@ -30,12 +32,16 @@ pub struct RunOptions {
     pub color: bool,
     pub quiet: bool,
     pub exit_with_first: bool,
+    /// SIGHUP applies `reread` + `update` instead of supervisord's restart.
+    pub sighup_update: bool,
 }
 
 /// A process group (`ProcessGroup`): processes by name, in config order.
 pub struct GroupRt {
     pub config: Group,
     pub processes: IndexMap<String, Proc>,
+    /// The event buffer of an `[eventlistener:x]` group.
+    pub pool: Option<Pool>,
 }
 
 impl GroupRt {
@@ -56,7 +62,7 @@ impl GroupRt {
                 ProcessState::Running | ProcessState::Starting => {
                     p.stop(ctx);
                 }
-                ProcessState::Backoff => p.give_up(),
+                ProcessState::Backoff => p.give_up(ctx),
                 _ => {}
             }
         }
@@ -87,15 +93,18 @@ pub struct Supervisor {
     pub opts: RunOptions,
     pub identifier: String,
     pub childlogdir: String,
-    stopping: bool,
-    stop_groups: Option<Vec<String>>,
+    pub(super) stopping: bool,
+    pub(super) stop_groups: Option<Vec<String>>,
     lastshutdownreport: f64,
     signals: VecDeque<i32>,
     next_color: usize,
     pub updates: Vec<UpdateOp>,
     pub exit_code: Option<i32>,
     /// Loop again without waiting.
-    hurry: bool,
+    pub(super) hurry: bool,
+    pub(super) ticks: Ticks,
+    /// supervisord's `GlobalSerial` (it goes on across restarts).
+    pub serial: GlobalSerial,
 }
 
 static SIGNAL_PIPE: AtomicI32 = AtomicI32::new(-1);
@@ -113,13 +122,21 @@ extern "C" fn on_signal(sig: libc::c_int) {
     }
 }
 
-/// `setsignals` through a self-pipe; returns its read end.
-fn set_signals() -> std::io::Result<OwnedFd> {
+/// Signals that process 1 passes on to every running process (as tini
+/// does): the kernel drops signals to process 1 that have no handler,
+/// and supervisord gives these no meaning of their own.
+pub const FORWARDED_SIGNALS: [i32; 4] =
+    [libc::SIGUSR1, libc::SIGWINCH, libc::SIGCONT, libc::SIGPWR];
+
+/// `setsignals` through a self-pipe; returns its read end. As process 1
+/// (`pid1`) the forwarded signals are caught too.
+pub fn set_signals(pid1: bool) -> std::io::Result<OwnedFd> {
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK)
         .map_err(std::io::Error::from)?;
     SIGNAL_PIPE.store(w.as_raw_fd(), Ordering::Relaxed);
     std::mem::forget(w);
-    for sig in super::spawn::HANDLED_SIGNALS {
+    let forwarded: &[i32] = if pid1 { &FORWARDED_SIGNALS } else { &[] };
+    for &sig in super::spawn::HANDLED_SIGNALS.iter().chain(forwarded) {
         // SAFETY: installing a handler that only calls write(2).
         unsafe {
             let mut sa: libc::sigaction = std::mem::zeroed();
@@ -132,11 +149,16 @@ fn set_signals() -> std::io::Result<OwnedFd> {
     Ok(r)
 }
 
-fn group_runs(g: &Group) -> bool {
-    matches!(
-        g.kind,
-        GroupKind::Program | GroupKind::Group | GroupKind::FcgiProgram
-    )
+/// supervisor's own result handler, the only one the runner has.
+const DEFAULT_RESULT_HANDLER: &str = "supervisor.dispatchers:default_handler";
+
+/// The pool of an `[eventlistener:x]` group.
+fn make_pool(config: &Group) -> Option<Pool> {
+    let l = config.listener.as_ref()?;
+    let size = l.buffer_size.to_i64().map_or(usize::MAX, |n| {
+        usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+    });
+    Some(Pool::new(&config.name, l.events.clone(), size))
 }
 
 impl Supervisor {
@@ -151,6 +173,7 @@ impl Supervisor {
             strip_ansi: s.strip_ansi,
             pid: std::process::id() as i32,
             exits: Vec::new(),
+            notices: Notices::default(),
         };
         Supervisor {
             identifier: s.identifier.clone(),
@@ -167,6 +190,8 @@ impl Supervisor {
             updates: Vec::new(),
             exit_code: None,
             hurry: false,
+            ticks: Ticks::default(),
+            serial: GlobalSerial::default(),
         }
     }
 
@@ -195,11 +220,13 @@ impl Supervisor {
             }
             _ => None,
         };
-        if !group_runs(config) {
+        let pool = make_pool(config);
+        if let Some(l) = config.listener.as_ref()
+            && l.result_handler != DEFAULT_RESULT_HANDLER
+        {
             self.ctx.logger.warn(&format!(
-                "supc run does not run {} sections: [{}] is not started",
-                config.kind.as_str(),
-                config.section
+                "[{}]: supc run cannot import result_handler {}; it uses {DEFAULT_RESULT_HANDLER}",
+                config.section, l.result_handler
             ));
         }
         let auto = AutoLogs {
@@ -207,14 +234,15 @@ impl Supervisor {
             identifier: &self.identifier,
         };
         let mut processes = IndexMap::new();
-        if group_runs(config) {
-            for p in &config.processes {
-                let conf = ProcConf::new(p, &auto);
-                let mut proc = Proc::new(conf, &config.name, self.next_color);
-                proc.fcgi = fcgi.clone();
-                self.next_color += 1;
-                processes.insert(p.name().to_string(), proc);
+        for p in &config.processes {
+            let conf = ProcConf::new(p, &auto);
+            let mut proc = Proc::new(conf, &config.name, self.next_color);
+            proc.fcgi = fcgi.clone();
+            if pool.is_some() {
+                proc.listener = Some(Listener::new());
             }
+            self.next_color += 1;
+            processes.insert(p.name().to_string(), proc);
         }
         for p in processes.values() {
             let w = p.name().chars().count();
@@ -222,13 +250,17 @@ impl Supervisor {
                 self.ctx.logger.console.width = w;
             }
         }
+        // Earlier events go to the pools that existed when they happened.
+        self.flush_events();
         self.groups.insert(
             config.name.to_string(),
             GroupRt {
                 config: config.clone(),
                 processes,
+                pool,
             },
         );
+        self.group_event("PROCESS_GROUP_ADDED", &config.name);
         Ok(true)
     }
 
@@ -236,11 +268,120 @@ impl Supervisor {
     pub fn remove_process_group(&mut self, name: &str) -> bool {
         match self.groups.get(name) {
             Some(g) if g.unstopped().is_empty() => {
+                self.flush_events();
                 self.groups.shift_remove(name);
+                self.group_event("PROCESS_GROUP_REMOVED", name);
                 true
             }
             _ => false,
         }
+    }
+
+    /// A `PROCESS_GROUP_*` event, delivered to the pools of this moment.
+    fn group_event(&mut self, event: &'static str, name: &str) {
+        self.ctx.notices.listening = self.groups.values().any(|g| g.pool.is_some());
+        self.ctx
+            .notices
+            .notify(event, || format!("groupname:{name}\n"));
+        self.flush_events();
+    }
+
+    /// `events.notify` for the supervisor's own events.
+    pub fn notify(&mut self, event: &'static str, payload: impl FnOnce() -> String) {
+        self.ctx.notices.notify(event, payload);
+        self.flush_events();
+    }
+
+    /// Hands the queued notices to the pools (`_acceptEvent`,
+    /// `handle_rejected`).
+    pub fn flush_events(&mut self) {
+        if self.ctx.notices.queue.is_empty() {
+            return;
+        }
+        let mut log = Vec::new();
+        for notice in std::mem::take(&mut self.ctx.notices.queue) {
+            match notice {
+                Notice::Event(e) => {
+                    for g in self.groups.values_mut() {
+                        if let Some(pool) = g.pool.as_mut().filter(|p| p.wants(&e)) {
+                            pool.accept(e.clone(), false, &mut self.serial, &mut log);
+                        }
+                    }
+                }
+                Notice::Rejected { group, event } => {
+                    if let Some(pool) = self.groups.get_mut(&group).and_then(|g| g.pool.as_mut()) {
+                        pool.accept(event, true, &mut self.serial, &mut log);
+                    }
+                }
+            }
+        }
+        self.pool_log(log);
+    }
+
+    fn pool_log(&mut self, log: Vec<PoolLog>) {
+        for l in log {
+            match l {
+                PoolLog::Debug(m) => self.ctx.logger.debug(&m),
+                PoolLog::Error(m) => self.ctx.logger.error(&m),
+            }
+        }
+    }
+
+    /// `EventListenerPool.dispatch`: sends buffered events to READY
+    /// listeners until none is left or no listener is ready.
+    fn dispatch(&mut self, group: &str) {
+        let identifier = self.identifier.clone();
+        let Some(g) = self.groups.get_mut(group) else {
+            return;
+        };
+        let Some(pool) = g.pool.as_mut() else {
+            return;
+        };
+        if !g.processes.values().any(Proc::ready_for_event) {
+            return;
+        }
+        let mut log = Vec::new();
+        while let Some(event) = pool.buffer.pop_front() {
+            let mut sent = false;
+            for p in g.processes.values_mut() {
+                if !p.ready_for_event() {
+                    continue;
+                }
+                let envelope = pool.envelope(&identifier, &event);
+                if p.write(envelope.as_bytes()).is_err() {
+                    log.push(PoolLog::Debug(format!(
+                        "epipe occurred while sending event {} to listener {}, listener state unchanged",
+                        event.serial(),
+                        p.name()
+                    )));
+                    continue;
+                }
+                log.push(PoolLog::Debug(format!(
+                    "event {} sent to listener {}",
+                    event.serial(),
+                    p.name()
+                )));
+                if let Some(l) = p.listener.as_mut() {
+                    l.state = super::events::ListenerState::Busy;
+                    l.event = Some(event.clone());
+                }
+                sent = true;
+                break;
+            }
+            if !sent {
+                pool.accept(event, true, &mut self.serial, &mut log);
+                break;
+            }
+        }
+        self.pool_log(log);
+    }
+
+    /// Whether a pool has an event and a listener ready for it.
+    fn can_dispatch(&self) -> bool {
+        self.groups.values().any(|g| {
+            g.pool.as_ref().is_some_and(|p| !p.buffer.is_empty())
+                && g.processes.values().any(Proc::ready_for_event)
+        })
     }
 
     /// Active group names sorted by priority (stable).
@@ -291,7 +432,7 @@ impl Supervisor {
         }
     }
 
-    fn transition_all(&mut self) {
+    pub(super) fn transition_all(&mut self) {
         for g in self.sorted_groups() {
             let ctx = &mut self.ctx;
             if let Some(group) = self.groups.get_mut(&g) {
@@ -299,11 +440,13 @@ impl Supervisor {
                     p.transition(ctx);
                 }
             }
+            self.flush_events();
+            self.dispatch(&g);
         }
     }
 
     /// `shutdown_report`: the processes not yet stopped.
-    fn shutdown_report(&mut self) -> usize {
+    pub(super) fn shutdown_report(&mut self) -> usize {
         let unstopped: Vec<String> = self
             .groups
             .values()
@@ -322,7 +465,7 @@ impl Supervisor {
         unstopped.len()
     }
 
-    fn stop_groups_phase_1(&mut self) {
+    pub(super) fn stop_groups_phase_1(&mut self) {
         if let Some(name) = self.stop_groups.as_ref().and_then(|s| s.last()).cloned() {
             let ctx = &mut self.ctx;
             if let Some(g) = self.groups.get_mut(&name) {
@@ -333,7 +476,7 @@ impl Supervisor {
 
     /// Returns true when a group is done (the next one can be stopped at
     /// once; supervisord waits for its next loop, up to a second).
-    fn stop_groups_phase_2(&mut self) -> bool {
+    pub(super) fn stop_groups_phase_2(&mut self) -> bool {
         let Some(stop_groups) = self.stop_groups.as_mut() else {
             return false;
         };
@@ -351,14 +494,14 @@ impl Supervisor {
         false
     }
 
-    fn take_signal(&mut self, sig: i32) {
+    pub(super) fn take_signal(&mut self, sig: i32) {
         if !self.signals.contains(&sig) {
             self.signals.push_back(sig);
         }
     }
 
     /// `handle_signal`: one received signal per loop.
-    fn handle_signal(&mut self) {
+    pub(super) fn handle_signal(&mut self) {
         let Some(sig) = self.signals.pop_front() else {
             return;
         };
@@ -375,11 +518,16 @@ impl Supervisor {
                     self.ctx.logger.warn(&format!(
                         "ignored {name} indicating restart request (shutdown in progress)"
                     ));
-                } else {
+                } else if self.opts.sighup_update {
                     self.ctx.logger.warn(&format!(
                         "received {name} indicating update request (reread + update)"
                     ));
                     self.sighup_update();
+                } else {
+                    self.ctx
+                        .logger
+                        .warn(&format!("received {name} indicating restart request"));
+                    self.ctx.mood = Mood::Restarting;
                 }
             }
             libc::SIGCHLD => {
@@ -393,10 +541,26 @@ impl Supervisor {
                     .info(&format!("received {name} indicating log reopen request"));
                 self.reopen_logs();
             }
+            s if self.ctx.pid == 1 && FORWARDED_SIGNALS.contains(&s) => {
+                self.ctx.logger.info(&format!(
+                    "received {name} as process 1: forwarding it to every running process"
+                ));
+                self.forward(s);
+            }
             _ => {
                 self.ctx
                     .logger
                     .blather(&format!("received {name} indicating nothing"));
+            }
+        }
+    }
+
+    /// Sends `sig` to every process that has a pid.
+    fn forward(&mut self, sig: i32) {
+        let ctx = &mut self.ctx;
+        for g in self.groups.values_mut() {
+            for p in g.processes.values_mut().filter(|p| p.pid != 0) {
+                p.signal(ctx, sig);
             }
         }
     }
@@ -529,7 +693,7 @@ impl Supervisor {
     }
 
     /// Finishes the SIGHUP updates whose groups have stopped.
-    fn progress_updates(&mut self) {
+    pub(super) fn progress_updates(&mut self) {
         let mut pending = Vec::new();
         for op in std::mem::take(&mut self.updates) {
             if !self.groups.contains_key(&op.group) {
@@ -557,37 +721,8 @@ impl Supervisor {
         self.updates = pending;
     }
 
-    /// After `restart`: a fresh start from the config file.
-    fn restart(&mut self) -> bool {
-        if let Err(e) = self.reread() {
-            self.ctx
-                .logger
-                .critical(&format!("could not reread the config: {e}"));
-            self.exit_code = Some(2);
-            return false;
-        }
-        self.groups.clear();
-        let s = &self.config.supervisord;
-        if !s.nocleanup {
-            for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
-                self.ctx.logger.warn(&w);
-            }
-        }
-        self.stopping = false;
-        self.stop_groups = None;
-        self.ctx.mood = Mood::Running;
-        let groups = self.config.groups.clone();
-        for g in &groups {
-            if let Err(e) = self.add_process_group(g) {
-                self.ctx.logger.critical(&e);
-                return false;
-            }
-        }
-        true
-    }
-
     /// The poll timeout: the next timer, at most a second.
-    fn timeout_ms(&self, extra: Option<f64>) -> i32 {
+    pub(super) fn timeout_ms(&self, extra: Option<f64>) -> i32 {
         let mut next = now() + 1.0;
         for g in self.groups.values() {
             for p in g.processes.values() {
@@ -599,11 +734,17 @@ impl Supervisor {
         if let Some(e) = extra {
             next = next.min(e);
         }
+        if self.ctx.notices.listening {
+            if self.can_dispatch() {
+                return 0;
+            }
+            next = next.min(self.ticks.next(now()));
+        }
         let ms = ((next - now()) * 1000.0).ceil() + 1.0;
         ms.clamp(0.0, 1000.0) as i32
     }
 
-    fn check_exit_with_first(&mut self) {
+    pub(super) fn check_exit_with_first(&mut self) {
         let exits = std::mem::take(&mut self.ctx.exits);
         if !self.opts.exit_with_first || self.exit_code.is_some() {
             return;
@@ -621,308 +762,6 @@ impl Supervisor {
             ));
             self.exit_code = Some(code);
             self.ctx.mood = Mood::Shutdown;
-        }
-    }
-
-    /// `runforever`.
-    pub fn run_forever(&mut self, sigpipe: &OwnedFd, servers: &mut Servers) {
-        loop {
-            if self.ctx.mood < Mood::Running {
-                if !self.stopping {
-                    self.stopping = true;
-                    self.stop_groups = Some(self.sorted_groups());
-                }
-                self.stop_groups_phase_1();
-                if self.shutdown_report() == 0 {
-                    if self.ctx.mood == Mood::Restarting && self.restart() {
-                        continue;
-                    }
-                    break;
-                }
-            }
-
-            // What to poll.
-            let mut fds: Vec<libc::pollfd> = vec![libc::pollfd {
-                fd: sigpipe.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            }];
-            // Which process each pipe belongs to, by position (the groups do
-            // not change before the pipes are handled).
-            let mut owners: Vec<(usize, usize)> = vec![(0, 0)];
-            for (gi, g) in self.groups.values().enumerate() {
-                for (pi, p) in g.processes.values().enumerate() {
-                    let Some(io) = p.io.as_ref() else { continue };
-                    for d in [io.stdout.as_ref(), io.stderr.as_ref()]
-                        .into_iter()
-                        .flatten()
-                    {
-                        if !d.closed {
-                            fds.push(libc::pollfd {
-                                fd: d.raw_fd(),
-                                events: libc::POLLIN,
-                                revents: 0,
-                            });
-                            owners.push((gi, pi));
-                        }
-                    }
-                    if let Some(i) = io.stdin.as_ref().filter(|i| i.writable()) {
-                        fds.push(libc::pollfd {
-                            fd: i.fd.as_raw_fd(),
-                            events: libc::POLLOUT,
-                            revents: 0,
-                        });
-                        owners.push((gi, pi));
-                    }
-                }
-            }
-            let http_start = fds.len();
-            servers.poll_fds(&mut fds);
-            let timeout = if std::mem::take(&mut self.hurry) {
-                0
-            } else {
-                self.timeout_ms(servers.next_deadline())
-            };
-            // SAFETY: poll(2) over a vector we own.
-            let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-            if n > 0 {
-                if fds[0].revents != 0 {
-                    let mut buf = [0u8; 64];
-                    while let Ok(k) = nix::unistd::read(sigpipe, &mut buf) {
-                        if k == 0 {
-                            break;
-                        }
-                        for &b in &buf[..k] {
-                            self.take_signal(i32::from(b));
-                        }
-                    }
-                }
-                for (k, pfd) in fds.iter().enumerate().take(http_start).skip(1) {
-                    if pfd.revents == 0 {
-                        continue;
-                    }
-                    let (gi, pi) = owners[k];
-                    let ctx = &mut self.ctx;
-                    let Some(proc) = self
-                        .groups
-                        .get_index_mut(gi)
-                        .and_then(|(_, g)| g.processes.get_index_mut(pi))
-                        .map(|(_, p)| p)
-                    else {
-                        continue;
-                    };
-                    if pfd.events & libc::POLLOUT != 0 {
-                        if let Some(i) = proc.io.as_mut().and_then(|io| io.stdin.as_mut()) {
-                            i.handle_write();
-                        }
-                    } else {
-                        proc.handle_read(ctx, pfd.fd);
-                    }
-                }
-                servers.handle_events(&fds[http_start..], self);
-            }
-
-            self.transition_all();
-            self.reap();
-            self.handle_signal();
-            self.check_exit_with_first();
-            servers.run_deferred(self);
-            if !self.updates.is_empty() {
-                self.progress_updates();
-            }
-            if self.ctx.mood < Mood::Running {
-                self.hurry = self.stop_groups_phase_2();
-            }
-        }
-    }
-}
-
-/// `set_rlimits_or_exit`: raises the soft limits to minfds/minprocs.
-fn set_rlimits(config: &Config, infos: &mut Vec<String>) -> Result<(), String> {
-    let s = &config.supervisord;
-    let limits = [
-        (
-            libc::RLIMIT_NOFILE,
-            "RLIMIT_NOFILE",
-            &s.minfds,
-            "The minimum number of file descriptors required to run this process is %(min_limit)s as per the \"minfds\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s file descriptors.  Either raise the number of usable file descriptors in your environment (see README.rst) or lower the minfds setting in the config file to allow the process to start.",
-        ),
-        (
-            libc::RLIMIT_NPROC,
-            "RLIMIT_NPROC",
-            &s.minprocs,
-            "The minimum number of available processes required to run this program is %(min_limit)s as per the \"minprocs\" command-line argument or config file setting. The current environment will only allow you to open %(hard)s processes.  Either raise the number of usable processes in your environment (see README.rst) or lower the minprocs setting in the config file to allow the program to start.",
-        ),
-    ];
-    for (res, name, min, msg) in limits {
-        let Some(min) = min.to_i64() else { continue };
-        let mut rl = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit into a struct we own.
-        if unsafe { libc::getrlimit(res, &mut rl) } != 0 {
-            continue;
-        }
-        let soft = rl.rlim_cur;
-        let mut hard = rl.rlim_max;
-        let min_u = min.max(0) as libc::rlim_t;
-        if soft != libc::RLIM_INFINITY && soft < min_u {
-            if hard != libc::RLIM_INFINITY && hard < min_u {
-                hard = min_u;
-            }
-            let new = libc::rlimit {
-                rlim_cur: min_u,
-                rlim_max: hard,
-            };
-            // SAFETY: setrlimit with a struct we own.
-            if unsafe { libc::setrlimit(res, &new) } == 0 {
-                infos.push(format!("Increased {name} limit to {min}"));
-            } else {
-                return Err(msg
-                    .replace("%(min_limit)s", &min.to_string())
-                    .replace("%(hard)s", &hard.to_string()));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// supervisord's startup (`main` + `run`), the loop, the cleanup. Returns
-/// the exit code.
-pub fn run(config: Config, opts: RunOptions) -> i32 {
-    let s = config.supervisord.clone();
-    let mut criticals = Vec::new();
-    let mut infos = Vec::new();
-    // set_uid_or_exit
-    match s.uid {
-        Some(crate::model::Id::Known(uid)) => {
-            if let Err(msg) = drop_runner_privileges(uid) {
-                eprintln!("Error: {msg}");
-                return 2;
-            }
-            infos.push(format!("Set uid to user {uid} succeeded"));
-        }
-        _ => {
-            if nix::unistd::getuid().is_root() {
-                criticals.push("Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.".to_string());
-            }
-        }
-    }
-    if let Err(msg) = set_rlimits(&config, &mut infos) {
-        eprintln!("Error: {msg}");
-        return 2;
-    }
-
-    // make_logger
-    let level = log::level_by_description(&s.loglevel);
-    let console = log::Console {
-        color: opts.color,
-        quiet: opts.quiet,
-        silent: s.silent,
-        width: 0,
-    };
-    let (file, syslog) = if s.logfile == "syslog" {
-        (None, true)
-    } else {
-        match LogFile::open(
-            &s.logfile,
-            s.logfile_maxbytes.to_i64().unwrap_or(i64::MAX),
-            s.logfile_backups.to_i64().unwrap_or(i64::MAX),
-        ) {
-            Ok(f) => (Some(f), false),
-            Err(e) => {
-                eprintln!("Error: could not open the log file {}: {e}", s.logfile);
-                return 2;
-            }
-        }
-    };
-    let logger = Logger {
-        level,
-        console,
-        file,
-        syslog,
-    };
-    let parse_warnings = config.parse_warnings.clone();
-    let parse_infos = config.parse_infos.clone();
-    let mut sup = Supervisor::new(config, opts, logger);
-    for m in &criticals {
-        sup.ctx.logger.critical(m);
-    }
-    for m in &parse_warnings {
-        sup.ctx.logger.warn(m);
-    }
-    for m in parse_infos.iter().chain(&infos) {
-        sup.ctx.logger.info(m);
-    }
-    if !s.nocleanup {
-        for w in log::clear_auto_child_logs(&s.childlogdir, &s.identifier) {
-            sup.ctx.logger.warn(&w);
-        }
-    }
-    let groups = sup.config.groups.clone();
-    for g in &groups {
-        if let Err(e) = sup.add_process_group(g) {
-            eprintln!("Error: {e}");
-            return 2;
-        }
-    }
-    let mut servers = match Servers::open(&mut sup) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("Error: {msg}");
-            return 2;
-        }
-    };
-    let sigpipe = match set_signals() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("Error: cannot set up signal handling: {e}");
-            return 2;
-        }
-    };
-    let pid = std::process::id();
-    let wrote_pidfile = match std::fs::write(&s.pidfile, format!("{pid}\n")) {
-        Ok(()) => {
-            sup.ctx
-                .logger
-                .info(&format!("supervisord started with pid {pid}"));
-            true
-        }
-        Err(_) => {
-            sup.ctx
-                .logger
-                .critical(&format!("could not write pidfile {}", s.pidfile));
-            false
-        }
-    };
-
-    sup.run_forever(&sigpipe, &mut servers);
-
-    servers.cleanup();
-    if wrote_pidfile {
-        let _ = std::fs::remove_file(&s.pidfile);
-    }
-    // Anything still around (nothing should be) is reaped.
-    sup.reap();
-    sup.exit_code.unwrap_or(0)
-}
-
-/// `drop_privileges` for the runner itself (`[supervisord] user`).
-fn drop_runner_privileges(uid: u32) -> Result<(), String> {
-    match super::spawn::privileges(Some(uid)) {
-        super::spawn::Privileges::Keep => Ok(()),
-        super::spawn::Privileges::Fail(m) => Err(m),
-        super::spawn::Privileges::Drop { uid, gid, groups } => {
-            let groups: Vec<nix::unistd::Gid> =
-                groups.into_iter().map(nix::unistd::Gid::from_raw).collect();
-            nix::unistd::setgroups(&groups)
-                .map_err(|_| "Could not set groups of effective user".to_string())?;
-            nix::unistd::setgid(nix::unistd::Gid::from_raw(gid))
-                .map_err(|_| "Could not set group id of effective user".to_string())?;
-            nix::unistd::setuid(nix::unistd::Uid::from_raw(uid))
-                .map_err(|e| format!("Could not set user id: {e}"))?;
-            Ok(())
         }
     }
 }

@@ -7,7 +7,7 @@
 use super::log::{localtime, now};
 use super::process::{Proc, ProcessState};
 use super::supervisor::Supervisor;
-use super::xmlrpc::{Fault, Value};
+use super::xmlrpc_codec::{Fault, Value};
 use crate::model::LogFile as LogSpec;
 use std::collections::VecDeque;
 
@@ -59,6 +59,14 @@ pub mod faults {
 }
 
 use faults::*;
+
+/// supervisord's docstring of a published method (`ns.name`).
+fn docstring(method: &str) -> Option<&'static str> {
+    match method.split_once('.')? {
+        ("system", m) => super::method_docs::system(m),
+        (_, m) => super::method_docs::supervisor(m),
+    }
+}
 
 /// `RPCError(code, extra)`.
 pub fn fault(code: i64, extra: Option<&str>) -> Fault {
@@ -343,7 +351,7 @@ impl Api {
                 self.all_methods()
                     .into_iter()
                     .find(|(n, _, _)| *n == name)
-                    .map(|(_, _, doc)| Outcome::Value(Value::str(doc)))
+                    .map(|(n, _, doc)| Outcome::Value(Value::str(docstring(&n).unwrap_or(doc))))
                     .ok_or_else(|| fault(SIGNATURE_UNSUPPORTED, None))
             }
             "methodSignature" => {
@@ -391,6 +399,15 @@ fn string(params: &[Value], i: usize) -> Result<String, Fault> {
         Some(Value::Str(s)) => Ok(s.clone()),
         Some(Value::Base64(b)) => Ok(String::from_utf8_lossy(b).into_owned()),
         _ => Err(fault(INCORRECT_PARAMETERS, None)),
+    }
+}
+
+/// `'%s' % x` of an argument (a string, a number or a boolean).
+fn py_str(params: &[Value], i: usize) -> Result<String, Fault> {
+    match params.get(i) {
+        Some(Value::Int(n)) => Ok(n.to_string()),
+        Some(Value::Bool(b)) => Ok(if *b { "True" } else { "False" }.to_string()),
+        _ => string(params, i),
     }
 }
 
@@ -1445,7 +1462,8 @@ fn supervisor_call(sup: &mut Supervisor, m: &str, params: Vec<Value>) -> RpcResu
         }
         "sendRemoteCommEvent" => {
             arity(p, 2, 2)?;
-            // Nothing listens: supc run has no event listeners.
+            let (kind, data) = (py_str(p, 0)?, py_str(p, 1)?);
+            sup.notify("REMOTE_COMMUNICATION", || format!("type:{kind}\n{data}"));
             ok(Value::Bool(true))
         }
         _ => Err(fault(UNKNOWN_METHOD, None)),
