@@ -16,7 +16,7 @@
 //!   supervisord's process state machine (startsecs, startretries with a
 //!   growing back-off, autorestart/exitcodes, stopsignal then SIGKILL,
 //!   stopasgroup/killasgroup), ordered shutdown, `--sighup-update`;
-//! * `spawn`: shlex split, PATH lookup, spec §9's spawn errors, own
+//! * `spawn`: shlex split, PATH lookup, docs/semantics.md §9's spawn errors, own
 //!   process group, directory, umask, user, `SUPERVISOR_*` environment,
 //!   `PR_SET_PDEATHSIG`;
 //! * `log` and `dispatch`: supervisord's main log (the one logger of the

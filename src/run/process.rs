@@ -116,46 +116,7 @@ impl Mood {
     }
 }
 
-/// Python's `signame`.
-pub fn signame(sig: i32) -> String {
-    let name = match sig {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        10 => "SIGUSR1",
-        11 => "SIGSEGV",
-        12 => "SIGUSR2",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        16 => "SIGSTKFLT",
-        17 => "SIGCHLD",
-        18 => "SIGCONT",
-        19 => "SIGSTOP",
-        20 => "SIGTSTP",
-        21 => "SIGTTIN",
-        22 => "SIGTTOU",
-        23 => "SIGURG",
-        24 => "SIGXCPU",
-        25 => "SIGXFSZ",
-        26 => "SIGVTALRM",
-        27 => "SIGPROF",
-        28 => "SIGWINCH",
-        29 => "SIGPOLL",
-        30 => "SIGPWR",
-        31 => "SIGSYS",
-        34 => "SIGRTMIN",
-        64 => "SIGRTMAX",
-        _ => return format!("signal {sig}"),
-    };
-    name.to_string()
-}
+pub use crate::model::signame;
 
 /// `decode_wait_status`: the exit status (-1 for a signal) and the text.
 pub fn decode_wait_status(sts: i32) -> (i64, String) {

@@ -1,5 +1,5 @@
 //! Spawning: the command split and looked up as supervisord does
-//! (`Subprocess.get_execv_args`, `check_execv_args`; spec §9), pipes, and
+//! (`Subprocess.get_execv_args`, `check_execv_args`; docs/semantics.md §9), pipes, and
 //! the fork/exec of `_spawn_as_child`.
 //!
 //! The child, between `fork` and `execve`: default signal handlers (with
@@ -12,11 +12,6 @@
 //! `chdir(directory)`, `umask`, `execve`. Failures are written to the
 //! child's stderr with supervisord's wording and the child exits 127.
 //! The runner is single-threaded, so the child may allocate.
-
-#![expect(
-    clippy::undocumented_unsafe_blocks,
-    reason = "the SAFETY comments of this file come with the runner's branch; remove this line then"
-)]
 
 use crate::python::repr::repr;
 use nix::libc;

@@ -203,7 +203,7 @@ fn item(label: &str, kind: CompletionItemKind, range: Range, insert: String) -> 
     }
 }
 
-/// The names `%(…)` may use in `key` of a section of `kind` (spec §3.4).
+/// The names `%(…)` may use in `key` of a section of `kind` (docs/semantics.md §3.4).
 pub fn expansion_names(state: &State, kind: SectionKind, key: &str) -> Vec<String> {
     let Some(exp) = options::expansion(kind, key) else {
         return Vec::new();
