@@ -5,7 +5,8 @@
 # directory.
 #
 # Tests that drive a browser or an editor need Debian's chromium and neovim
-# (`apt-get install chromium neovim`; .ci/run installs them).  They run when
+# (`apt-get install chromium chromium-driver neovim`; .ci/run installs
+# them).  They run when
 # the tool is present; otherwise each prints a SKIPPED line, and this script
 # says up front which tools are missing.
 set -euo pipefail
@@ -19,6 +20,7 @@ export SUPC_ORACLE_PYTHON
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=("chromium (web interface tests)")
+command -v chromedriver >/dev/null 2>&1 || missing+=("chromedriver, Debian's chromium-driver (web interface tests)")
 command -v nvim >/dev/null 2>&1 || missing+=("nvim (Neovim LSP client test)")
 if ((${#missing[@]})); then
     printf 'test.sh: these tests will be SKIPPED, tool not installed: %s\n' "${missing[@]}" >&2
