@@ -28,6 +28,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostic;
 pub mod diff;
+pub mod discover;
 pub mod emit;
 pub mod explain;
 pub mod host;
