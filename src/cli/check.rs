@@ -1,224 +1,261 @@
 //! `supc check`: supervisord's own errors and warnings plus the lint rules,
-//! for many files at once, in human, JSON, SARIF or GitHub format.
+//! for standard input, files and whole repositories, in human, concise,
+//! JSON, SARIF or GitHub format.
+//!
+//! The flags are validated once into a [`plan::Plan`]; [`inputs`] reads
+//! every file once; main configs are checked first, so a conf.d file one of
+//! them includes is checked as part of it and not again alone (alone, a
+//! group naming a program of a sibling file is a false error); [`output`]
+//! writes one report. Exit codes: 0 clean, 1 findings at the fail level,
+//! 2 usage error or an entry that could not be read.
 
-use super::InputArgs;
+mod args;
+mod inputs;
+mod output;
+mod plan;
+
+pub use args::CheckArgs;
+
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::detect::Mode;
 use crate::host::Host;
 use crate::lint::{LintContext, Settings, lint};
-use crate::output::human::render;
-use crate::report::{FileReport, Finding, Summary, github, json, sarif};
-use clap::{Args, ValueEnum};
+use crate::report::human::{Style, render_styled};
+use crate::report::{FileReport, Finding, Run, Unreadable, paths};
+use inputs::Input;
+use plan::Plan;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Output format (default: github under GitHub Actions, else human).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
-    /// Only these rules (codes or names, comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Skip these rules (codes or names).
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
-    /// Lowest finding severity that fails the run (default: error).
-    #[arg(long, value_enum)]
-    fail_on: Option<Level>,
-    /// Use this settings file instead of the nearest .supc.yaml.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Treat every file as a conf.d snippet. Without this flag, a file with
-    /// no [supervisord] section is checked as a snippet automatically.
-    #[arg(long)]
-    snippet: bool,
-    /// Config files (INI, or a supc.yaml spec without template variables),
-    /// or directories searched recursively for *.conf/*.ini.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Level {
-    Error,
-    Warning,
-    Info,
-}
-
-impl From<Level> for Severity {
-    fn from(l: Level) -> Severity {
-        match l {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-            Level::Info => Severity::Info,
-        }
-    }
-}
-
-/// The outcome for one file, with what the human renderer needs.
+/// The outcome for one file.
 struct Checked {
     report: FileReport,
     human: String,
-    io_error: bool,
+    /// Every other file its config read (its includes), resolved.
+    included: Vec<PathBuf>,
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let host = args.input.host();
-    let files = match collect(&args.paths) {
-        Ok(f) => f,
+    let plan = match plan::plan(args) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("supc: {e}");
             return 2;
         }
     };
-    let explicit = match &args.config {
-        Some(p) => match load_settings(p) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("supc: {e}");
-                return 2;
-            }
-        },
-        None => None,
-    };
-    let format = args.format.unwrap_or(
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            Format::Github
-        } else {
-            Format::Human
-        },
-    );
-    let fail_cli = args.fail_on.map(Severity::from);
-    // One file: its config is freed by the exit, not piece by piece.
-    let leak = files.len() == 1;
-    let results = parallel_map(&files, |file| {
-        let settings = match &explicit {
-            Some(s) => Ok(s.clone()),
-            None => nearest_settings(file),
-        };
-        match settings {
-            Ok(s) => {
-                let s = s.overlay(&args.select, &args.ignore, fail_cli);
-                check_one(file, &host, &s, args.snippet, format, leak)
-            }
-            Err(e) => Err(e),
-        }
-    });
-    let mut reports: Vec<FileReport> = Vec::with_capacity(results.len());
-    let mut human = String::new();
-    let mut io_error = false;
-    for r in results {
-        match r {
-            Ok(c) => {
-                human.push_str(&c.human);
-                io_error |= c.io_error;
-                reports.push(c.report);
-            }
-            Err(e) => {
-                eprintln!("supc: {e}");
-                return 2;
-            }
+    let host = args.input.hermetic_host();
+    let inputs = inputs::gather(&plan);
+    if args.verbose {
+        for s in &inputs.skipped {
+            let shown = paths::display(&s.path.to_string_lossy(), &plan.cwd);
+            eprintln!("supc: skipped {shown}: {}", s.reason.text());
         }
     }
-    match format {
-        Format::Human => {
-            eprint!("{human}");
-            eprintln!("{}", Summary::of(&reports).line());
-        }
-        Format::Json => super::print_stdout(&json(&reports)),
-        Format::Sarif => super::print_stdout(&sarif::render(&reports)),
-        Format::Github => super::print_stdout(&github::render(&reports)),
-    }
-    if io_error {
+    if inputs.files.is_empty() && inputs.unreadable.is_empty() {
+        eprintln!("supc: {}", nothing_found(&plan, inputs.skipped.len()));
         return 2;
     }
-    let threshold = fail_cli.unwrap_or(Severity::Error);
-    let failed = reports
+    let checker = Checker {
+        plan: &plan,
+        args,
+        host: &host,
+        settings: Mutex::new(HashMap::new()),
+    };
+    let (checked, errors) = checker.check_all(&inputs.files);
+    if let Some(e) = errors.first() {
+        eprintln!("supc: {e}");
+        return 2;
+    }
+    let mut human = String::new();
+    let mut run = Run {
+        cwd: plan.cwd.clone(),
+        skipped: inputs.skipped.len(),
+        unreadable: inputs
+            .unreadable
+            .iter()
+            .map(|u| Unreadable {
+                path: paths::display(&u.path.to_string_lossy(), &plan.cwd),
+                reason: u.reason.clone(),
+            })
+            .collect(),
+        files: Vec::with_capacity(checked.len()),
+    };
+    for c in checked {
+        human.push_str(&c.human);
+        run.files.push(c.report);
+    }
+    crate::report::dedup(&mut run.files);
+    if let Err(e) = output::write(&plan, args, &run, &human) {
+        eprintln!("supc: {e}");
+        return 2;
+    }
+    exit_code(&plan, args, &run)
+}
+
+fn exit_code(plan: &Plan, args: &CheckArgs, run: &Run) -> i32 {
+    if !run.unreadable.is_empty() {
+        return 2;
+    }
+    if args.exit_zero {
+        return 0;
+    }
+    let threshold = plan.fail_on.unwrap_or(Severity::Error);
+    let failed = run
+        .files
         .iter()
         .any(|r| !r.accepted || r.findings.iter().any(|f| f.severity >= threshold));
     i32::from(failed)
 }
 
-fn check_one(
-    file: &Path,
-    host: &Host,
-    settings: &Settings,
-    force_snippet: bool,
-    format: Format,
-    leak: bool,
-) -> Result<Checked, String> {
-    let path = file.to_string_lossy().into_owned();
-    let yaml = crate::yaml::is_yaml_path(&path);
-    let snippet = !yaml && (force_snippet || looks_like_snippet(file));
-    // A supc.yaml spec gets the same resolve and lint, located in the YAML.
-    let (loaded, resolution) = crate::analyze(&path, host, snippet);
-    let cx = LintContext::new(&loaded, &resolution, host);
-    let mut diags: Vec<Diagnostic> = resolution.diagnostics.clone();
-    let accepted = !diags.iter().any(|d| d.severity == Severity::Error);
-    if loaded.main.is_some() {
-        diags.extend(lint(&cx, settings));
+fn nothing_found(plan: &Plan, skipped: usize) -> String {
+    let names: Vec<String> = plan.paths.iter().map(|p| p.display().to_string()).collect();
+    let mut msg = format!("no supervisord config found in {}", names.join(", "));
+    if skipped > 0 {
+        msg.push_str(&format!(
+            " ({skipped} files skipped: no section header supervisord reads, or excluded; \
+             `--verbose` lists them)"
+        ));
     }
-    let io_error = diags.iter().any(|d| d.code == "SUP001");
-    let human = if format == Format::Human {
-        render(&diags, &loaded.sources)
-    } else {
-        String::new()
-    };
-    let findings = diags
-        .iter()
-        .map(|d| Finding::from_diagnostic(d, &loaded.sources))
-        .collect();
-    if leak {
-        std::mem::forget(resolution);
-        std::mem::forget(loaded);
-    }
-    Ok(Checked {
-        report: FileReport {
-            path,
-            accepted,
-            snippet,
-            findings,
-        },
-        human,
-        io_error,
-    })
+    msg
 }
 
-/// Files as given; directories searched recursively for `*.conf`, `*.ini`.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found).map_err(|e| format!("{}: {e}", p.display()))?;
-            found.sort();
-            out.extend(found);
+struct Checker<'a> {
+    plan: &'a Plan,
+    args: &'a CheckArgs,
+    host: &'a Host,
+    /// `.supc.yaml` by directory, read once.
+    settings: Mutex<HashMap<PathBuf, Result<Settings, String>>>,
+}
+
+impl Checker<'_> {
+    /// Main configs first, then the snippets none of them includes; the
+    /// reports in the order the files were found.
+    fn check_all(&self, files: &[Input]) -> (Vec<Checked>, Vec<String>) {
+        let (mains, snippets): (Vec<usize>, Vec<usize>) =
+            (0..files.len()).partition(|&i| files[i].mode == Mode::Main);
+        let leak = files.len() == 1;
+        let mut slots: Vec<Option<Result<Checked, String>>> = files.iter().map(|_| None).collect();
+        let done = parallel_map(&mains, |&i| self.check_one(&files[i], leak));
+        let mut included = HashSet::new();
+        for (&i, r) in mains.iter().zip(done) {
+            if let Ok(c) = &r {
+                included.extend(c.included.iter().cloned());
+            }
+            slots[i] = Some(r);
+        }
+        let alone: Vec<usize> = snippets
+            .into_iter()
+            .filter(|&i| !included.contains(&files[i].canonical))
+            .collect();
+        let done = parallel_map(&alone, |&i| self.check_one(&files[i], leak));
+        for (&i, r) in alone.iter().zip(done) {
+            slots[i] = Some(r);
+        }
+        let mut checked = Vec::new();
+        let mut errors = Vec::new();
+        for r in slots.into_iter().flatten() {
+            match r {
+                Ok(c) => checked.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+        (checked, errors)
+    }
+
+    fn settings_for(&self, file: &Path) -> Result<Settings, String> {
+        let base = match &self.plan.settings_file {
+            Some(s) => s.clone(),
+            None => {
+                let abs = self.plan.cwd.join(file);
+                let dir = abs.parent().unwrap_or(&self.plan.cwd).to_path_buf();
+                let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+                cache
+                    .entry(dir.clone())
+                    .or_insert_with(|| match Settings::find(&dir) {
+                        Some(p) => load_settings(&p),
+                        None => Ok(Settings::default()),
+                    })
+                    .clone()?
+            }
+        };
+        Ok(base.overlay(&self.plan.select, &self.plan.ignore, self.plan.fail_on))
+    }
+
+    fn check_one(&self, input: &Input, leak: bool) -> Result<Checked, String> {
+        let settings = self.settings_for(&input.path)?;
+        let path = input.path.to_string_lossy().into_owned();
+        let mut host = self.host.clone();
+        let snippet = input.mode == Mode::Snippet;
+        let (loaded, resolution) = self.args.input.analyze(&path, &mut host, snippet);
+        let cx = LintContext::new(&loaded, &resolution, &host);
+        let accepted = resolution.first_error().is_none();
+        let mut diags: Vec<Diagnostic> = graded_core(&resolution.diagnostics, &settings);
+        if loaded.main.is_some() {
+            diags.extend(lint(&cx, &settings));
+        }
+        let cwd = &self.plan.cwd;
+        let human = if self.plan.format == args::Format::Human {
+            let style = Style {
+                color: self.plan.color,
+                width: 100,
+                cwd: Some(cwd.clone()),
+            };
+            render_styled(&diags, &loaded.sources, &style)
         } else {
-            out.push(p.clone());
+            String::new()
+        };
+        let findings = diags
+            .iter()
+            .map(|d| {
+                let mut f = Finding::from_diagnostic(d, &loaded.sources);
+                f.relativize(cwd);
+                f
+            })
+            .collect();
+        let included = loaded
+            .sources
+            .files()
+            .skip(1)
+            .filter_map(|(_, f)| std::fs::canonicalize(&f.path).ok())
+            .collect();
+        if leak {
+            std::mem::forget(resolution);
+            std::mem::forget(loaded);
         }
+        Ok(Checked {
+            report: FileReport {
+                path: paths::display(&path, cwd),
+                accepted,
+                snippet,
+                findings,
+            },
+            human,
+            included,
+        })
     }
-    Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "conf" || e == "ini") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// supervisord's diagnostics after the settings: its errors stay errors;
+/// its warnings can be ignored and re-graded like lint findings.
+fn graded_core(diags: &[Diagnostic], settings: &Settings) -> Vec<Diagnostic> {
+    diags
+        .iter()
+        .filter_map(|d| {
+            if d.severity == Severity::Error {
+                return Some(d.clone());
+            }
+            let name = crate::codes::core(d.code).map_or("", |(n, _)| n);
+            if !settings.enabled_code(d.code, name) {
+                return None;
+            }
+            let mut d = d.clone();
+            if let Some(s) = settings.override_for_code(d.code, name) {
+                d.severity = s;
+            }
+            Some(d)
+        })
+        .collect()
 }
 
 fn load_settings(path: &Path) -> Result<Settings, String> {
@@ -226,41 +263,21 @@ fn load_settings(path: &Path) -> Result<Settings, String> {
     Settings::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn nearest_settings(file: &Path) -> Result<Settings, String> {
-    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    match Settings::find(&abs) {
-        Some(p) => load_settings(&p),
-        None => Ok(Settings::default()),
-    }
-}
-
-/// A file with neither a `[supervisord]` nor an `[include]` header is a
-/// conf.d snippet (a main file may take `[supervisord]` from an include).
-fn looks_like_snippet(file: &Path) -> bool {
-    std::fs::read(file).is_ok_and(|b| {
-        let text = String::from_utf8_lossy(&b);
-        !text.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with("[supervisord]") || l.starts_with("[include]")
-        })
-    })
-}
-
-/// Maps files on all cores, keeping the input order.
-fn parallel_map<T: Send>(files: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -> Vec<T> {
+/// Maps items on all cores, keeping the input order.
+// Stand-in until `parallel::map` (phase 0) lands.
+fn parallel_map<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(files.len().max(1));
+        .min(items.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<T>>> =
-        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<T>>> = items.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let r = f(file);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(r);
                     }

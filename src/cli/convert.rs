@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES)]
 pub struct ConvertArgs {
     #[command(flatten)]
     input: InputArgs,

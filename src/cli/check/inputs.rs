@@ -1,0 +1,156 @@
+//! What `supc check` reads: standard input, named files, directory walks.
+//! Each file is read once, here; its bytes go on to the loader through the
+//! host's overlay, and its kind (supervisord config or not, main or
+//! snippet) is judged from the same bytes.
+
+use super::plan::Plan;
+use crate::discover::detect::{self, Mode};
+use crate::discover::{self, Candidate, SkipReason, Skipped, Unreadable};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A file to check, read.
+pub struct Input {
+    /// The path the file is checked as: as named, or `--as DEST`, or the
+    /// `--stdin-filename`.
+    pub path: PathBuf,
+    /// The real file behind it, to tell a file a main config includes.
+    pub canonical: PathBuf,
+    pub bytes: Vec<u8>,
+    pub mode: Mode,
+}
+
+#[derive(Default)]
+pub struct Inputs {
+    pub files: Vec<Input>,
+    pub unreadable: Vec<Unreadable>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// The name standard input is shown as without `--stdin-filename`.
+const STDIN_NAME: &str = "<stdin>";
+
+pub fn gather(plan: &Plan) -> Inputs {
+    if plan.paths.len() == 1 && plan.paths[0] == Path::new("-") {
+        return from_stdin(plan);
+    }
+    let found = discover::find(&plan.paths, &plan.walk);
+    let mut inputs = Inputs {
+        unreadable: found.unreadable,
+        skipped: found.skipped,
+        ..Inputs::default()
+    };
+    let read = super::parallel_map(&found.candidates, |c| read_candidate(c, plan));
+    for (c, r) in found.candidates.iter().zip(read) {
+        match r {
+            Ok(Some(input)) => inputs.files.push(input),
+            Ok(None) => inputs.skipped.push(Skipped {
+                path: c.path.clone(),
+                reason: SkipReason::NotSupervisord,
+            }),
+            Err(reason) => inputs.unreadable.push(Unreadable {
+                path: c.path.clone(),
+                reason,
+            }),
+        }
+    }
+    inputs
+}
+
+/// Reads one candidate; `None` when a walked file is no supervisord config.
+fn read_candidate(c: &Candidate, plan: &Plan) -> Result<Option<Input>, String> {
+    let bytes = read_bytes(&c.path)?;
+    let detect_all = !c.explicit || plan.walk.force_exclude;
+    let shown_as = plan.as_path.clone().unwrap_or_else(|| c.path.clone());
+    let text = String::from_utf8_lossy(&bytes);
+    // A spec in supc.yaml is a config whatever its headers.
+    let yaml = crate::yaml::is_yaml_path(&shown_as.to_string_lossy());
+    if detect_all && !yaml && !detect::looks_like_supervisord(&text) {
+        return Ok(None);
+    }
+    let mode = plan.mode.unwrap_or_else(|| {
+        let name = shown_as.file_name().and_then(|n| n.to_str());
+        detect::mode_of(name, &text)
+    });
+    Ok(Some(Input {
+        path: shown_as,
+        canonical: c.canonical.clone(),
+        bytes,
+        mode,
+    }))
+}
+
+fn from_stdin(plan: &Plan) -> Inputs {
+    let name = plan
+        .stdin_filename
+        .clone()
+        .or_else(|| plan.as_path.clone())
+        .unwrap_or_else(|| PathBuf::from(STDIN_NAME));
+    let mut bytes = Vec::new();
+    let limit = crate::limits::MAX_FILE_BYTES;
+    let read = std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes);
+    let mut inputs = Inputs::default();
+    let problem = match read {
+        Err(e) => Some(discover::io_reason(&e)),
+        Ok(_) if bytes.len() as u64 > limit => Some(format!("larger than {limit} bytes")),
+        Ok(_) => None,
+    };
+    if let Some(reason) = problem {
+        inputs.unreadable.push(Unreadable {
+            path: PathBuf::from(STDIN_NAME),
+            reason,
+        });
+        return inputs;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mode = plan.mode.unwrap_or_else(|| {
+        let file_name = name.file_name().and_then(|n| n.to_str());
+        detect::mode_of(file_name, &text)
+    });
+    inputs.files.push(Input {
+        canonical: name.clone(),
+        path: name,
+        bytes,
+        mode,
+    });
+    inputs
+}
+
+/// A regular file's bytes, bounded; anything else is refused unread.
+// Stand-in until `input::read_config_bytes` (phase 0) lands.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| discover::io_reason(&e))?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let limit = crate::limits::MAX_FILE_BYTES;
+    let file = std::fs::File::open(path).map_err(|e| discover::io_reason(&e))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| discover::io_reason(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {limit} bytes"));
+    }
+    Ok(bytes)
+}
+
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let what = if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    };
+    format!("{what}, not a regular file; supc reads only regular files")
+}
