@@ -208,11 +208,13 @@ fn visit(e: ignore::DirEntry, seen: &mut HashSet<PathBuf>, found: &mut Found) {
     } else {
         ft.is_file()
     };
+    // `./a.conf` from a walk of `.` is shown as `a.conf`.
+    let path = e.path().strip_prefix(".").unwrap_or(e.path());
     if regular {
-        push(e.path(), false, seen, found);
+        push(path, false, seen, found);
     } else {
         found.skipped.push(Skipped {
-            path: e.path().to_path_buf(),
+            path: path.to_path_buf(),
             reason: SkipReason::NotRegular,
         });
     }
