@@ -70,7 +70,7 @@ fn exit_codes() {
 #[test]
 fn human_output_names_every_error_with_its_place() {
     let o = supc(&["check", "--portable", "rejected.conf"], &fixtures());
-    let text = stderr(&o);
+    let text = stdout(&o);
     insta::assert_snapshot!("rejected_human", text);
 }
 
@@ -100,11 +100,11 @@ fn directories_are_searched_and_summarised() {
     );
     let human = supc(&["check", "--portable", "project"], &fixtures());
     assert!(
-        stderr(&human)
+        stdout(&human)
             .trim_end()
             .ends_with("2 files, 1 error, 0 warnings, 0 infos"),
         "{}",
-        stderr(&human)
+        stdout(&human)
     );
 }
 
@@ -309,7 +309,7 @@ fn human_report_with_thousands_of_findings() {
     std::fs::write(dir.path().join("supervisord.conf"), conf).unwrap();
     let o = supc(&["check", "--portable", "supervisord.conf"], dir.path());
     assert_eq!(o.status.code(), Some(0));
-    let err = stderr(&o);
+    let err = stdout(&o);
     let count = |code: &str| err.lines().filter(|l| *l == code).count();
     assert_eq!(count("SUP102"), PROGRAMS);
     assert_eq!(count("SUP120"), PROGRAMS);
@@ -346,7 +346,7 @@ fn human_report_shows_ten_places_of_a_finding() {
     }
     std::fs::write(dir.path().join("supervisord.conf"), conf).unwrap();
     let o = supc(&["check", "--portable", "supervisord.conf"], dir.path());
-    let err = stderr(&o);
+    let err = stdout(&o);
     assert!(
         err.contains("30 processes write the same log file"),
         "{err}"
