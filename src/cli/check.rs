@@ -19,7 +19,7 @@ pub use args::CheckArgs;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::detect::Mode;
 use crate::host::Host;
-use crate::lint::{LintContext, Settings, lint};
+use crate::lint::{LintContext, Settings, lint_with, unknown_names};
 use crate::report::human::{Style, render_styled};
 use crate::report::{FileReport, Finding, Run, Unreadable, paths};
 use inputs::Input;
@@ -63,8 +63,10 @@ pub fn run(args: &CheckArgs) -> i32 {
         settings: Mutex::new(HashMap::new()),
     };
     let (checked, errors) = checker.check_all(&inputs.files);
-    if let Some(e) = errors.first() {
-        eprintln!("supc: {e}");
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("supc: {e}");
+        }
         return 2;
     }
     let mut human = String::new();
@@ -189,12 +191,21 @@ impl Checker<'_> {
         let snippet = input.mode == Mode::Snippet;
         let (loaded, resolution) = self.args.input.analyze(&path, &mut host, snippet);
         let cx = LintContext::new(&loaded, &resolution, &host);
-        let accepted = resolution.first_error().is_none();
-        let mut diags: Vec<Diagnostic> = graded_core(&resolution.diagnostics, &settings);
-        if loaded.main.is_some() {
-            diags.extend(lint(&cx, &settings));
-        }
         let cwd = &self.plan.cwd;
+        if let Some((span, msg)) = unknown_names(&cx).into_iter().next() {
+            let (line, col) = loaded.sources.get(span.file).line_col(span.start);
+            let name = paths::display(&loaded.sources.get(span.file).name, cwd);
+            return Err(format!("{name}:{line}:{col}: {msg}"));
+        }
+        let accepted = resolution.first_error().is_none();
+        // supervisord's errors first, in its order; its warnings go with
+        // the rules' findings through the inline suppressions.
+        let (mut diags, warnings) = graded_core(&resolution.diagnostics, &settings);
+        if loaded.main.is_some() {
+            diags.extend(lint_with(&cx, &settings, warnings));
+        } else {
+            diags.extend(warnings);
+        }
         let human = if self.plan.format == args::Format::Human {
             let style = Style {
                 color: self.plan.color,
@@ -236,15 +247,15 @@ impl Checker<'_> {
     }
 }
 
-/// supervisord's diagnostics after the settings: its errors stay errors;
-/// its warnings can be ignored and re-graded like lint findings.
-fn graded_core(diags: &[Diagnostic], settings: &Settings) -> Vec<Diagnostic> {
-    diags
-        .iter()
+/// supervisord's diagnostics after the settings, as (errors, warnings):
+/// its errors stay errors; its warnings can be ignored and re-graded like
+/// lint findings.
+fn graded_core(diags: &[Diagnostic], settings: &Settings) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diags.iter().partition(|d| d.severity == Severity::Error);
+    let warnings = warnings
+        .into_iter()
         .filter_map(|d| {
-            if d.severity == Severity::Error {
-                return Some(d.clone());
-            }
             let name = crate::codes::core(d.code).map_or("", |(n, _)| n);
             if !settings.enabled_code(d.code, name) {
                 return None;
@@ -255,12 +266,16 @@ fn graded_core(diags: &[Diagnostic], settings: &Settings) -> Vec<Diagnostic> {
             }
             Some(d)
         })
-        .collect()
+        .collect();
+    (errors.into_iter().cloned().collect(), warnings)
 }
 
 fn load_settings(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Settings::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = paths::display(&path.to_string_lossy(), &cwd);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{shown}: {}", crate::discover::io_reason(&e)))?;
+    Settings::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Maps items on all cores, keeping the input order.
