@@ -138,7 +138,7 @@ impl Checker<'_> {
             (0..files.len()).partition(|&i| files[i].mode == Mode::Main);
         let leak = files.len() == 1;
         let mut slots: Vec<Option<Result<Checked, String>>> = files.iter().map(|_| None).collect();
-        let done = parallel_map(&mains, |&i| self.check_one(&files[i], leak));
+        let done = run_parallel(&mains, |&i| self.check_one(&files[i], leak));
         let mut included = HashSet::new();
         for (&i, r) in mains.iter().zip(done) {
             if let Ok(c) = &r {
@@ -150,7 +150,7 @@ impl Checker<'_> {
             .into_iter()
             .filter(|&i| !included.contains(&files[i].canonical))
             .collect();
-        let done = parallel_map(&alone, |&i| self.check_one(&files[i], leak));
+        let done = run_parallel(&alone, |&i| self.check_one(&files[i], leak));
         for (&i, r) in alone.iter().zip(done) {
             slots[i] = Some(r);
         }
@@ -188,6 +188,13 @@ impl Checker<'_> {
         let settings = self.settings_for(&input.path)?;
         let path = input.path.to_string_lossy().into_owned();
         let mut host = self.host.clone();
+        // The bytes read once stand in for the file (and for DEST under
+        // --as, and for standard input). Text that is not UTF-8 is left to
+        // the loader, which reports it as supervisord does.
+        if let Ok(text) = std::str::from_utf8(&input.bytes) {
+            let abs = crate::python::path::abspath(&path, &host.cwd);
+            host.overlay.insert(abs, text);
+        }
         let snippet = input.mode == Mode::Snippet;
         let (loaded, resolution) = self.args.input.analyze(&path, &mut host, snippet);
         let cx = LintContext::new(&loaded, &resolution, &host);
@@ -256,12 +263,11 @@ fn graded_core(diags: &[Diagnostic], settings: &Settings) -> (Vec<Diagnostic>, V
     let warnings = warnings
         .into_iter()
         .filter_map(|d| {
-            let name = crate::codes::core(d.code).map_or("", |(n, _)| n);
-            if !settings.enabled_code(d.code, name) {
+            if !settings.enabled(d.code) {
                 return None;
             }
             let mut d = d.clone();
-            if let Some(s) = settings.override_for_code(d.code, name) {
+            if let Some(s) = settings.override_for(d.code) {
                 d.severity = s;
             }
             Some(d)
@@ -278,30 +284,14 @@ fn load_settings(path: &Path) -> Result<Settings, String> {
     Settings::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
-/// Maps items on all cores, keeping the input order.
-// Stand-in until `parallel::map` (phase 0) lands.
-fn parallel_map<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<T>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = f(item);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .filter_map(|m| m.into_inner().ok().flatten())
-        .collect()
+/// [`crate::parallel::map`]; a worker's panic becomes the error of every
+/// item (and so exit 2), never a result silently lost.
+fn run_parallel<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<Checked, String> + Sync,
+) -> Vec<Result<Checked, String>> {
+    match crate::parallel::map(items, f) {
+        Ok(v) => v,
+        Err(e) => items.iter().map(|_| Err(e.to_string())).collect(),
+    }
 }

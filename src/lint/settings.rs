@@ -1,7 +1,7 @@
 //! Which rules run and how severe they are: `.supc.yaml` (found by walking
 //! up from the checked file) overlaid with `--select`/`--ignore`.
 
-use super::RuleMeta;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -46,27 +46,18 @@ impl<'de> Deserialize<'de> for Severity {
     }
 }
 
-/// Every code and name `--select`, `--ignore`, `.supc.yaml` and inline
-/// suppressions accept: supervisord's own codes and the lint rules.
-fn known() -> impl Iterator<Item = (&'static str, &'static str)> {
-    let core = crate::codes::CORE_CODES.iter().map(|(c, n, _)| (*c, *n));
-    let rules = super::registry::RULES
-        .iter()
-        .map(|r| (r.meta().code, r.meta().name));
-    core.chain(rules)
-}
-
-/// Whether `name` is a code or a rule name (in any case).
+/// Whether `name` is a code or a code's name (in any case).
 pub fn is_known(name: &str) -> bool {
-    known().any(|(c, n)| c.eq_ignore_ascii_case(name) || n.eq_ignore_ascii_case(name))
+    Code::lookup(name).is_some()
 }
 
-/// The known code or name closest to a mistyped one.
+/// The code or name closest to a mistyped one.
 pub fn did_you_mean(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
+    let lower = name.trim().to_ascii_lowercase();
     let limit = (lower.len() / 3).max(2);
-    known()
-        .flat_map(|(c, n)| [c, n])
+    Code::ALL
+        .iter()
+        .flat_map(|c| [c.name(), c.code()])
         .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
@@ -106,38 +97,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-fn matches(list: &[String], code: &str, name: &str) -> bool {
-    list.iter()
-        .any(|s| s.eq_ignore_ascii_case(code) || s.eq_ignore_ascii_case(name))
+fn matches(list: &[String], code: Code) -> bool {
+    list.iter().any(|s| Code::lookup(s) == Some(code))
 }
 
 impl Settings {
-    pub fn enabled(&self, meta: &RuleMeta) -> bool {
-        self.enabled_code(meta.code, meta.name)
-    }
-
-    /// Whether the code (a rule or a supervisord warning) is reported.
-    pub fn enabled_code(&self, code: &str, name: &str) -> bool {
-        (self.select.is_empty() || matches(&self.select, code, name))
-            && !matches(&self.ignore, code, name)
+    pub fn enabled(&self, code: Code) -> bool {
+        (self.select.is_empty() || matches(&self.select, code)) && !matches(&self.ignore, code)
     }
 
     /// The severity the settings impose on a rule, if any.
-    pub fn override_for(&self, meta: &RuleMeta) -> Option<Severity> {
-        self.override_for_code(meta.code, meta.name)
-    }
-
-    /// The severity the settings impose on a code, if any.
-    pub fn override_for_code(&self, code: &str, name: &str) -> Option<Severity> {
+    pub fn override_for(&self, code: Code) -> Option<Severity> {
         self.severity
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(code) || k.eq_ignore_ascii_case(name))
+            .find(|(k, _)| Code::lookup(k) == Some(code))
             .map(|(_, s)| *s)
     }
 
     /// The rule's severity after settings.
-    pub fn severity(&self, meta: &RuleMeta) -> Severity {
-        self.override_for(meta).unwrap_or(meta.severity)
+    pub fn severity(&self, code: Code) -> Severity {
+        self.override_for(code).unwrap_or(code.severity())
     }
 
     /// `.supc.yaml` in the file's directory or the nearest parent.
@@ -179,10 +158,7 @@ impl Settings {
         if !select.is_empty() {
             // Rules named on the command line run even if the file ignores them.
             let same = |a: &str, b: &str| {
-                a == b
-                    || super::registry::find(a)
-                        .zip(super::registry::find(b))
-                        .is_some_and(|(x, y)| x.code == y.code)
+                a == b || Code::lookup(a).is_some_and(|x| Code::lookup(b) == Some(x))
             };
             self.ignore.retain(|i| !select.iter().any(|s| same(s, i)));
             self.select = select.to_vec();

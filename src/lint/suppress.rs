@@ -6,7 +6,8 @@
 //! (`unused-suppression`); one that names no known rule is an error the CLI
 //! reports before anything else ([`unknown_names`]).
 
-use super::{LintContext, Settings, registry};
+use super::{LintContext, Settings};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
@@ -76,12 +77,8 @@ fn covers(
         d.used[0] = true;
         return true;
     }
-    let name = registry::find(finding.code)
-        .map(|m| m.name)
-        .or_else(|| crate::codes::core(finding.code).map(|(n, _)| n))
-        .unwrap_or("");
     for (i, r) in d.rules.iter().enumerate() {
-        if r.eq_ignore_ascii_case(finding.code) || r.eq_ignore_ascii_case(name) {
+        if Code::lookup(r) == Some(finding.code) {
             d.used[i] = true;
             return true;
         }
@@ -126,8 +123,8 @@ pub(super) fn apply(
             kept.push(f);
         }
     }
-    let unused = registry::find("SUP405");
-    if let Some(meta) = unused.filter(|m| settings.enabled(m)) {
+    let unused = Code::UnusedSuppression;
+    if settings.enabled(unused) {
         for d in &directives {
             for (i, used) in d.used.iter().enumerate() {
                 if *used {
@@ -139,8 +136,8 @@ pub(super) fn apply(
                     .map_or("any rule".to_string(), |r| format!("`{r}`"));
                 kept.push(
                     Diagnostic::new(
-                        meta.code,
-                        settings.severity(meta),
+                        unused,
+                        settings.severity(unused),
                         format!("this suppression of {what} suppresses nothing"),
                     )
                     .at(d.span, "unused suppression")

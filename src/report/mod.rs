@@ -4,13 +4,13 @@
 //! config text are escaped before any format sees a finding.
 
 pub mod concise;
+pub mod docs;
 pub mod escape;
 pub mod github;
 pub mod human;
 pub mod paths;
 pub mod sarif;
 
-use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry;
 use crate::source::{SourceMap, Span};
@@ -73,14 +73,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn from_diagnostic(d: &Diagnostic, sources: &SourceMap) -> Finding {
-        let (rule, url) = match registry::find(d.code) {
-            Some(m) => (m.name.to_string(), Some(m.docs_path())),
-            None => (codes::core(d.code).map_or("", |(n, _)| n).to_string(), None),
-        };
+        let url = Some(docs_path(d.code));
         let esc = |s: &str| escape::escape(s);
         Finding {
-            code: d.code.to_string(),
-            rule,
+            code: d.code.code().to_string(),
+            rule: d.code.name().to_string(),
             severity: d.severity,
             message: esc(&d.message),
             location: d.primary.as_ref().map(|l| Location::of(l.span, sources)),
@@ -115,10 +112,19 @@ impl Finding {
     }
 }
 
+/// The code's documentation in the supc repository: a lint rule's page,
+/// or the page of one of supervisord's (or the YAML front-end's) codes.
+pub fn docs_path(code: crate::codes::Code) -> String {
+    match registry::rule_of(code) {
+        Some(m) => m.docs_path(),
+        None => format!("docs/codes/{}.md", code.code()),
+    }
+}
+
 /// Code, file name and the primary line's text (blanks folded), hashed.
 fn fingerprint(d: &Diagnostic, sources: &SourceMap) -> String {
     let mut h = sha1_smol::Sha1::new();
-    h.update(d.code.as_bytes());
+    h.update(d.code.code().as_bytes());
     if let Some(p) = &d.primary {
         let f = sources.get(p.span.file);
         let text = f.text.as_str();

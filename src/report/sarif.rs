@@ -5,7 +5,7 @@
 //! notifications name the entries that could not be read.
 
 use super::{Finding, Location, Run};
-use crate::codes::CORE_CODES;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::lint::registry;
 use serde_json::{Value, json};
@@ -66,30 +66,27 @@ fn root_uri(cwd: &Path) -> String {
     s
 }
 
+/// Every code's metadata; lint rules add their documentation.
 fn rules() -> Vec<Value> {
-    let mut out: Vec<Value> = CORE_CODES
+    Code::ALL
         .iter()
-        .map(|(code, name, summary)| {
-            json!({
-                "id": code, "name": name,
-                "shortDescription": {"text": summary},
-                "defaultConfiguration": {"level": if code.starts_with("SUP04") { "warning" } else { "error" }},
-                "properties": {"category": "supervisord"},
-            })
+        .map(|&code| {
+            let mut rule = json!({
+                "id": code.code(), "name": code.name(),
+                "shortDescription": {"text": code.summary()},
+                "defaultConfiguration": {"level": level(code.severity())},
+                "properties": {"category": code.category()},
+            });
+            let doc = registry::rule_of(code)
+                .map(|m| m.doc)
+                .or_else(|| super::docs::of(code));
+            if let Some(doc) = doc {
+                rule["fullDescription"] = json!({"text": code.summary()});
+                rule["help"] = json!({"text": doc, "markdown": doc});
+            }
+            rule
         })
-        .collect();
-    for r in registry::RULES {
-        let m = r.meta();
-        out.push(json!({
-            "id": m.code, "name": m.name,
-            "shortDescription": {"text": m.summary},
-            "fullDescription": {"text": m.summary},
-            "help": {"text": m.doc, "markdown": m.doc},
-            "defaultConfiguration": {"level": level(m.severity)},
-            "properties": {"category": m.category},
-        }));
-    }
-    out
+        .collect()
 }
 
 fn result(f: &Finding, index: Option<usize>, occurrence: usize) -> Value {

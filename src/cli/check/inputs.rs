@@ -40,7 +40,14 @@ pub fn gather(plan: &Plan) -> Inputs {
         skipped: found.skipped,
         ..Inputs::default()
     };
-    let read = super::parallel_map(&found.candidates, |c| read_candidate(c, plan));
+    let read = match crate::parallel::map(&found.candidates, |c| read_candidate(c, plan)) {
+        Ok(r) => r,
+        Err(e) => found
+            .candidates
+            .iter()
+            .map(|_| Err(e.to_string()))
+            .collect(),
+    };
     for (c, r) in found.candidates.iter().zip(read) {
         match r {
             Ok(Some(input)) => inputs.files.push(input),
@@ -120,37 +127,6 @@ fn from_stdin(plan: &Plan) -> Inputs {
 }
 
 /// A regular file's bytes, bounded; anything else is refused unread.
-// Stand-in until `input::read_config_bytes` (phase 0) lands.
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| discover::io_reason(&e))?;
-    if !meta.is_file() {
-        return Err(not_regular(&meta));
-    }
-    let limit = crate::limits::MAX_FILE_BYTES;
-    let file = std::fs::File::open(path).map_err(|e| discover::io_reason(&e))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| discover::io_reason(&e))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!("larger than {limit} bytes"));
-    }
-    Ok(bytes)
-}
-
-fn not_regular(meta: &std::fs::Metadata) -> String {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    let what = if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_char_device() || t.is_block_device() {
-        "a device"
-    } else if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    };
-    format!("{what}, not a regular file; supc reads only regular files")
+    crate::input::read_config_bytes(path, crate::limits::MAX_FILE_BYTES).map_err(|e| e.to_string())
 }

@@ -44,7 +44,7 @@ fn unreadable_human(plan: &Plan, run: &Run) -> String {
         .iter()
         .map(|u| {
             Diagnostic::new(
-                "SUP001",
+                crate::codes::Code::ConfigUnreadable,
                 Severity::Error,
                 unreadable_message(&u.path, &u.reason),
             )
