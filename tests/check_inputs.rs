@@ -84,8 +84,9 @@ fn a_typo_in_an_inline_suppression_is_a_usage_error() {
     assert_eq!(r.code, Some(0), "{}", r.all());
 }
 
-/// SUP040 fires on most real main configs in CI (the include exists only on
-/// the host): it can be ignored, re-graded and suppressed inline.
+/// An include that matches nothing (SUP041, once part of SUP040) fires on
+/// most real main configs in CI (the include exists only on the host): like
+/// every supervisord warning it can be ignored, re-graded and suppressed.
 #[test]
 fn supervisord_warnings_can_be_ignored_regraded_and_suppressed() {
     let dir = dir_with(&[("supervisord.conf", INCLUDE_NOTHING)]);
@@ -98,18 +99,22 @@ fn supervisord_warnings_can_be_ignored_regraded_and_suppressed() {
     ];
     let r = check(&warn, dir.path());
     assert_eq!(r.code, Some(1), "{}", r.all());
-    assert!(r.stdout.contains("SUP040"), "{}", r.all());
+    assert!(r.stdout.contains("SUP041"), "{}", r.all());
     let r = check(
-        &[&warn[..4], &["--ignore", "SUP040", "supervisord.conf"]].concat(),
+        &[
+            &warn[..4],
+            &["--ignore", "include-matches-nothing", "supervisord.conf"],
+        ]
+        .concat(),
         dir.path(),
     );
     assert_eq!(r.code, Some(0), "{}", r.all());
-    write_tree(dir.path(), &[(".supc.yaml", "severity:\n  SUP040: info\n")]);
+    write_tree(dir.path(), &[(".supc.yaml", "severity:\n  SUP041: info\n")]);
     let r = check(&warn, dir.path());
     assert_eq!(r.code, Some(0), "{}", r.all());
     assert!(r.stdout.contains("1 info"), "{}", r.all());
     std::fs::remove_file(dir.path().join(".supc.yaml")).unwrap();
-    let inline = INCLUDE_NOTHING.replace("[include]\n", "[include]\n; supc: disable=SUP040\n");
+    let inline = INCLUDE_NOTHING.replace("[include]\n", "[include]\n; supc: disable=SUP041\n");
     write_tree(dir.path(), &[("supervisord.conf", &inline)]);
     let r = check(&warn, dir.path());
     assert_eq!(r.code, Some(0), "{}", r.all());

@@ -44,8 +44,16 @@ pub fn run(args: &CheckArgs) -> i32 {
             return 2;
         }
     };
-    let host = args.input.hermetic_host();
+    let mut host = args.input.hermetic_host();
     let inputs = inputs::gather(&plan);
+    // Every text read once stands in for its file (and for DEST under --as,
+    // and for standard input), also where a main config includes it.
+    for f in &inputs.files {
+        if let Some(text) = &f.text {
+            let abs = crate::python::path::abspath(&f.path.to_string_lossy(), &host.cwd);
+            host.overlay.insert(abs, text.clone());
+        }
+    }
     if args.verbose {
         for s in &inputs.skipped {
             let shown = paths::display(&s.path.to_string_lossy(), &plan.cwd);
@@ -188,13 +196,6 @@ impl Checker<'_> {
         let settings = self.settings_for(&input.path)?;
         let path = input.path.to_string_lossy().into_owned();
         let mut host = self.host.clone();
-        // The bytes read once stand in for the file (and for DEST under
-        // --as, and for standard input). Text that is not UTF-8 is left to
-        // the loader, which reports it as supervisord does.
-        if let Ok(text) = std::str::from_utf8(&input.bytes) {
-            let abs = crate::python::path::abspath(&path, &host.cwd);
-            host.overlay.insert(abs, text);
-        }
         let snippet = input.mode == Mode::Snippet;
         let (loaded, resolution) = self.args.input.analyze(&path, &mut host, snippet);
         let cx = LintContext::new(&loaded, &resolution, &host);

@@ -1,13 +1,15 @@
 //! What `supc check` reads: standard input, named files, directory walks.
-//! Each file is read once, here; its bytes go on to the loader through the
-//! host's overlay, and its kind (supervisord config or not, main or
-//! snippet) is judged from the same bytes.
+//! Each file is read once, here; its text goes on to the loader through the
+//! host's overlay (also when a main config of the walk includes it), and its
+//! kind (supervisord config or not, main or snippet) is judged from the
+//! same text.
 
 use super::plan::Plan;
 use crate::discover::detect::{self, Mode};
 use crate::discover::{self, Candidate, SkipReason, Skipped, Unreadable};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A file to check, read.
 pub struct Input {
@@ -16,7 +18,9 @@ pub struct Input {
     pub path: PathBuf,
     /// The real file behind it, to tell a file a main config includes.
     pub canonical: PathBuf,
-    pub bytes: Vec<u8>,
+    /// The text read; `None` when it is not UTF-8 (the loader then reads
+    /// the file itself and reports that as supervisord does).
+    pub text: Option<Arc<str>>,
     pub mode: Mode,
 }
 
@@ -79,10 +83,11 @@ fn read_candidate(c: &Candidate, plan: &Plan) -> Result<Option<Input>, String> {
         let name = shown_as.file_name().and_then(|n| n.to_str());
         detect::mode_of(name, &text)
     });
+    let text = std::str::from_utf8(&bytes).ok().map(Arc::from);
     Ok(Some(Input {
         path: shown_as,
         canonical: c.canonical.clone(),
-        bytes,
+        text,
         mode,
     }))
 }
@@ -112,7 +117,14 @@ fn from_stdin(plan: &Plan) -> Inputs {
         });
         return inputs;
     }
-    let text = String::from_utf8_lossy(&bytes);
+    // No file stands behind standard input for the loader to fall back on.
+    let Ok(text) = String::from_utf8(bytes) else {
+        inputs.unreadable.push(Unreadable {
+            path: PathBuf::from(STDIN_NAME),
+            reason: "not valid UTF-8; supervisord refuses such a file".into(),
+        });
+        return inputs;
+    };
     let mode = plan.mode.unwrap_or_else(|| {
         let file_name = name.file_name().and_then(|n| n.to_str());
         detect::mode_of(file_name, &text)
@@ -120,7 +132,7 @@ fn from_stdin(plan: &Plan) -> Inputs {
     inputs.files.push(Input {
         canonical: name.clone(),
         path: name,
-        bytes,
+        text: Some(Arc::from(text)),
         mode,
     });
     inputs
