@@ -37,14 +37,16 @@ fn a_named_fifo_or_device_is_refused_without_reading() {
     let r = check(&["check", "pipe.conf"], dir.path());
     assert_eq!(r.code, Some(2), "{}", r.all());
     assert!(
-        r.stdout.contains("cannot read pipe.conf: is a FIFO, not a regular file"),
+        r.stdout
+            .contains("cannot read pipe.conf: is a FIFO, not a regular file"),
         "{}",
         r.all()
     );
     let r = check(&["check", "/dev/zero"], dir.path());
     assert_eq!(r.code, Some(2), "{}", r.all());
     assert!(
-        r.stdout.contains("cannot read /dev/zero: is a character device, not a regular file"),
+        r.stdout
+            .contains("cannot read /dev/zero: is a character device, not a regular file"),
         "{}",
         r.all()
     );
