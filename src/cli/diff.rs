@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 #[derive(Args, Debug)]
-#[command(after_help = super::EXIT_CODES)]
+#[command(after_help = super::EXIT_CODES_DIFF)]
 pub struct DiffArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -20,9 +20,19 @@ mod dotenv;
 use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
 
-/// The exit codes, as every config-reading command's `--help` states them.
-pub(crate) const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the config is rejected (or has findings), \
-2 usage error or a file that cannot be read.";
+/// The exit codes of `expand`, `explain` and `convert`, as their `--help`
+/// states them. A config file that cannot be read is supervisord's
+/// rejection there (the conformance contract: `"ok": false` is exit 1).
+pub(crate) const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the config is rejected \
+(supervisord would refuse it, or a file of it cannot be read), 2 usage error.";
+
+/// `supc render`'s exit codes.
+pub(crate) const EXIT_CODES_RENDER: &str = "Exit codes: 0 rendered, 1 refused (supervisord \
+cannot even read the files: parse or decode errors), 2 usage error or a file that cannot be read.";
+
+/// `supc diff`'s exit codes (like diff(1): 1 means "they differ").
+pub(crate) const EXIT_CODES_DIFF: &str = "Exit codes: 0 no change, 1 changes, 2 usage error, \
+a file that cannot be read, or a config supervisord rejects.";
 
 /// `supc check`'s exit codes.
 pub(crate) const EXIT_CODES_CHECK: &str = "Exit codes: 0 no finding at the fail level \

@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
-#[command(after_help = super::EXIT_CODES)]
+#[command(after_help = super::EXIT_CODES_RENDER)]
 pub struct RenderArgs {
     #[command(flatten)]
     input: InputArgs,
