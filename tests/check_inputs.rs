@@ -256,3 +256,25 @@ fn as_checks_a_temporary_copy_at_its_destination() {
     );
     assert_eq!(r.code, Some(0), "{}", r.all());
 }
+
+/// `fail-on:` in `.supc.yaml` decides the exit code; `--fail-on` wins.
+#[test]
+fn the_settings_file_fail_level_decides_the_exit_code() {
+    let dir = dir_with(&[("supervisord.conf", INCLUDE_NOTHING)]);
+    let r = check(&["check", "--portable", "supervisord.conf"], dir.path());
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    write_tree(dir.path(), &[(".supc.yaml", "fail-on: warning\n")]);
+    let r = check(&["check", "--portable", "supervisord.conf"], dir.path());
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    let r = check(
+        &[
+            "check",
+            "--portable",
+            "--fail-on",
+            "error",
+            "supervisord.conf",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.all());
+}

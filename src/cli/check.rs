@@ -17,6 +17,7 @@ mod plan;
 pub use args::CheckArgs;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::FileKey;
 use crate::discover::detect::Mode;
 use crate::host::Host;
 use crate::lint::{LintContext, Settings, lint_with, unknown_names};
@@ -32,8 +33,10 @@ use std::sync::Mutex;
 struct Checked {
     report: FileReport,
     human: String,
-    /// Every other file its config read (its includes), resolved.
-    included: Vec<PathBuf>,
+    /// Every other file its config read (its includes).
+    included: Vec<FileKey>,
+    /// Rejected, or a finding at the fail level of its settings.
+    failed: bool,
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
@@ -78,6 +81,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         return 2;
     }
     let mut human = String::new();
+    let failed = checked.iter().any(|c| c.failed);
     let mut run = Run {
         cwd: plan.cwd.clone(),
         skipped: inputs.skipped.len(),
@@ -100,22 +104,11 @@ pub fn run(args: &CheckArgs) -> i32 {
         eprintln!("supc: {e}");
         return 2;
     }
-    exit_code(&plan, args, &run)
-}
-
-fn exit_code(plan: &Plan, args: &CheckArgs, run: &Run) -> i32 {
     if !run.unreadable.is_empty() {
-        return 2;
+        2
+    } else {
+        i32::from(failed && !args.exit_zero)
     }
-    if args.exit_zero {
-        return 0;
-    }
-    let threshold = plan.fail_on.unwrap_or(Severity::Error);
-    let failed = run
-        .files
-        .iter()
-        .any(|r| !r.accepted || r.findings.iter().any(|f| f.severity >= threshold));
-    i32::from(failed)
 }
 
 fn nothing_found(plan: &Plan, skipped: usize) -> String {
@@ -156,7 +149,7 @@ impl Checker<'_> {
         }
         let alone: Vec<usize> = snippets
             .into_iter()
-            .filter(|&i| !included.contains(&files[i].canonical))
+            .filter(|&i| files[i].id.is_none_or(|id| !included.contains(&id)))
             .collect();
         let done = run_parallel(&alone, |&i| self.check_one(&files[i], leak));
         for (&i, r) in alone.iter().zip(done) {
@@ -236,8 +229,11 @@ impl Checker<'_> {
             .sources
             .files()
             .skip(1)
-            .filter_map(|(_, f)| std::fs::canonicalize(&f.path).ok())
+            .filter_map(|(_, f)| FileKey::of(&f.path))
             .collect();
+        // `--fail-on` wins over the file's `fail-on` (Settings::overlay).
+        let threshold = settings.fail_on.unwrap_or(Severity::Error);
+        let failed = !accepted || diags.iter().any(|d| d.severity >= threshold);
         if leak {
             std::mem::forget(resolution);
             std::mem::forget(loaded);
@@ -251,6 +247,7 @@ impl Checker<'_> {
             },
             human,
             included,
+            failed,
         })
     }
 }

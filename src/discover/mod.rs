@@ -2,7 +2,7 @@
 //! directories walked the way ripgrep walks them (the `ignore` crate).
 //!
 //! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files,
-//! each once by canonical path, in a stable order, with the entries that
+//! each once (by device and inode), in a stable order, with the entries that
 //! could not be read and the ones skipped (and why). The walk never follows
 //! a directory symlink (a cycle would never end and a linked tree would be
 //! reported twice), honours `.gitignore`/`.ignore`, and hands on only
@@ -68,10 +68,30 @@ impl Excludes {
 pub struct Candidate {
     /// As named or as the walk reached it (for messages).
     pub path: PathBuf,
-    /// Resolved, to tell one file reached twice.
-    pub canonical: PathBuf,
+    /// Which file it is, to tell one file reached twice.
+    pub id: FileKey,
     /// Named on the command line: checked whatever it looks like.
     pub explicit: bool,
+}
+
+/// A file's identity: its device and inode (one `stat`, where resolving
+/// the canonical path reads every link on the way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileKey {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileKey {
+    /// The identity of the file at `path` (symlinks followed).
+    pub fn of(path: &Path) -> Option<FileKey> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileKey {
+            dev: m.dev(),
+            ino: m.ino(),
+        })
+    }
 }
 
 /// An entry the walk could not read.
@@ -151,18 +171,24 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     found
 }
 
-fn push(path: &Path, explicit: bool, seen: &mut HashSet<PathBuf>, found: &mut Found) {
-    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if seen.insert(canonical.clone()) {
+fn push(path: &Path, explicit: bool, seen: &mut HashSet<FileKey>, found: &mut Found) {
+    let Some(id) = FileKey::of(path) else {
+        found.unreadable.push(Unreadable {
+            path: path.to_path_buf(),
+            reason: "no such file or directory".into(),
+        });
+        return;
+    };
+    if seen.insert(id) {
         found.candidates.push(Candidate {
             path: path.to_path_buf(),
-            canonical,
+            id,
             explicit,
         });
     }
 }
 
-fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, found: &mut Found) {
+fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found: &mut Found) {
     let excludes = opts.excludes.clone();
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(false)
@@ -186,7 +212,7 @@ fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<PathBuf>, found:
     }
 }
 
-fn visit(e: ignore::DirEntry, seen: &mut HashSet<PathBuf>, found: &mut Found) {
+fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
     let Some(ft) = e.file_type() else { return };
     if ft.is_dir() || !is_config_name(e.path()) {
         return;

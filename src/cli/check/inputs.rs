@@ -6,7 +6,7 @@
 
 use super::plan::Plan;
 use crate::discover::detect::{self, Mode};
-use crate::discover::{self, Candidate, SkipReason, Skipped, Unreadable};
+use crate::discover::{self, Candidate, FileKey, SkipReason, Skipped, Unreadable};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,8 +16,9 @@ pub struct Input {
     /// The path the file is checked as: as named, or `--as DEST`, or the
     /// `--stdin-filename`.
     pub path: PathBuf,
-    /// The real file behind it, to tell a file a main config includes.
-    pub canonical: PathBuf,
+    /// The real file behind it, to tell a file a main config includes
+    /// (none for standard input).
+    pub id: Option<FileKey>,
     /// The text read; `None` when it is not UTF-8 (the loader then reads
     /// the file itself and reports that as supervisord does).
     pub text: Option<Arc<str>>,
@@ -86,7 +87,7 @@ fn read_candidate(c: &Candidate, plan: &Plan) -> Result<Option<Input>, String> {
     let text = std::str::from_utf8(&bytes).ok().map(Arc::from);
     Ok(Some(Input {
         path: shown_as,
-        canonical: c.canonical.clone(),
+        id: Some(c.id),
         text,
         mode,
     }))
@@ -130,7 +131,7 @@ fn from_stdin(plan: &Plan) -> Inputs {
         detect::mode_of(file_name, &text)
     });
     inputs.files.push(Input {
-        canonical: name.clone(),
+        id: None,
         path: name,
         text: Some(Arc::from(text)),
         mode,
