@@ -202,6 +202,18 @@ fn stdin_is_read_once_and_named_by_stdin_filename() {
         "{}",
         r.all()
     );
+    // `cat f.conf | supc check /dev/stdin` reads the pipe once, as `-`.
+    let cmd = supc(
+        &["check", "--portable", "--format", "concise", "/dev/stdin"],
+        dir.path(),
+    );
+    let r = run_bounded(cmd, Some(conf.as_bytes()));
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(
+        r.stdout.starts_with("<stdin>:2:10: SUP020 error"),
+        "{}",
+        r.all()
+    );
     let cmd = supc(
         &[
             "check",

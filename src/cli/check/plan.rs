@@ -28,17 +28,30 @@ pub struct Plan {
 
 pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-    let stdin = args.paths.iter().any(|p| p == Path::new("-"));
-    if stdin && args.paths.len() > 1 {
+    // `/dev/stdin` is standard input too: read once, as `-` (opened as a
+    // path it would be a pipe, which is no regular file).
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| {
+            if p == Path::new("/dev/stdin") || p == Path::new("/dev/fd/0") {
+                PathBuf::from("-")
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
+    let stdin = paths.iter().any(|p| p == Path::new("-"));
+    if stdin && paths.len() > 1 {
         return Err("`-` (standard input) must be the only path".into());
     }
     if args.stdin_filename.is_some() && !stdin {
         return Err("--stdin-filename names standard input: give `-` as the path".into());
     }
-    if args.as_path.is_some() && args.paths.len() != 1 {
+    if args.as_path.is_some() && paths.len() != 1 {
         return Err("--as checks one file: give exactly one path".into());
     }
-    if let Some(p) = args.paths.iter().find(|p| p.as_os_str().is_empty()) {
+    if let Some(p) = paths.iter().find(|p| p.as_os_str().is_empty()) {
         return Err(format!("empty path {p:?}"));
     }
     for list in [&args.select, &args.ignore] {
@@ -66,7 +79,7 @@ pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
         },
     );
     Ok(Plan {
-        paths: args.paths.clone(),
+        paths,
         walk,
         mode: args.mode.forced(),
         as_path: args.as_path.clone(),
