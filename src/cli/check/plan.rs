@@ -48,8 +48,8 @@ pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
     if args.stdin_filename.is_some() && !stdin {
         return Err("--stdin-filename names standard input: give `-` as the path".into());
     }
-    if args.as_path.is_some() && paths.len() != 1 {
-        return Err("--as checks one file: give exactly one path".into());
+    if args.as_path.is_some() && (paths.len() != 1 || paths[0].is_dir()) {
+        return Err("--as checks one file: give exactly one file (or `-`)".into());
     }
     if let Some(p) = paths.iter().find(|p| p.as_os_str().is_empty()) {
         return Err(format!("empty path {p:?}"));
