@@ -105,6 +105,7 @@ catalogue! {
     StopasgroupWithoutKillasgroup = ("SUP029", "stopasgroup-without-killasgroup", Error, Supervisord, true, "stopasgroup=true with killasgroup=false"),
     MissingCommand = ("SUP030", "missing-command", Error, Supervisord, true, "A program section without command="),
     SupervisordWarning = ("SUP040", "supervisord-warning", Warning, Supervisord, true, "A warning supervisord logs at startup"),
+    IncludeMatchesNothing = ("SUP041", "include-matches-nothing", Warning, Supervisord, true, "An [include] pattern that matches no file (often a host-only path in CI)"),
     SupcLimit = ("SUP090", "supc-limit", Error, Supervisord, true, "Input beyond a bound supc keeps (README: Compatibility)"),
     InternalError = ("SUP091", "internal-error", Error, Supervisord, true, "A supc bug: a worker thread panicked, so its part of the work is missing"),
     InvalidYaml = ("YAML001", "invalid-yaml", Error, Spec, true, "The spec is not YAML of the supc.yaml shape (syntax, unknown key or wrong type)"),

@@ -4,8 +4,9 @@
 //! it starts. In portable mode (`--portable`) every question that depends on
 //! the target host (directories, users, groups, importable plugins) gets the
 //! answer the oracle's portable mode gives, so a config can be checked on a
-//! CI machine that is not its host. The environment, the host name and the
-//! current directory are inputs, so tests can pin them.
+//! CI machine that is not its host; nor are file modes asked then. The
+//! environment, the host name and the current directory are inputs, so
+//! tests can pin them.
 
 use crate::python::path::HomeLookup;
 use nix::unistd::{Gid, Group, Uid, User};
@@ -107,6 +108,17 @@ impl Host {
             format!("{}/{path}", self.cwd)
         };
         std::fs::metadata(full).is_ok_and(|m| m.is_dir())
+    }
+
+    /// A file's permission bits; `None` in portable mode (a checkout's
+    /// modes come from its umask, not from the target host) or when the
+    /// file cannot be asked.
+    pub fn file_mode(&self, path: &std::path::Path) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
+        if self.portable {
+            return None;
+        }
+        Some(std::fs::metadata(path).ok()?.permissions().mode() & 0o7777)
     }
 
     pub fn user_by_name(&self, name: &str) -> Option<UserInfo> {

@@ -19,7 +19,8 @@
 //! Every stage returns its output together with [`diagnostic::Diagnostic`]s
 //! and keeps going past errors where it safely can; the first error in
 //! evaluation order is the one supervisord 4.3.0 would print. The library
-//! never prints; [`output`] renders, and the `supc` binary decides.
+//! never prints; [`report`] renders findings, [`emit`] writes configs and the
+//! oracle JSON, and the `supc` binary decides.
 //!
 //! [`python`] holds the pieces of CPython whose exact behaviour supervisord
 //! inherits (configparser's rules, `int()`, `%` formatting, `shlex`, `glob`).
@@ -28,6 +29,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostic;
 pub mod diff;
+pub mod discover;
 pub mod emit;
 pub mod explain;
 pub mod fix;
@@ -39,7 +41,6 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod options;
-pub mod output;
 pub mod parallel;
 pub mod python;
 pub mod report;

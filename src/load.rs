@@ -525,7 +525,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         if result.paths.is_empty() {
             let msg = format!("No file matches via include \"{joined}\"");
             loaded.diagnostics.push(
-                Diagnostic::warning(Code::SupervisordWarning, msg.clone())
+                Diagnostic::warning(Code::IncludeMatchesNothing, msg.clone())
                     .at(via, "this pattern matches no file"),
             );
             loaded.parse_warnings.push(msg);

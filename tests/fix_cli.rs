@@ -211,18 +211,18 @@ fn fix_writes_in_place_keeping_the_mode_and_reports_what_it_did() {
         dir.path(),
         &[],
     );
-    assert!(run.stderr.contains("fixed 1 finding\n"), "{}", run.stderr);
+    assert!(run.stdout.contains("fixed 1 finding\n"), "{}", run.stdout);
     assert!(
-        run.stderr
+        run.stdout
             .contains("remove the overridden `user` lines (safe)"),
         "{}",
-        run.stderr
+        run.stdout
     );
     // The unsafe one is listed, not applied; the rejection is still there.
     assert!(
-        run.stderr.contains("SUP020 fix available (unsafe)"),
+        run.stdout.contains("SUP020 fix available (unsafe)"),
         "{}",
-        run.stderr
+        run.stdout
     );
     assert_eq!(run.code, Some(1));
     let text = std::fs::read_to_string(&conf).unwrap();

@@ -63,7 +63,7 @@ fn run_case(rule: &str, case: &Path) -> (usize, String) {
         .into_iter()
         .filter(|d| d.code == code)
         .collect();
-    let text = supc::output::human::render_with(&findings, &loaded.sources, false, 80);
+    let text = supc::report::human::render_with(&findings, &loaded.sources, false, 80);
     let text = text.replace(&dir.to_string_lossy().into_owned(), "[CASE]");
     (findings.len(), text)
 }

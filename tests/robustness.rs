@@ -23,7 +23,7 @@ fn run(bytes: &[u8]) -> (Option<String>, Vec<String>) {
     let (loaded, res) = supc::analyze("supervisord.conf", &host, false);
     let cx = LintContext::new(&loaded, &res, &host);
     let findings = lint(&cx, &Settings::default());
-    let _ = supc::output::human::render_with(&res.diagnostics, &loaded.sources, false, 80);
+    let _ = supc::report::human::render_with(&res.diagnostics, &loaded.sources, false, 80);
     let codes = res
         .diagnostics
         .iter()

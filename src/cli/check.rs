@@ -1,274 +1,351 @@
 //! `supc check`: supervisord's own errors and warnings plus the lint rules,
-//! for many files at once, in human, JSON, SARIF or GitHub format.
+//! for standard input, files and whole repositories, in human, concise,
+//! JSON, SARIF or GitHub format.
+//!
+//! The flags are validated once into a [`plan::Plan`]; [`inputs`] reads
+//! every file once; main configs are checked first, so a conf.d file one of
+//! them includes is checked as part of it and not again alone (alone, a
+//! group naming a program of a sibling file is a false error); [`output`]
+//! writes one report. Exit codes: 0 clean, 1 findings at the fail level,
+//! 2 usage error or an entry that could not be read.
 
-use super::InputArgs;
-use crate::codes::Code;
+mod args;
+mod inputs;
+mod output;
+mod plan;
+
+pub use args::CheckArgs;
+
+use super::check_fixes;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::FileKey;
+use crate::discover::detect::Mode;
 use crate::host::Host;
-use crate::lint::{LintContext, Settings, lint};
-use crate::output::human::render;
-use crate::report::{FileReport, Finding, Summary, github, json, sarif};
-use clap::{Args, ValueEnum};
+use crate::lint::{LintContext, Settings, lint_with, unknown_names};
+use crate::report::human::{Style, render_styled};
+use crate::report::{FileReport, Finding, Run, Unreadable, paths};
+use inputs::Input;
+use plan::Plan;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-#[derive(Args, Debug)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Output format (default: github under GitHub Actions, else human).
-    #[arg(long, value_enum)]
-    format: Option<Format>,
-    /// Only these rules (codes or names, comma-separated or repeated).
-    #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Skip these rules (codes or names).
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
-    /// Lowest finding severity that fails the run (default: error).
-    #[arg(long, value_enum)]
-    fail_on: Option<Level>,
-    /// Use this settings file instead of the nearest .supc.yaml.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Treat every file as a conf.d snippet. Without this flag, a file with
-    /// no [supervisord] section is checked as a snippet automatically.
-    #[arg(long)]
-    snippet: bool,
-    #[command(flatten)]
-    fixes: super::check_fixes::FixArgs,
-    /// Config files (INI, or a supc.yaml spec without template variables),
-    /// or directories searched recursively for *.conf/*.ini.
-    #[arg(required = true)]
-    paths: Vec<PathBuf>,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    Human,
-    Json,
-    Sarif,
-    Github,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Level {
-    Error,
-    Warning,
-    Info,
-}
-
-impl From<Level> for Severity {
-    fn from(l: Level) -> Severity {
-        match l {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-            Level::Info => Severity::Info,
-        }
-    }
-}
-
-/// The outcome for one file, with what the human renderer needs.
+/// The outcome for one file.
 struct Checked {
     report: FileReport,
     human: String,
-    io_error: bool,
+    /// Every other file its config read (its includes).
+    included: Vec<FileKey>,
+    /// Rejected, or a finding at the fail level of its settings.
+    failed: bool,
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let host = args.input.host();
-    let files = match collect(&args.paths) {
-        Ok(f) => f,
+    let plan = match plan::plan(args) {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("supc: {e}");
             return 2;
         }
     };
-    let explicit = match &args.config {
-        Some(p) => match load_settings(p) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("supc: {e}");
-                return 2;
-            }
-        },
-        None => None,
-    };
-    let format = args.format.unwrap_or(
-        if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-            Format::Github
-        } else {
-            Format::Human
-        },
-    );
-    let fail_cli = args.fail_on.map(Severity::from);
-    let settings_for = |file: &Path| -> Result<Settings, String> {
-        let s = match &explicit {
-            Some(s) => s.clone(),
-            None => nearest_settings(file)?,
-        };
-        Ok(s.overlay(&args.select, &args.ignore, fail_cli))
-    };
-    let fixing = match super::check_fixes::step(&args.fixes, &files, &host, &settings_for, &|f| {
-        snippet_of(f, args.snippet)
-    }) {
-        Ok(super::check_fixes::Step::Done(code)) => return code,
+    let mut host = args.input.hermetic_host();
+    let mut inputs = inputs::gather(&plan);
+    stand_in(&mut host, &inputs.files);
+    if args.verbose {
+        for s in &inputs.skipped {
+            let shown = paths::display(&s.path.to_string_lossy(), &plan.cwd);
+            eprintln!("supc: skipped {shown}: {}", s.reason.text());
+        }
+    }
+    if inputs.files.is_empty() && inputs.unreadable.is_empty() {
+        eprintln!("supc: {}", nothing_found(&plan, inputs.skipped.len()));
+        return 2;
+    }
+    let fixing = match fix_step(&plan, args, &host, &inputs.files) {
+        Ok(check_fixes::Step::Done(code)) => return code,
         Ok(step) => step,
         Err(e) => {
             eprintln!("supc: {e}");
             return 2;
         }
     };
-    // One file: its config is freed by the exit, not piece by piece.
-    let leak = files.len() == 1;
-    let results = crate::parallel::map(&files, |file| {
-        settings_for(file).and_then(|s| check_one(file, &host, &s, args.snippet, format, leak))
-    });
-    let results = match results {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("supc: {e}");
-            return 2;
-        }
+    if let check_fixes::Step::Fixed(_) = fixing {
+        // What --fix wrote is what is checked.
+        host = args.input.hermetic_host();
+        inputs = inputs::gather(&plan);
+        stand_in(&mut host, &inputs.files);
+    }
+    let checker = Checker {
+        plan: &plan,
+        args,
+        host: &host,
+        settings: Mutex::new(HashMap::new()),
     };
-    let mut reports: Vec<FileReport> = Vec::with_capacity(results.len());
-    let mut human = String::new();
-    let mut io_error = false;
-    for r in results {
-        match r {
-            Ok(c) => {
-                human.push_str(&c.human);
-                io_error |= c.io_error;
-                reports.push(c.report);
-            }
-            Err(e) => {
-                eprintln!("supc: {e}");
-                return 2;
-            }
+    let (checked, errors) = checker.check_all(&inputs.files);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("supc: {e}");
         }
-    }
-    match format {
-        Format::Human => {
-            eprint!("{human}");
-            eprint!(
-                "{}",
-                super::check_fixes::listing(&fixing, &reports, args.fixes.show())
-            );
-            eprintln!("{}", Summary::of(&reports).line());
-        }
-        Format::Json => super::print_stdout(&json(&reports)),
-        Format::Sarif => super::print_stdout(&sarif::render(&reports)),
-        Format::Github => super::print_stdout(&github::render(&reports)),
-    }
-    if io_error {
         return 2;
     }
-    let threshold = fail_cli.unwrap_or(Severity::Error);
-    let failed = reports
-        .iter()
-        .any(|r| !r.accepted || r.findings.iter().any(|f| f.severity >= threshold));
-    i32::from(failed)
-}
-
-fn check_one(
-    file: &Path,
-    host: &Host,
-    settings: &Settings,
-    force_snippet: bool,
-    format: Format,
-    leak: bool,
-) -> Result<Checked, String> {
-    let path = file.to_string_lossy().into_owned();
-    let snippet = snippet_of(file, force_snippet);
-    // A supc.yaml spec gets the same resolve and lint, located in the YAML.
-    let (loaded, resolution) = crate::analyze(&path, host, snippet);
-    let cx = LintContext::new(&loaded, &resolution, host);
-    let mut diags: Vec<Diagnostic> = resolution.diagnostics.clone();
-    let accepted = !diags.iter().any(|d| d.severity == Severity::Error);
-    if loaded.main.is_some() {
-        diags.extend(lint(&cx, settings));
-    }
-    crate::fix::core::attach(&mut diags, &loaded.sources);
-    let io_error = diags.iter().any(|d| d.code == Code::ConfigUnreadable);
-    let human = if format == Format::Human {
-        render(&diags, &loaded.sources)
-    } else {
-        String::new()
+    let mut human = String::new();
+    let failed = checked.iter().any(|c| c.failed);
+    let mut run = Run {
+        cwd: plan.cwd.clone(),
+        skipped: inputs.skipped.len(),
+        unreadable: inputs
+            .unreadable
+            .iter()
+            .map(|u| Unreadable {
+                path: paths::display(&u.path.to_string_lossy(), &plan.cwd),
+                reason: u.reason.clone(),
+            })
+            .collect(),
+        files: Vec::with_capacity(checked.len()),
     };
-    let findings = diags
+    for c in checked {
+        human.push_str(&c.human);
+        run.files.push(c.report);
+    }
+    crate::report::dedup(&mut run.files);
+    if plan.format == args::Format::Human {
+        human.push_str(&check_fixes::listing(
+            &fixing,
+            &run.files,
+            args.fixes.show(),
+        ));
+    }
+    if let Err(e) = output::write(&plan, args, &run, &human) {
+        eprintln!("supc: {e}");
+        return 2;
+    }
+    if !run.unreadable.is_empty() {
+        2
+    } else {
+        i32::from(failed && !args.exit_zero)
+    }
+}
+
+/// Every text read once stands in for its file (and for DEST under --as,
+/// and for standard input), also where a main config includes it.
+fn stand_in(host: &mut Host, files: &[Input]) {
+    for f in files {
+        if let Some(text) = &f.text {
+            let abs = crate::python::path::abspath(&f.path.to_string_lossy(), &host.cwd);
+            host.overlay.insert(abs, text.clone());
+        }
+    }
+}
+
+/// `--fix` / `--diff` on every input, with the settings and snippet mode
+/// the check gives each file.
+fn fix_step(
+    plan: &Plan,
+    args: &CheckArgs,
+    host: &Host,
+    files: &[Input],
+) -> Result<check_fixes::Step, String> {
+    let checker = Checker {
+        plan,
+        args,
+        host,
+        settings: Mutex::new(HashMap::new()),
+    };
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let snippets: HashSet<&Path> = files
         .iter()
-        .map(|d| Finding::from_diagnostic(d, &loaded.sources))
+        .filter(|f| f.mode == Mode::Snippet)
+        .map(|f| f.path.as_path())
         .collect();
-    if leak {
-        std::mem::forget(resolution);
-        std::mem::forget(loaded);
+    check_fixes::step(
+        &args.fixes,
+        &paths,
+        host,
+        &|f| checker.settings_for(f),
+        &|f| snippets.contains(f),
+    )
+}
+
+fn nothing_found(plan: &Plan, skipped: usize) -> String {
+    let names: Vec<String> = plan.paths.iter().map(|p| p.display().to_string()).collect();
+    let mut msg = format!("no supervisord config found in {}", names.join(", "));
+    if skipped > 0 {
+        msg.push_str(&format!(
+            " ({skipped} files skipped: no section header supervisord reads, or excluded; \
+             `--verbose` lists them)"
+        ));
     }
-    Ok(Checked {
-        report: FileReport {
-            path,
-            accepted,
-            snippet,
-            findings,
-        },
-        human,
-        io_error,
-    })
+    msg
 }
 
-/// Whether a file is checked as a conf.d snippet (never a YAML spec).
-fn snippet_of(file: &Path, force_snippet: bool) -> bool {
-    let yaml = crate::yaml::is_yaml_path(&file.to_string_lossy());
-    !yaml && (force_snippet || looks_like_snippet(file))
+struct Checker<'a> {
+    plan: &'a Plan,
+    args: &'a CheckArgs,
+    host: &'a Host,
+    /// `.supc.yaml` by directory, read once.
+    settings: Mutex<HashMap<PathBuf, Result<Settings, String>>>,
 }
 
-/// Files as given; directories searched recursively for `*.conf`, `*.ini`.
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found).map_err(|e| format!("{}: {e}", p.display()))?;
-            found.sort();
-            out.extend(found);
+impl Checker<'_> {
+    /// Main configs first, then the snippets none of them includes; the
+    /// reports in the order the files were found.
+    fn check_all(&self, files: &[Input]) -> (Vec<Checked>, Vec<String>) {
+        let (mains, snippets): (Vec<usize>, Vec<usize>) =
+            (0..files.len()).partition(|&i| files[i].mode == Mode::Main);
+        let leak = files.len() == 1;
+        let mut slots: Vec<Option<Result<Checked, String>>> = files.iter().map(|_| None).collect();
+        let done = run_parallel(&mains, |&i| self.check_one(&files[i], leak));
+        let mut included = HashSet::new();
+        for (&i, r) in mains.iter().zip(done) {
+            if let Ok(c) = &r {
+                included.extend(c.included.iter().cloned());
+            }
+            slots[i] = Some(r);
+        }
+        let alone: Vec<usize> = snippets
+            .into_iter()
+            .filter(|&i| files[i].id.is_none_or(|id| !included.contains(&id)))
+            .collect();
+        let done = run_parallel(&alone, |&i| self.check_one(&files[i], leak));
+        for (&i, r) in alone.iter().zip(done) {
+            slots[i] = Some(r);
+        }
+        let mut checked = Vec::new();
+        let mut errors = Vec::new();
+        for r in slots.into_iter().flatten() {
+            match r {
+                Ok(c) => checked.push(c),
+                Err(e) => errors.push(e),
+            }
+        }
+        (checked, errors)
+    }
+
+    fn settings_for(&self, file: &Path) -> Result<Settings, String> {
+        let base = match &self.plan.settings_file {
+            Some(s) => s.clone(),
+            None => {
+                let abs = self.plan.cwd.join(file);
+                let dir = abs.parent().unwrap_or(&self.plan.cwd).to_path_buf();
+                let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+                cache
+                    .entry(dir.clone())
+                    .or_insert_with(|| match Settings::find(&dir) {
+                        Some(p) => load_settings(&p),
+                        None => Ok(Settings::default()),
+                    })
+                    .clone()?
+            }
+        };
+        Ok(base.overlay(&self.plan.select, &self.plan.ignore, self.plan.fail_on))
+    }
+
+    fn check_one(&self, input: &Input, leak: bool) -> Result<Checked, String> {
+        let settings = self.settings_for(&input.path)?;
+        let path = input.path.to_string_lossy().into_owned();
+        let mut host = self.host.clone();
+        let snippet = input.mode == Mode::Snippet;
+        let (loaded, resolution) = self.args.input.analyze(&path, &mut host, snippet);
+        let cx = LintContext::new(&loaded, &resolution, &host);
+        let cwd = &self.plan.cwd;
+        if let Some((span, msg)) = unknown_names(&cx).into_iter().next() {
+            let (line, col) = loaded.sources.get(span.file).line_col(span.start);
+            let name = paths::display(&loaded.sources.get(span.file).name, cwd);
+            return Err(format!("{name}:{line}:{col}: {msg}"));
+        }
+        let accepted = resolution.first_error().is_none();
+        // supervisord's errors first, in its order; its warnings go with
+        // the rules' findings through the inline suppressions.
+        let (mut diags, warnings) = graded_core(&resolution.diagnostics, &settings);
+        if loaded.main.is_some() {
+            diags.extend(lint_with(&cx, &settings, warnings));
         } else {
-            out.push(p.clone());
+            diags.extend(warnings);
         }
+        crate::fix::core::attach(&mut diags, &loaded.sources);
+        let human = if self.plan.format == args::Format::Human {
+            let style = Style {
+                color: self.plan.color,
+                width: 100,
+                cwd: Some(cwd.clone()),
+            };
+            render_styled(&diags, &loaded.sources, &style)
+        } else {
+            String::new()
+        };
+        let findings = diags
+            .iter()
+            .map(|d| {
+                let mut f = Finding::from_diagnostic(d, &loaded.sources);
+                f.relativize(cwd);
+                f
+            })
+            .collect();
+        let included = loaded
+            .sources
+            .files()
+            .skip(1)
+            .filter_map(|(_, f)| FileKey::of(&f.path))
+            .collect();
+        // `--fail-on` wins over the file's `fail-on` (Settings::overlay).
+        let threshold = settings.fail_on.unwrap_or(Severity::Error);
+        let failed = !accepted || diags.iter().any(|d| d.severity >= threshold);
+        if leak {
+            std::mem::forget(resolution);
+            std::mem::forget(loaded);
+        }
+        Ok(Checked {
+            report: FileReport {
+                path: paths::display(&path, cwd),
+                accepted,
+                snippet,
+                findings,
+            },
+            human,
+            included,
+            failed,
+        })
     }
-    Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "conf" || e == "ini") {
-            out.push(path);
-        }
-    }
-    Ok(())
+/// supervisord's diagnostics after the settings, as (errors, warnings):
+/// its errors stay errors; its warnings can be ignored and re-graded like
+/// lint findings.
+fn graded_core(diags: &[Diagnostic], settings: &Settings) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diags.iter().partition(|d| d.severity == Severity::Error);
+    let warnings = warnings
+        .into_iter()
+        .filter_map(|d| {
+            if !settings.enabled(d.code) {
+                return None;
+            }
+            let mut d = d.clone();
+            if let Some(s) = settings.override_for(d.code) {
+                d.severity = s;
+            }
+            Some(d)
+        })
+        .collect();
+    (errors.into_iter().cloned().collect(), warnings)
 }
 
 fn load_settings(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Settings::from_yaml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = paths::display(&path.to_string_lossy(), &cwd);
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{shown}: {}", crate::discover::io_reason(&e)))?;
+    Settings::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
-fn nearest_settings(file: &Path) -> Result<Settings, String> {
-    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    match Settings::find(&abs) {
-        Some(p) => load_settings(&p),
-        None => Ok(Settings::default()),
+/// [`crate::parallel::map`]; a worker's panic becomes the error of every
+/// item (and so exit 2), never a result silently lost.
+fn run_parallel<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> Result<Checked, String> + Sync,
+) -> Vec<Result<Checked, String>> {
+    match crate::parallel::map(items, f) {
+        Ok(v) => v,
+        Err(e) => items.iter().map(|_| Err(e.to_string())).collect(),
     }
-}
-
-/// A file with neither a `[supervisord]` nor an `[include]` header is a
-/// conf.d snippet (a main file may take `[supervisord]` from an include).
-fn looks_like_snippet(file: &Path) -> bool {
-    std::fs::read(file).is_ok_and(|b| {
-        let text = String::from_utf8_lossy(&b);
-        !text.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with("[supervisord]") || l.starts_with("[include]")
-        })
-    })
 }

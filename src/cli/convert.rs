@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES)]
 pub struct ConvertArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -70,7 +71,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                 Ok(Err(f)) => {
                     eprint!(
                         "{}",
-                        crate::output::human::render(&f.diagnostics, &f.sources)
+                        crate::report::human::render(&f.diagnostics, &f.sources)
                     );
                     eprintln!("supc: not converted");
                     return 1;
@@ -82,7 +83,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                         args.file.clone().into(),
                         text,
                     ));
-                    eprint!("{}", crate::output::human::render(&[*d], &sources));
+                    eprint!("{}", crate::report::human::render(&[*d], &sources));
                     return 1;
                 }
             }

@@ -2,7 +2,7 @@
 //! supervisord runs OLD and its config file becomes NEW. Exit codes: 0 no
 //! change, 1 changes, 2 a config is unreadable or rejected.
 
-use super::InputArgs;
+use super::{InputArgs, ModeArgs};
 use crate::diff::{
     Applies, Diff, DiffDocument, DiffReport, OptionChange, RejectedReport, Rejection, Role,
     SettingChange, Status, VERSION,
@@ -11,15 +11,15 @@ use clap::{Args, ValueEnum};
 use serde_json::Value;
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES_DIFF)]
 pub struct DiffArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Read both files as conf.d snippets (no [supervisord] section needed).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: ModeArgs,
     /// The config supervisord is running with.
     old: String,
     /// The config it will re-read.
@@ -46,19 +46,18 @@ fn rejection(res: &crate::resolve::Resolution) -> String {
 }
 
 pub fn run(args: &DiffArgs) -> i32 {
-    let host = args.input.host();
-    let (_, old_res) = crate::analyze(&args.old, &host, args.snippet);
+    let mut host = args.input.host();
+    let (_, old_res) = args.input.analyze(&args.old, &mut host, args.mode.snippet);
     // supervisord re-reads NEW with OLD's [supervisord] environment still in
     // its ENV_ expansions.
     let reread_host = old_res
         .config
         .as_ref()
         .map(|c| crate::diff::reread_host(&host, c));
-    let (_, new_res) = crate::analyze(
-        &args.new,
-        reread_host.as_ref().unwrap_or(&host),
-        args.snippet,
-    );
+    let mut new_host = reread_host.clone().unwrap_or_else(|| host.clone());
+    let (_, new_res) = args
+        .input
+        .analyze(&args.new, &mut new_host, args.mode.snippet);
     let new_config = crate::diff::reread_config(&new_res);
     let (Some(old), Some(new)) = (&old_res.config, new_config) else {
         let mut errors = Vec::new();
@@ -100,7 +99,7 @@ pub fn run(args: &DiffArgs) -> i32 {
     if let Some(h) = &reread_host
         && h.env != host.env
     {
-        let (_, fresh) = crate::analyze(&args.new, &host, args.snippet);
+        let (_, fresh) = args.input.analyze(&args.new, &mut host, args.mode.snippet);
         if crate::diff::reread_config(&fresh).is_none() {
             warnings.push(format!(
                 "{} is accepted at reread only because supervisord keeps the \

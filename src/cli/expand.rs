@@ -1,19 +1,19 @@
 //! `supc expand`: the process instances, as a table or the oracle's JSON.
 
-use super::InputArgs;
+use super::{InputArgs, ModeArgs};
 use crate::emit::json;
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES)]
 pub struct ExpandArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Read FILE as a conf.d snippet (no [supervisord] section needed).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: ModeArgs,
     /// The main config file.
     file: String,
 }
@@ -25,8 +25,8 @@ enum Format {
 }
 
 pub fn run(args: &ExpandArgs) -> i32 {
-    let host = args.input.host();
-    let (loaded, res) = crate::analyze(&args.file, &host, args.snippet);
+    let mut host = args.input.host();
+    let (loaded, res) = args.input.analyze(&args.file, &mut host, args.mode.snippet);
     let Some(config) = &res.config else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         if args.format == Format::Json {

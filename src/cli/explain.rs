@@ -6,6 +6,7 @@ use crate::explain::{Explanation, explain, select};
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES)]
 pub struct ExplainArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -17,8 +17,29 @@ mod sample;
 mod schema;
 mod server;
 
+mod dotenv;
+
 use crate::host::Host;
 use clap::{Args, Parser, Subcommand};
+
+/// The exit codes of `expand`, `explain` and `convert`, as their `--help`
+/// states them. A config file that cannot be read is supervisord's
+/// rejection there (the conformance contract: `"ok": false` is exit 1).
+pub(crate) const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the config is rejected \
+(supervisord would refuse it, or a file of it cannot be read), 2 usage error.";
+
+/// `supc render`'s exit codes.
+pub(crate) const EXIT_CODES_RENDER: &str = "Exit codes: 0 rendered, 1 refused (supervisord \
+cannot even read the files: parse or decode errors), 2 usage error or a file that cannot be read.";
+
+/// `supc diff`'s exit codes (like diff(1): 1 means "they differ").
+pub(crate) const EXIT_CODES_DIFF: &str = "Exit codes: 0 no change, 1 changes, 2 usage error, \
+a file that cannot be read, or a config supervisord rejects.";
+
+/// `supc check`'s exit codes.
+pub(crate) const EXIT_CODES_CHECK: &str = "Exit codes: 0 no finding at the fail level \
+(or --exit-zero), 1 findings at the fail level or a config supervisord rejects, \
+2 usage error, unknown rule name, nothing to check, or an entry that cannot be read.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -71,14 +92,68 @@ pub struct InputArgs {
     /// Set or override an environment variable seen as %(ENV_K)s.
     #[arg(long = "env", value_name = "K=V", value_parser = parse_env)]
     pub env: Vec<(String, String)>,
+    /// Read environment variables from a dotenv file (as docker compose
+    /// reads `.env`); --env wins over it.
+    #[arg(long, value_name = "FILE", value_parser = parse_env_file)]
+    pub env_file: Vec<dotenv::EnvFile>,
+    /// Treat every %(ENV_X)s as set (to a placeholder), for configs whose
+    /// environment is only known where they run.
+    #[arg(long)]
+    pub assume_env: bool,
     /// The value of %(host_node_name)s (default: this machine's name).
     #[arg(long, value_name = "N")]
     pub host_node_name: Option<String>,
 }
 
+/// How a file is read: main config or conf.d snippet (detected when
+/// neither flag is given).
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct ModeArgs {
+    /// Read the file as a conf.d snippet (no [supervisord] section needed).
+    #[arg(long, conflicts_with = "main")]
+    pub snippet: bool,
+    /// Read the file as a main config ([supervisord] required, [include]
+    /// followed), whatever it looks like.
+    #[arg(long)]
+    pub main: bool,
+}
+
+impl ModeArgs {
+    /// The forced mode, if any.
+    pub fn forced(&self) -> Option<crate::discover::detect::Mode> {
+        use crate::discover::detect::Mode;
+        match (self.main, self.snippet) {
+            (true, _) => Some(Mode::Main),
+            (_, true) => Some(Mode::Snippet),
+            _ => None,
+        }
+    }
+}
+
 impl InputArgs {
+    /// The host as the process sees it, with --env-file and --env on top.
     pub fn host(&self) -> Host {
+        let host = Host::from_process(self.portable);
+        self.finish(host)
+    }
+
+    /// Like [`host`](Self::host), but under `--portable` the environment is
+    /// only what --env-file and --env give, so a check gives the same
+    /// answer on every CI runner and names none of its variables.
+    pub fn hermetic_host(&self) -> Host {
         let mut host = Host::from_process(self.portable);
+        if self.portable {
+            host.env.clear();
+        }
+        self.finish(host)
+    }
+
+    fn finish(&self, mut host: Host) -> Host {
+        for f in &self.env_file {
+            for (k, v) in &f.0 {
+                host.set_env(k, v);
+            }
+        }
         for (k, v) in &self.env {
             host.set_env(k, v);
         }
@@ -87,6 +162,62 @@ impl InputArgs {
         }
         host
     }
+
+    /// [`crate::analyze`], with every `%(ENV_X)s` the config's files name
+    /// set to a placeholder under `--assume-env`.
+    pub fn analyze(
+        &self,
+        path: &str,
+        host: &mut Host,
+        snippet: bool,
+    ) -> (crate::load::Loaded, crate::resolve::Resolution) {
+        let first = crate::analyze(path, host, snippet);
+        if !self.assume_env {
+            return first;
+        }
+        let mut added = false;
+        for name in env_names(&first.0.sources) {
+            if host.env_var(&name).is_none() {
+                host.set_env(&name, ASSUMED_ENV_VALUE);
+                added = true;
+            }
+        }
+        if added {
+            crate::analyze(path, host, snippet)
+        } else {
+            first
+        }
+    }
+}
+
+/// What `--assume-env` sets an unknown variable to: a number, so that it
+/// passes where supervisord wants one (a port, `numprocs`), and a word.
+pub const ASSUMED_ENV_VALUE: &str = "1";
+
+/// Every `X` of a `%(ENV_X)` in the files.
+fn env_names(sources: &crate::source::SourceMap) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, f) in sources.files() {
+        let mut rest = f.text.as_str();
+        while let Some(i) = rest.find("%(ENV_") {
+            rest = &rest[i + 6..];
+            let end = rest.find(')').unwrap_or(0);
+            let name = &rest[..end];
+            if !name.is_empty()
+                && !name.contains(['\n', '%', '('])
+                && !out.iter().any(|n| n == name)
+            {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Reads an `--env-file` while the arguments are parsed, so a missing or
+/// malformed file is a usage error (exit 2).
+fn parse_env_file(s: &str) -> Result<dotenv::EnvFile, String> {
+    dotenv::read(std::path::Path::new(s)).map(dotenv::EnvFile)
 }
 
 fn parse_env(s: &str) -> Result<(String, String), String> {

@@ -6,6 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
+#[command(after_help = super::EXIT_CODES_RENDER)]
 pub struct RenderArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -86,7 +87,7 @@ pub fn run(args: &RenderArgs) -> i32 {
         .cloned()
         .collect();
     if !fatal.is_empty() {
-        eprint!("{}", crate::output::human::render(&fatal, &loaded.sources));
+        eprint!("{}", crate::report::human::render(&fatal, &loaded.sources));
         eprintln!("supc: not rendered: supervisord cannot read this config");
         return 1;
     }
@@ -180,7 +181,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
                 a.file.into(),
                 text,
             ));
-            eprint!("{}", crate::output::human::render(&[*d], &sources));
+            eprint!("{}", crate::report::human::render(&[*d], &sources));
             return 1;
         }
     };
@@ -319,7 +320,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
                     if *n == 1 {
                         eprint!(
                             "{label}{}",
-                            crate::output::human::render(
+                            crate::report::human::render(
                                 std::slice::from_ref(d),
                                 &rendered.sources
                             )
@@ -332,7 +333,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
                 if failed <= 20 {
                     eprint!(
                         "{label}{}",
-                        crate::output::human::render(&f.diagnostics, &f.sources)
+                        crate::report::human::render(&f.diagnostics, &f.sources)
                     );
                 }
             }

@@ -15,6 +15,7 @@ pub mod settings;
 mod suppress;
 
 pub use settings::Settings;
+pub use suppress::unknown_names;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -233,6 +234,16 @@ fn run_rules_on(
 
 /// Runs every selected rule and applies suppressions and settings.
 pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
+    lint_with(cx, settings, Vec::new())
+}
+
+/// [`lint`], with supervisord's warnings (`core`, already graded by the
+/// settings) suppressed inline like the rules' findings.
+pub fn lint_with(
+    cx: &LintContext<'_>,
+    settings: &Settings,
+    core: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = registry::RULES
         .iter()
         .copied()
@@ -264,6 +275,7 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
             out.push(d);
         }
     }
+    out.extend(core);
     let mut out = suppress::apply(out, cx, settings);
     out.sort_by_key(|d| d.primary.as_ref().map(|l| (l.span.file, l.span.start)));
     out

@@ -23,6 +23,13 @@ pub struct Settings {
     /// Lowest severity that makes `supc check` exit 1.
     #[serde(default)]
     pub fail_on: Option<Severity>,
+    /// Globs (gitignore syntax) a directory walk skips; replaces the
+    /// default list.
+    #[serde(default)]
+    pub exclude: Option<Vec<String>>,
+    /// Globs skipped in addition to `exclude` (or the default list).
+    #[serde(default)]
+    pub extend_exclude: Vec<String>,
 }
 
 impl<'de> Deserialize<'de> for Severity {
@@ -37,6 +44,57 @@ impl<'de> Deserialize<'de> for Severity {
             ))),
         }
     }
+}
+
+/// Whether `name` is a code or a code's name (in any case).
+pub fn is_known(name: &str) -> bool {
+    Code::lookup(name).is_some()
+}
+
+/// The code or name closest to a mistyped one.
+pub fn did_you_mean(name: &str) -> Option<&'static str> {
+    let lower = name.trim().to_ascii_lowercase();
+    let limit = (lower.len() / 3).max(2);
+    Code::ALL
+        .iter()
+        .flat_map(|c| [c.name(), c.code()])
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// An error naming every unknown entry of `list`, with suggestions.
+pub fn check_names(list: &[String]) -> Result<(), String> {
+    let bad: Vec<String> = list
+        .iter()
+        .filter(|n| !is_known(n))
+        .map(|n| match did_you_mean(n) {
+            Some(s) => format!("unknown rule `{n}` (did you mean `{s}`?)"),
+            None => format!("unknown rule `{n}` (`supc rules` lists them)"),
+        })
+        .collect();
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(bad.join("; "))
+    }
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn matches(list: &[String], code: Code) -> bool {
@@ -86,10 +144,16 @@ impl Settings {
         None
     }
 
+    /// Parses `.supc.yaml`; a rule name it does not know is an error.
     pub fn from_yaml(text: &str) -> Result<Settings, String> {
-        serde_yaml::from_str::<Option<Settings>>(text)
+        let s = serde_yaml::from_str::<Option<Settings>>(text)
             .map(Option::unwrap_or_default)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        check_names(&s.select)?;
+        check_names(&s.ignore)?;
+        let graded: Vec<String> = s.severity.keys().cloned().collect();
+        check_names(&graded)?;
+        Ok(s)
     }
 
     /// Command-line selections on top of the file's.

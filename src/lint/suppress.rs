@@ -1,7 +1,10 @@
 //! Inline suppressions: `; supc: disable=SUP102,unknown-key` on the line of
 //! a finding or on a comment line right above it, and
-//! `; supc: disable-file=...` anywhere in a file. A suppression that
-//! suppresses nothing is reported (`unused-suppression`).
+//! `; supc: disable-file=...` anywhere in a file. Codes and names match in
+//! any case; `all` (or no list) means every rule and every supervisord
+//! warning. A suppression that suppresses nothing is reported
+//! (`unused-suppression`); one that names no known rule is an error the CLI
+//! reports before anything else ([`unknown_names`]).
 
 use super::{LintContext, Settings};
 use crate::codes::Code;
@@ -44,6 +47,12 @@ fn parse(cx: &LintContext<'_>) -> Vec<Directive> {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
+        // `all` anywhere in the list means every rule.
+        let rules = if rules.iter().any(|r| r.eq_ignore_ascii_case("all")) {
+            Vec::new()
+        } else {
+            rules
+        };
         let (line, _) = cx.sources().get(c.span.file).line_col(c.span.start);
         let n = rules.len().max(1);
         out.push(Directive {
@@ -79,6 +88,25 @@ fn covers(
         }
     }
     false
+}
+
+/// Every rule name an inline suppression gives that is no code or rule
+/// name, with where it is written and a suggestion.
+pub fn unknown_names(cx: &LintContext<'_>) -> Vec<(Span, String)> {
+    let mut out = Vec::new();
+    for d in parse(cx) {
+        for r in &d.rules {
+            if super::settings::is_known(r) {
+                continue;
+            }
+            let msg = match super::settings::did_you_mean(r) {
+                Some(s) => format!("unknown rule `{r}` in a suppression (did you mean `{s}`?)"),
+                None => format!("unknown rule `{r}` in a suppression (`supc rules` lists them)"),
+            };
+            out.push((d.span, msg));
+        }
+    }
+    out
 }
 
 pub(super) fn apply(

@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: `::error file=…,line=…::message`.
 
-use super::FileReport;
+use super::Run;
 use crate::diagnostic::Severity;
 
 fn escape_data(s: &str) -> String {
@@ -13,9 +13,16 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(files: &[FileReport]) -> String {
+pub fn render(run: &Run) -> String {
     let mut out = String::new();
-    for f in files.iter().flat_map(|r| &r.findings) {
+    for u in &run.unreadable {
+        out.push_str(&format!(
+            "::error file={},title=unreadable::{}\n",
+            escape_property(&u.path),
+            escape_data(&format!("cannot read {}: {}", u.path, u.reason))
+        ));
+    }
+    for f in run.files.iter().flat_map(|r| &r.findings) {
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

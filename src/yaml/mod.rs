@@ -157,7 +157,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         if paths.is_empty() {
             let msg = format!("No file matches via include \"{joined}\"");
             loaded.diagnostics.push(
-                Diagnostic::warning(Code::SupervisordWarning, msg.clone())
+                Diagnostic::warning(Code::IncludeMatchesNothing, msg.clone())
                     .at(via, "this pattern matches no file"),
             );
             loaded.parse_warnings.push(msg);

@@ -2,7 +2,6 @@ use crate::codes::Code;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 pub struct WorldReadableCredentials;
@@ -40,9 +39,10 @@ password=s3cret
 "#,
 };
 
-/// The file's permission bits when every user may read it.
-fn world_readable(path: &Path) -> Option<u32> {
-    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o7777;
+/// The file's permission bits when every user may read it (never under
+/// `--portable`: the host answers, see [`crate::host::Host::file_mode`]).
+fn world_readable(host: &crate::host::Host, path: &Path) -> Option<u32> {
+    let mode = host.file_mode(path)?;
     (mode & 0o004 != 0).then_some(mode)
 }
 
@@ -87,7 +87,7 @@ impl Rule for WorldReadableCredentials {
         }
         for (path, span) in first {
             // The mode is not shown: it depends on the umask of a checkout.
-            if world_readable(path).is_none() {
+            if world_readable(cx.host, path).is_none() {
                 continue;
             }
             let d = out.report(
@@ -111,16 +111,23 @@ mod tests {
 
     #[test]
     fn mode_bits() {
+        let mut host = crate::host::Host::from_process(false);
         let f = tempfile::NamedTempFile::new().unwrap();
         for (mode, readable) in [(0o644, true), (0o604, true), (0o640, false), (0o600, false)] {
             set_permissions(f.path(), Permissions::from_mode(mode)).unwrap();
             assert_eq!(
-                world_readable(f.path()),
+                world_readable(&host, f.path()),
                 readable.then_some(mode),
                 "{mode:o}"
             );
         }
-        assert_eq!(world_readable(std::path::Path::new("/nonexistent/x")), None);
+        assert_eq!(
+            world_readable(&host, std::path::Path::new("/nonexistent/x")),
+            None
+        );
+        // A checkout's mode says nothing about the target host.
+        host.portable = true;
+        assert_eq!(world_readable(&host, f.path()), None);
     }
 }
 

@@ -1,6 +1,10 @@
-//! Human rendering of diagnostics with miette: graphical on a terminal,
-//! plain ASCII without colour when piped or under CI.
+//! Human rendering of diagnostics with miette: colour on a terminal, none
+//! when piped or asked not to (the CLI decides, see [`Style`]). Paths are
+//! shown relative to the working directory and control characters from the
+//! config are escaped, in messages and in the quoted source alike.
 
+use super::escape::{blank, escape};
+use super::paths;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
 use miette::{
@@ -8,23 +12,48 @@ use miette::{
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Renders diagnostics for a terminal (or not) at a fixed width.
+/// How the human report looks.
+#[derive(Clone, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+    /// Paths are shown relative to this directory (as given when `None`).
+    pub cwd: Option<PathBuf>,
+}
+
+/// Renders diagnostics for stderr: colour on a terminal unless `NO_COLOR`
+/// or `CI` is set (for commands whose report goes to stderr).
 pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
-    let fancy = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    render_with(diags, sources, fancy, 100)
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    render_with(diags, sources, color, 100)
 }
 
 pub fn render_with(diags: &[Diagnostic], sources: &SourceMap, fancy: bool, width: usize) -> String {
-    let theme = if fancy {
+    let style = Style {
+        color: fancy,
+        width,
+        cwd: None,
+    };
+    render_styled(diags, sources, &style)
+}
+
+pub fn render_styled(diags: &[Diagnostic], sources: &SourceMap, style: &Style) -> String {
+    let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
     let mut out = String::new();
-    let mut texts = Texts::default();
+    let mut texts = Texts {
+        cwd: style.cwd.clone(),
+        ..Texts::default()
+    };
     for d in diags {
         let report = to_report(d, sources, &mut texts);
         let _ = handler.render_report(&mut out, report.as_ref());
@@ -46,7 +75,7 @@ fn to_report(
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut md = MietteDiagnostic::new(d.message.clone())
+    let mut md = MietteDiagnostic::new(escape(&d.message))
         .with_code(d.code.code())
         .with_severity(severity);
     let hidden = d.related.len().saturating_sub(MAX_RELATED_SHOWN);
@@ -54,8 +83,8 @@ fn to_report(
         format!("{hidden} more places are not shown here; `--format json` lists every one")
     });
     match (&d.help, more) {
-        (Some(h), Some(m)) => md = md.with_help(format!("{h}\n{m}")),
-        (Some(h), None) => md = md.with_help(h.clone()),
+        (Some(h), Some(m)) => md = md.with_help(format!("{}\n{m}", escape(h))),
+        (Some(h), None) => md = md.with_help(escape(h)),
         (None, Some(m)) => md = md.with_help(m),
         (None, None) => {}
     }
@@ -63,7 +92,7 @@ fn to_report(
         return Box::new(md);
     };
     let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(primary.message.clone()),
+        Some(escape(&primary.message)),
         (primary.span.start as usize, primary.span.len()),
     )];
     // A finding about thousands of places shows the first few; the machine
@@ -71,7 +100,7 @@ fn to_report(
     let shown = &d.related[..d.related.len().min(MAX_RELATED_SHOWN)];
     for l in shown.iter().filter(|l| l.span.file == primary.span.file) {
         labels.push(LabeledSpan::new_with_span(
-            Some(l.message.clone()),
+            Some(escape(&l.message)),
             (l.span.start as usize, l.span.len()),
         ));
     }
@@ -83,13 +112,15 @@ fn to_report(
         .iter()
         .filter(|l| l.span.file != primary.span.file)
         .map(|l| {
-            let note =
-                MietteDiagnostic::new(format!("{} ({})", l.message, sources.location(l.span)))
-                    .with_severity(miette::Severity::Advice)
-                    .with_labels(vec![LabeledSpan::new_primary_with_span(
-                        Some(l.message.clone()),
-                        (l.span.start as usize, l.span.len()),
-                    )]);
+            let (line, col) = sources.get(l.span.file).line_col(l.span.start);
+            let name = texts.display_name(sources, l.span.file);
+            let message = escape(&l.message);
+            let note = MietteDiagnostic::new(format!("{message} ({name}:{line}:{col})"))
+                .with_severity(miette::Severity::Advice)
+                .with_labels(vec![LabeledSpan::new_primary_with_span(
+                    Some(message),
+                    (l.span.start as usize, l.span.len()),
+                )]);
             miette::Report::new(note).with_source_code(texts.named(sources, l.span.file))
         })
         .collect();
@@ -98,19 +129,32 @@ fn to_report(
 
 /// One shared [`Text`] per file, made the first time a finding needs it.
 #[derive(Default)]
-struct Texts(Vec<Option<Arc<Text>>>);
+struct Texts {
+    texts: Vec<Option<Arc<Text>>>,
+    cwd: Option<PathBuf>,
+}
 
 impl Texts {
+    fn display_name(&self, sources: &SourceMap, id: FileId) -> String {
+        let name = &sources.get(id).name;
+        let shown = match &self.cwd {
+            Some(cwd) => paths::display(name, cwd),
+            None => name.clone(),
+        };
+        escape(&shown)
+    }
+
     fn named(&mut self, sources: &SourceMap, id: FileId) -> NamedSource<Arc<Text>> {
         let i = id.0 as usize;
-        if self.0.len() <= i {
-            self.0.resize(i + 1, None);
+        if self.texts.len() <= i {
+            self.texts.resize(i + 1, None);
         }
+        let name = self.display_name(sources, id);
         let file = sources.get(id);
-        let text = self.0[i]
-            .get_or_insert_with(|| Arc::new(Text::new(&file.text)))
+        let text = self.texts[i]
+            .get_or_insert_with(|| Arc::new(Text::new(&blank(&file.text))))
             .clone();
-        NamedSource::new(&file.name, text)
+        NamedSource::new(name, text)
     }
 }
 

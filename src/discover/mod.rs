@@ -1,0 +1,304 @@
+//! Which files `supc check` looks at: paths named on the command line, and
+//! directories walked the way ripgrep walks them (the `ignore` crate).
+//!
+//! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files,
+//! each once (by device and inode), in a stable order, with the entries that
+//! could not be read and the ones skipped (and why). The walk never follows
+//! a directory symlink (a cycle would never end and a linked tree would be
+//! reported twice), honours `.gitignore`/`.ignore`, and hands on only
+//! regular files, so a FIFO or a device in a tree cannot block the check.
+//! Whether a file looks like a supervisord config is decided later, from
+//! the bytes read once ([`detect`]).
+
+pub mod detect;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Directory names never walked unless `--exclude` replaces the list.
+pub const DEFAULT_EXCLUDES: &[&str] = &["node_modules", "__pycache__", "venv"];
+
+/// File names a directory walk considers.
+fn is_config_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "conf" || e == "ini")
+}
+
+/// `--exclude`/`--extend-exclude` globs, gitignore syntax, anchored at a
+/// base directory (where `.supc.yaml` is, else the current directory).
+#[derive(Clone, Debug)]
+pub struct Excludes {
+    matcher: Gitignore,
+    base: PathBuf,
+}
+
+impl Excludes {
+    pub fn new(base: &Path, globs: &[String]) -> Result<Excludes, String> {
+        let mut b = GitignoreBuilder::new(base);
+        for g in globs {
+            b.add_line(None, g)
+                .map_err(|e| format!("invalid exclude glob {g:?}: {e}"))?;
+        }
+        let matcher = b.build().map_err(|e| e.to_string())?;
+        Ok(Excludes {
+            matcher,
+            base: base.to_path_buf(),
+        })
+    }
+
+    /// Whether the path, or a directory above it, is excluded.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let rel = match abs.strip_prefix(&self.base) {
+            Ok(r) => r.to_path_buf(),
+            // Outside the base: match the globs against its components.
+            Err(_) => abs.components().skip(1).collect(),
+        };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        self.matcher
+            .matched_path_or_any_parents(&rel, is_dir)
+            .is_ignore()
+    }
+}
+
+/// A file to read.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// As named or as the walk reached it (for messages).
+    pub path: PathBuf,
+    /// Which file it is, to tell one file reached twice.
+    pub id: FileKey,
+    /// Named on the command line: checked whatever it looks like.
+    pub explicit: bool,
+}
+
+/// A file's identity: its device and inode (one `stat`, where resolving
+/// the canonical path reads every link on the way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FileKey {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileKey {
+    /// The identity of the file at `path` (symlinks followed).
+    pub fn of(path: &Path) -> Option<FileKey> {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileKey {
+            dev: m.dev(),
+            ino: m.ino(),
+        })
+    }
+}
+
+/// An entry the walk could not read.
+#[derive(Clone, Debug)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Why a file was not checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// No section header supervisord reads.
+    NotSupervisord,
+    /// Matched an exclude glob (`--force-exclude` on a named path).
+    Excluded,
+    /// A FIFO, device or socket met in a walk.
+    NotRegular,
+}
+
+impl SkipReason {
+    pub fn text(self) -> &'static str {
+        match self {
+            SkipReason::NotSupervisord => "no section header supervisord reads",
+            SkipReason::Excluded => "excluded",
+            SkipReason::NotRegular => "not a regular file",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: SkipReason,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub candidates: Vec<Candidate>,
+    pub unreadable: Vec<Unreadable>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// How to walk.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    pub excludes: Excludes,
+    /// Apply the excludes (and the supervisord detection) to named paths.
+    pub force_exclude: bool,
+    /// Honour `.gitignore`, `.ignore` and git's exclude files.
+    pub vcs_ignore: bool,
+}
+
+/// Finds the files to check under `paths`.
+pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
+    let mut found = Found::default();
+    let mut seen = HashSet::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk_dir(p, opts, &mut seen, &mut found),
+            Ok(_) if opts.force_exclude && opts.excludes.excludes(p, false) => {
+                found.skipped.push(Skipped {
+                    path: p.clone(),
+                    reason: SkipReason::Excluded,
+                });
+            }
+            // A named file: even a FIFO goes on, to be refused by the
+            // reader with a clear error.
+            Ok(_) => push(p, true, &mut seen, &mut found),
+            Err(e) => found.unreadable.push(Unreadable {
+                path: p.clone(),
+                reason: io_reason(&e),
+            }),
+        }
+    }
+    found
+}
+
+fn push(path: &Path, explicit: bool, seen: &mut HashSet<FileKey>, found: &mut Found) {
+    let Some(id) = FileKey::of(path) else {
+        found.unreadable.push(Unreadable {
+            path: path.to_path_buf(),
+            reason: "no such file or directory".into(),
+        });
+        return;
+    };
+    if seen.insert(id) {
+        found.candidates.push(Candidate {
+            path: path.to_path_buf(),
+            id,
+            explicit,
+        });
+    }
+}
+
+fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found: &mut Found) {
+    let excludes = opts.excludes.clone();
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(false)
+        .git_ignore(opts.vcs_ignore)
+        .git_global(opts.vcs_ignore)
+        .git_exclude(opts.vcs_ignore)
+        .ignore(opts.vcs_ignore)
+        .parents(opts.vcs_ignore)
+        .require_git(false)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            e.depth() == 0 || !excludes.excludes(e.path(), is_dir)
+        })
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(e) => visit(e, seen, found),
+            Err(err) => found.unreadable.push(unreadable(err, root)),
+        }
+    }
+}
+
+fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
+    let Some(ft) = e.file_type() else { return };
+    if ft.is_dir() || !is_config_name(e.path()) {
+        return;
+    }
+    // A symlink to a file is read through; one to a directory is not
+    // walked (the walker does not follow it) and is not a file either.
+    let regular = if ft.is_symlink() {
+        match std::fs::metadata(e.path()) {
+            Ok(m) if m.is_dir() => return,
+            Ok(m) => m.is_file(),
+            Err(err) => {
+                found.unreadable.push(Unreadable {
+                    path: e.path().to_path_buf(),
+                    reason: io_reason(&err),
+                });
+                return;
+            }
+        }
+    } else {
+        ft.is_file()
+    };
+    // `./a.conf` from a walk of `.` is shown as `a.conf`.
+    let path = e.path().strip_prefix(".").unwrap_or(e.path());
+    if regular {
+        push(path, false, seen, found);
+    } else {
+        found.skipped.push(Skipped {
+            path: path.to_path_buf(),
+            reason: SkipReason::NotRegular,
+        });
+    }
+}
+
+/// The entry an `ignore` error is about, and why.
+fn unreadable(err: ignore::Error, root: &Path) -> Unreadable {
+    let mut path = None;
+    let mut cur = &err;
+    loop {
+        match cur {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| p.clone());
+                cur = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                cur = err
+            }
+            _ => break,
+        }
+    }
+    let reason = match cur {
+        ignore::Error::Io(e) => io_reason(e),
+        other => other.to_string(),
+    };
+    Unreadable {
+        path: path.unwrap_or_else(|| root.to_path_buf()),
+        reason,
+    }
+}
+
+/// An I/O error as a short reason, without the OS error number.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excludes_match_names_anywhere_and_anchored_paths() {
+        let base = Path::new("/repo");
+        let ex = Excludes::new(base, &["nginx".into(), "/docker/*.ini".into()]).unwrap();
+        assert!(ex.excludes(Path::new("/repo/a/nginx/x.conf"), false));
+        assert!(ex.excludes(Path::new("/repo/docker/php.ini"), false));
+        assert!(!ex.excludes(Path::new("/repo/sub/docker/php.ini"), false));
+        assert!(!ex.excludes(Path::new("/repo/supervisord.conf"), false));
+        assert!(!ex.excludes(Path::new("/repo"), true));
+    }
+}
