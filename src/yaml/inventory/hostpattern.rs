@@ -94,7 +94,9 @@ fn expand_ranges(line: &str, out: &mut Vec<String>) -> Result<(), String> {
     let (head, range, tail) = (&line[..open], &line[open + 1..close], &line[close + 1..]);
     for item in range_items(range)? {
         if out.len() >= MAX_HOSTS {
-            return Err(format!("host range in {line:?} names more than {MAX_HOSTS} hosts"));
+            return Err(format!(
+                "host range in {line:?} names more than {MAX_HOSTS} hosts"
+            ));
         }
         expand_ranges(&format!("{head}{item}{tail}"), out)?;
     }
@@ -143,9 +145,15 @@ fn range_items(range: &str) -> Result<Vec<String>, String> {
             .map_err(|_| format!("host range bound {s:?} is neither a number nor a letter"))
     };
     let (b, e) = (parse(beg)?, parse(end)?);
-    let count = if e < b { 0 } else { (e - b) as u64 / step as u64 + 1 };
+    let count = if e < b {
+        0
+    } else {
+        (e - b) as u64 / step as u64 + 1
+    };
     if count > MAX_HOSTS as u64 {
-        return Err(format!("host range [{range}] names more than {MAX_HOSTS} hosts"));
+        return Err(format!(
+            "host range [{range}] names more than {MAX_HOSTS} hosts"
+        ));
     }
     Ok((b..=e)
         .step_by(step)

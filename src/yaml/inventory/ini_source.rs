@@ -22,13 +22,20 @@ pub fn read(inv: &mut Inventory, text: &str) -> Result<(), (usize, String)> {
                 Some("vars") => State::Vars,
                 Some("children") => State::Children,
                 Some(other) => {
-                    return Err((lineno, format!("section [{name}:{other}] has unknown type: {other}")));
+                    return Err((
+                        lineno,
+                        format!("section [{name}:{other}] has unknown type: {other}"),
+                    ));
                 }
             };
             let known = inv.group_index(name).is_some();
             group = inv.add_group(name);
             if !known && state == State::Vars && !pending.iter().any(|p| p.group == group) {
-                pending.push(Pending { group, line: lineno, parents: vec![] });
+                pending.push(Pending {
+                    group,
+                    line: lineno,
+                    parents: vec![],
+                });
             }
             if state != State::Vars {
                 // Declared now: a pending [x:vars] is satisfied, pending
@@ -43,7 +50,12 @@ pub fn read(inv: &mut Inventory, text: &str) -> Result<(), (usize, String)> {
             continue;
         }
         if line.starts_with('[') && line.ends_with(']') {
-            return Err((lineno, format!("invalid section entry: '{line}' (no spaces or other invalid characters are allowed in a section name)")));
+            return Err((
+                lineno,
+                format!(
+                    "invalid section entry: '{line}' (no spaces or other invalid characters are allowed in a section name)"
+                ),
+            ));
         }
         match state {
             State::Hosts => host_line(inv, group, line).map_err(|m| (lineno, m))?,
@@ -55,14 +67,19 @@ pub fn read(inv: &mut Inventory, text: &str) -> Result<(), (usize, String)> {
                     .map_err(|m| (lineno, m))?;
             }
             State::Children => {
-                let child = child_name(line).ok_or((lineno, format!("expected group name, got: {line}")))?;
+                let child = child_name(line)
+                    .ok_or((lineno, format!("expected group name, got: {line}")))?;
                 match inv.group_index(child) {
                     Some(c) => inv.add_child(group, c).map_err(|m| (lineno, m))?,
                     None => {
                         let c = inv.add_group(child);
                         match pending.iter_mut().find(|p| p.group == c) {
                             Some(p) => p.parents.push(group),
-                            None => pending.push(Pending { group: c, line: lineno, parents: vec![group] }),
+                            None => pending.push(Pending {
+                                group: c,
+                                line: lineno,
+                                parents: vec![group],
+                            }),
                         }
                     }
                 }
@@ -109,8 +126,10 @@ fn section(line: &str) -> Option<(&str, Option<&str>)> {
         Some((n, k)) => (n, Some(k)),
         None => (inner, None),
     };
-    let word = |s: &str| !s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c == ':' || c == ']');
-    let kind_ok = kind.is_none_or(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let word =
+        |s: &str| !s.is_empty() && !s.contains(|c: char| c.is_whitespace() || c == ':' || c == ']');
+    let kind_ok =
+        kind.is_none_or(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
     (word(name) && kind_ok).then_some((name, kind))
 }
 
@@ -129,12 +148,16 @@ fn host_line(inv: &mut Inventory, group: usize, line: &str) -> Result<(), String
     };
     let expanded = super::expand(pattern)?;
     if expanded.hosts.iter().any(|h| h.trim() == "---") {
-        return Err(format!("invalid host pattern '{pattern}': '---' is normally a sign this is a YAML file"));
+        return Err(format!(
+            "invalid host pattern '{pattern}': '---' is normally a sign this is a YAML file"
+        ));
     }
     let mut parsed = Vec::new();
     for t in vars {
         let Some((k, v)) = t.split_once('=') else {
-            return Err(format!("expected key=value host variable assignment, got: {t}"));
+            return Err(format!(
+                "expected key=value host variable assignment, got: {t}"
+            ));
         };
         parsed.push((k.to_string(), super::parse_value(v)));
     }
@@ -186,7 +209,9 @@ mod tests {
 
     #[test]
     fn hosts_vars_children_and_literals() {
-        let i = inv("[web]\nweb[1:2] heap=512 name='a b' # c\n[web:vars]\nbase = 2\n[dc:children]\nweb\n");
+        let i = inv(
+            "[web]\nweb[1:2] heap=512 name='a b' # c\n[web:vars]\nbase = 2\n[dc:children]\nweb\n",
+        );
         assert_eq!(i.hosts.len(), 2);
         assert_eq!(i.hosts[1].vars["heap"], json!(512));
         assert_eq!(i.hosts[1].vars["name"], json!("a b"));

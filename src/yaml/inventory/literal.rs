@@ -10,7 +10,11 @@ use serde_json::{Map, Value};
 
 /// `literal_eval(text)`, or the text as a string.
 pub fn parse_value(text: &str) -> Value {
-    let mut p = Parser { s: text.as_bytes(), i: 0, depth: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+        depth: 0,
+    };
     match p.expr() {
         Some(v) if p.at_end() => v,
         _ => Value::String(text.to_string()),
@@ -124,7 +128,11 @@ impl Parser<'_> {
             }
         }
         self.depth -= 1;
-        Some(if set.is_empty() { Value::Object(map) } else { Value::Array(set) })
+        Some(if set.is_empty() {
+            Value::Object(map)
+        } else {
+            Value::Array(set)
+        })
     }
 
     /// Adjacent string literals are one string (`'a' 'b'`).
@@ -274,7 +282,10 @@ mod tests {
         assert_eq!(parse_value("True"), json!(true));
         assert_eq!(parse_value("None"), json!(null));
         assert_eq!(parse_value("'a b'"), json!("a b"));
-        assert_eq!(parse_value("[1, 'x', (2,), {'k': [3]}]"), json!([1, "x", [2], {"k": [3]}]));
+        assert_eq!(
+            parse_value("[1, 'x', (2,), {'k': [3]}]"),
+            json!([1, "x", [2], {"k": [3]}])
+        );
         assert_eq!(parse_value("1 # a comment"), json!(1));
         assert_eq!(parse_value("true"), json!("true"));
         assert_eq!(parse_value("08"), json!("08"));

@@ -162,15 +162,16 @@ impl Inventory {
             match yaml_source::read(self, &text) {
                 Ok(()) => return Ok(()),
                 Err(yaml_source::NotYaml::Fatal(m)) => return Err(InventoryError::new(path, m)),
-                Err(yaml_source::NotYaml::TryIni(why)) if matches!(ext, "yml" | "yaml" | "json") => {
+                Err(yaml_source::NotYaml::TryIni(why))
+                    if matches!(ext, "yml" | "yaml" | "json") =>
+                {
                     return Err(InventoryError::new(path, why));
                 }
                 Err(yaml_source::NotYaml::TryIni(_)) => {}
             }
         }
-        ini_source::read(self, &text).map_err(|(line, m)| {
-            InventoryError::new(path, format!("line {line}: {m}"))
-        })
+        ini_source::read(self, &text)
+            .map_err(|(line, m)| InventoryError::new(path, format!("line {line}: {m}")))
     }
 
     /// The index of group `name`, added if new.
@@ -180,6 +181,8 @@ impl Inventory {
         }
         self.groups.push(Group {
             name: name.to_string(),
+            // Ansible's default priority.
+            priority: 1,
             ..Group::default()
         });
         self.groups.len() - 1
@@ -237,7 +240,10 @@ impl Inventory {
     pub fn set_group_var(&mut self, g: usize, key: &str, value: Value) -> Result<(), String> {
         if key == "ansible_group_priority" {
             self.groups[g].priority = int_of(&value).ok_or_else(|| {
-                format!("ansible_group_priority of group '{}' is not an integer: {value}", self.groups[g].name)
+                format!(
+                    "ansible_group_priority of group '{}' is not an integer: {value}",
+                    self.groups[g].name
+                )
             })?;
             return Ok(());
         }
@@ -327,7 +333,11 @@ impl Inventory {
 
     /// The host's groups other than `all`, in Ansible's `sort_groups` order.
     fn sorted_groups(&self, h: usize) -> Vec<usize> {
-        let mut gs: Vec<usize> = self.host_groups(h).into_iter().filter(|&g| g != ALL).collect();
+        let mut gs: Vec<usize> = self
+            .host_groups(h)
+            .into_iter()
+            .filter(|&g| g != ALL)
+            .collect();
         gs.sort_by(|&a, &b| {
             let (a, b) = (&self.groups[a], &self.groups[b]);
             (a.depth, a.priority, &a.name).cmp(&(b.depth, b.priority, &b.name))

@@ -60,7 +60,10 @@ fn find_files(dir: &Path, name: &str) -> Result<Vec<PathBuf>, InventoryError> {
 
 fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), InventoryError> {
     if depth > 32 {
-        return Err(InventoryError::new(dir, "variable directories nested too deeply (a symlink loop?)"));
+        return Err(InventoryError::new(
+            dir,
+            "variable directories nested too deeply (a symlink loop?)",
+        ));
     }
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| InventoryError::new(dir, e.to_string()))?

@@ -40,7 +40,9 @@ fn group(inv: &mut Inventory, name: &str, node: &serde_yaml::Value) -> Result<us
         if node.is_null() {
             return Ok(g);
         }
-        return Err(format!("group {name}: expected a mapping with hosts, vars or children"));
+        return Err(format!(
+            "group {name}: expected a mapping with hosts, vars or children"
+        ));
     };
     for (key, value) in map {
         let key = key_text(key)?;
@@ -102,7 +104,11 @@ fn hosts(
     let vars = match to_json(vars)? {
         Value::Null => Vars::new(),
         Value::Object(m) => m,
-        other => return Err(format!("host {pattern}: expected a mapping of variables, got {other}")),
+        other => {
+            return Err(format!(
+                "host {pattern}: expected a mapping of variables, got {other}"
+            ));
+        }
     };
     for name in &expanded.hosts {
         let h = inv.add_host(name, Some(g), expanded.port);
@@ -144,7 +150,10 @@ pub(super) fn to_json(v: &serde_yaml::Value) -> Result<Value, String> {
             return Err(super::vars_files::VAULT.into());
         }
         serde_yaml::Value::Tagged(t) => {
-            return Err(format!("the YAML tag {} is an Ansible feature supc does not support", t.tag));
+            return Err(format!(
+                "the YAML tag {} is an Ansible feature supc does not support",
+                t.tag
+            ));
         }
     })
 }
