@@ -22,8 +22,12 @@
 //! [`Ini`]: crate::ini::Ini
 
 pub mod build;
+pub mod filters;
 pub mod from_ini;
+pub mod inventory;
+pub mod jinja;
 pub mod locate;
+pub mod scope;
 pub mod spec;
 pub mod template;
 
