@@ -53,12 +53,12 @@ pub fn run(args: &ConvertArgs) -> i32 {
                 }
             };
             let template = crate::yaml::template::Template::new(&args.file, text.clone());
-            let vars = crate::yaml::template::Vars::new();
+            let context = crate::yaml::template::empty_context();
             let result = template.map_err(|d| (d, text)).map(|t| {
                 let job = crate::yaml::Job {
                     template: &t,
                     path: std::path::Path::new(&args.file),
-                    vars: &vars,
+                    context: &context,
                     host_label: None,
                     out_dir: &out_dir,
                     lint: false,
@@ -184,11 +184,11 @@ fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_js
     let path = crate::python::path::join(dir, "supc.yaml");
     let plain =
         crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
-    let vars = crate::yaml::template::Vars::new();
+    let context = crate::yaml::template::empty_context();
     let job = crate::yaml::Job {
         template: &plain,
         path: std::path::Path::new(&path),
-        vars: &vars,
+        context: &context,
         host_label: None,
         out_dir: dir,
         lint: false,

@@ -28,16 +28,17 @@ pub struct RenderArgs {
     /// writes one HOST.conf per host).
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// YAML: an Ansible YAML inventory (`all`, `children`, `hosts`, `vars`)
-    /// whose host and group variables fill the spec template.
-    #[arg(long, value_name = "FILE")]
-    inventory: Option<PathBuf>,
+    /// YAML: an Ansible inventory (YAML or INI file, a directory of them,
+    /// or `host1,host2,`), read as ansible-inventory reads it (ranges,
+    /// group_vars/ and host_vars/ beside it); repeat for several.
+    #[arg(long, short = 'i', value_name = "SOURCE")]
+    inventory: Vec<PathBuf>,
     /// YAML: render for this inventory host.
     #[arg(long, value_name = "NAME", conflicts_with = "all_hosts")]
     host: Option<String>,
     /// YAML: render every inventory host into --out-dir (nothing is written
     /// if one host fails).
-    #[arg(long, requires = "inventory")]
+    #[arg(long)]
     all_hosts: bool,
     /// YAML: a YAML file of variables (over inventory variables).
     #[arg(long, value_name = "FILE")]
@@ -59,7 +60,7 @@ pub fn run(args: &RenderArgs) -> i32 {
             file: &args.file,
             output: args.output.as_deref(),
             out_dir: args.out_dir.as_deref(),
-            inventory: args.inventory.as_deref(),
+            inventory: &args.inventory,
             host: args.host.as_deref(),
             all_hosts: args.all_hosts,
             vars_file: args.vars_file.as_deref(),
@@ -123,7 +124,7 @@ pub struct YamlArgs<'a> {
     pub file: &'a str,
     pub output: Option<&'a std::path::Path>,
     pub out_dir: Option<&'a std::path::Path>,
-    pub inventory: Option<&'a std::path::Path>,
+    pub inventory: &'a [PathBuf],
     pub host: Option<&'a str>,
     pub all_hosts: bool,
     pub vars_file: Option<&'a std::path::Path>,
@@ -157,12 +158,56 @@ fn write_tree(loaded: &crate::load::Loaded, dir: &std::path::Path) -> i32 {
 /// One render target: an inventory host, or the spec on its own.
 struct Target {
     name: Option<String>,
-    vars: crate::yaml::template::Vars,
+}
+
+/// `--vars-file` then `--var` (later wins), Ansible's extra vars.
+fn extra_vars(a: &YamlArgs<'_>) -> Result<crate::yaml::template::Vars, String> {
+    let mut extra = crate::yaml::template::Vars::new();
+    if let Some(p) = a.vars_file {
+        extra = crate::yaml::inventory::read_vars_file(p).map_err(|e| e.to_string())?;
+    }
+    for (k, v) in a.vars {
+        extra.insert(k.clone(), v.clone().into());
+    }
+    Ok(extra)
+}
+
+/// The hosts to render: `--all-hosts`, `--host NAME`, or the spec alone.
+fn targets(
+    a: &YamlArgs<'_>,
+    fleet: Option<&crate::yaml::scope::Fleet>,
+) -> Result<Vec<Target>, String> {
+    let named = |n: &str| Target {
+        name: Some(n.to_string()),
+    };
+    match (fleet, a.all_hosts, a.host) {
+        (None, true, _) => Err("--all-hosts needs an inventory (-i SOURCE)".into()),
+        (Some(_), true, _) if a.out_dir.is_none() && !a.check => {
+            Err("--all-hosts writes one file per host: give --out-dir DIR (or --check)".into())
+        }
+        (Some(f), true, _) => Ok(f.inventory.hosts.iter().map(|h| named(&h.name)).collect()),
+        (Some(f), false, Some(h)) => {
+            if f.inventory.host_index(h).is_none() {
+                let known = f.inventory.hosts.iter().map(|x| x.name.as_str());
+                let hint = crate::options::closest(h, known)
+                    .map_or(String::new(), |c| format!(" (did you mean {c}?)"));
+                return Err(format!("host {h} is not in the inventory{hint}"));
+            }
+            Ok(vec![named(h)])
+        }
+        (None, false, Some(h)) => Ok(vec![named(h)]),
+        (Some(_), false, None) => {
+            Err("with an inventory, choose --host NAME or --all-hosts".into())
+        }
+        (None, false, None) => Ok(vec![Target { name: None }]),
+    }
 }
 
 /// `supc render spec.yaml`: template → YAML → checked INI, per host.
 fn yaml_run(a: &YamlArgs<'_>) -> i32 {
-    use crate::yaml::template::{Inventory, Template, Vars, to_vars};
+    use crate::yaml::inventory::Inventory;
+    use crate::yaml::scope::Fleet;
+    use crate::yaml::template::Template;
     let host = a.input.host();
     let text = match std::fs::read_to_string(a.file) {
         Ok(t) => t,
@@ -184,92 +229,31 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
             return 1;
         }
     };
-    let read_yaml = |p: &std::path::Path| -> Result<serde_yaml::Value, String> {
-        let t = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        serde_yaml::from_str(&t).map_err(|e| format!("{}: {e}", p.display()))
+    let extra = match extra_vars(a) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("supc: {e}");
+            return 2;
+        }
     };
-    let mut extra = Vars::new();
-    if let Some(p) = a.vars_file {
-        match read_yaml(p).and_then(|v| to_vars(&v).map_err(|e| format!("{}: {e}", p.display()))) {
-            Ok(v) => extra.extend(v),
+    let fleet = if a.inventory.is_empty() {
+        None
+    } else {
+        match Inventory::load(a.inventory, std::path::Path::new(&host.cwd)) {
+            Ok(i) => Some(std::sync::Arc::new(Fleet::new(i))),
             Err(e) => {
-                eprintln!("supc: {e}");
+                eprintln!("supc: inventory {e}");
                 return 2;
             }
         }
-    }
-    for (k, v) in a.vars {
-        extra.insert(k.clone(), v.clone().into());
-    }
-    let inventory = match a.inventory {
-        None => None,
-        Some(p) => {
-            let parsed = std::fs::read_to_string(p)
-                .map_err(|e| e.to_string())
-                .and_then(|t| Inventory::parse(&t));
-            match parsed {
-                Ok(i) => Some(i),
-                Err(e) => {
-                    eprintln!("supc: inventory {}: {e}", p.display());
-                    return 2;
-                }
-            }
-        }
     };
-    let with_extra = |mut v: Vars| {
-        for (k, x) in &extra {
-            v.insert(k.clone(), x.clone());
-        }
-        v
-    };
-    let mut targets: Vec<Target> = Vec::new();
-    if a.all_hosts {
-        let inv = inventory.as_ref().expect("clap requires --inventory");
-        if a.out_dir.is_none() && !a.check {
-            eprintln!(
-                "supc: --all-hosts writes one file per host: give --out-dir DIR (or --check)"
-            );
+    let targets = match targets(a, fleet.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("supc: {e}");
             return 2;
         }
-        for h in &inv.hosts {
-            let vars = inv.vars_of(h).unwrap_or_default();
-            targets.push(Target {
-                name: Some(h.clone()),
-                vars: with_extra(vars),
-            });
-        }
-    } else if let Some(h) = a.host {
-        let vars = match &inventory {
-            Some(inv) => match inv.vars_of(h) {
-                Some(v) => v,
-                None => {
-                    let known = inv.hosts.iter().map(String::as_str);
-                    let hint = crate::options::closest(h, known)
-                        .map_or(String::new(), |c| format!(" (did you mean {c}?)"));
-                    eprintln!("supc: host {h} is not in the inventory{hint}");
-                    return 2;
-                }
-            },
-            None => {
-                let mut v = Vars::new();
-                v.insert("inventory_hostname".into(), h.into());
-                v
-            }
-        };
-        targets.push(Target {
-            name: Some(h.to_string()),
-            vars: with_extra(vars),
-        });
-    } else {
-        if inventory.is_some() {
-            eprintln!("supc: with --inventory, choose --host NAME or --all-hosts");
-            return 2;
-        }
-        targets.push(Target {
-            name: None,
-            vars: extra.clone(),
-        });
-    }
+    };
     for t in &targets {
         if let Some(n) = &t.name
             && (n.is_empty() || n.contains('/') || n.starts_with('.'))
@@ -292,10 +276,12 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
         {
             h.node_name = n.clone();
         }
+        let cx = crate::yaml::scope::Context::new(fleet.clone(), t.name.as_deref(), extra.clone());
+        let context = cx.value();
         let job = crate::yaml::Job {
             template: &template,
             path: spec_path,
-            vars: &t.vars,
+            context: &context,
             host_label: t.name.as_deref(),
             out_dir: &out_dir,
             lint: true,

@@ -13,15 +13,20 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("regex_replace", regex_replace);
     env.add_filter("regex_search", regex_search);
     env.add_filter("regex_findall", regex_findall);
-    env.add_filter("regex_escape", |s: String| fancy_regex::escape(&s).into_owned());
+    env.add_filter("regex_escape", |s: String| {
+        fancy_regex::escape(&s).into_owned()
+    });
     env.add_filter("to_json", |v: Value| -> Result<String, Error> {
         Ok(py_json(&json_of(&v)?, None))
     });
-    env.add_filter("to_nice_json", |v: Value, kw: Kwargs| -> Result<String, Error> {
-        let indent: Option<usize> = kw.get("indent")?;
-        kw.assert_all_used()?;
-        Ok(py_json(&sorted(json_of(&v)?), Some(indent.unwrap_or(4))))
-    });
+    env.add_filter(
+        "to_nice_json",
+        |v: Value, kw: Kwargs| -> Result<String, Error> {
+            let indent: Option<usize> = kw.get("indent")?;
+            kw.assert_all_used()?;
+            Ok(py_json(&sorted(json_of(&v)?), Some(indent.unwrap_or(4))))
+        },
+    );
     env.add_filter("from_json", |s: String| -> Result<Value, Error> {
         let v: serde_json::Value = serde_json::from_str(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
@@ -33,17 +38,27 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_filter("to_yaml", |v: Value| -> Result<String, Error> {
         serde_yaml::to_string(&json_of(&v)?).map_err(invalid)
     });
-    env.add_filter("basename", |s: String| s.rsplit('/').next().unwrap_or("").to_string());
-    env.add_filter("dirname", |s: String| crate::python::path::dirname(&s).to_string());
+    env.add_filter("basename", |s: String| {
+        s.rsplit('/').next().unwrap_or("").to_string()
+    });
+    env.add_filter("dirname", |s: String| {
+        crate::python::path::dirname(&s).to_string()
+    });
     env.add_filter("quote", |s: String| shell_quote(&s));
     env.add_filter("combine", combine);
     env.add_filter("dict2items", dict2items);
     env.add_filter("items2dict", items2dict);
     env.add_filter("flatten", flatten);
-    env.add_filter("ternary", |v: Value, t: Value, f: Value| if v.is_true() { t } else { f });
+    env.add_filter(
+        "ternary",
+        |v: Value, t: Value, f: Value| if v.is_true() { t } else { f },
+    );
     env.add_filter("mandatory", |v: Value| -> Result<Value, Error> {
         if v.is_undefined() {
-            return Err(Error::new(ErrorKind::UndefinedError, "mandatory variable not defined"));
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "mandatory variable not defined",
+            ));
         }
         Ok(v)
     });
@@ -103,9 +118,17 @@ fn compile(pattern: &str, kw: &Kwargs) -> Result<fancy_regex::Regex, Error> {
     if multi == Some(true) {
         flags.push('m');
     }
-    let full = if flags.is_empty() { pattern.to_string() } else { format!("(?{flags}){pattern}") };
-    fancy_regex::Regex::new(&full)
-        .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("regular expression {pattern:?}: {e}")))
+    let full = if flags.is_empty() {
+        pattern.to_string()
+    } else {
+        format!("(?{flags}){pattern}")
+    };
+    fancy_regex::Regex::new(&full).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("regular expression {pattern:?}: {e}"),
+        )
+    })
 }
 
 /// Python's `\1`, `\g<1>`, `\g<name>` in a replacement, as `${…}`.
@@ -163,7 +186,12 @@ fn regex_replace(
 
 /// The match, or with `'\\1'`/`'\\g<name>'` arguments the list of those
 /// groups; no match is `None`.
-fn regex_search(value: String, pattern: String, args: minijinja::value::Rest<String>, kw: Kwargs) -> Result<Value, Error> {
+fn regex_search(
+    value: String,
+    pattern: String,
+    args: minijinja::value::Rest<String>,
+    kw: Kwargs,
+) -> Result<Value, Error> {
     let re = compile(&pattern, &kw)?;
     kw.assert_all_used()?;
     let caps = re.captures(&value).map_err(invalid)?;
@@ -196,7 +224,9 @@ fn regex_findall(value: String, pattern: String, kw: Kwargs) -> Result<Value, Er
             1 => Value::from(caps.get(0).map_or("", |m| m.as_str())),
             2 => Value::from(caps.get(1).map_or("", |m| m.as_str())),
             n => Value::from(
-                (1..n).map(|i| caps.get(i).map_or("", |m| m.as_str()).to_string()).collect::<Vec<_>>(),
+                (1..n)
+                    .map(|i| caps.get(i).map_or("", |m| m.as_str()).to_string())
+                    .collect::<Vec<_>>(),
             ),
         };
         out.push(item);
@@ -209,7 +239,9 @@ fn shell_quote(s: &str) -> String {
     if s.is_empty() {
         return "''".into();
     }
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+    {
         return s.to_string();
     }
     format!("'{}'", s.replace('\'', "'\"'\"'"))
@@ -217,9 +249,14 @@ fn shell_quote(s: &str) -> String {
 
 fn pairs(v: &Value) -> Result<Vec<(Value, Value)>, Error> {
     if v.kind() != ValueKind::Map {
-        return Err(Error::new(ErrorKind::InvalidOperation, "expected a mapping"));
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "expected a mapping",
+        ));
     }
-    v.try_iter()?.map(|k| Ok((k.clone(), v.get_item(&k)?))).collect()
+    v.try_iter()?
+        .map(|k| Ok((k.clone(), v.get_item(&k)?)))
+        .collect()
 }
 
 /// `combine` (later mappings win; `recursive=true` merges nested ones).
@@ -233,10 +270,16 @@ fn combine(base: Value, others: minijinja::value::Rest<Value>, kw: Kwargs) -> Re
     Ok(Value::from_pairs(out))
 }
 
-fn merge(into: &mut Vec<(Value, Value)>, from: Vec<(Value, Value)>, recursive: bool) -> Result<(), Error> {
+fn merge(
+    into: &mut Vec<(Value, Value)>,
+    from: Vec<(Value, Value)>,
+    recursive: bool,
+) -> Result<(), Error> {
     for (k, v) in from {
         match into.iter_mut().find(|(x, _)| *x == k) {
-            Some(slot) if recursive && slot.1.kind() == ValueKind::Map && v.kind() == ValueKind::Map => {
+            Some(slot)
+                if recursive && slot.1.kind() == ValueKind::Map && v.kind() == ValueKind::Map =>
+            {
                 let mut inner = pairs(&slot.1)?;
                 merge(&mut inner, pairs(&v)?, true)?;
                 slot.1 = Value::from_pairs(inner);
@@ -298,7 +341,10 @@ fn py_type(v: &Value) -> &'static str {
 pub fn json_of(v: &Value) -> Result<serde_json::Value, Error> {
     Ok(match v.kind() {
         ValueKind::Undefined => {
-            return Err(Error::new(ErrorKind::UndefinedError, "an undefined value has no JSON form"));
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "an undefined value has no JSON form",
+            ));
         }
         ValueKind::None => serde_json::Value::Null,
         ValueKind::Bool => serde_json::Value::Bool(v.is_true()),
@@ -308,9 +354,11 @@ pub fn json_of(v: &Value) -> Result<serde_json::Value, Error> {
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
         },
         ValueKind::String | ValueKind::Bytes => serde_json::Value::String(v.to_string()),
-        ValueKind::Seq | ValueKind::Iterable => {
-            serde_json::Value::Array(v.try_iter()?.map(|x| json_of(&x)).collect::<Result<_, _>>()?)
-        }
+        ValueKind::Seq | ValueKind::Iterable => serde_json::Value::Array(
+            v.try_iter()?
+                .map(|x| json_of(&x))
+                .collect::<Result<_, _>>()?,
+        ),
         ValueKind::Map => {
             let mut m = serde_json::Map::new();
             for (k, x) in pairs(v)? {
@@ -318,7 +366,12 @@ pub fn json_of(v: &Value) -> Result<serde_json::Value, Error> {
             }
             serde_json::Value::Object(m)
         }
-        _ => return Err(Error::new(ErrorKind::InvalidOperation, format!("{v} has no JSON form"))),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("{v} has no JSON form"),
+            ));
+        }
     })
 }
 
@@ -329,7 +382,9 @@ fn sorted(v: serde_json::Value) -> serde_json::Value {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             serde_json::Value::Object(entries.into_iter().collect())
         }
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sorted).collect())
+        }
         other => other,
     }
 }
@@ -440,16 +495,48 @@ mod tests {
 
     #[test]
     fn ansible_semantics() {
-        assert_eq!(render("{{ 'yes' | bool }} {{ 'off' | bool }}"), "True False");
-        assert_eq!(render("{{ n | int + 1 }} {{ 'x' | int }} {{ '2.7' | int }}"), "9 0 2");
-        assert_eq!(render("{{ 'web01.example' | regex_replace('^(\\\\w+?)(\\\\d+)\\\\..*$', '\\\\2-\\\\1') }}"), "01-web");
+        assert_eq!(
+            render("{{ 'yes' | bool }} {{ 'off' | bool }}"),
+            "True False"
+        );
+        assert_eq!(
+            render("{{ n | int + 1 }} {{ 'x' | int }} {{ '2.7' | int }}"),
+            "9 0 2"
+        );
+        assert_eq!(
+            render(
+                "{{ 'web01.example' | regex_replace('^(\\\\w+?)(\\\\d+)\\\\..*$', '\\\\2-\\\\1') }}"
+            ),
+            "01-web"
+        );
         assert_eq!(render("{{ 'a1b22' | regex_search('\\\\d+') }}"), "1");
-        assert_eq!(render("{{ 'a1b22' | regex_findall('\\\\d+') | join(',') }}"), "1,22");
-        assert_eq!(render("{{ xs | to_json }} {{ m | to_json }} {{ 'é' | to_json }}"), "[\"a\", \"b\"] {\"k\": 1} \"\\u00e9\"");
-        assert_eq!(render("{{ '/a/b.c' | basename }} {{ '/a/b.c' | dirname }}"), "b.c /a");
-        assert_eq!(render("{{ \"it's\" | quote }} {{ 'plain' | quote }}"), "'it'\"'\"'s' plain");
-        assert_eq!(render("{{ m | combine({'j': 2}) | dict2items | map(attribute='key') | join }}"), "kj");
-        assert_eq!(render("{{ 'a,b'.split(',') | join('+') }} {{ ' x '.strip() }}"), "a+b x");
-        assert_eq!(render("{{ undefined_thing | default('d') }} {{ none | d('e', true) }}"), "d e");
+        assert_eq!(
+            render("{{ 'a1b22' | regex_findall('\\\\d+') | join(',') }}"),
+            "1,22"
+        );
+        assert_eq!(
+            render("{{ xs | to_json }} {{ m | to_json }} {{ 'é' | to_json }}"),
+            "[\"a\", \"b\"] {\"k\": 1} \"\\u00e9\""
+        );
+        assert_eq!(
+            render("{{ '/a/b.c' | basename }} {{ '/a/b.c' | dirname }}"),
+            "b.c /a"
+        );
+        assert_eq!(
+            render("{{ \"it's\" | quote }} {{ 'plain' | quote }}"),
+            "'it'\"'\"'s' plain"
+        );
+        assert_eq!(
+            render("{{ m | combine({'j': 2}) | dict2items | map(attribute='key') | join }}"),
+            "kj"
+        );
+        assert_eq!(
+            render("{{ 'a,b'.split(',') | join('+') }} {{ ' x '.strip() }}"),
+            "a+b x"
+        );
+        assert_eq!(
+            render("{{ undefined_thing | default('d') }} {{ none | d('e', true) }}"),
+            "d e"
+        );
     }
 }

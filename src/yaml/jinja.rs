@@ -36,7 +36,10 @@ pub fn render_native(env: &Environment<'static>, s: &str, ctx: Value) -> Result<
         let compiled = env.compile_expression(expr)?;
         let v = compiled.eval(ctx)?;
         if v.is_undefined() {
-            return Err(Error::new(ErrorKind::UndefinedError, format!("`{}` is undefined", expr.trim())));
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                format!("`{}` is undefined", expr.trim()),
+            ));
         }
         return Ok(v);
     }
@@ -49,25 +52,44 @@ fn single_expression(s: &str) -> Option<&str> {
 }
 
 /// The Python methods templates written for Ansible use.
-fn python_method(_: &mut State, value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+fn python_method(
+    _: &mut State,
+    value: &Value,
+    method: &str,
+    args: &[Value],
+) -> Result<Value, Error> {
     let arg = |i: usize| args.get(i).and_then(Value::as_str);
     if let Some(s) = value.as_str() {
         return string_method(s, method, args, arg(0));
     }
     if value.kind() == minijinja::value::ValueKind::Map {
         let pairs = || -> Result<Vec<(Value, Value)>, Error> {
-            value.try_iter()?.map(|k| Ok((k.clone(), value.get_item(&k)?))).collect()
+            value
+                .try_iter()?
+                .map(|k| Ok((k.clone(), value.get_item(&k)?)))
+                .collect()
         };
         return match method {
-            "keys" => Ok(Value::from(pairs()?.into_iter().map(|p| p.0).collect::<Vec<_>>())),
-            "values" => Ok(Value::from(pairs()?.into_iter().map(|p| p.1).collect::<Vec<_>>())),
+            "keys" => Ok(Value::from(
+                pairs()?.into_iter().map(|p| p.0).collect::<Vec<_>>(),
+            )),
+            "values" => Ok(Value::from(
+                pairs()?.into_iter().map(|p| p.1).collect::<Vec<_>>(),
+            )),
             "items" => Ok(Value::from(
-                pairs()?.into_iter().map(|(k, v)| Value::from(vec![k, v])).collect::<Vec<_>>(),
+                pairs()?
+                    .into_iter()
+                    .map(|(k, v)| Value::from(vec![k, v]))
+                    .collect::<Vec<_>>(),
             )),
             "get" => {
                 let k = args.first().cloned().unwrap_or_default();
                 let v = value.get_item(&k)?;
-                Ok(if v.is_undefined() { args.get(1).cloned().unwrap_or(Value::from(())) } else { v })
+                Ok(if v.is_undefined() {
+                    args.get(1).cloned().unwrap_or(Value::from(()))
+                } else {
+                    v
+                })
             }
             _ => Err(unknown(method)),
         };
@@ -79,7 +101,10 @@ fn string_method(s: &str, method: &str, args: &[Value], a0: Option<&str>) -> Res
     let strip_set = |c: char| a0.map_or(c.is_whitespace(), |set| set.contains(c));
     Ok(match method {
         "split" => {
-            let max = args.get(1).and_then(|v| i64::try_from(v.clone()).ok()).filter(|&n| n >= 0);
+            let max = args
+                .get(1)
+                .and_then(|v| i64::try_from(v.clone()).ok())
+                .filter(|&n| n >= 0);
             let parts: Vec<String> = match (a0, max) {
                 (None, _) => s.split_whitespace().map(String::from).collect(),
                 (Some(sep), None) => s.split(sep).map(String::from).collect(),

@@ -10,7 +10,10 @@
 //! | file | concern |
 //! |---|---|
 //! | [`spec`] | the typed structs (serde + schemars) and the JSON Schema |
-//! | [`template`] | minijinja rendering, Ansible inventory, variables |
+//! | [`template`] | the spec as a minijinja template |
+//! | [`inventory`] | Ansible inventories as `ansible-inventory` reads them |
+//! | [`scope`] | a host's variables, templated lazily as Ansible does |
+//! | [`jinja`], [`filters`] | the template language: Ansible's filters |
 //! | [`locate`] | YAML key and value positions, comments |
 //! | [`build`] | spec → [`Ini`] with §11 escaping |
 //! | [`from_ini`] | INI → spec (`supc convert --to yaml`) |
@@ -230,7 +233,8 @@ pub struct Job<'a> {
     pub template: &'a template::Template,
     /// The spec file's path (its directory is `%(here)s`).
     pub path: &'a Path,
-    pub vars: &'a template::Vars,
+    /// The template's variables (a [`scope::Context`] value).
+    pub context: &'a minijinja::Value,
     /// Shown in messages when the template was rendered for a host.
     pub host_label: Option<&'a str>,
     /// The absolute directory the INI will be written to.
@@ -241,7 +245,7 @@ pub struct Job<'a> {
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
 /// INI back and requires the same model.
 pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
-    let text = match job.template.render(job.vars) {
+    let text = match job.template.render(job.context) {
         Ok(t) => t,
         Err(d) => {
             let mut sources = SourceMap::new();

@@ -115,7 +115,8 @@ impl Context {
 
 impl Drop for Context {
     fn drop(&mut self) {
-        let scopes: Vec<Arc<HostScope>> = lock(&self.shared.scopes).drain().map(|(_, s)| s).collect();
+        let scopes: Vec<Arc<HostScope>> =
+            lock(&self.shared.scopes).drain().map(|(_, s)| s).collect();
         for s in scopes.iter().chain(std::iter::once(&self.root)) {
             lock(&s.cache).clear();
         }
@@ -154,7 +155,12 @@ impl HostScope {
     fn own_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.shared.extra.keys().cloned().collect();
         if let (Some(f), Some(h)) = (&self.shared.fleet, self.host) {
-            names.extend(f.raw[h].keys().filter(|k| !self.shared.extra.contains_key(*k)).cloned());
+            names.extend(
+                f.raw[h]
+                    .keys()
+                    .filter(|k| !self.shared.extra.contains_key(*k))
+                    .cloned(),
+            );
         }
         names
     }
@@ -208,7 +214,10 @@ impl HostScope {
                 let chain: Vec<&str> = busy.iter().map(|(_, n)| n.as_str()).collect();
                 return Value::from(Error::new(
                     ErrorKind::InvalidOperation,
-                    format!("recursive loop detected in variable `{name}` ({} -> {name})", chain.join(" -> ")),
+                    format!(
+                        "recursive loop detected in variable `{name}` ({} -> {name})",
+                        chain.join(" -> ")
+                    ),
                 ));
             }
             if busy.len() >= MAX_NESTING {
@@ -224,8 +233,14 @@ impl HostScope {
         match result {
             Ok(v) => v,
             Err(e) => {
-                let host = self.name.as_deref().map_or(String::new(), |h| format!(" of host {h}"));
-                Value::from(Error::new(e.kind(), format!("in variable `{name}`{host}: {}", describe(&e))))
+                let host = self
+                    .name
+                    .as_deref()
+                    .map_or(String::new(), |h| format!(" of host {h}"));
+                Value::from(Error::new(
+                    e.kind(),
+                    format!("in variable `{name}`{host}: {}", describe(&e)),
+                ))
             }
         }
     }
@@ -305,7 +320,11 @@ impl Object for HostVars {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         let names = self.0.fleet.as_ref().map_or_else(Vec::new, |f| {
-            f.inventory.hosts.iter().map(|h| Value::from(h.name.clone())).collect()
+            f.inventory
+                .hosts
+                .iter()
+                .map(|h| Value::from(h.name.clone()))
+                .collect()
         });
         Enumerator::Values(names)
     }

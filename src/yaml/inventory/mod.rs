@@ -27,6 +27,7 @@ mod yaml_source;
 
 pub use hostpattern::{Expanded, expand};
 pub use literal::parse_value;
+pub use vars_files::file_vars as read_vars_file;
 
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};

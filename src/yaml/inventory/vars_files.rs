@@ -87,8 +87,9 @@ fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), I
     Ok(())
 }
 
-/// One vars file: a YAML (or JSON) mapping; empty is no variables.
-fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
+/// One vars file (`group_vars/x.yml`, `--vars-file`): a YAML (or JSON)
+/// mapping; empty is no variables.
+pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
     let text = read_text(path)?;
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
