@@ -4,6 +4,7 @@
 //! Undefined variables are errors (strict undefined) at their place in
 //! the template; a filter or feature supc lacks is named in the error.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use serde_json::{Map, Value};
@@ -79,7 +80,7 @@ fn template_error(e: &minijinja::Error, text: &str) -> Box<Diagnostic> {
         // minijinja names the variable only in debug builds; say it always.
         msg = format!("{msg}: `{name}` is undefined");
     }
-    let mut d = Diagnostic::error("YAML003", format!("template: {msg}"));
+    let mut d = Diagnostic::error(Code::InvalidSpec, format!("template: {msg}"));
     let span = match (e.range(), e.line()) {
         (Some(r), _) => Some(Span::new(FileId(0), r.start, r.end.max(r.start))),
         (None, Some(line)) => {
