@@ -150,3 +150,91 @@ fn every_host_has_ansibles_variables_and_groups() {
         }
     }
 }
+
+/// Each host's fully templated variables as Ansible evaluates them in a
+/// play (`ansible all -m debug -a var=hostvars[inventory_hostname]`).
+fn ansible_templated(case: &Path) -> serde_json::Map<String, Value> {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("ansible.cfg");
+    std::fs::write(&cfg, "[defaults]\n").unwrap();
+    let mut cmd = Command::new(venv_bin().join("ansible"));
+    cmd.arg("all").current_dir(case);
+    for s in sources(case) {
+        cmd.arg("-i").arg(s);
+    }
+    let out = cmd
+        .args([
+            "-o",
+            "-m",
+            "ansible.builtin.debug",
+            "-a",
+            "var=hostvars[inventory_hostname]",
+        ])
+        .env("ANSIBLE_HOME", home.path())
+        .env("ANSIBLE_CONFIG", &cfg)
+        .output()
+        .expect("ansible runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "ansible failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(" | SUCCESS => "))
+        .map(|(host, json)| {
+            let v: Value = serde_json::from_str(json).unwrap();
+            (host.to_string(), v["hostvars[inventory_hostname]"].clone())
+        })
+        .collect()
+}
+
+fn sorted_lists(v: &Value) -> Value {
+    let mut m = v.as_object().unwrap().clone();
+    for list in m.values_mut() {
+        let mut items = list.as_array().unwrap().clone();
+        items.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        *list = Value::Array(items);
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn templated_variables_and_magic_vars_match_a_play() {
+    use supc::yaml::scope::{Context, Fleet};
+    for case in cases() {
+        let label = case.file_name().unwrap().to_string_lossy().into_owned();
+        let want = ansible_templated(&case);
+        let fleet =
+            std::sync::Arc::new(Fleet::new(Inventory::load(&sources(&case), &case).unwrap()));
+        assert_eq!(want.len(), fleet.inventory.hosts.len(), "{label}: hosts");
+        for host in &fleet.inventory.hosts {
+            let theirs = &want[&host.name];
+            let cx = Context::new(Some(fleet.clone()), Some(&host.name), Default::default());
+            let mut names = cx.names();
+            names.extend(
+                [
+                    "inventory_hostname",
+                    "inventory_hostname_short",
+                    "group_names",
+                ]
+                .map(String::from),
+            );
+            for name in names {
+                let ours = cx.get(&name).unwrap();
+                let ours = supc::yaml::filters::json_of(&ours)
+                    .unwrap_or_else(|e| panic!("{label}: {} {name}: {e}", host.name));
+                assert_eq!(ours, theirs[&name], "{label}: {} `{name}`", host.name);
+            }
+            // Group order below the first level is a set's order in
+            // Ansible, so `groups` is compared list by list, sorted.
+            let groups = supc::yaml::filters::json_of(&cx.get("groups").unwrap()).unwrap();
+            assert_eq!(
+                sorted_lists(&groups),
+                sorted_lists(&theirs["groups"]),
+                "{label}: groups"
+            );
+        }
+    }
+}

@@ -269,7 +269,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
         _ => host.cwd.clone(),
     };
     let spec_path = std::path::Path::new(a.file);
-    let results = render_targets(&targets, |t| {
+    let results = crate::parallel::map(&targets, |t| {
         let mut h = host.clone();
         if a.input.host_node_name.is_none()
             && let Some(n) = &t.name
@@ -288,6 +288,17 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
         };
         crate::yaml::render_one(&job, &h)
     });
+    let results = match results {
+        Ok(r) => r,
+        Err(p) => {
+            let name = targets[p.index].name.as_deref().unwrap_or("the spec");
+            eprintln!(
+                "supc: internal error while rendering {name}: {}; nothing written",
+                p.message
+            );
+            return 2;
+        }
+    };
     // Findings: each distinct one once, with the number of hosts.
     let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
     let mut failed = 0;
@@ -383,33 +394,6 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
             2
         }
     }
-}
-
-/// Renders every target, on as many threads as there are cores.
-fn render_targets<F>(
-    targets: &[Target],
-    f: F,
-) -> Vec<Result<crate::yaml::Rendered, crate::yaml::Failure>>
-where
-    F: Fn(&Target) -> Result<crate::yaml::Rendered, crate::yaml::Failure> + Sync,
-{
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(targets.len().max(1));
-    if threads <= 1 {
-        return targets.iter().map(&f).collect();
-    }
-    let chunk = targets.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = targets
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
 }
 
 /// Writes every file to a temporary name beside it, then renames them all;

@@ -304,6 +304,14 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         let cx = crate::lint::LintContext::new(&loaded, &resolution, host);
         findings.extend(crate::lint::lint(&cx, &crate::lint::Settings::default()));
     }
+    // An error-level finding (as `supc check` would fail on) stops the
+    // render: nothing is written for a config check rejects.
+    if findings.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Failure {
+            diagnostics: findings,
+            sources: loaded.sources,
+        });
+    }
     let ini = crate::emit::ini::render_flat(&loaded, job.out_dir);
     let want = comparable(config);
     let model = match read_back(&ini, job.out_dir, host) {
