@@ -1,0 +1,204 @@
+//! `supc render -i …` on the Storm cluster of issue 21 and on inventories
+//! that used to be read wrongly: ranges, templated variables, INI,
+//! unsupported Ansible features (a clear error, nothing written), and
+//! error-level findings that fail the render.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn supc(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_supc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", "/nonexistent")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("supc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn storm() -> PathBuf {
+    repo().join("fixtures/fleet/storm")
+}
+
+#[test]
+fn storm_renders_one_file_per_host_with_per_host_heap() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let (rc, _, err) = supc(
+        &[
+            "render",
+            "--portable",
+            "supc.yaml",
+            "-i",
+            "inventory/hosts.ini",
+            "--all-hosts",
+            "--out-dir",
+            dir,
+        ],
+        &storm(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "nimbus1.storm.example.conf",
+            "worker1.storm.example.conf",
+            "worker2.storm.example.conf",
+            "worker3.storm.example.conf"
+        ]
+    );
+    let read = |n: &str| std::fs::read_to_string(out.path().join(n)).unwrap();
+    let nimbus = read("nimbus1.storm.example.conf");
+    for program in ["zookeeper", "nimbus", "ui", "supervisor"] {
+        assert!(nimbus.contains(&format!("[program:{program}]")), "{nimbus}");
+    }
+    assert!(!nimbus.contains("[program:logviewer]"));
+    assert!(nimbus.contains("-Xms512m -Xmx512m"), "{nimbus}");
+    assert!(nimbus.contains("ui.port=8080"), "{nimbus}");
+    let w1 = read("worker1.storm.example.conf");
+    assert!(
+        w1.contains("[program:logviewer]") && !w1.contains("[program:nimbus]"),
+        "{w1}"
+    );
+    // group_vars/workers/heap.yml: "{{ base_heap_mb * 2 }}m", evaluated.
+    assert!(w1.contains("-Xms1024m -Xmx1024m"), "{w1}");
+    assert!(
+        w1.contains("nimbus.seeds='[\"nimbus1.storm.example\"]'"),
+        "{w1}"
+    );
+    assert!(
+        w1.contains("supervisor.slots.ports='[6700, 6701, 6702]'"),
+        "{w1}"
+    );
+    assert!(w1.contains("storm.local.hostname=worker1\n"), "{w1}");
+    // host_vars/worker3…yml overrides the base heap.
+    let w3 = read("worker3.storm.example.conf");
+    assert!(w3.contains("-Xms2048m -Xmx2048m"), "{w3}");
+    // One host on stdout is the same text as its file.
+    let (rc, stdout, err) = supc(
+        &[
+            "render",
+            "--portable",
+            "supc.yaml",
+            "-i",
+            "inventory/hosts.ini",
+            "--host",
+            "worker3.storm.example",
+        ],
+        &storm(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(stdout, w3);
+}
+
+/// Writes `files` into a temporary directory and renders `spec` there.
+fn render_in(files: &[(&str, &str)], args: &[&str]) -> (i32, String, String, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = tmp.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let mut all = vec!["render", "--portable"];
+    all.extend_from_slice(args);
+    let (rc, out, err) = supc(&all, tmp.path());
+    (rc, out, err, tmp)
+}
+
+const SPEC: &str = "supervisord:\n  logfile: /var/log/supervisord.log\nprograms:\n  app:\n    command: /bin/app {{ opts }}\n";
+
+#[test]
+fn unsupported_ansible_features_are_named_and_nothing_is_written() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "opts: \"{{ lookup('env', 'HOME') }}\"\n",
+            "Ansible lookup plugins",
+            "lookup",
+        ),
+        (
+            "opts: \"{{ 'x' | password_hash('sha512') }}\"\n",
+            "unknown filter",
+            "filter",
+        ),
+        (
+            "opts: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n",
+            "Ansible Vault",
+            "vault",
+        ),
+        (
+            "opts: \"{{ other }}\"\nother: \"{{ opts }}\"\n",
+            "recursive loop detected",
+            "loop",
+        ),
+    ];
+    for (vars, want, label) in cases {
+        let inv = format!("all:\n  hosts:\n    h1:\n  vars:\n{}", indent(vars));
+        let (rc, _, err, tmp) = render_in(
+            &[("spec.yaml", SPEC), ("inv.yml", &inv)],
+            &[
+                "spec.yaml",
+                "-i",
+                "inv.yml",
+                "--all-hosts",
+                "--out-dir",
+                "out",
+            ],
+        );
+        assert_ne!(rc, 0, "{label}: {err}");
+        assert!(err.contains(want), "{label}: {err}");
+        assert!(!tmp.path().join("out/h1.conf").exists(), "{label}");
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+#[test]
+fn ini_inventory_with_ranges_and_templated_vars() {
+    let inv = "[app]\napp[01:03:2] base=100\n\n[app:vars]\nopts=--mem {{ base * 2 }}m --peers {{ groups['app'] | join(',') }}\n";
+    let (rc, _, err, tmp) = render_in(
+        &[("spec.yaml", SPEC), ("hosts.ini", inv)],
+        &[
+            "spec.yaml",
+            "-i",
+            "hosts.ini",
+            "--all-hosts",
+            "--out-dir",
+            "out",
+        ],
+    );
+    assert_eq!(rc, 0, "{err}");
+    let app03 = std::fs::read_to_string(tmp.path().join("out/app03.conf")).unwrap();
+    assert!(
+        app03.contains("command=/bin/app --mem 200m --peers app01,app03\n"),
+        "{app03}"
+    );
+    assert!(!tmp.path().join("out/app[01:03:2].conf").exists());
+}
+
+#[test]
+fn error_level_findings_fail_the_render() {
+    // Two programs sharing one log file is an error for `supc check`.
+    let spec = "supervisord:\n  logfile: /var/log/supervisord.log\nprograms:\n  a:\n    command: /bin/a\n    stdout_logfile: /var/log/x.log\n  b:\n    command: /bin/b\n    stdout_logfile: /var/log/x.log\n";
+    let (rc_check, _, _, _) = render_in(&[("spec.yaml", spec)], &["spec.yaml", "--check"]);
+    let (rc, out, err, tmp) = render_in(&[("spec.yaml", spec)], &["spec.yaml", "-o", "out.conf"]);
+    assert_eq!(rc_check, 1, "{err}");
+    assert_eq!(rc, 1, "{out}{err}");
+    assert!(err.contains("/var/log/x.log"), "{err}");
+    assert!(!tmp.path().join("out.conf").exists());
+}
