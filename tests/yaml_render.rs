@@ -213,8 +213,22 @@ programs:
     ini: {command: "date +%s"}
 "#,
     );
-    let (rc, ini, err) = supc(
+    // The bare `%s` is an error-level finding: render refuses it unless
+    // the rule is ignored.
+    let (rc, _, err) = supc(
         &["render", "--portable", spec.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(rc, 1, "{err}");
+    assert!(err.contains("SUP109"), "{err}");
+    let (rc, ini, err) = supc(
+        &[
+            "render",
+            "--portable",
+            "--ignore",
+            "SUP109",
+            spec.to_str().unwrap(),
+        ],
         tmp.path(),
     );
     assert_eq!(rc, 0, "{err}");

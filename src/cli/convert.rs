@@ -61,7 +61,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                     context: &context,
                     host_label: None,
                     out_dir: &out_dir,
-                    lint: false,
+                    lint: None,
                 };
                 crate::yaml::render_one(&job, &host)
             });
@@ -191,7 +191,7 @@ fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_js
         context: &context,
         host_label: None,
         out_dir: dir,
-        lint: false,
+        lint: None,
     };
     let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
         let first = f

@@ -49,6 +49,12 @@ pub struct RenderArgs {
     /// YAML: render and check, write nothing.
     #[arg(long)]
     check: bool,
+    /// YAML: only these lint rules (codes or names, as for `check`).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// YAML: skip these lint rules (codes or names, as for `check`).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
     /// The main config file (`.yaml`/`.yml`: a supc.yaml spec).
     file: String,
 }
@@ -66,6 +72,8 @@ pub fn run(args: &RenderArgs) -> i32 {
             vars_file: args.vars_file.as_deref(),
             vars: &args.vars,
             check: args.check,
+            select: &args.select,
+            ignore: &args.ignore,
         });
     }
     let host = args.input.host();
@@ -130,6 +138,8 @@ pub struct YamlArgs<'a> {
     pub vars_file: Option<&'a std::path::Path>,
     pub vars: &'a [(String, String)],
     pub check: bool,
+    pub select: &'a [String],
+    pub ignore: &'a [String],
 }
 
 /// `--keep-includes`: every file of the config, normalized, under `dir`.
@@ -269,6 +279,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
         _ => host.cwd.clone(),
     };
     let spec_path = std::path::Path::new(a.file);
+    let settings = crate::lint::Settings::default().overlay(a.select, a.ignore, None);
     let results = crate::parallel::map(&targets, |t| {
         let mut h = host.clone();
         if a.input.host_node_name.is_none()
@@ -284,7 +295,7 @@ fn yaml_run(a: &YamlArgs<'_>) -> i32 {
             context: &context,
             host_label: t.name.as_deref(),
             out_dir: &out_dir,
-            lint: true,
+            lint: Some(&settings),
         };
         crate::yaml::render_one(&job, &h)
     });

@@ -247,7 +247,8 @@ pub struct Job<'a> {
     pub host_label: Option<&'a str>,
     /// The absolute directory the INI will be written to.
     pub out_dir: &'a str,
-    pub lint: bool,
+    /// Lint with these settings (`None`: no lint rules).
+    pub lint: Option<&'a crate::lint::Settings>,
 }
 
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
@@ -300,9 +301,9 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         .filter(|d| d.severity != Severity::Error)
         .cloned()
         .collect();
-    if job.lint {
+    if let Some(settings) = job.lint {
         let cx = crate::lint::LintContext::new(&loaded, &resolution, host);
-        findings.extend(crate::lint::lint(&cx, &crate::lint::Settings::default()));
+        findings.extend(crate::lint::lint(&cx, settings));
     }
     // An error-level finding (as `supc check` would fail on) stops the
     // render: nothing is written for a config check rejects.
