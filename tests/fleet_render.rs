@@ -202,3 +202,26 @@ fn error_level_findings_fail_the_render() {
     assert!(err.contains("/var/log/x.log"), "{err}");
     assert!(!tmp.path().join("out.conf").exists());
 }
+
+#[test]
+fn findings_point_at_the_template_line_and_column() {
+    // On h2 the `{% if %}` block renders nothing, so every later line of
+    // the rendered YAML is 5 lines higher than in the template.
+    let spec = "supervisord:\n  logfile: /var/log/s.log\n  user: root\nprograms:\n{% if 'big' in group_names %}\n  extra1:\n    command: /bin/x\n  extra2:\n    command: /bin/y\n{% endif %}\n  a:\n    command: /bin/a {{ opt }}\n    user: a\n    stdout_logfile: /var/log/shared.log\n  b:\n    command: /bin/b\n    user: b\n    stdout_logfile: /var/log/shared.log\n";
+    let inv = "[big]\nh1\n[small]\nh2\n[all:vars]\nopt=--a-long-option\n";
+    let (rc, _, err, _tmp) = render_in(
+        &[("spec.yaml", spec), ("hosts", inv)],
+        &["spec.yaml", "-i", "hosts", "--host", "h2", "--check"],
+    );
+    assert_eq!(rc, 1, "{err}");
+    assert!(err.contains("[spec.yaml (for h2):14:21]"), "{err}");
+    // The excerpt is the template's text, program b's line too.
+    assert!(
+        err.contains(" 14 │     stdout_logfile: /var/log/shared.log"),
+        "{err}"
+    );
+    assert!(
+        err.contains(" 18 │     stdout_logfile: /var/log/shared.log"),
+        "{err}"
+    );
+}

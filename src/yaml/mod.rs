@@ -33,6 +33,7 @@ pub mod locate;
 pub mod scope;
 pub mod spec;
 pub mod template;
+pub mod template_map;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -254,7 +255,7 @@ pub struct Job<'a> {
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
 /// INI back and requires the same model.
 pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
-    let text = match job.template.render(job.context) {
+    let (text, map) = match job.template.render_mapped(job.context) {
         Ok(t) => t,
         Err(d) => {
             let mut sources = SourceMap::new();
@@ -273,7 +274,59 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         Some(h) if job.template.is_templated() => format!("{} (for {h})", job.template.name),
         _ => job.template.name.clone(),
     };
-    let loaded = load_text(&name, job.path, text, host);
+    let result = check_rendered(job, host, &name, text.clone());
+    if !job.template.is_templated() {
+        return result;
+    }
+    // Findings are shown in the template, at the line they came from.
+    let back = |diags: &mut Vec<Diagnostic>, sources: &SourceMap| {
+        let file = FileId(0);
+        for d in diags.iter_mut() {
+            d.fix = None;
+            for label in d.primary.iter_mut().chain(d.related.iter_mut()) {
+                if label.span.file == file
+                    && let Some((s, e)) = map.map(
+                        &text,
+                        &job.template.text,
+                        label.span.start as usize,
+                        label.span.end as usize,
+                    )
+                {
+                    label.span = Span::new(file, s, e);
+                }
+            }
+        }
+        let mut out = SourceMap::new();
+        for (id, f) in sources.files() {
+            let text = if id == file {
+                job.template.text.clone()
+            } else {
+                f.text.to_string()
+            };
+            out.add(SourceFile::new(f.name.clone(), f.path.clone(), text));
+        }
+        out
+    };
+    match result {
+        Ok(mut r) => {
+            r.sources = back(&mut r.findings, &r.sources);
+            Ok(r)
+        }
+        Err(mut f) => {
+            f.sources = back(&mut f.diagnostics, &f.sources);
+            Err(f)
+        }
+    }
+}
+
+/// Rendered YAML → [`Loaded`] → resolve (+ lint) → INI, read back.
+fn check_rendered(
+    job: &Job<'_>,
+    host: &Host,
+    name: &str,
+    text: String,
+) -> Result<Rendered, Failure> {
+    let loaded = load_text(name, job.path, text, host);
     let errors = |diags: &[Diagnostic]| -> Vec<Diagnostic> {
         diags
             .iter()

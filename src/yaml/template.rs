@@ -19,6 +19,9 @@ pub fn empty_context() -> minijinja::Value {
 /// A compiled spec template (or plain text when it uses no template syntax).
 pub struct Template {
     env: Option<minijinja::Environment<'static>>,
+    /// The compiled text: the template with line markers
+    /// ([`super::template_map`]).
+    marked: Option<super::template_map::Marked>,
     pub name: String,
     pub text: String,
 }
@@ -28,17 +31,15 @@ impl Template {
     pub fn new(name: &str, text: String) -> Result<Template, Box<Diagnostic>> {
         let templated = text.contains("{{") || text.contains("{%") || text.contains("{#");
         if !templated {
-            return Ok(Template {
-                env: None,
-                name: name.to_string(),
-                text,
-            });
+            return Ok(Template::plain(name, text));
         }
+        let marked = super::template_map::mark(&text);
         let mut env = super::jinja::environment();
-        env.add_template_owned(name.to_string(), text.clone())
-            .map_err(|e| template_error(&e, &text))?;
+        env.add_template_owned(name.to_string(), marked.text.clone())
+            .map_err(|e| template_error(&e, &text, &marked))?;
         Ok(Template {
             env: Some(env),
+            marked: Some(marked),
             name: name.to_string(),
             text,
         })
@@ -48,6 +49,7 @@ impl Template {
     pub fn plain(name: &str, text: String) -> Template {
         Template {
             env: None,
+            marked: None,
             name: name.to_string(),
             text,
         }
@@ -57,31 +59,49 @@ impl Template {
         self.env.is_some()
     }
 
-    /// Renders with `vars`; errors point into the template (file 0).
+    /// Renders with `context`; errors point into the template (file 0).
     pub fn render(&self, context: &minijinja::Value) -> Result<String, Box<Diagnostic>> {
-        let Some(env) = &self.env else {
-            return Ok(self.text.clone());
+        self.render_mapped(context).map(|(text, _)| text)
+    }
+
+    /// Renders, and tells which template line each part of the text came
+    /// from.
+    pub fn render_mapped(
+        &self,
+        context: &minijinja::Value,
+    ) -> Result<(String, super::template_map::LineMap), Box<Diagnostic>> {
+        let (Some(env), Some(marked)) = (&self.env, &self.marked) else {
+            return Ok((self.text.clone(), super::template_map::LineMap::default()));
         };
-        let t = env
+        let fail = |e: minijinja::Error| template_error(&e, &self.text, marked);
+        let rendered = env
             .get_template(&self.name)
-            .map_err(|e| template_error(&e, &self.text))?;
-        t.render(context)
-            .map_err(|e| template_error(&e, &self.text))
+            .map_err(fail)?
+            .render(context)
+            .map_err(fail)?;
+        Ok(super::template_map::unmark(&rendered))
     }
 }
 
-fn template_error(e: &minijinja::Error, text: &str) -> Box<Diagnostic> {
+fn template_error(
+    e: &minijinja::Error,
+    text: &str,
+    marked: &super::template_map::Marked,
+) -> Box<Diagnostic> {
+    let range = e
+        .range()
+        .map(|r| marked.original_offset(r.start)..marked.original_offset(r.end));
     let mut msg = e.kind().to_string();
     if let Some(d) = e.detail() {
         msg = format!("{msg}: {d}");
     } else if e.kind() == minijinja::ErrorKind::UndefinedError
-        && let Some(name) = e.range().and_then(|r| text.get(r)).map(str::trim)
+        && let Some(name) = range.clone().and_then(|r| text.get(r)).map(str::trim)
     {
         // minijinja names the variable only in debug builds; say it always.
         msg = format!("{msg}: `{name}` is undefined");
     }
     let mut d = Diagnostic::error(Code::InvalidSpec, format!("template: {msg}"));
-    let span = match (e.range(), e.line()) {
+    let span = match (range, e.line()) {
         (Some(r), _) => Some(Span::new(FileId(0), r.start, r.end.max(r.start))),
         (None, Some(line)) => {
             let start: usize = text
