@@ -225,3 +225,69 @@ fn findings_point_at_the_template_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn render_reports_in_checks_formats_and_fail_on_decides() {
+    // Program b sets no `user=`: an info finding (SUP304).
+    let spec = "supervisord:\n  logfile: /var/log/s.log\nprograms:\n{% if 'big' in group_names %}\n  extra:\n    command: /bin/x\n    user: x\n{% endif %}\n  a:\n    command: /bin/a\n    user: a\n    stdout_logfile: /var/log/shared.log\n  b:\n    command: /bin/b\n    stdout_logfile: /var/log/shared.log\n";
+    let files = [("spec.yaml", spec), ("hosts", "[big]\nh1\n[small]\nh2\n")];
+    let base = ["spec.yaml", "-i", "hosts", "--all-hosts", "--check"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        render_in(&files, &args)
+    };
+    let (rc, out, err, _t) = with(&["--format", "json"]);
+    assert_eq!(rc, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files_v = v["files"].as_array().unwrap();
+    assert_eq!(files_v.len(), 2);
+    for (f, host) in files_v.iter().zip(["h1", "h2"]) {
+        assert_eq!(f["accepted"], false);
+        let shared = f["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["code"] == "SUP112")
+            .unwrap();
+        // Both hosts: the template's line 12, whatever the host renders.
+        assert_eq!(shared["location"]["file"], "spec.yaml");
+        assert_eq!(shared["location"]["line"], 12, "{host}");
+        assert!(
+            shared["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("host {host}: "))
+        );
+    }
+    let (rc, out, _, _t) = with(&["--format", "sarif"]);
+    assert_eq!(rc, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+    let (rc, out, _, _t) = with(&["--format", "github"]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("::error file=spec.yaml,line=12"), "{out}");
+    // Ignoring the rule passes; --fail-on info then fails on an info finding.
+    let (rc, _, err, _t) = with(&["--ignore", "SUP112"]);
+    assert_eq!(rc, 0, "{err}");
+    let (rc, _, err, _t) = with(&["--ignore", "SUP112", "--fail-on", "info"]);
+    assert_eq!(rc, 1, "{err}");
+    // A machine format cannot share stdout with the INI.
+    let (rc, _, err, _t) = render_in(
+        &files,
+        &[
+            "spec.yaml",
+            "-i",
+            "hosts",
+            "--host",
+            "h1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rc, 2, "{err}");
+}

@@ -62,6 +62,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                     host_label: None,
                     out_dir: &out_dir,
                     lint: None,
+                    fail_on: crate::diagnostic::Severity::Error,
                 };
                 crate::yaml::render_one(&job, &host)
             });
@@ -192,6 +193,7 @@ fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_js
         host_label: None,
         out_dir: dir,
         lint: None,
+        fail_on: crate::diagnostic::Severity::Error,
     };
     let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
         let first = f

@@ -250,6 +250,8 @@ pub struct Job<'a> {
     pub out_dir: &'a str,
     /// Lint with these settings (`None`: no lint rules).
     pub lint: Option<&'a crate::lint::Settings>,
+    /// A finding at or above this severity fails the render.
+    pub fail_on: Severity,
 }
 
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
@@ -358,9 +360,9 @@ fn check_rendered(
         let cx = crate::lint::LintContext::new(&loaded, &resolution, host);
         findings.extend(crate::lint::lint(&cx, settings));
     }
-    // An error-level finding (as `supc check` would fail on) stops the
+    // A finding at `fail_on` (error: what `supc check` fails on) stops the
     // render: nothing is written for a config check rejects.
-    if findings.iter().any(|d| d.severity == Severity::Error) {
+    if findings.iter().any(|d| d.severity >= job.fail_on) {
         return Err(Failure {
             diagnostics: findings,
             sources: loaded.sources,

@@ -1,5 +1,6 @@
 //! `supc render`: write the config back as native supervisord INI.
 
+mod findings;
 mod yaml;
 
 use super::InputArgs;
@@ -57,6 +58,14 @@ pub struct RenderArgs {
     /// YAML: skip these lint rules (codes or names, as for `check`).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// YAML: how findings are shown (default: github under GitHub
+    /// Actions, else human). Machine formats go to stdout, so they need
+    /// --check, -o or --out-dir.
+    #[arg(long, value_enum)]
+    format: Option<findings::Format>,
+    /// YAML: lowest finding severity that fails the render (default: error).
+    #[arg(long, value_enum)]
+    fail_on: Option<findings::Level>,
     /// The main config file (`.yaml`/`.yml`: a supc.yaml spec).
     file: String,
 }
@@ -76,6 +85,10 @@ pub fn run(args: &RenderArgs) -> i32 {
             check: args.check,
             select: &args.select,
             ignore: &args.ignore,
+            format: findings::resolve_format(args.format),
+            fail_on: args
+                .fail_on
+                .map_or(crate::diagnostic::Severity::Error, Into::into),
         });
     }
     let host = args.input.host();
@@ -149,4 +162,3 @@ fn write_tree(loaded: &crate::load::Loaded, dir: &std::path::Path) -> i32 {
     }
     0
 }
-

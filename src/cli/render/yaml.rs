@@ -3,6 +3,7 @@
 //! `supc check` checks a config, and the INI written only when every host
 //! passes.
 
+use super::findings::{self, Outcome};
 use std::path::PathBuf;
 
 /// The options of a YAML render (see [`run`]).
@@ -19,6 +20,8 @@ pub struct YamlArgs<'a> {
     pub check: bool,
     pub select: &'a [String],
     pub ignore: &'a [String],
+    pub format: findings::Format,
+    pub fail_on: crate::diagnostic::Severity,
 }
 
 /// One render target: an inventory host, or the spec on its own.
@@ -71,6 +74,13 @@ fn targets(
 
 /// `supc render spec.yaml`: template → YAML → checked INI, per host.
 pub fn run(a: &YamlArgs<'_>) -> i32 {
+    let ini_on_stdout = !a.check && !a.all_hosts && a.output.is_none();
+    if ini_on_stdout && a.format != findings::Format::Human {
+        eprintln!(
+            "supc: --format prints findings on stdout, where the INI would go: add -o FILE or --check"
+        );
+        return 2;
+    }
     use crate::yaml::inventory::Inventory;
     use crate::yaml::scope::Fleet;
     use crate::yaml::template::Template;
@@ -152,6 +162,7 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             host_label: t.name.as_deref(),
             out_dir: &out_dir,
             lint: Some(&settings),
+            fail_on: a.fail_on,
         };
         crate::yaml::render_one(&job, &h)
     });
@@ -166,42 +177,15 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             return 2;
         }
     };
-    // Findings: each distinct one once, with the number of hosts.
-    let mut seen: std::collections::HashMap<(String, String), usize> = Default::default();
-    let mut failed = 0;
-    for (t, r) in targets.iter().zip(&results) {
-        let label = t
-            .name
-            .as_deref()
-            .map_or(String::new(), |n| format!("host {n}: "));
-        match r {
-            Ok(rendered) => {
-                for d in &rendered.findings {
-                    let key = (d.code.to_string(), d.message.clone());
-                    let n = seen.entry(key).or_insert(0);
-                    *n += 1;
-                    if *n == 1 {
-                        eprint!(
-                            "{label}{}",
-                            crate::output::human::render(
-                                std::slice::from_ref(d),
-                                &rendered.sources
-                            )
-                        );
-                    }
-                }
-            }
-            Err(f) => {
-                failed += 1;
-                if failed <= 20 {
-                    eprint!(
-                        "{label}{}",
-                        crate::output::human::render(&f.diagnostics, &f.sources)
-                    );
-                }
-            }
-        }
-    }
+    let outcomes: Vec<Outcome<'_>> = targets
+        .iter()
+        .zip(&results)
+        .map(|(t, result)| Outcome {
+            host: t.name.as_deref(),
+            result,
+        })
+        .collect();
+    let failed = findings::report(a.format, a.file, &outcomes);
     if failed > 0 {
         eprintln!(
             "supc: nothing written: {failed} of {} {} failed",
