@@ -166,7 +166,7 @@ fn check_one(
 ) -> Result<Checked, String> {
     let path = file.to_string_lossy().into_owned();
     let yaml = crate::yaml::is_yaml_path(&path);
-    let snippet = !yaml && (force_snippet || looks_like_snippet(file));
+    let snippet = force_snippet || looks_like_snippet(file, yaml);
     // A supc.yaml spec gets the same resolve and lint, located in the YAML.
     let (loaded, resolution) = crate::analyze(&path, host, snippet);
     let cx = LintContext::new(&loaded, &resolution, host);
@@ -244,10 +244,14 @@ fn nearest_settings(file: &Path) -> Result<Settings, String> {
 
 /// A file with neither a `[supervisord]` nor an `[include]` header is a
 /// conf.d snippet (a main file may take `[supervisord]` from an include).
-fn looks_like_snippet(file: &Path) -> bool {
+fn looks_like_snippet(file: &Path, yaml: bool) -> bool {
     std::fs::read(file).is_ok_and(|b| {
         let text = String::from_utf8_lossy(&b);
         !text.lines().any(|l| {
+            if yaml {
+                // A spec's top-level `supervisord:` or `include:` key.
+                return l.starts_with("supervisord:") || l.starts_with("include:");
+            }
             let l = l.trim_start();
             l.starts_with("[supervisord]") || l.starts_with("[include]")
         })

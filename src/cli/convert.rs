@@ -18,6 +18,9 @@ pub struct ConvertArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The config is a conf.d snippet (no [supervisord] / `supervisord:`).
+    #[arg(long)]
+    snippet: bool,
     /// The config: INI (for --to yaml) or a supc.yaml spec (for --to ini).
     file: String,
 }
@@ -37,7 +40,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => host.cwd.clone(),
     };
     let text = match (args.to, is_yaml) {
-        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir) {
+        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.snippet) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("supc: not converted: {e}");
@@ -63,6 +66,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                     out_dir: &out_dir,
                     lint: None,
                     fail_on: crate::diagnostic::Severity::Error,
+                    snippet: args.snippet,
                 };
                 crate::yaml::render_one(&job, &host)
             });
@@ -116,9 +120,14 @@ pub fn run(args: &ConvertArgs) -> i32 {
 /// the same model. The natural conversion is tried first; if it reads back
 /// differently, every value whose typed form writes different INI text
 /// goes under `ini:` instead.
-fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String, String> {
+fn to_yaml(
+    file: &str,
+    host: &crate::host::Host,
+    out_dir: &str,
+    snippet: bool,
+) -> Result<String, String> {
     use crate::yaml::from_ini::{Options, to_spec};
-    let (loaded, res) = crate::analyze(file, host, false);
+    let (loaded, res) = crate::analyze(file, host, snippet);
     if loaded.main.is_none() {
         return Err(loaded
             .diagnostics
@@ -136,7 +145,7 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
     for cautious in [false, true] {
         let spec = to_spec(&loaded, Options { pin_here, cautious })?;
         let text = yaml_text(file, &spec)?;
-        match read_back(&text, out_dir, host) {
+        match read_back(&text, out_dir, host, snippet) {
             Ok(model) if model == original => return Ok(text),
             Ok(_) => {}
             Err(e) => {
@@ -152,7 +161,7 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
         // differs (a bare `%s` lists `here`, for one).
         let spec = to_spec(&loaded, Options::default())?;
         let text = yaml_text(file, &spec)?;
-        if read_back(&text, &loaded.here, host).is_ok_and(|m| m == original) {
+        if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
             return Err(format!(
                 "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
                 loaded.here
@@ -181,7 +190,12 @@ fn yaml_text(file: &str, spec: &crate::yaml::spec::Spec) -> Result<String, Strin
 
 /// The model of the YAML `text` rendered as if written to `dir`, with the
 /// INI read back.
-fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_json::Value, String> {
+fn read_back(
+    text: &str,
+    dir: &str,
+    host: &crate::host::Host,
+    snippet: bool,
+) -> Result<serde_json::Value, String> {
     let path = crate::python::path::join(dir, "supc.yaml");
     let plain =
         crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
@@ -194,6 +208,7 @@ fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_js
         out_dir: dir,
         lint: None,
         fail_on: crate::diagnostic::Severity::Error,
+        snippet,
     };
     let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
         let first = f

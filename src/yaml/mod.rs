@@ -54,6 +54,60 @@ pub fn is_yaml_path(path: &str) -> bool {
 /// keys, wrong types and values without an INI form are error diagnostics
 /// in `loaded.diagnostics` (the [`Ini`] then holds what could be built).
 pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
+    load_text_as(name, path, text, host, false)
+}
+
+/// A spec file as `check`, `expand`, `explain` and `diff` read it: a spec
+/// with template syntax is one error saying how to check it (it only has a
+/// meaning per host), never a YAML syntax error; with `snippet` it is a
+/// conf.d snippet (no `supervisord:` needed, `include:` not followed).
+pub fn load_spec(name: &str, path: &Path, text: String, host: &Host, snippet: bool) -> Loaded {
+    if let Some(at) = template_start(&text) {
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(name.into(), path.into(), text));
+        let here = dirname(&abspath(&path.to_string_lossy(), &host.cwd)).to_string();
+        let mut loaded = Loaded::single(
+            sources,
+            Ini::default(),
+            &path.to_string_lossy(),
+            &here,
+            file,
+        );
+        // Nothing was read: no "no [supervisord] section" on top of this.
+        loaded.snippet = true;
+        let end = at + 2;
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidSpec,
+                format!("{name} is a template: it has a meaning only per host, once rendered"),
+            )
+            .at(Span::new(file, at, end), "template syntax")
+            .help(format!(
+                "check every host with `supc render {name} -i INVENTORY --all-hosts --check` (or one with `--host NAME`, or `--var NAME=VALUE` without an inventory)"
+            )),
+        );
+        return loaded;
+    }
+    load_text_as(name, path, text, host, snippet)
+}
+
+/// Where the first `{{`, `{%` or `{#` is, outside YAML comments.
+fn template_start(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.trim_start();
+        if !code.starts_with('#')
+            && let Some(i) = ["{{", "{%", "{#"].iter().filter_map(|t| line.find(t)).min()
+        {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// [`load_text`], or with `snippet` as a conf.d snippet.
+pub fn load_text_as(name: &str, path: &Path, text: String, host: &Host, snippet: bool) -> Loaded {
     let here = dirname(&abspath(&path.to_string_lossy(), &host.cwd)).to_string();
     let mut sources = SourceMap::new();
     let file = sources.add(SourceFile::new(name.into(), path.into(), text));
@@ -79,7 +133,11 @@ pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
     let mut loaded = Loaded::single(sources, ini, &path.to_string_lossy(), &here, file);
     loaded.diagnostics = diagnostics;
     loaded.comments = loc.comments;
-    if loaded.ini.has_section("include") && !loaded.has_errors() {
+    loaded.snippet = snippet;
+    if snippet {
+        let here = loaded.here.clone();
+        loaded.ini.expand_here(&here);
+    } else if loaded.ini.has_section("include") && !loaded.has_errors() {
         process_includes(&mut loaded, host);
     }
     loaded
@@ -252,6 +310,8 @@ pub struct Job<'a> {
     pub lint: Option<&'a crate::lint::Settings>,
     /// A finding at or above this severity fails the render.
     pub fail_on: Severity,
+    /// The spec is a conf.d snippet (no `supervisord:`).
+    pub snippet: bool,
 }
 
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
@@ -328,7 +388,7 @@ fn check_rendered(
     name: &str,
     text: String,
 ) -> Result<Rendered, Failure> {
-    let loaded = load_text(name, job.path, text, host);
+    let loaded = load_text_as(name, job.path, text, host, job.snippet);
     let errors = |diags: &[Diagnostic]| -> Vec<Diagnostic> {
         diags
             .iter()
@@ -370,7 +430,7 @@ fn check_rendered(
     }
     let ini = crate::emit::ini::render_flat(&loaded, job.out_dir);
     let want = comparable(config);
-    let model = match read_back(&ini, job.out_dir, host) {
+    let model = match read_back(&ini, job.out_dir, host, job.snippet) {
         Ok(got) if comparable_json(got.clone()) == want => got,
         Ok(_) => {
             return Err(Failure {
@@ -420,9 +480,15 @@ pub fn loaded_from_ini(text: &str, path: &str) -> Loaded {
     crate::load::from_text(text, path, path)
 }
 
-fn read_back(ini: &str, out_dir: &str, host: &Host) -> Result<serde_json::Value, String> {
+fn read_back(
+    ini: &str,
+    out_dir: &str,
+    host: &Host,
+    snippet: bool,
+) -> Result<serde_json::Value, String> {
     let path = join(out_dir, "supervisord.conf");
-    let loaded = loaded_from_ini(ini, &path);
+    let mut loaded = loaded_from_ini(ini, &path);
+    loaded.snippet = snippet;
     let res = crate::resolve::resolve(&loaded, host);
     match &res.config {
         Some(c) => Ok(crate::output::json::config(c)),

@@ -89,6 +89,7 @@ pub fn run(args: &RenderArgs) -> i32 {
             fail_on: args
                 .fail_on
                 .map_or(crate::diagnostic::Severity::Error, Into::into),
+            snippet: args.snippet,
         });
     }
     let host = args.input.host();

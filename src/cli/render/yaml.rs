@@ -22,6 +22,7 @@ pub struct YamlArgs<'a> {
     pub ignore: &'a [String],
     pub format: findings::Format,
     pub fail_on: crate::diagnostic::Severity,
+    pub snippet: bool,
 }
 
 /// One render target: an inventory host, or the spec on its own.
@@ -163,6 +164,7 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             out_dir: &out_dir,
             lint: Some(&settings),
             fail_on: a.fail_on,
+            snippet: a.snippet,
         };
         crate::yaml::render_one(&job, &h)
     });

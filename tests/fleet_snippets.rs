@@ -1,0 +1,124 @@
+//! A supc.yaml without `supervisord:` is a conf.d snippet, as an INI file
+//! without `[supervisord]` is: `check` detects it, `expand`, `explain`,
+//! `render` and `convert` take `--snippet`. And `check` on a templated
+//! spec says what to run instead of a YAML syntax error.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn supc(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_supc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("HOME", "/nonexistent")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("supc runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const SNIPPET: &str = "fixtures/fleet/snippets/storm-ui.yaml";
+
+#[test]
+fn a_yaml_snippet_works_in_every_command() {
+    let root = repo();
+    let (rc, _, err) = supc(&["check", "--portable", SNIPPET], &root);
+    assert_eq!(rc, 0, "check detects the snippet: {err}");
+    assert!(!err.contains("SUP006"), "{err}");
+    // Without --snippet, expand reads it as a whole config (as for INI).
+    let (rc, _, err) = supc(&["expand", "--portable", SNIPPET], &root);
+    assert_ne!(rc, 0, "{err}");
+    let (rc, out, err) = supc(
+        &[
+            "expand",
+            "--portable",
+            "--snippet",
+            "--format",
+            "json",
+            SNIPPET,
+        ],
+        &root,
+    );
+    assert_eq!(rc, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["groups"][0]["processes"][0]["command"],
+        "/opt/storm/bin/storm ui"
+    );
+    let (rc, out, err) = supc(
+        &["explain", "--portable", "--snippet", SNIPPET, "storm-ui"],
+        &root,
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(out.contains("storm-ui.yaml:4:3"), "{out}");
+    let (rc, ini, err) = supc(&["render", "--portable", "--snippet", SNIPPET], &root);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        ini.contains("[program:storm-ui]\ncommand=/opt/storm/bin/storm ui\n"),
+        "{ini}"
+    );
+    assert!(!ini.contains("[supervisord]"), "{ini}");
+    let (rc, ini2, err) = supc(
+        &["convert", "--portable", "--snippet", "--to", "ini", SNIPPET],
+        &root,
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert_eq!(ini2, ini);
+    // INI snippet → YAML snippet → the same INI model.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("ui.conf"), &ini).unwrap();
+    let (rc, yaml, err) = supc(
+        &[
+            "convert",
+            "--portable",
+            "--snippet",
+            "--to",
+            "yaml",
+            "ui.conf",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(yaml.contains("programs:\n  storm-ui:\n"), "{yaml}");
+    assert!(!yaml.contains("supervisord:"), "{yaml}");
+}
+
+#[test]
+fn check_on_a_templated_spec_says_to_render_it() {
+    let (rc, _, err) = supc(
+        &["check", "--portable", "fixtures/fleet/storm/supc.yaml"],
+        &repo(),
+    );
+    assert_eq!(rc, 1, "{err}");
+    assert!(err.contains("is a template"), "{err}");
+    assert!(!err.contains("SUP006") && !err.contains("YAML001"), "{err}");
+    assert!(err.contains("1 file, 1 error"), "{err}");
+    let (rc, out, _) = supc(
+        &[
+            "check",
+            "--portable",
+            "--format",
+            "json",
+            "fixtures/fleet/storm/supc.yaml",
+        ],
+        &repo(),
+    );
+    assert_eq!(rc, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = &v["files"][0]["findings"][0];
+    assert_eq!(f["location"]["line"], 4);
+    assert!(
+        f["help"].as_str().unwrap().contains(
+            "supc render fixtures/fleet/storm/supc.yaml -i INVENTORY --all-hosts --check"
+        ),
+        "{f}"
+    );
+}
