@@ -142,14 +142,31 @@ fn to_yaml(
     let moved = loaded.here != out_dir.trim_end_matches('/');
     let pin_here = moved.then_some(loaded.here.as_str());
     let mut first_error = None;
-    for cautious in [false, true] {
-        let spec = to_spec(&loaded, Options { pin_here, cautious })?;
-        let text = yaml_text(file, &spec)?;
-        match read_back(&text, out_dir, host, snippet) {
-            Ok(model) if model == original => return Ok(text),
-            Ok(_) => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
+    // Keeping `[include]` first (it may match other files on the target
+    // machine); inlining what it includes here only when the spec cannot
+    // keep it, and then saying so in the YAML.
+    let has_include = loaded.ini.has_section("include");
+    for keep_includes in [true, false] {
+        if !keep_includes && !has_include {
+            break;
+        }
+        for cautious in [false, true] {
+            let opts = Options {
+                pin_here,
+                cautious,
+                keep_includes,
+            };
+            let spec = to_spec(&loaded, opts)?;
+            let mut text = yaml_text(file, &spec)?;
+            if !keep_includes {
+                text = inlined_note(&loaded) + &text;
+            }
+            match read_back(&text, out_dir, host, snippet) {
+                Ok(model) if model == original => return Ok(text),
+                Ok(_) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
     }
@@ -159,7 +176,11 @@ fn to_yaml(
     if moved {
         // Does it mean the same where the config is? Then only its place
         // differs (a bare `%s` lists `here`, for one).
-        let spec = to_spec(&loaded, Options::default())?;
+        let opts = Options {
+            keep_includes: true,
+            ..Options::default()
+        };
+        let spec = to_spec(&loaded, opts)?;
         let text = yaml_text(file, &spec)?;
         if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
             return Err(format!(
@@ -171,6 +192,19 @@ fn to_yaml(
     Err(
         "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
             .into(),
+    )
+}
+
+/// Why a converted spec has no `include:` although the INI had one.
+fn inlined_note(loaded: &crate::load::Loaded) -> String {
+    let files = loaded
+        .ini
+        .get("include", "files")
+        .map_or(String::new(), |f| {
+            f.value.split_whitespace().collect::<Vec<_>>().join(" ")
+        });
+    format!(
+        "# The [include] (files = {files}) is inlined: the files it includes on this machine\n# are part of this spec, because supc.yaml could not keep it as `include:`.\n"
     )
 }
 

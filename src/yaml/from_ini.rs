@@ -91,6 +91,9 @@ pub struct Options<'a> {
     /// the original in `ini:` (for when the natural conversion reads back
     /// differently).
     pub cautious: bool,
+    /// Keep `[include]` as the spec's `include:` and leave what included
+    /// files say in them; otherwise the included sections are inlined.
+    pub keep_includes: bool,
 }
 
 /// `%(here)…` expansions of an option that expands `here` replaced by the
@@ -286,8 +289,16 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
         if client_only && !section.headers.iter().any(|h| Some(h.file) == loaded.main) {
             continue;
         }
+        // What an included file says stays in that file: the spec keeps
+        // the `include:` (whether or not it matches on this machine).
+        let in_main = section.headers.iter().any(|h| Some(h.file) == loaded.main);
+        if opts.keep_includes && !in_main {
+            continue;
+        }
         let (group, sub) = match kind {
-            SectionKind::Unknown | SectionKind::Include | SectionKind::Default => continue,
+            SectionKind::Unknown | SectionKind::Default => continue,
+            SectionKind::Include if !opts.keep_includes => continue,
+            SectionKind::Include => ("include", None),
             SectionKind::Supervisord
             | SectionKind::UnixHttpServer
             | SectionKind::InetHttpServer
@@ -326,6 +337,9 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
             let Some(found) = ini.get(name, key) else {
                 continue;
             };
+            if opts.keep_includes && Some(found.entry.def.value_span.file) != loaded.main {
+                continue;
+            }
             let typed = typed_value(kind, key, found.value, opts.pin_here)
                 .ok()
                 .filter(|v| match typed_text(kind, key, v) {
