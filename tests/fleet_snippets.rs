@@ -127,15 +127,25 @@ fn check_on_a_templated_spec_says_to_render_it() {
 fn convert_keeps_an_include_that_matches_nothing_here() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir(tmp.path().join("conf.d")).unwrap();
-    std::fs::write(tmp.path().join("conf.d/a.conf"), "[program:inc]\ncommand=/bin/inc\n").unwrap();
+    std::fs::write(
+        tmp.path().join("conf.d/a.conf"),
+        "[program:inc]\ncommand=/bin/inc\n",
+    )
+    .unwrap();
     std::fs::write(
         tmp.path().join("main.conf"),
         "[supervisord]\nlogfile=/var/log/s.log\n\n[include]\nfiles = conf.d/*.conf /etc/nowhere/*.ini\n\n[program:main]\ncommand=/bin/main\n",
     )
     .unwrap();
-    let (rc, yaml, err) = supc(&["convert", "--portable", "--to", "yaml", "main.conf"], tmp.path());
+    let (rc, yaml, err) = supc(
+        &["convert", "--portable", "--to", "yaml", "main.conf"],
+        tmp.path(),
+    );
     assert_eq!(rc, 0, "{err}");
-    assert!(yaml.contains("include:\n  files: conf.d/*.conf /etc/nowhere/*.ini\n"), "{yaml}");
+    assert!(
+        yaml.contains("include:\n  files: conf.d/*.conf /etc/nowhere/*.ini\n"),
+        "{yaml}"
+    );
     // What the included file says stays there, not copied into the spec.
     assert!(!yaml.contains("inc:"), "{yaml}");
     assert!(yaml.contains("  main:\n    command: /bin/main\n"), "{yaml}");
