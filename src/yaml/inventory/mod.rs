@@ -90,6 +90,9 @@ pub struct Inventory {
     /// `host_vars/` per base, indexed like `hosts`.
     host_files: Vec<Vec<Vars>>,
     current: PathBuf,
+    /// Name → index (inventories of thousands of hosts).
+    host_ix: std::collections::HashMap<String, usize>,
+    group_ix: std::collections::HashMap<String, usize>,
 }
 
 pub const ALL: usize = 0;
@@ -180,6 +183,7 @@ impl Inventory {
         if let Some(i) = self.group_index(name) {
             return i;
         }
+        self.group_ix.insert(name.to_string(), self.groups.len());
         self.groups.push(Group {
             name: name.to_string(),
             // Ansible's default priority.
@@ -190,11 +194,11 @@ impl Inventory {
     }
 
     pub fn group_index(&self, name: &str) -> Option<usize> {
-        self.groups.iter().position(|g| g.name == name)
+        self.group_ix.get(name).copied()
     }
 
     pub fn host_index(&self, name: &str) -> Option<usize> {
-        self.hosts.iter().position(|h| h.name == name)
+        self.host_ix.get(name).copied()
     }
 
     /// Makes `child` a child of `parent`; a loop is an error.
@@ -217,6 +221,7 @@ impl Inventory {
         let h = match self.host_index(name) {
             Some(h) => h,
             None => {
+                self.host_ix.insert(name.to_string(), self.hosts.len());
                 self.hosts.push(Host {
                     name: name.to_string(),
                     source: self.current.clone(),
@@ -280,7 +285,7 @@ impl Inventory {
         for h in 0..self.hosts.len() {
             let groups = self.host_groups(h);
             let others = groups.iter().any(|&g| g != ALL && g != UNGROUPED);
-            if others && self.groups[UNGROUPED].hosts.contains(&h) {
+            if others && self.hosts[h].groups.contains(&UNGROUPED) {
                 self.groups[UNGROUPED].hosts.retain(|&x| x != h);
                 self.hosts[h].groups.retain(|&x| x != UNGROUPED);
             } else if !others && !groups.contains(&UNGROUPED) {
@@ -401,9 +406,10 @@ impl Inventory {
             i += 1;
         }
         let mut hosts = Vec::new();
+        let mut seen = vec![false; self.hosts.len()];
         for x in order {
             for &h in &self.groups[x].hosts {
-                if !hosts.contains(&h) {
+                if !std::mem::replace(&mut seen[h], true) {
                     hosts.push(h);
                 }
             }
