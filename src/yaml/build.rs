@@ -535,7 +535,7 @@ mod tests {
     fn ini_values_are_entries_with_yaml_places() {
         let text =
             "programs:\n  a:\n    command: /bin/a\n    ini:\n      stdout_logfile: '/l/%s'\n";
-        let spec: Spec = serde_yaml::from_str(text).unwrap();
+        let spec: Spec = serde_yaml_ng::from_str(text).unwrap();
         let loc = Locator::scan(crate::source::FileId(0), text);
         let (ini, diags) = build(&spec, &loc, text);
         assert!(diags.is_empty(), "{diags:?}");

@@ -32,11 +32,11 @@ pub fn register(env: &mut Environment<'static>) {
         Ok(super::scope::to_value(&v))
     });
     env.add_filter("from_yaml", |s: String| -> Result<Value, Error> {
-        let v: serde_json::Value = serde_yaml::from_str(&s).map_err(invalid)?;
+        let v: serde_json::Value = serde_yaml_ng::from_str(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
     });
     env.add_filter("to_yaml", |v: Value| -> Result<String, Error> {
-        serde_yaml::to_string(&json_of(&v)?).map_err(invalid)
+        serde_yaml_ng::to_string(&json_of(&v)?).map_err(invalid)
     });
     env.add_filter("basename", |s: String| {
         s.rsplit('/').next().unwrap_or("").to_string()

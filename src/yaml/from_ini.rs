@@ -397,32 +397,32 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
 
 /// serde_json's `arbitrary_precision` numbers do not fit untagged enums:
 /// go through a YAML value.
-fn from_json(v: Value) -> Result<Spec, serde_yaml::Error> {
-    fn y(v: Value) -> serde_yaml::Value {
+fn from_json(v: Value) -> Result<Spec, serde_yaml_ng::Error> {
+    fn y(v: Value) -> serde_yaml_ng::Value {
         match v {
-            Value::Null => serde_yaml::Value::Null,
-            Value::Bool(b) => serde_yaml::Value::Bool(b),
+            Value::Null => serde_yaml_ng::Value::Null,
+            Value::Bool(b) => serde_yaml_ng::Value::Bool(b),
             Value::Number(n) => match n.as_i64() {
-                Some(i) => serde_yaml::Value::Number(i.into()),
-                None => serde_yaml::Value::String(n.to_string()),
+                Some(i) => serde_yaml_ng::Value::Number(i.into()),
+                None => serde_yaml_ng::Value::String(n.to_string()),
             },
-            Value::String(s) => serde_yaml::Value::String(s),
-            Value::Array(a) => serde_yaml::Value::Sequence(a.into_iter().map(y).collect()),
-            Value::Object(m) => serde_yaml::Value::Mapping(
+            Value::String(s) => serde_yaml_ng::Value::String(s),
+            Value::Array(a) => serde_yaml_ng::Value::Sequence(a.into_iter().map(y).collect()),
+            Value::Object(m) => serde_yaml_ng::Value::Mapping(
                 m.into_iter()
-                    .map(|(k, v)| (serde_yaml::Value::String(k), y(v)))
+                    .map(|(k, v)| (serde_yaml_ng::Value::String(k), y(v)))
                     .collect(),
             ),
         }
     }
-    serde_yaml::from_value(y(v))
+    serde_yaml_ng::from_value(y(v))
 }
 
 /// The YAML text of a spec (unset options left out).
 pub fn to_yaml(spec: &Spec) -> String {
-    fn strip(v: serde_yaml::Value) -> serde_yaml::Value {
+    fn strip(v: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
         match v {
-            serde_yaml::Value::Mapping(m) => serde_yaml::Value::Mapping(
+            serde_yaml_ng::Value::Mapping(m) => serde_yaml_ng::Value::Mapping(
                 m.into_iter()
                     .filter(|(_, v)| !v.is_null())
                     .map(|(k, v)| (k, strip(v)))
@@ -431,8 +431,8 @@ pub fn to_yaml(spec: &Spec) -> String {
             other => other,
         }
     }
-    let v = strip(serde_yaml::to_value(spec).unwrap_or(serde_yaml::Value::Null));
-    serde_yaml::to_string(&v).unwrap_or_default()
+    let v = strip(serde_yaml_ng::to_value(spec).unwrap_or(serde_yaml_ng::Value::Null));
+    serde_yaml_ng::to_string(&v).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -114,10 +114,10 @@ pub fn load_text_as(name: &str, path: &Path, text: String, host: &Host, snippet:
     let text = &sources.get(file).text;
     let loc = locate::Locator::scan(file, text);
     let mut diagnostics = Vec::new();
-    let parsed: Result<spec::Spec, serde_yaml::Error> = if text.trim().is_empty() {
+    let parsed: Result<spec::Spec, serde_yaml_ng::Error> = if text.trim().is_empty() {
         Ok(spec::Spec::default())
     } else {
-        serde_yaml::from_str(text)
+        serde_yaml_ng::from_str(text)
     };
     let ini = match parsed {
         Ok(spec) => {
@@ -143,8 +143,8 @@ pub fn load_text_as(name: &str, path: &Path, text: String, host: &Host, snippet:
     loaded
 }
 
-/// A serde_yaml error as a diagnostic at its line and column.
-fn yaml_error(e: &serde_yaml::Error, file: FileId, text: &str) -> Diagnostic {
+/// A serde_yaml_ng error as a diagnostic at its line and column.
+fn yaml_error(e: &serde_yaml_ng::Error, file: FileId, text: &str) -> Diagnostic {
     let full = e.to_string();
     let mut msg = match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),

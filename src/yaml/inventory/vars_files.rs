@@ -91,8 +91,8 @@ fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), I
 /// mapping; empty is no variables.
 pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
     let text = read_text(path)?;
-    let doc: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
     match super::yaml_source::to_json(&doc).map_err(|m| InventoryError::new(path, m))? {
         serde_json::Value::Null => Ok(Vars::new()),
         serde_json::Value::Object(m) => Ok(m),

@@ -13,9 +13,9 @@ pub enum NotYaml {
 }
 
 pub fn read(inv: &mut Inventory, text: &str) -> Result<(), NotYaml> {
-    let doc: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| NotYaml::TryIni(format!("not YAML: {e}")))?;
-    let serde_yaml::Value::Mapping(top) = doc else {
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(text).map_err(|e| NotYaml::TryIni(format!("not YAML: {e}")))?;
+    let serde_yaml_ng::Value::Mapping(top) = doc else {
         return Err(NotYaml::TryIni(
             "a YAML inventory is a mapping of groups (`all:`)".into(),
         ));
@@ -34,9 +34,9 @@ pub fn read(inv: &mut Inventory, text: &str) -> Result<(), NotYaml> {
     Ok(())
 }
 
-fn group(inv: &mut Inventory, name: &str, node: &serde_yaml::Value) -> Result<usize, String> {
+fn group(inv: &mut Inventory, name: &str, node: &serde_yaml_ng::Value) -> Result<usize, String> {
     let g = inv.add_group(name);
-    let serde_yaml::Value::Mapping(map) = node else {
+    let serde_yaml_ng::Value::Mapping(map) = node else {
         if node.is_null() {
             return Ok(g);
         }
@@ -48,16 +48,16 @@ fn group(inv: &mut Inventory, name: &str, node: &serde_yaml::Value) -> Result<us
         let key = key_text(key)?;
         // A string names one entry (`hosts: web1`), as Ansible allows.
         let value = match value {
-            serde_yaml::Value::String(s) => {
-                let mut m = serde_yaml::Mapping::new();
-                m.insert(s.as_str().into(), serde_yaml::Value::Null);
-                serde_yaml::Value::Mapping(m)
+            serde_yaml_ng::Value::String(s) => {
+                let mut m = serde_yaml_ng::Mapping::new();
+                m.insert(s.as_str().into(), serde_yaml_ng::Value::Null);
+                serde_yaml_ng::Value::Mapping(m)
             }
             v => v.clone(),
         };
         let entries = match &value {
-            serde_yaml::Value::Mapping(m) => m.clone(),
-            serde_yaml::Value::Null => continue,
+            serde_yaml_ng::Value::Mapping(m) => m.clone(),
+            serde_yaml_ng::Value::Null => continue,
             _ => return Err(format!("group {name}: `{key}` must be a mapping")),
         };
         match key.as_str() {
@@ -91,10 +91,10 @@ fn group(inv: &mut Inventory, name: &str, node: &serde_yaml::Value) -> Result<us
 fn hosts(
     inv: &mut Inventory,
     g: usize,
-    pattern: &serde_yaml::Value,
-    vars: &serde_yaml::Value,
+    pattern: &serde_yaml_ng::Value,
+    vars: &serde_yaml_ng::Value,
 ) -> Result<(), String> {
-    let serde_yaml::Value::String(pattern) = pattern else {
+    let serde_yaml_ng::Value::String(pattern) = pattern else {
         return Err(format!(
             "host pattern {} must be a string (enclose numbers in quotes)",
             to_json(pattern).map_or_else(|e| e, |v| v.to_string())
@@ -119,37 +119,37 @@ fn hosts(
     Ok(())
 }
 
-pub(super) fn key_text(k: &serde_yaml::Value) -> Result<String, String> {
+pub(super) fn key_text(k: &serde_yaml_ng::Value) -> Result<String, String> {
     match k {
-        serde_yaml::Value::String(s) => Ok(s.clone()),
-        serde_yaml::Value::Number(n) => Ok(n.to_string()),
-        serde_yaml::Value::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
+        serde_yaml_ng::Value::String(s) => Ok(s.clone()),
+        serde_yaml_ng::Value::Number(n) => Ok(n.to_string()),
+        serde_yaml_ng::Value::Bool(b) => Ok(if *b { "True" } else { "False" }.into()),
         _ => Err("mapping keys must be scalars".into()),
     }
 }
 
 /// YAML → variable value; `!vault` (and any other tag) is refused.
-pub(super) fn to_json(v: &serde_yaml::Value) -> Result<Value, String> {
+pub(super) fn to_json(v: &serde_yaml_ng::Value) -> Result<Value, String> {
     Ok(match v {
-        serde_yaml::Value::Null => Value::Null,
-        serde_yaml::Value::Bool(b) => Value::Bool(*b),
-        serde_yaml::Value::Number(n) => serde_json::from_str(&n.to_string())
+        serde_yaml_ng::Value::Null => Value::Null,
+        serde_yaml_ng::Value::Bool(b) => Value::Bool(*b),
+        serde_yaml_ng::Value::Number(n) => serde_json::from_str(&n.to_string())
             .map_err(|_| format!("the number {n} has no JSON form"))?,
-        serde_yaml::Value::String(s) => Value::String(s.clone()),
-        serde_yaml::Value::Sequence(items) => {
+        serde_yaml_ng::Value::String(s) => Value::String(s.clone()),
+        serde_yaml_ng::Value::Sequence(items) => {
             Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
         }
-        serde_yaml::Value::Mapping(m) => {
+        serde_yaml_ng::Value::Mapping(m) => {
             let mut out = Vars::new();
             for (k, v) in m {
                 out.insert(key_text(k)?, to_json(v)?);
             }
             Value::Object(out)
         }
-        serde_yaml::Value::Tagged(t) if t.tag == "!vault" => {
+        serde_yaml_ng::Value::Tagged(t) if t.tag == "!vault" => {
             return Err(super::vars_files::VAULT.into());
         }
-        serde_yaml::Value::Tagged(t) => {
+        serde_yaml_ng::Value::Tagged(t) => {
             return Err(format!(
                 "the YAML tag {} is an Ansible feature supc does not support",
                 t.tag
