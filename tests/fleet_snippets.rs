@@ -150,3 +150,28 @@ fn convert_keeps_an_include_that_matches_nothing_here() {
     assert!(!yaml.contains("inc:"), "{yaml}");
     assert!(yaml.contains("  main:\n    command: /bin/main\n"), "{yaml}");
 }
+
+#[test]
+fn convert_carries_comments_into_the_yaml() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("c.conf"),
+        "; The main config\n[supervisord]\nlogfile=/var/log/s.log\n\n# Web frontends {{ not a template }}\n[program:web]\n; how it starts\ncommand=/bin/web\n",
+    )
+    .unwrap();
+    let (rc, yaml, err) = supc(
+        &["convert", "--portable", "--to", "yaml", "c.conf"],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(yaml.contains("# The main config\nsupervisord:\n"), "{yaml}");
+    assert!(
+        yaml.contains("programs:\n  # Web frontends {{ not a template }}\n  web:\n    # how it starts\n    command: /bin/web\n"),
+        "{yaml}"
+    );
+    // Template syntax in a comment is kept literal: the YAML renders.
+    std::fs::write(tmp.path().join("c.yaml"), &yaml).unwrap();
+    let (rc, ini, err) = supc(&["render", "--portable", "c.yaml"], tmp.path());
+    assert_eq!(rc, 0, "{err}");
+    assert!(ini.contains("command=/bin/web\n"), "{ini}");
+}

@@ -157,7 +157,7 @@ fn to_yaml(
                 keep_includes,
             };
             let spec = to_spec(&loaded, opts)?;
-            let mut text = yaml_text(file, &spec)?;
+            let mut text = yaml_text(file, &spec, &loaded)?;
             if !keep_includes {
                 text = inlined_note(&loaded) + &text;
             }
@@ -181,7 +181,7 @@ fn to_yaml(
             ..Options::default()
         };
         let spec = to_spec(&loaded, opts)?;
-        let text = yaml_text(file, &spec)?;
+        let text = yaml_text(file, &spec, &loaded)?;
         if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
             return Err(format!(
                 "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
@@ -209,9 +209,13 @@ fn inlined_note(loaded: &crate::load::Loaded) -> String {
 }
 
 /// The YAML file's text for a spec.
-fn yaml_text(file: &str, spec: &crate::yaml::spec::Spec) -> Result<String, String> {
+fn yaml_text(
+    file: &str,
+    spec: &crate::yaml::spec::Spec,
+    loaded: &crate::load::Loaded,
+) -> Result<String, String> {
     let header = format!("# converted by supc from {file}\n");
-    let mut body = crate::yaml::from_ini::to_yaml(spec);
+    let mut body = crate::yaml::comments::carry(loaded, &crate::yaml::from_ini::to_yaml(spec));
     if ["{{", "{%", "{#"].iter().any(|t| body.contains(t)) {
         // `supc render` reads a spec as a template first: keep it literal.
         if body.contains("endraw") {

@@ -25,6 +25,7 @@
 //! [`Ini`]: crate::ini::Ini
 
 pub mod build;
+pub mod comments;
 pub mod filters;
 pub mod from_ini;
 pub mod inventory;
