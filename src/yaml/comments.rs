@@ -60,7 +60,7 @@ pub fn carry(loaded: &Loaded, yaml: &str) -> String {
             }
         }
     }
-    inserts.sort_by(|a, b| b.0.cmp(&a.0));
+    inserts.sort_by_key(|i| std::cmp::Reverse(i.0));
     for (at, comments) in inserts {
         if comments.is_empty() {
             continue;
