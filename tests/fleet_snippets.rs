@@ -175,3 +175,28 @@ fn convert_carries_comments_into_the_yaml() {
     assert_eq!(rc, 0, "{err}");
     assert!(ini.contains("command=/bin/web\n"), "{ini}");
 }
+
+#[test]
+fn convert_keeps_a_misplaced_key_under_ini_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("m.conf"),
+        "[supervisord]\nlogfile=/var/log/s.log\n[program:web]\ncommand=/bin/web\nloglevel=debug\n",
+    )
+    .unwrap();
+    let (rc, yaml, err) = supc(
+        &["convert", "--portable", "--to", "yaml", "m.conf"],
+        tmp.path(),
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        yaml.contains("    ini:\n      # `loglevel` is not an option of [program:web]: supervisord ignores it (kept from the INI)\n      loglevel: debug\n"),
+        "{yaml}"
+    );
+    // Rendered back, the key is there again, with a warning.
+    std::fs::write(tmp.path().join("m.yaml"), &yaml).unwrap();
+    let (rc, ini, err) = supc(&["render", "--portable", "m.yaml"], tmp.path());
+    assert_eq!(rc, 0, "{err}");
+    assert!(ini.contains("loglevel=debug\n"), "{ini}");
+    assert!(err.contains("has no option `loglevel`"), "{err}");
+}

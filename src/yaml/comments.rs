@@ -55,6 +55,18 @@ pub fn carry(loaded: &Loaded, yaml: &str) -> String {
             if span.file != main {
                 continue;
             }
+            let kind = crate::options::SectionKind::of(name);
+            if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
+                let ini_at = key_line(&lines, at, indent, "ini");
+                if let Some(k) = ini_at.and_then(|i| key_line(&lines, i, indent + 2, key)) {
+                    let mut notes = above(file.line_col(span.start).0 as u32);
+                    notes.push(format!(
+                        "# `{key}` is not an option of [{name}]: supervisord ignores it (kept from the INI)"
+                    ));
+                    inserts.push((k, notes));
+                }
+                continue;
+            }
             if let Some(k) = key_line(&lines, at, indent, key) {
                 inserts.push((k, above(file.line_col(span.start).0 as u32)));
             }

@@ -331,13 +331,17 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
         // (key, INI text, typed value if the typed form can say it)
         let mut values: Vec<(&str, &str, Option<Value>)> = Vec::new();
         for key in ini.options(name) {
-            if !kind.takes_any_key() && lookup(kind, key).is_none() {
-                continue;
-            }
             let Some(found) = ini.get(name, key) else {
                 continue;
             };
             if opts.keep_includes && Some(found.entry.def.value_span.file) != loaded.main {
+                continue;
+            }
+            if !kind.takes_any_key() && lookup(kind, key).is_none() {
+                // Not an option of this section (supervisord ignores it):
+                // kept verbatim under `ini:`, with a note
+                // (`yaml::comments`), rather than dropped.
+                values.push((key, found.value, None));
                 continue;
             }
             let typed = typed_value(kind, key, found.value, opts.pin_here)
