@@ -57,8 +57,21 @@ pub struct Variable {
     pub origin: String,
 }
 
-/// The processes a query names, or the closest names when none matches.
-pub fn select<'c>(config: &'c Config, queries: &[String]) -> Result<Vec<&'c Process>, Vec<String>> {
+/// Why a query names no process, and the names that come closest.
+#[derive(Debug)]
+pub struct NotFound {
+    pub query: String,
+    /// E.g. `[program:weedvolume] has numprocs=4, numprocs_start=1 →
+    /// weedvolume_01 … weedvolume_04`, when the closest name is one
+    /// instance of several.
+    pub why: Option<String>,
+    /// Namespecs, best first.
+    pub closest: Vec<String>,
+}
+
+/// The processes the queries name, or why the first that names none does
+/// not.
+pub fn select<'c>(config: &'c Config, queries: &[String]) -> Result<Vec<&'c Process>, NotFound> {
     let all: Vec<&Process> = config.groups.iter().flat_map(|g| &g.processes).collect();
     if queries.is_empty() {
         return Ok(all);
@@ -67,13 +80,7 @@ pub fn select<'c>(config: &'c Config, queries: &[String]) -> Result<Vec<&'c Proc
     for q in queries {
         let matched: Vec<&Process> = all.iter().copied().filter(|p| matches(p, q)).collect();
         if matched.is_empty() {
-            let names: Vec<String> = all.iter().map(|p| p.full_name()).collect();
-            let mut close: Vec<(usize, String)> = names
-                .iter()
-                .map(|n| (crate::options::edit_distance(q, n), n.clone()))
-                .collect();
-            close.sort();
-            return Err(close.into_iter().take(3).map(|(_, n)| n).collect());
+            return Err(not_found(&all, q));
         }
         for p in matched {
             if !out.iter().any(|o| std::ptr::eq(*o, p)) {
@@ -82,6 +89,92 @@ pub fn select<'c>(config: &'c Config, queries: &[String]) -> Result<Vec<&'c Proc
         }
     }
     Ok(out)
+}
+
+/// Ranks every process by how close its name is to `q`: fewest edits
+/// (to the name or the namespec), then the longest shared prefix (a
+/// typo at the end of `weedvolume_05` is closer to `weedvolume_04` than
+/// to `seedvolume_05`), then start order.
+fn not_found(all: &[&Process], q: &str) -> NotFound {
+    let prefix = |a: &str| a.chars().zip(q.chars()).take_while(|(x, y)| x == y).count();
+    let wanted = trailing_number(q);
+    let mut ranked: Vec<(usize, std::cmp::Reverse<usize>, u64, usize, &Process)> = all
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let full = p.full_name();
+            let d = crate::options::edit_distance(q, p.name())
+                .min(crate::options::edit_distance(q, &full));
+            // Among equally close names, the nearest instance number.
+            let gap = match (wanted, trailing_number(p.name())) {
+                (Some(a), Some(b)) => a.abs_diff(b),
+                _ => u64::MAX,
+            };
+            (
+                d,
+                std::cmp::Reverse(prefix(p.name()).max(prefix(&full))),
+                gap,
+                i,
+                *p,
+            )
+        })
+        .collect();
+    ranked.sort_by_key(|r| (r.0, r.1, r.2, r.3));
+    let mut closest: Vec<String> = Vec::new();
+    for r in &ranked {
+        let n = r.4.full_name();
+        if !closest.contains(&n) {
+            closest.push(n);
+        }
+        if closest.len() == 3 {
+            break;
+        }
+    }
+    let why = ranked.first().and_then(|best| instances_note(all, best.4));
+    NotFound {
+        query: q.to_string(),
+        why,
+        closest,
+    }
+}
+
+/// The number a name ends with (`weedvolume_05` → 5).
+fn trailing_number(name: &str) -> Option<u64> {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    name[name.len() - digits..].parse().ok()
+}
+
+/// `[program:x] has numprocs=N, numprocs_start=S → first … last` for a
+/// process whose section makes several.
+fn instances_note(all: &[&Process], p: &Process) -> Option<String> {
+    let siblings: Vec<&&Process> = all.iter().filter(|o| o.section == p.section).collect();
+    if siblings.len() < 2 {
+        return None;
+    }
+    let (first, last) = (siblings.first()?, siblings.last()?);
+    Some(format!(
+        "[{}] has numprocs={}, numprocs_start={} → process_num {}..{}: {} … {}",
+        p.section,
+        siblings.len(),
+        p.common.numprocs_start,
+        first.process_num(),
+        last.process_num(),
+        first.full_name(),
+        last.full_name()
+    ))
+}
+
+/// The namespec supervisorctl needs when `typed` names a process by its
+/// bare name inside a group of another name (`weedvolume_03` →
+/// `weed:weedvolume_03`).
+pub fn namespec_note(p: &Process, typed: &str) -> Option<String> {
+    let full = p.full_name();
+    (typed == p.name() && full != typed).then(|| {
+        format!(
+            "supervisorctl needs `{full}`: `{typed}` is in group `{}`, and `supervisorctl {{start,stop,status}} {typed}` names a group, which does not exist",
+            p.group
+        )
+    })
 }
 
 /// What users type: `web_03`, `web:web_03`, `web:*`, `web:`, a program

@@ -59,7 +59,7 @@ pub fn analyze(path: &str, host: &Host, snippet: bool) -> (load::Loaded, resolve
     if yaml::is_yaml_path(path) {
         let full = python::path::abspath(path, &host.cwd);
         if let Ok(text) = host.read_config_text(&full) {
-            let loaded = yaml::load_text(path, std::path::Path::new(&full), text, host);
+            let loaded = yaml::load_spec(path, std::path::Path::new(&full), text, host, snippet);
             let resolution = resolve::resolve(&loaded, host);
             return (loaded, resolution);
         }

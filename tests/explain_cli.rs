@@ -52,12 +52,36 @@ fn accepts_what_users_type() {
 
 #[test]
 fn an_unknown_name_gets_the_closest_ones() {
-    let out = explain(&["web_4"]);
+    let out = explain(&["web_04"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
+    // Why it does not exist, and the nearest instance first.
+    assert!(err.contains("no process is named web_04\n"), "{err}");
     assert!(
-        err.contains("no process matches web_4; closest: web:web_01"),
+        err.contains("[program:web] has numprocs=3, numprocs_start=1 → process_num 1..3: web:web_01 … web:web_03\n"),
         "{err}"
+    );
+    assert!(
+        err.contains("closest: web:web_03, web:web_02, web:web_01\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bare_name_in_a_group_gets_the_namespec_supervisorctl_needs() {
+    let out = explain(&["--format", "json", "web_02"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let note = v[0]["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with("supervisorctl needs `web:web_02`"),
+        "{note}"
+    );
+    // Typed as the namespec: no such note.
+    let out = explain(&["--format", "json", "web:web_02"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !v[0]["notes"].to_string().contains("supervisorctl needs"),
+        "{v}"
     );
 }
 

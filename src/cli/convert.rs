@@ -19,6 +19,9 @@ pub struct ConvertArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// The config is a conf.d snippet (no [supervisord] / `supervisord:`).
+    #[arg(long)]
+    snippet: bool,
     /// The config: INI (for --to yaml) or a supc.yaml spec (for --to ini).
     file: String,
 }
@@ -38,7 +41,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => host.cwd.clone(),
     };
     let text = match (args.to, is_yaml) {
-        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir) {
+        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.snippet) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("supc: not converted: {e}");
@@ -54,15 +57,17 @@ pub fn run(args: &ConvertArgs) -> i32 {
                 }
             };
             let template = crate::yaml::template::Template::new(&args.file, text.clone());
-            let vars = crate::yaml::template::Vars::new();
+            let context = crate::yaml::template::empty_context();
             let result = template.map_err(|d| (d, text)).map(|t| {
                 let job = crate::yaml::Job {
                     template: &t,
                     path: std::path::Path::new(&args.file),
-                    vars: &vars,
+                    context: &context,
                     host_label: None,
                     out_dir: &out_dir,
-                    lint: false,
+                    lint: None,
+                    fail_on: crate::diagnostic::Severity::Error,
+                    snippet: args.snippet,
                 };
                 crate::yaml::render_one(&job, &host)
             });
@@ -116,9 +121,14 @@ pub fn run(args: &ConvertArgs) -> i32 {
 /// the same model. The natural conversion is tried first; if it reads back
 /// differently, every value whose typed form writes different INI text
 /// goes under `ini:` instead.
-fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String, String> {
+fn to_yaml(
+    file: &str,
+    host: &crate::host::Host,
+    out_dir: &str,
+    snippet: bool,
+) -> Result<String, String> {
     use crate::yaml::from_ini::{Options, to_spec};
-    let (loaded, res) = crate::analyze(file, host, false);
+    let (loaded, res) = crate::analyze(file, host, snippet);
     if loaded.main.is_none() {
         return Err(loaded
             .diagnostics
@@ -133,14 +143,31 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
     let moved = loaded.here != out_dir.trim_end_matches('/');
     let pin_here = moved.then_some(loaded.here.as_str());
     let mut first_error = None;
-    for cautious in [false, true] {
-        let spec = to_spec(&loaded, Options { pin_here, cautious })?;
-        let text = yaml_text(file, &spec)?;
-        match read_back(&text, out_dir, host) {
-            Ok(model) if model == original => return Ok(text),
-            Ok(_) => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
+    // Keeping `[include]` first (it may match other files on the target
+    // machine); inlining what it includes here only when the spec cannot
+    // keep it, and then saying so in the YAML.
+    let has_include = loaded.ini.has_section("include");
+    for keep_includes in [true, false] {
+        if !keep_includes && !has_include {
+            break;
+        }
+        for cautious in [false, true] {
+            let opts = Options {
+                pin_here,
+                cautious,
+                keep_includes,
+            };
+            let spec = to_spec(&loaded, opts)?;
+            let mut text = yaml_text(file, &spec, &loaded)?;
+            if !keep_includes {
+                text = inlined_note(&loaded) + &text;
+            }
+            match read_back(&text, out_dir, host, snippet) {
+                Ok(model) if model == original => return Ok(text),
+                Ok(_) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
     }
@@ -150,9 +177,13 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
     if moved {
         // Does it mean the same where the config is? Then only its place
         // differs (a bare `%s` lists `here`, for one).
-        let spec = to_spec(&loaded, Options::default())?;
-        let text = yaml_text(file, &spec)?;
-        if read_back(&text, &loaded.here, host).is_ok_and(|m| m == original) {
+        let opts = Options {
+            keep_includes: true,
+            ..Options::default()
+        };
+        let spec = to_spec(&loaded, opts)?;
+        let text = yaml_text(file, &spec, &loaded)?;
+        if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
             return Err(format!(
                 "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
                 loaded.here
@@ -165,10 +196,27 @@ fn to_yaml(file: &str, host: &crate::host::Host, out_dir: &str) -> Result<String
     )
 }
 
+/// Why a converted spec has no `include:` although the INI had one.
+fn inlined_note(loaded: &crate::load::Loaded) -> String {
+    let files = loaded
+        .ini
+        .get("include", "files")
+        .map_or(String::new(), |f| {
+            f.value.split_whitespace().collect::<Vec<_>>().join(" ")
+        });
+    format!(
+        "# The [include] (files = {files}) is inlined: the files it includes on this machine\n# are part of this spec, because supc.yaml could not keep it as `include:`.\n"
+    )
+}
+
 /// The YAML file's text for a spec.
-fn yaml_text(file: &str, spec: &crate::yaml::spec::Spec) -> Result<String, String> {
+fn yaml_text(
+    file: &str,
+    spec: &crate::yaml::spec::Spec,
+    loaded: &crate::load::Loaded,
+) -> Result<String, String> {
     let header = format!("# converted by supc from {file}\n");
-    let mut body = crate::yaml::from_ini::to_yaml(spec);
+    let mut body = crate::yaml::comments::carry(loaded, &crate::yaml::from_ini::to_yaml(spec));
     if ["{{", "{%", "{#"].iter().any(|t| body.contains(t)) {
         // `supc render` reads a spec as a template first: keep it literal.
         if body.contains("endraw") {
@@ -181,18 +229,25 @@ fn yaml_text(file: &str, spec: &crate::yaml::spec::Spec) -> Result<String, Strin
 
 /// The model of the YAML `text` rendered as if written to `dir`, with the
 /// INI read back.
-fn read_back(text: &str, dir: &str, host: &crate::host::Host) -> Result<serde_json::Value, String> {
+fn read_back(
+    text: &str,
+    dir: &str,
+    host: &crate::host::Host,
+    snippet: bool,
+) -> Result<serde_json::Value, String> {
     let path = crate::python::path::join(dir, "supc.yaml");
     let plain =
         crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
-    let vars = crate::yaml::template::Vars::new();
+    let context = crate::yaml::template::empty_context();
     let job = crate::yaml::Job {
         template: &plain,
         path: std::path::Path::new(&path),
-        vars: &vars,
+        context: &context,
         host_label: None,
         out_dir: dir,
-        lint: false,
+        lint: None,
+        fail_on: crate::diagnostic::Severity::Error,
+        snippet,
     };
     let rendered = crate::yaml::render_one(&job, host).map_err(|f| {
         let first = f

@@ -38,16 +38,26 @@ pub fn run(args: &ExplainArgs) -> i32 {
     };
     let processes = match select(config, &args.names) {
         Ok(p) => p,
-        Err(close) => {
-            eprintln!(
-                "supc: no process matches {}; closest: {}",
-                args.names.join(" "),
-                close.join(", ")
-            );
+        Err(nf) => {
+            eprintln!("supc: no process is named {}", nf.query);
+            if let Some(why) = &nf.why {
+                eprintln!("  {why}");
+            }
+            eprintln!("  closest: {}", nf.closest.join(", "));
             return 1;
         }
     };
-    let explanations = explain(&loaded, config, &host.node_name, &processes);
+    let mut explanations = explain(&loaded, config, &host.node_name, &processes);
+    // A bare name inside a group works here, not in supervisorctl: say so.
+    for (e, p) in explanations.iter_mut().zip(&processes) {
+        let note = args
+            .names
+            .iter()
+            .find_map(|typed| crate::explain::namespec_note(p, typed));
+        if let Some(n) = note {
+            e.notes.insert(0, n);
+        }
+    }
     match args.format {
         Format::Json => super::print_stdout(
             &(serde_json::to_string_pretty(&explanations).unwrap_or_default() + "\n"),

@@ -75,9 +75,36 @@ pub fn mode_of(file_name: Option<&str>, text: &str) -> Mode {
     if main { Mode::Main } else { Mode::Snippet }
 }
 
+/// [`mode_of`] for a file named `file_name`: a supc.yaml spec is a main
+/// config when it has a top-level `supervisord:` or `include:` key (the
+/// spec's counterparts of the two headers), a snippet otherwise.
+pub fn mode_of_file(file_name: Option<&str>, text: &str) -> Mode {
+    let yaml = file_name.is_some_and(crate::yaml::is_yaml_path);
+    if !yaml {
+        return mode_of(file_name, text);
+    }
+    let main = text
+        .lines()
+        .any(|l| l.starts_with("supervisord:") || l.starts_with("include:"));
+    if main { Mode::Main } else { Mode::Snippet }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_is_main_with_a_supervisord_or_include_key() {
+        let main = "supervisord:\n  logfile: /tmp/x\nprograms: {}\n";
+        assert_eq!(mode_of_file(Some("supc.yaml"), main), Mode::Main);
+        assert_eq!(mode_of_file(Some("a.yml"), "include: [x]\n"), Mode::Main);
+        let snippet = "programs:\n  web: {command: /bin/web}\n";
+        assert_eq!(mode_of_file(Some("web.yaml"), snippet), Mode::Snippet);
+        // Only at the top level.
+        let nested = "programs:\n  supervisord:\n    command: /bin/x\n";
+        assert_eq!(mode_of_file(Some("x.yaml"), nested), Mode::Snippet);
+        assert_eq!(mode_of_file(Some("a.conf"), "[program:a]\n"), Mode::Snippet);
+    }
 
     #[test]
     fn supervisord_headers_are_recognised_in_any_case() {

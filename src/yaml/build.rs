@@ -423,16 +423,19 @@ impl Builder<'_> {
             };
             if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
                 let names = crate::options::options_of(kind).map(|o| o.name);
-                let mut d = Diagnostic::error(
+                // Written as given (as `convert` keeps a misplaced key of
+                // an INI file), with a warning: supervisord ignores it.
+                let mut d = Diagnostic::warning(
                     Code::InvalidSpec,
-                    format!("[{name}] has no option `{key}` (under `ini:`)"),
+                    format!(
+                        "[{name}] has no option `{key}` (under `ini:`): supervisord ignores it"
+                    ),
                 )
                 .at(place.key, "not an option of this section");
                 if let Some(c) = crate::options::closest(key, names) {
                     d = d.help(format!("did you mean `{c}`?"));
                 }
                 self.diags.push(d);
-                continue;
             }
             if section.entries.contains_key(key.as_str()) {
                 self.diags.push(
@@ -515,7 +518,7 @@ mod tests {
     fn ini_values_are_entries_with_yaml_places() {
         let text =
             "programs:\n  a:\n    command: /bin/a\n    ini:\n      stdout_logfile: '/l/%s'\n";
-        let spec: Spec = serde_yaml::from_str(text).unwrap();
+        let spec: Spec = serde_yaml_ng::from_str(text).unwrap();
         let loc = Locator::scan(crate::source::FileId(0), text);
         let (ini, diags) = build(&spec, &loc, text);
         assert!(diags.is_empty(), "{diags:?}");

@@ -91,6 +91,9 @@ pub struct Options<'a> {
     /// the original in `ini:` (for when the natural conversion reads back
     /// differently).
     pub cautious: bool,
+    /// Keep `[include]` as the spec's `include:` and leave what included
+    /// files say in them; otherwise the included sections are inlined.
+    pub keep_includes: bool,
 }
 
 /// `%(here)…` expansions of an option that expands `here` replaced by the
@@ -286,8 +289,16 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
         if client_only && !section.headers.iter().any(|h| Some(h.file) == loaded.main) {
             continue;
         }
+        // What an included file says stays in that file: the spec keeps
+        // the `include:` (whether or not it matches on this machine).
+        let in_main = section.headers.iter().any(|h| Some(h.file) == loaded.main);
+        if opts.keep_includes && !in_main {
+            continue;
+        }
         let (group, sub) = match kind {
-            SectionKind::Unknown | SectionKind::Include | SectionKind::Default => continue,
+            SectionKind::Unknown | SectionKind::Default => continue,
+            SectionKind::Include if !opts.keep_includes => continue,
+            SectionKind::Include => ("include", None),
             SectionKind::Supervisord
             | SectionKind::UnixHttpServer
             | SectionKind::InetHttpServer
@@ -320,12 +331,19 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
         // (key, INI text, typed value if the typed form can say it)
         let mut values: Vec<(&str, &str, Option<Value>)> = Vec::new();
         for key in ini.options(name) {
-            if !kind.takes_any_key() && lookup(kind, key).is_none() {
-                continue;
-            }
             let Some(found) = ini.get(name, key) else {
                 continue;
             };
+            if opts.keep_includes && Some(found.entry.def.value_span.file) != loaded.main {
+                continue;
+            }
+            if !kind.takes_any_key() && lookup(kind, key).is_none() {
+                // Not an option of this section (supervisord ignores it):
+                // kept verbatim under `ini:`, with a note
+                // (`yaml::comments`), rather than dropped.
+                values.push((key, found.value, None));
+                continue;
+            }
             let typed = typed_value(kind, key, found.value, opts.pin_here)
                 .ok()
                 .filter(|v| match typed_text(kind, key, v) {
@@ -383,32 +401,32 @@ pub fn to_spec(loaded: &Loaded, opts: Options<'_>) -> Result<Spec, String> {
 
 /// serde_json's `arbitrary_precision` numbers do not fit untagged enums:
 /// go through a YAML value.
-fn from_json(v: Value) -> Result<Spec, serde_yaml::Error> {
-    fn y(v: Value) -> serde_yaml::Value {
+fn from_json(v: Value) -> Result<Spec, serde_yaml_ng::Error> {
+    fn y(v: Value) -> serde_yaml_ng::Value {
         match v {
-            Value::Null => serde_yaml::Value::Null,
-            Value::Bool(b) => serde_yaml::Value::Bool(b),
+            Value::Null => serde_yaml_ng::Value::Null,
+            Value::Bool(b) => serde_yaml_ng::Value::Bool(b),
             Value::Number(n) => match n.as_i64() {
-                Some(i) => serde_yaml::Value::Number(i.into()),
-                None => serde_yaml::Value::String(n.to_string()),
+                Some(i) => serde_yaml_ng::Value::Number(i.into()),
+                None => serde_yaml_ng::Value::String(n.to_string()),
             },
-            Value::String(s) => serde_yaml::Value::String(s),
-            Value::Array(a) => serde_yaml::Value::Sequence(a.into_iter().map(y).collect()),
-            Value::Object(m) => serde_yaml::Value::Mapping(
+            Value::String(s) => serde_yaml_ng::Value::String(s),
+            Value::Array(a) => serde_yaml_ng::Value::Sequence(a.into_iter().map(y).collect()),
+            Value::Object(m) => serde_yaml_ng::Value::Mapping(
                 m.into_iter()
-                    .map(|(k, v)| (serde_yaml::Value::String(k), y(v)))
+                    .map(|(k, v)| (serde_yaml_ng::Value::String(k), y(v)))
                     .collect(),
             ),
         }
     }
-    serde_yaml::from_value(y(v))
+    serde_yaml_ng::from_value(y(v))
 }
 
 /// The YAML text of a spec (unset options left out).
 pub fn to_yaml(spec: &Spec) -> String {
-    fn strip(v: serde_yaml::Value) -> serde_yaml::Value {
+    fn strip(v: serde_yaml_ng::Value) -> serde_yaml_ng::Value {
         match v {
-            serde_yaml::Value::Mapping(m) => serde_yaml::Value::Mapping(
+            serde_yaml_ng::Value::Mapping(m) => serde_yaml_ng::Value::Mapping(
                 m.into_iter()
                     .filter(|(_, v)| !v.is_null())
                     .map(|(k, v)| (k, strip(v)))
@@ -417,8 +435,8 @@ pub fn to_yaml(spec: &Spec) -> String {
             other => other,
         }
     }
-    let v = strip(serde_yaml::to_value(spec).unwrap_or(serde_yaml::Value::Null));
-    serde_yaml::to_string(&v).unwrap_or_default()
+    let v = strip(serde_yaml_ng::to_value(spec).unwrap_or(serde_yaml_ng::Value::Null));
+    serde_yaml_ng::to_string(&v).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Where each key and value of a YAML document is written.
 //!
-//! serde_yaml gives typed values but no positions, so this scans the text
+//! serde_yaml_ng gives typed values but no positions, so this scans the text
 //! once: block mappings by indentation (the form configs are written in),
 //! recording for each key path the key's span and its value's span (the
 //! rest of the line, or the indented block below the key). A path written

@@ -10,7 +10,10 @@
 //! | file | concern |
 //! |---|---|
 //! | [`spec`] | the typed structs (serde + schemars) and the JSON Schema |
-//! | [`template`] | minijinja rendering, Ansible inventory, variables |
+//! | [`template`] | the spec as a minijinja template |
+//! | [`inventory`] | Ansible inventories as `ansible-inventory` reads them |
+//! | [`scope`] | a host's variables, templated lazily as Ansible does |
+//! | [`jinja`], [`filters`] | the template language: Ansible's filters |
 //! | [`locate`] | YAML key and value positions, comments |
 //! | [`build`] | spec → [`Ini`] with the escaping of `docs/semantics.md` §11 |
 //! | [`from_ini`] | INI → spec (`supc convert --to yaml`) |
@@ -22,10 +25,16 @@
 //! [`Ini`]: crate::ini::Ini
 
 pub mod build;
+pub mod comments;
+pub mod filters;
 pub mod from_ini;
+pub mod inventory;
+pub mod jinja;
 pub mod locate;
+pub mod scope;
 pub mod spec;
 pub mod template;
+pub mod template_map;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -46,16 +55,70 @@ pub fn is_yaml_path(path: &str) -> bool {
 /// keys, wrong types and values without an INI form are error diagnostics
 /// in `loaded.diagnostics` (the [`Ini`] then holds what could be built).
 pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
+    load_text_as(name, path, text, host, false)
+}
+
+/// A spec file as `check`, `expand`, `explain` and `diff` read it: a spec
+/// with template syntax is one error saying how to check it (it only has a
+/// meaning per host), never a YAML syntax error; with `snippet` it is a
+/// conf.d snippet (no `supervisord:` needed, `include:` not followed).
+pub fn load_spec(name: &str, path: &Path, text: String, host: &Host, snippet: bool) -> Loaded {
+    if let Some(at) = template_start(&text) {
+        let mut sources = SourceMap::new();
+        let file = sources.add(SourceFile::new(name.into(), path.into(), text));
+        let here = dirname(&abspath(&path.to_string_lossy(), &host.cwd)).to_string();
+        let mut loaded = Loaded::single(
+            sources,
+            Ini::default(),
+            &path.to_string_lossy(),
+            &here,
+            file,
+        );
+        // Nothing was read: no "no [supervisord] section" on top of this.
+        loaded.snippet = true;
+        let end = at + 2;
+        loaded.diagnostics.push(
+            Diagnostic::error(
+                Code::InvalidSpec,
+                format!("{name} is a template: it has a meaning only per host, once rendered"),
+            )
+            .at(Span::new(file, at, end), "template syntax")
+            .help(format!(
+                "check every host with `supc render {name} -i INVENTORY --all-hosts --check` (or one with `--host NAME`, or `--var NAME=VALUE` without an inventory)"
+            )),
+        );
+        return loaded;
+    }
+    load_text_as(name, path, text, host, snippet)
+}
+
+/// Where the first `{{`, `{%` or `{#` is, outside YAML comments.
+fn template_start(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.trim_start();
+        if !code.starts_with('#')
+            && let Some(i) = ["{{", "{%", "{#"].iter().filter_map(|t| line.find(t)).min()
+        {
+            return Some(offset + i);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// [`load_text`], or with `snippet` as a conf.d snippet.
+pub fn load_text_as(name: &str, path: &Path, text: String, host: &Host, snippet: bool) -> Loaded {
     let here = dirname(&abspath(&path.to_string_lossy(), &host.cwd)).to_string();
     let mut sources = SourceMap::new();
     let file = sources.add(SourceFile::new(name.into(), path.into(), text));
     let text = &sources.get(file).text;
     let loc = locate::Locator::scan(file, text);
     let mut diagnostics = Vec::new();
-    let parsed: Result<spec::Spec, serde_yaml::Error> = if text.trim().is_empty() {
+    let parsed: Result<spec::Spec, serde_yaml_ng::Error> = if text.trim().is_empty() {
         Ok(spec::Spec::default())
     } else {
-        serde_yaml::from_str(text)
+        serde_yaml_ng::from_str(text)
     };
     let ini = match parsed {
         Ok(spec) => {
@@ -71,14 +134,18 @@ pub fn load_text(name: &str, path: &Path, text: String, host: &Host) -> Loaded {
     let mut loaded = Loaded::single(sources, ini, &path.to_string_lossy(), &here, file);
     loaded.diagnostics = diagnostics;
     loaded.comments = loc.comments;
-    if loaded.ini.has_section("include") && !loaded.has_errors() {
+    loaded.snippet = snippet;
+    if snippet {
+        let here = loaded.here.clone();
+        loaded.ini.expand_here(&here);
+    } else if loaded.ini.has_section("include") && !loaded.has_errors() {
         process_includes(&mut loaded, host);
     }
     loaded
 }
 
-/// A serde_yaml error as a diagnostic at its line and column.
-fn yaml_error(e: &serde_yaml::Error, file: FileId, text: &str) -> Diagnostic {
+/// A serde_yaml_ng error as a diagnostic at its line and column.
+fn yaml_error(e: &serde_yaml_ng::Error, file: FileId, text: &str) -> Diagnostic {
     let full = e.to_string();
     let mut msg = match full.rfind(" at line ") {
         Some(i) => full[..i].to_string(),
@@ -234,18 +301,24 @@ pub struct Job<'a> {
     pub template: &'a template::Template,
     /// The spec file's path (its directory is `%(here)s`).
     pub path: &'a Path,
-    pub vars: &'a template::Vars,
+    /// The template's variables (a [`scope::Context`] value).
+    pub context: &'a minijinja::Value,
     /// Shown in messages when the template was rendered for a host.
     pub host_label: Option<&'a str>,
     /// The absolute directory the INI will be written to.
     pub out_dir: &'a str,
-    pub lint: bool,
+    /// Lint with these settings (`None`: no lint rules).
+    pub lint: Option<&'a crate::lint::Settings>,
+    /// A finding at or above this severity fails the render.
+    pub fail_on: Severity,
+    /// The spec is a conf.d snippet (no `supervisord:`).
+    pub snippet: bool,
 }
 
 /// Template → YAML → [`Loaded`] → resolve (+ lint) → INI, then reads the
 /// INI back and requires the same model.
 pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
-    let text = match job.template.render(job.vars) {
+    let (text, map) = match job.template.render_mapped(job.context) {
         Ok(t) => t,
         Err(d) => {
             let mut sources = SourceMap::new();
@@ -264,7 +337,59 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         Some(h) if job.template.is_templated() => format!("{} (for {h})", job.template.name),
         _ => job.template.name.clone(),
     };
-    let loaded = load_text(&name, job.path, text, host);
+    let result = check_rendered(job, host, &name, text.clone());
+    if !job.template.is_templated() {
+        return result;
+    }
+    // Findings are shown in the template, at the line they came from.
+    let back = |diags: &mut Vec<Diagnostic>, sources: &SourceMap| {
+        let file = FileId(0);
+        for d in diags.iter_mut() {
+            d.fix = None;
+            for label in d.primary.iter_mut().chain(d.related.iter_mut()) {
+                if label.span.file == file
+                    && let Some((s, e)) = map.map(
+                        &text,
+                        &job.template.text,
+                        label.span.start as usize,
+                        label.span.end as usize,
+                    )
+                {
+                    label.span = Span::new(file, s, e);
+                }
+            }
+        }
+        let mut out = SourceMap::new();
+        for (id, f) in sources.files() {
+            let text = if id == file {
+                job.template.text.clone()
+            } else {
+                f.text.to_string()
+            };
+            out.add(SourceFile::new(f.name.clone(), f.path.clone(), text));
+        }
+        out
+    };
+    match result {
+        Ok(mut r) => {
+            r.sources = back(&mut r.findings, &r.sources);
+            Ok(r)
+        }
+        Err(mut f) => {
+            f.sources = back(&mut f.diagnostics, &f.sources);
+            Err(f)
+        }
+    }
+}
+
+/// Rendered YAML → [`Loaded`] → resolve (+ lint) → INI, read back.
+fn check_rendered(
+    job: &Job<'_>,
+    host: &Host,
+    name: &str,
+    text: String,
+) -> Result<Rendered, Failure> {
+    let loaded = load_text_as(name, job.path, text, host, job.snippet);
     let errors = |diags: &[Diagnostic]| -> Vec<Diagnostic> {
         diags
             .iter()
@@ -292,13 +417,21 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         .filter(|d| d.severity != Severity::Error)
         .cloned()
         .collect();
-    if job.lint {
+    if let Some(settings) = job.lint {
         let cx = crate::lint::LintContext::new(&loaded, &resolution, host);
-        findings.extend(crate::lint::lint(&cx, &crate::lint::Settings::default()));
+        findings.extend(crate::lint::lint(&cx, settings));
+    }
+    // A finding at `fail_on` (error: what `supc check` fails on) stops the
+    // render: nothing is written for a config check rejects.
+    if findings.iter().any(|d| d.severity >= job.fail_on) {
+        return Err(Failure {
+            diagnostics: findings,
+            sources: loaded.sources,
+        });
     }
     let ini = crate::emit::ini::render_flat(&loaded, job.out_dir);
     let want = comparable(config);
-    let model = match read_back(&ini, job.out_dir, host) {
+    let model = match read_back(&ini, job.out_dir, host, job.snippet) {
         Ok(got) if comparable_json(got.clone()) == want => got,
         Ok(_) => {
             return Err(Failure {
@@ -348,9 +481,15 @@ pub fn loaded_from_ini(text: &str, path: &str) -> Loaded {
     crate::load::from_text(text, path, path)
 }
 
-fn read_back(ini: &str, out_dir: &str, host: &Host) -> Result<serde_json::Value, String> {
+fn read_back(
+    ini: &str,
+    out_dir: &str,
+    host: &Host,
+    snippet: bool,
+) -> Result<serde_json::Value, String> {
     let path = join(out_dir, "supervisord.conf");
-    let loaded = loaded_from_ini(ini, &path);
+    let mut loaded = loaded_from_ini(ini, &path);
+    loaded.snippet = snippet;
     let res = crate::resolve::resolve(&loaded, host);
     match &res.config {
         Some(c) => Ok(crate::emit::json::config(c)),

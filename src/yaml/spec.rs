@@ -679,10 +679,10 @@ mod tests {
 
     #[test]
     fn plugin_ini_is_raw_as_a_mapping_and_an_argument_otherwise() {
-        let p: Plugin = serde_yaml::from_str("{f: x, ini: /etc/a.ini}").unwrap();
+        let p: Plugin = serde_yaml_ng::from_str("{f: x, ini: /etc/a.ini}").unwrap();
         assert_eq!(p.options["ini"], Word::Text("/etc/a.ini".into()));
         assert_eq!(p.ini, None);
-        let p: Plugin = serde_yaml::from_str("{f: x, ini: {ini: '100%', n: 0x10}}").unwrap();
+        let p: Plugin = serde_yaml_ng::from_str("{f: x, ini: {ini: '100%', n: 0x10}}").unwrap();
         assert!(!p.options.contains_key("ini"));
         let raw = p.ini.clone().unwrap();
         assert_eq!((raw["ini"].as_str(), raw["n"].as_str()), ("100%", "0x10"));
@@ -695,7 +695,7 @@ mod tests {
 
     #[test]
     fn section_ini_keeps_the_text_as_written() {
-        let p: Program = serde_yaml::from_str("ini: {numprocs: 0x10, autostart: yes}").unwrap();
+        let p: Program = serde_yaml_ng::from_str("ini: {numprocs: 0x10, autostart: yes}").unwrap();
         let raw = p.ini.unwrap();
         assert_eq!(raw["numprocs"], "0x10");
         assert_eq!(raw["autostart"], "yes");

@@ -82,7 +82,7 @@ fn read_candidate(c: &Candidate, plan: &Plan) -> Result<Option<Input>, String> {
     }
     let mode = plan.mode.unwrap_or_else(|| {
         let name = shown_as.file_name().and_then(|n| n.to_str());
-        detect::mode_of(name, &text)
+        detect::mode_of_file(name, &text)
     });
     let text = std::str::from_utf8(&bytes).ok().map(Arc::from);
     Ok(Some(Input {
@@ -128,7 +128,7 @@ fn from_stdin(plan: &Plan) -> Inputs {
     };
     let mode = plan.mode.unwrap_or_else(|| {
         let file_name = name.file_name().and_then(|n| n.to_str());
-        detect::mode_of(file_name, &text)
+        detect::mode_of_file(file_name, &text)
     });
     inputs.files.push(Input {
         id: None,

@@ -1,0 +1,128 @@
+//! `group_vars/` and `host_vars/` next to an inventory source, found as
+//! Ansible's `host_group_vars` plugin finds them: for an entity `NAME`
+//! the first of `NAME`, `NAME.yml`, `NAME.yaml`, `NAME.json` that exists;
+//! a directory contributes every file in it (recursively, sorted, hidden
+//! and `~` files skipped, only those extensions or none), later files
+//! overriding earlier ones.
+
+use super::{Inventory, InventoryError, Vars};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub const VAULT: &str = "Ansible Vault encrypted data is not supported by supc (it has no vault password); use the Ansible module in ansible/ (it renders with the play's variables) or decrypt into a --vars-file";
+
+const EXTENSIONS: &[&str] = &["", ".yml", ".yaml", ".json"];
+
+/// The `group_vars/` (indexed like `inv.groups`) and `host_vars/`
+/// (indexed like `inv.hosts`) of one source directory.
+pub fn read(base: &Path, inv: &Inventory) -> Result<(Vec<Vars>, Vec<Vars>), InventoryError> {
+    let groups = inv
+        .groups
+        .iter()
+        .map(|g| entity_vars(&base.join("group_vars"), &g.name))
+        .collect::<Result<_, _>>()?;
+    let hosts = inv
+        .hosts
+        .iter()
+        .map(|h| entity_vars(&base.join("host_vars"), &h.name))
+        .collect::<Result<_, _>>()?;
+    Ok((groups, hosts))
+}
+
+fn entity_vars(dir: &Path, name: &str) -> Result<Vars, InventoryError> {
+    let mut vars = Vars::new();
+    if !dir.is_dir() || name.contains('/') {
+        return Ok(vars);
+    }
+    for file in find_files(dir, name)? {
+        for (k, v) in file_vars(&file)? {
+            vars.insert(k, v);
+        }
+    }
+    Ok(vars)
+}
+
+/// Ansible's `DataLoader.find_vars_files`.
+fn find_files(dir: &Path, name: &str) -> Result<Vec<PathBuf>, InventoryError> {
+    for ext in EXTENSIONS {
+        let path = dir.join(format!("{name}{ext}"));
+        if path.is_dir() {
+            let mut found = Vec::new();
+            dir_files(&path, &mut found, 0)?;
+            return Ok(found);
+        }
+        if path.exists() {
+            return Ok(vec![path]);
+        }
+    }
+    Ok(Vec::new())
+}
+
+fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), InventoryError> {
+    if depth > 32 {
+        return Err(InventoryError::new(
+            dir,
+            "variable directories nested too deeply (a symlink loop?)",
+        ));
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| InventoryError::new(dir, e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    for name in names {
+        if name.starts_with('.') || name.ends_with('~') {
+            continue;
+        }
+        let path = dir.join(&name);
+        let ext = Path::new(&name)
+            .extension()
+            .map(|e| format!(".{}", e.to_string_lossy()));
+        if path.is_dir() && ext.is_none() {
+            dir_files(&path, found, depth + 1)?;
+        } else if path.is_file() && ext.as_deref().is_none_or(|e| EXTENSIONS.contains(&e)) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// One vars file (`group_vars/x.yml`, `--vars-file`): a YAML (or JSON)
+/// mapping; empty is no variables.
+pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
+    let text = read_text(path)?;
+    let doc: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
+    match super::yaml_source::to_json(&doc).map_err(|m| InventoryError::new(path, m))? {
+        serde_json::Value::Null => Ok(Vars::new()),
+        serde_json::Value::Object(m) => Ok(m),
+        other => Err(InventoryError::new(
+            path,
+            format!("invalid vars: expected a mapping, got {other}"),
+        )),
+    }
+}
+
+/// A file's text, bounded like every config supc reads; vault files are
+/// refused by name.
+pub fn read_text(path: &Path) -> Result<String, InventoryError> {
+    // Checked before opening: opening a FIFO would block.
+    let meta = std::fs::metadata(path).map_err(|e| InventoryError::new(path, e.to_string()))?;
+    if !meta.is_file() {
+        return Err(InventoryError::new(path, "not a regular file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| InventoryError::new(path, e.to_string()))?;
+    let mut bytes = Vec::new();
+    file.take(crate::limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InventoryError::new(path, e.to_string()))?;
+    if bytes.len() as u64 > crate::limits::MAX_FILE_BYTES {
+        return Err(InventoryError::new(path, "the file is too large"));
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| InventoryError::new(path, "the file is not UTF-8"))?;
+    if text.trim_start().starts_with("$ANSIBLE_VAULT") {
+        return Err(InventoryError::new(path, VAULT));
+    }
+    Ok(text)
+}
