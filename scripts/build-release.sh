@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Builds every artifact a supc release publishes, into dist/ (or $1):
+#
+#   supc-VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+#       glibc 2.17+ Linux (CentOS 7 and newer); maturin links it with zig
+#       against glibc 2.17's symbols, and auditwheel confirms the tag
+#   supc-VERSION-py3-none-musllinux_1_2_x86_64.whl
+#       Alpine and other musl systems (the same static binary)
+#   supc-VERSION.tar.gz                       the sdist (`pip install` from source)
+#   supc-VERSION-x86_64-unknown-linux-musl.tar.gz
+#       the fully static binary, with shell completions, man pages, README
+#       and licenses, for machines without Python
+#   supc-VERSION.crate                        what `cargo publish` uploads
+#   SHA256SUMS
+#
+# Needs cargo, the x86_64-unknown-linux-musl target (added with rustup when
+# missing) and python3 with the venv module; maturin, ziglang and auditwheel
+# are installed at pinned versions into target/release-venv. Prints how long
+# each step took. Works from any directory.
+set -euo pipefail
+
+MATURIN=maturin==1.16.0
+ZIGLANG=ziglang==0.17.1
+AUDITWHEEL=auditwheel==6.8.2
+MUSL=x86_64-unknown-linux-musl
+
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+OUT=$(mkdir -p -- "${1:-dist}" && cd -- "${1:-dist}" && pwd)
+VENV=$ROOT/target/release-venv
+VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+
+note() { printf 'build-release: %s\n' "$*" >&2; }
+
+# Runs "$@" and reports its wall time under the label $1.
+step() {
+    local label=$1 start=$SECONDS
+    shift
+    note "$label ..."
+    "$@"
+    note "$label: $((SECONDS - start)) s"
+}
+
+build_venv() {
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "$MATURIN" "$ZIGLANG" "$AUDITWHEEL"
+}
+
+manylinux_wheel() {
+    "$VENV/bin/maturin" build --release --locked --zig \
+        --compatibility manylinux2014 --target x86_64-unknown-linux-gnu --out "$OUT"
+    local wheel
+    wheel=$(ls -t "$OUT"/supc-"$VERSION"-*manylinux*x86_64.whl | head -n 1)
+    # auditwheel reads the symbol versions the binary needs and names the
+    # oldest manylinux policy it satisfies; a newer one fails the release.
+    "$VENV/bin/auditwheel" show "$wheel" | tee "$OUT/auditwheel.txt" >&2
+    grep -q 'manylinux_2_17_x86_64' "$OUT/auditwheel.txt" || {
+        note "error: $wheel is not manylinux_2_17 (manylinux2014)"
+        exit 1
+    }
+    rm -f -- "$OUT/auditwheel.txt"
+}
+
+musllinux_wheel() {
+    "$VENV/bin/maturin" build --release --locked --zig \
+        --compatibility musllinux_1_2 --target "$MUSL" --out "$OUT"
+}
+
+sdist() {
+    "$VENV/bin/maturin" sdist --out "$OUT"
+}
+
+# The static binary: musl's libc is linked in, so it runs on any x86_64
+# Linux kernel. zig compiles the few C/assembly pieces (psm) for musl, so no
+# musl-gcc is needed.
+static_binary() {
+    rustup target list --installed | grep -qx "$MUSL" || rustup target add "$MUSL"
+    local zig="$VENV/bin/python -m ziglang"
+    CC_x86_64_unknown_linux_musl="$zig cc -target x86_64-linux-musl" \
+        cargo build --release --locked --target "$MUSL"
+    local bin=$ROOT/target/$MUSL/release/supc
+    if ! file -b "$bin" | grep -q 'static'; then
+        note "error: $bin is not statically linked: $(file -b "$bin")"
+        exit 1
+    fi
+    local name=supc-$VERSION-$MUSL stage
+    stage=$(mktemp -d)
+    mkdir -p "$stage/$name/completions" "$stage/$name/man"
+    cp "$bin" README.md LICENSE-MIT LICENSE-APACHE "$stage/$name/"
+    "$bin" completions bash >"$stage/$name/completions/supc.bash"
+    "$bin" completions zsh >"$stage/$name/completions/_supc"
+    "$bin" completions fish >"$stage/$name/completions/supc.fish"
+    "$bin" completions powershell >"$stage/$name/completions/_supc.ps1"
+    "$bin" completions elvish >"$stage/$name/completions/supc.elv"
+    "$bin" man "$stage/$name/man"
+    tar -C "$stage" -czf "$OUT/$name.tar.gz" "$name"
+    rm -rf -- "$stage"
+}
+
+crate() {
+    cargo package --locked
+    cp "$ROOT/target/package/supc-$VERSION.crate" "$OUT/"
+}
+
+step "build venv ($MATURIN $ZIGLANG $AUDITWHEEL)" build_venv
+step "manylinux2014 wheel" manylinux_wheel
+step "static musl binary" static_binary
+step "musllinux wheel" musllinux_wheel
+step "sdist" sdist
+step "crate" crate
+(cd "$OUT" && sha256sum -- *"$VERSION"* >SHA256SUMS)
+note "artifacts in $OUT:"
+ls -l "$OUT" >&2
