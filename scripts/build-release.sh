@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every artifact a supc release publishes, into dist/ (or $1):
+# Builds every artifact a supc release publishes, into target/dist/ (or $1):
 #
 #   supc-VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 #       glibc 2.17+ Linux (CentOS 7 and newer); maturin links it with zig
@@ -26,7 +26,7 @@ MUSL=x86_64-unknown-linux-musl
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
-OUT=$(mkdir -p -- "${1:-dist}" && cd -- "${1:-dist}" && pwd)
+OUT=$(mkdir -p -- "${1:-target/dist}" && cd -- "${1:-target/dist}" && pwd)
 VENV=$ROOT/target/release-venv
 VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
@@ -80,10 +80,7 @@ static_binary() {
     CC_x86_64_unknown_linux_musl="$zig cc -target x86_64-linux-musl" \
         cargo build --release --locked --target "$MUSL"
     local bin=$ROOT/target/$MUSL/release/supc
-    if ! file -b "$bin" | grep -q 'static'; then
-        note "error: $bin is not statically linked: $(file -b "$bin")"
-        exit 1
-    fi
+    is_static "$bin" || { note "error: $bin is not statically linked"; exit 1; }
     local name=supc-$VERSION-$MUSL stage
     stage=$(mktemp -d)
     mkdir -p "$stage/$name/completions" "$stage/$name/man"
@@ -98,12 +95,30 @@ static_binary() {
     rm -rf -- "$stage"
 }
 
+# True when the ELF file $1 asks for no program interpreter and no shared
+# library (pyelftools comes with auditwheel).
+is_static() {
+    "$VENV/bin/python" - "$1" <<'PY'
+import sys
+from elftools.elf.elffile import ELFFile
+
+with open(sys.argv[1], "rb") as f:
+    elf = ELFFile(f)
+    interp = any(seg.header.p_type == "PT_INTERP" for seg in elf.iter_segments())
+    dynamic = elf.get_section_by_name(".dynamic")
+    needed = [t for t in dynamic.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dynamic else []
+sys.exit(1 if interp or needed else 0)
+PY
+}
+
 crate() {
     cargo package --locked
     cp "$ROOT/target/package/supc-$VERSION.crate" "$OUT/"
 }
 
 step "build venv ($MATURIN $ZIGLANG $AUDITWHEEL)" build_venv
+# maturin looks for zig as `python3 -m ziglang` on PATH.
+export PATH=$VENV/bin:$PATH
 step "manylinux2014 wheel" manylinux_wheel
 step "static musl binary" static_binary
 step "musllinux wheel" musllinux_wheel
