@@ -30,6 +30,7 @@ fn benches(c: &mut Criterion) {
         node_name: "bench".into(),
         cwd: dir.path().to_string_lossy().into_owned(),
         portable: true,
+        overlay: Default::default(),
     };
     c.bench_function("parse 1000x10", |b| {
         b.iter(|| black_box(supc::load::load("supervisord.conf", &host, false)))

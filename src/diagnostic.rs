@@ -3,6 +3,7 @@
 //! supervisord's own messages are kept verbatim in `message` (they are part
 //! of the oracle contract); supc adds the location, labels and help.
 
+use crate::codes::Code;
 use crate::source::Span;
 use serde::Serialize;
 
@@ -34,8 +35,8 @@ impl Label {
 /// One finding about a config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable code, e.g. `SUP001`.
-    pub code: &'static str,
+    /// The code from the catalogue (`crate::codes`).
+    pub code: Code,
     pub severity: Severity,
     /// The message; for supervisord's errors, its exact text.
     pub message: String,
@@ -45,10 +46,39 @@ pub struct Diagnostic {
     /// Related places ("first defined here").
     pub related: Vec<Label>,
     pub help: Option<String>,
+    /// A mechanical change of the text that removes the finding.
+    pub fix: Option<Fix>,
+}
+
+/// Whether applying a fix keeps what supervisord reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// supervisord reads the same model afterwards (`--fix`).
+    Safe,
+    /// Changes behaviour, as intended (`--unsafe-fixes`).
+    Unsafe,
+}
+
+/// One replacement of a span of a file's text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// The bytes replaced (empty for an insertion), in the span's file.
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A fix: edits applied together, possibly in several files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, e.g. "Rename `kill_as_group` to `killasgroup`".
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -56,18 +86,19 @@ impl Diagnostic {
             primary: None,
             related: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, message)
     }
 
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Warning, message)
     }
 
-    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn info(code: Code, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Info, message)
     }
 
@@ -90,6 +121,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }

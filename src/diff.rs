@@ -1009,6 +1009,7 @@ mod tests {
             node_name: "testhost".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         }
     }
 
@@ -1304,6 +1305,7 @@ mod tests {
     fn reread_skips_the_supervisord_user_check() {
         let h = Host {
             portable: false,
+            overlay: Default::default(),
             ..host()
         };
         let dir = tempfile::tempdir().unwrap();

@@ -20,6 +20,8 @@ pub struct Host {
     /// supervisord's working directory.
     pub cwd: String,
     pub portable: bool,
+    /// Texts that stand in for files (editor buffers, stdin, `--as`).
+    pub overlay: crate::input::Overlay,
 }
 
 /// A passwd entry.
@@ -48,7 +50,34 @@ impl Host {
             node_name,
             cwd,
             portable,
+            overlay: crate::input::Overlay::default(),
         }
+    }
+
+    /// The bytes of the config file at `abs_path`: the overlay's text, or
+    /// the regular file on disk (see [`crate::input`]).
+    pub fn read_config(&self, abs_path: &str) -> Result<Vec<u8>, crate::input::ReadError> {
+        match self.overlay.get(abs_path) {
+            Some(text) => Ok(text.as_bytes().to_vec()),
+            None => crate::input::read_config_bytes(
+                std::path::Path::new(abs_path),
+                crate::limits::MAX_FILE_BYTES,
+            ),
+        }
+    }
+
+    /// [`Host::read_config`] as text (invalid UTF-8 is an error).
+    pub fn read_config_text(&self, abs_path: &str) -> Result<String, crate::input::ReadError> {
+        let bytes = self.read_config(abs_path)?;
+        String::from_utf8(bytes).map_err(|e| {
+            crate::input::ReadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })
+    }
+
+    /// Whether a config file is there to read (in the overlay or on disk,
+    /// symlinks followed).
+    pub fn config_exists(&self, abs_path: &str) -> bool {
+        self.overlay.get(abs_path).is_some() || std::path::Path::new(abs_path).exists()
     }
 
     pub fn env_var(&self, key: &str) -> Option<&str> {

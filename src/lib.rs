@@ -32,12 +32,14 @@ pub mod emit;
 pub mod explain;
 pub mod host;
 pub mod ini;
+pub mod input;
 pub mod limits;
 pub mod lint;
 pub mod load;
 pub mod model;
 pub mod options;
 pub mod output;
+pub mod parallel;
 pub mod python;
 pub mod report;
 pub mod resolve;
@@ -53,7 +55,7 @@ use host::Host;
 pub fn analyze(path: &str, host: &Host, snippet: bool) -> (load::Loaded, resolve::Resolution) {
     if yaml::is_yaml_path(path) {
         let full = python::path::abspath(path, &host.cwd);
-        if let Ok(text) = std::fs::read_to_string(&full) {
+        if let Ok(text) = host.read_config_text(&full) {
             let loaded = yaml::load_text(path, std::path::Path::new(&full), text, host);
             let resolution = resolve::resolve(&loaded, host);
             return (loaded, resolution);

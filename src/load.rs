@@ -7,9 +7,11 @@
 //! supervisord, reading goes on after an error where that is safe, so
 //! `supc check` can report every problem.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::ini::Ini;
+use crate::input::{self, ReadError};
 use crate::limits;
 use crate::python::format::{FormatError, Mapping, format};
 use crate::python::path::{abspath, dirname, join};
@@ -104,19 +106,28 @@ pub fn load(config_path: &str, host: &Host, snippet: bool) -> Loaded {
     };
     let full = abspath(config_path, &host.cwd);
     let path = Path::new(&full);
-    if config_path.is_empty() || !path.exists() {
+    if config_path.is_empty() || !host.config_exists(&full) {
         loaded.diagnostics.push(Diagnostic::error(
-            "SUP001",
+            Code::ConfigUnreadable,
             format!("could not find config file {config_path}"),
         ));
         return loaded;
     }
-    let Some(main) = read_one(&mut loaded, config_path, path) else {
-        loaded.diagnostics.push(Diagnostic::error(
-            "SUP001",
-            format!("could not read config file {config_path}"),
-        ));
-        return loaded;
+    let main = match read_one(&mut loaded, host, config_path, path) {
+        Ok(main) => main,
+        Err(e) => {
+            // supervisord's words; where it would block or fill memory
+            // instead (a FIFO, a device), supc says why it did not read.
+            let why = match e {
+                ReadError::NotRegular { .. } => format!(": {e}"),
+                _ => String::new(),
+            };
+            loaded.diagnostics.push(Diagnostic::error(
+                Code::ConfigUnreadable,
+                format!("could not read config file {config_path}{why}"),
+            ));
+            return loaded;
+        }
     };
     loaded.main = Some(main);
     if snippet {
@@ -143,7 +154,7 @@ pub fn from_text(text: &str, name: &str, path: &str) -> Loaded {
     let mut loaded = Loaded::single(sources, ini, name, &here, id);
     if unparsable {
         loaded.diagnostics.push(Diagnostic::error(
-            "SUP004",
+            Code::ParseError,
             format!("supervisord cannot parse {name}"),
         ));
     }
@@ -151,38 +162,50 @@ pub fn from_text(text: &str, name: &str, path: &str) -> Loaded {
     loaded
 }
 
-/// Reads, decodes, lexes and merges one file. `None` when it cannot be read.
-fn read_one(loaded: &mut Loaded, name: &str, path: &Path) -> Option<FileId> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_dir() {
-        return None;
+/// Reads, decodes, lexes and merges one file (the overlay's text, or the
+/// regular file on disk). A file over the size bound is kept empty with a
+/// `SUP090` error; what cannot be read at all is the caller's to report.
+fn read_one(
+    loaded: &mut Loaded,
+    host: &Host,
+    name: &str,
+    path: &Path,
+) -> Result<FileId, ReadError> {
+    let abs = path.to_string_lossy();
+    let len = match host.overlay.get(&abs) {
+        Some(text) => text.len() as u64,
+        None => input::regular_file_len(path)?,
+    };
+    if len > limits::MAX_FILE_BYTES {
+        return Ok(too_large(loaded, name, path, &format!("{len} bytes")));
     }
-    if meta.len() > limits::MAX_FILE_BYTES {
-        let file = loaded
-            .sources
-            .add(SourceFile::new(name.into(), path.into(), String::new()));
-        loaded.diagnostics.push(Diagnostic::error(
-            "SUP090",
-            format!(
-                "{name} is {} bytes; supc reads files of at most {} bytes",
-                meta.len(),
-                limits::MAX_FILE_BYTES
-            ),
-        ));
-        return Some(file);
-    }
-    let two_threads = meta.len() >= PARALLEL_BYTES
-        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let two_threads =
+        len >= PARALLEL_BYTES && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     if !two_threads {
-        return read_lexed(loaded, name, path, None);
+        return read_lexed(loaded, host, name, path, None);
     }
     std::thread::scope(|scope| {
         // Started before the file is read: a thread started on an idle
         // core can take milliseconds to run, and the read hides that.
         let (tx, rx) = std::sync::mpsc::channel::<Part>();
         let helper = scope.spawn(move || rx.recv().ok().map(Part::lex));
-        read_lexed(loaded, name, path, Some((tx, helper)))
+        read_lexed(loaded, host, name, path, Some((tx, helper)))
     })
+}
+
+/// An empty file in place of one over [`limits::MAX_FILE_BYTES`].
+fn too_large(loaded: &mut Loaded, name: &str, path: &Path, size: &str) -> FileId {
+    let file = loaded
+        .sources
+        .add(SourceFile::new(name.into(), path.into(), String::new()));
+    loaded.diagnostics.push(Diagnostic::error(
+        Code::SupcLimit,
+        format!(
+            "{name} is {size}; supc reads files of at most {} bytes",
+            limits::MAX_FILE_BYTES
+        ),
+    ));
+    file
 }
 
 /// Files at least this large are lexed on two threads.
@@ -288,11 +311,24 @@ type Helper<'scope> = (
 /// started.
 fn read_lexed(
     loaded: &mut Loaded,
+    host: &Host,
     name: &str,
     path: &Path,
     helper: Option<Helper<'_>>,
-) -> Option<FileId> {
-    let bytes = std::fs::read(path).ok()?;
+) -> Result<FileId, ReadError> {
+    let bytes = match host.read_config(&path.to_string_lossy()) {
+        Ok(bytes) => bytes,
+        // It grew past the bound since it was measured.
+        Err(ReadError::TooLarge { limit }) => {
+            return Ok(too_large(
+                loaded,
+                name,
+                path,
+                &format!("more than {limit} bytes"),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     let (text, decode_error) = decode(bytes);
     let file = loaded
         .sources
@@ -320,14 +356,14 @@ fn read_lexed(
     if let Some(de) = &decode_error {
         let at = Span::new(file, de.text_offset, de.text_offset + 3);
         errors.push(
-            Diagnostic::error("SUP002", de.message.clone())
+            Diagnostic::error(Code::InvalidUtf8, de.message.clone())
                 .at(at, "not valid UTF-8")
                 .help("supervisord reads configs as UTF-8; re-encode the file"),
         );
     }
     if let Some(mh) = &parsed.missing_header {
         let d = Diagnostic::error(
-            "SUP003",
+            Code::NoSectionHeader,
             format!(
                 "File contains no section headers.\nfile: {}, line: {}\n{}",
                 repr(name),
@@ -352,7 +388,7 @@ fn read_lexed(
         for b in &parsed.bad_lines {
             msg.push_str(&format!("\n\t[line {:2}]: {}", b.line, repr(&b.raw)));
         }
-        let mut d = Diagnostic::error("SUP004", msg).at(
+        let mut d = Diagnostic::error(Code::ParseError, msg).at(
             parsed.bad_lines[0].span,
             "expected `[section]` or `key = value`",
         );
@@ -363,7 +399,7 @@ fn read_lexed(
     }
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
-    Some(file)
+    Ok(file)
 }
 
 const CHUNK: usize = 8192;
@@ -452,7 +488,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         let span = loaded.ini.section("include").map(|s| s.headers[0]);
         loaded.diagnostics.push(
             Diagnostic::error(
-                "SUP005",
+                Code::IncludeWithoutFiles,
                 ".ini file has [include] section, but no files setting",
             )
             .at_opt(span, "this [include] has no `files =`"),
@@ -483,7 +519,8 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         if result.paths.is_empty() {
             let msg = format!("No file matches via include \"{joined}\"");
             loaded.diagnostics.push(
-                Diagnostic::warning("SUP040", msg.clone()).at(via, "this pattern matches no file"),
+                Diagnostic::warning(Code::SupervisordWarning, msg.clone())
+                    .at(via, "this pattern matches no file"),
             );
             loaded.parse_warnings.push(msg);
             continue;
@@ -495,7 +532,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
             if total > limits::MAX_INCLUDED_FILES {
                 loaded.diagnostics.push(
                     Diagnostic::error(
-                        "SUP090",
+                        Code::SupcLimit,
                         format!(
                             "the [include] patterns match more than {} files; supc stops there",
                             limits::MAX_INCLUDED_FILES
@@ -508,7 +545,22 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
             loaded
                 .parse_infos
                 .push(format!("Included extra file \"{path}\" during parsing"));
-            let file = read_one(loaded, &path, Path::new(&path));
+            // configparser skips an include it cannot open; one that would
+            // block supervisord or fill its memory is an error here.
+            let file = match read_one(loaded, host, &path, Path::new(&path)) {
+                Ok(file) => Some(file),
+                Err(e @ ReadError::NotRegular { .. }) => {
+                    loaded.diagnostics.push(
+                        Diagnostic::error(
+                            Code::ConfigUnreadable,
+                            format!("could not read included file {path}: {e}"),
+                        )
+                        .at(via, "included here"),
+                    );
+                    None
+                }
+                Err(_) => None,
+            };
             loaded.includes.push(IncludedFile {
                 path: path.clone(),
                 file,
@@ -524,7 +576,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
 pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mapping) -> Diagnostic {
     match err {
         FormatError::MissingKey(name) => Diagnostic::error(
-            "SUP010",
+            Code::UnknownExpansion,
             format!(
                 "Format string {} for {} contains names ({}) which cannot be expanded. Available names: {}",
                 repr(value),
@@ -537,7 +589,7 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
             "`%({name})s` is not available in this option; write `%%` for a literal percent sign"
         )),
         FormatError::Bad(msg) => Diagnostic::error(
-            "SUP011",
+            Code::BadFormat,
             format!(
                 "Format string {} for {} is badly formatted: {msg}",
                 repr(value),
@@ -546,7 +598,7 @@ pub fn format_error(value: &str, label: &str, err: &FormatError, mapping: &Mappi
         )
         .help("supervisord expands `%(name)s`; write `%%` for a literal percent sign"),
         FormatError::TooLong(_) => Diagnostic::error(
-            "SUP090",
+            Code::SupcLimit,
             format!(
                 "Format string {} for {} would expand to more than supc's limits ({} MiB for one value, {} MiB for all instances)",
                 repr(value),
@@ -733,6 +785,7 @@ mod tests {
             node_name: "h".into(),
             cwd: dir.path().to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         };
         let two = load("big.conf", &host, false);
         let mut one = load("big.conf", &host, false);
@@ -740,7 +793,7 @@ mod tests {
         one.ini = Ini::default();
         one.diagnostics.clear();
         one.comments.clear();
-        read_lexed(&mut one, "big.conf", &path, None).unwrap();
+        read_lexed(&mut one, &host, "big.conf", &path, None).unwrap();
         one.ini.shrink_to_fit();
         let show = |l: &Loaded| {
             let parsed = ParsedFile::default();

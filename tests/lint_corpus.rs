@@ -40,7 +40,12 @@ fn per_rule_counts_on_the_real_corpus() {
     let env = corpus_env(&root);
     let mut counts: BTreeMap<String, (usize, usize)> = registry::RULES
         .iter()
-        .map(|r| (format!("{} {}", r.meta().code, r.meta().name), (0, 0)))
+        .map(|r| {
+            (
+                format!("{} {}", r.meta().code, r.meta().code.name()),
+                (0, 0),
+            )
+        })
         .collect();
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
@@ -55,13 +60,14 @@ fn per_rule_counts_on_the_real_corpus() {
             node_name: "testhost".into(),
             cwd: dir.to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         };
         let (loaded, resolution) = supc::analyze("supervisord.conf", &host, false);
         let cx = LintContext::new(&loaded, &resolution, &host);
         let mut seen_in_case = std::collections::BTreeSet::new();
         for d in lint(&cx, &Settings::default()) {
-            let meta = registry::find(d.code).expect("lint codes are registered");
-            let key = format!("{} {}", meta.code, meta.name);
+            let meta = registry::rule_of(d.code).expect("lint codes are registered");
+            let key = format!("{} {}", meta.code, meta.code.name());
             let entry = counts.get_mut(&key).expect("registered");
             entry.0 += 1;
             if seen_in_case.insert(key) {

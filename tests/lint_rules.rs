@@ -21,6 +21,7 @@ fn host(cwd: &Path) -> Host {
         node_name: "testhost".into(),
         cwd: cwd.to_string_lossy().into_owned(),
         portable: true,
+        overlay: Default::default(),
     }
 }
 
@@ -55,7 +56,7 @@ fn run_case(rule: &str, case: &Path) -> (usize, String) {
 #[test]
 fn every_rule_has_firing_and_quiet_fixtures() {
     for rule in registry::RULES {
-        let name = rule.meta().name;
+        let name = rule.meta().code.name();
         let dir = fixtures().join(name);
         let cases: Vec<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("no fixture folder fixtures/lint/{name}"))

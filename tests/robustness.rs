@@ -11,6 +11,7 @@ fn host(dir: &Path) -> Host {
         node_name: "testhost".into(),
         cwd: dir.to_string_lossy().into_owned(),
         portable: true,
+        overlay: Default::default(),
     }
 }
 
@@ -207,7 +208,7 @@ fn an_include_glob_over_the_file_limit_stops_with_a_diagnostic() {
     .unwrap();
     let (_, res) = supc::analyze("supervisord.conf", &host(dir.path()), false);
     let err = res.first_error().unwrap();
-    assert_eq!(err.code, "SUP090");
+    assert_eq!(err.code, supc::codes::Code::SupcLimit);
     assert!(
         err.message.contains("more than 10000 files"),
         "{}",

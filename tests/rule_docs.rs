@@ -10,7 +10,7 @@ fn every_rule_has_a_current_page() {
     for rule in registry::RULES {
         let m = rule.meta();
         let out = Command::new(env!("CARGO_BIN_EXE_supc"))
-            .args(["rule", m.name])
+            .args(["rule", m.code.name()])
             .output()
             .unwrap();
         let page = std::fs::read(root.join(m.docs_path())).unwrap_or_else(|_| {

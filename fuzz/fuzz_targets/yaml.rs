@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         node_name: "fuzz".into(),
         cwd: dir.path().to_string_lossy().into_owned(),
         portable: true,
+        overlay: Default::default(),
     };
     let (loaded, resolution) = supc::analyze("supc.yaml", &host, false);
     let cx = LintContext::new(&loaded, &resolution, &host);

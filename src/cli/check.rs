@@ -2,6 +2,7 @@
 //! for many files at once, in human, JSON, SARIF or GitHub format.
 
 use super::InputArgs;
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::host::Host;
 use crate::lint::{LintContext, Settings, lint};
@@ -100,7 +101,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let fail_cli = args.fail_on.map(Severity::from);
     // One file: its config is freed by the exit, not piece by piece.
     let leak = files.len() == 1;
-    let results = parallel_map(&files, |file| {
+    let results = crate::parallel::map(&files, |file| {
         let settings = match &explicit {
             Some(s) => Ok(s.clone()),
             None => nearest_settings(file),
@@ -113,6 +114,13 @@ pub fn run(args: &CheckArgs) -> i32 {
             Err(e) => Err(e),
         }
     });
+    let results = match results {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("supc: {e}");
+            return 2;
+        }
+    };
     let mut reports: Vec<FileReport> = Vec::with_capacity(results.len());
     let mut human = String::new();
     let mut io_error = false;
@@ -167,7 +175,7 @@ fn check_one(
     if loaded.main.is_some() {
         diags.extend(lint(&cx, settings));
     }
-    let io_error = diags.iter().any(|d| d.code == "SUP001");
+    let io_error = diags.iter().any(|d| d.code == Code::ConfigUnreadable);
     let human = if format == Format::Human {
         render(&diags, &loaded.sources)
     } else {
@@ -244,32 +252,4 @@ fn looks_like_snippet(file: &Path) -> bool {
             l.starts_with("[supervisord]") || l.starts_with("[include]")
         })
     })
-}
-
-/// Maps files on all cores, keeping the input order.
-fn parallel_map<T: Send>(files: &[PathBuf], f: impl Fn(&Path) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<T>>> =
-        files.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(file) = files.get(i) else { break };
-                    let r = f(file);
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .filter_map(|m| m.into_inner().ok().flatten())
-        .collect()
 }

@@ -1,6 +1,6 @@
 //! `supc rules` (the table) and `supc rule CODE|NAME` (one rule's docs).
 
-use crate::codes::CORE_CODES;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::lint::registry;
 use clap::{Args, ValueEnum};
@@ -37,14 +37,15 @@ pub fn list(args: &RulesArgs) -> i32 {
         let rules: Vec<_> = registry::RULES
             .iter()
             .map(|r| {
-                let m = r.meta();
-                json!({"code": m.code, "name": m.name, "severity": severity(m.severity),
-                       "category": m.category, "summary": m.summary, "docs": m.docs_path()})
+                let (m, c) = (r.meta(), r.meta().code);
+                json!({"code": c.code(), "name": c.name(), "severity": severity(c.severity()),
+                       "category": c.category(), "summary": c.summary(), "docs": m.docs_path()})
             })
             .collect();
-        let core: Vec<_> = CORE_CODES
+        let core: Vec<_> = Code::ALL
             .iter()
-            .map(|(c, n, s)| json!({"code": c, "name": n, "summary": s}))
+            .filter(|c| !c.is_lint())
+            .map(|c| json!({"code": c.code(), "name": c.name(), "summary": c.summary()}))
             .collect();
         let doc = json!({"rules": rules, "supervisord": core});
         super::print_stdout(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
@@ -55,23 +56,24 @@ pub fn list(args: &RulesArgs) -> i32 {
         "CODE", "NAME", "SEVERITY", "CATEGORY", "SUMMARY"
     );
     for r in registry::RULES {
-        let m = r.meta();
-        let cat = serde_json::to_value(m.category)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let c = r.meta().code;
         out.push_str(&format!(
             "{:<7} {:<36} {:<8} {:<12} {}\n",
-            m.code,
-            m.name,
-            severity(m.severity),
-            cat,
-            m.summary
+            c.code(),
+            c.name(),
+            severity(c.severity()),
+            c.category().as_str(),
+            c.summary()
         ));
     }
     out.push_str("\nsupervisord's own errors and warnings (always on):\n");
-    for (c, n, s) in CORE_CODES {
-        out.push_str(&format!("{c:<7} {n:<36} {s}\n"));
+    for c in Code::ALL.iter().filter(|c| !c.is_lint()) {
+        out.push_str(&format!(
+            "{:<7} {:<36} {}\n",
+            c.code(),
+            c.name(),
+            c.summary()
+        ));
     }
     super::print_stdout(&out);
     0
@@ -79,33 +81,29 @@ pub fn list(args: &RulesArgs) -> i32 {
 
 pub fn show(args: &RuleArgs) -> i32 {
     if let Some(m) = registry::find(&args.rule) {
-        let cat = serde_json::to_value(m.category)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let c = m.code;
         super::print_stdout(&format!(
             "# {} ({})\n\nSeverity: {}. Category: {}.\n\n{}\n\n{}\n",
-            m.name,
-            m.code,
-            severity(m.severity),
-            cat,
-            m.summary,
+            c.name(),
+            c.code(),
+            severity(c.severity()),
+            c.category().as_str(),
+            c.summary(),
             m.doc.trim_end()
         ));
         return 0;
     }
-    if let Some((c, n, s)) = CORE_CODES
-        .iter()
-        .find(|(c, n, _)| *c == args.rule || *n == args.rule)
-    {
+    if let Some(c) = Code::lookup(&args.rule) {
         super::print_stdout(&format!(
-            "# {n} ({c})\n\nOne of supervisord's own errors or warnings: {s}.\nsupc reports it with supervisord's exact message; it cannot be disabled.\n"
+            "# {} ({})\n\nOne of supervisord's own errors or warnings: {}.\nsupc reports it with supervisord's exact message; it cannot be disabled.\n",
+            c.name(),
+            c.code(),
+            c.summary()
         ));
         return 0;
     }
-    let names = registry::RULES.iter().map(|r| r.meta().name);
-    match crate::options::closest(&args.rule, names) {
-        Some(s) => eprintln!("supc: no rule {:?}; did you mean {s}?", args.rule),
+    match Code::closest(&args.rule) {
+        Some(c) => eprintln!("supc: no rule {:?}; did you mean {}?", args.rule, c.name()),
         None => eprintln!("supc: no rule {:?}; `supc rules` lists them", args.rule),
     }
     2

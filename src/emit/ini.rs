@@ -591,6 +591,7 @@ mod tests {
             node_name: "h".into(),
             cwd: base.to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         };
         let loaded = crate::load::load("supervisord.conf", &host, false);
         let out = if out_dir.is_empty() {

@@ -16,7 +16,8 @@ mod suppress;
 
 pub use settings::Settings;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::ini::{Entry, Ini, Section};
 use crate::load::Loaded;
@@ -25,28 +26,15 @@ use crate::options::SectionKind;
 use crate::resolve::Resolution;
 use crate::source::{FileId, SourceMap, Span};
 
-/// What a rule is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Correctness,
-    Portability,
-    Security,
-    Style,
-}
+pub use crate::codes::Category;
 
 /// A rule's identity and documentation.
 #[derive(Debug)]
 pub struct RuleMeta {
-    /// Stable code, `SUP1xx` correctness, `SUP2xx` server/client,
-    /// `SUP3xx` security, `SUP4xx` style and portability.
-    pub code: &'static str,
-    /// kebab-case; reads as "allow <name>".
-    pub name: &'static str,
-    pub severity: Severity,
-    pub category: Category,
-    /// One line, for tables and SARIF's shortDescription.
-    pub summary: &'static str,
+    /// The rule's row in the catalogue (`crate::codes`): code, kebab-case
+    /// name that reads as "allow <name>", default severity, category,
+    /// summary.
+    pub code: Code,
     /// Markdown with the fixed headings `## What it does`,
     /// `## Why is this bad?`, `## Example`, `## Use instead`.
     pub doc: &'static str,
@@ -56,7 +44,7 @@ impl RuleMeta {
     /// The rule's documentation page in the repository (what
     /// `supc rule NAME` prints, committed as `docs/rules/NAME.md`).
     pub fn docs_path(&self) -> String {
-        format!("docs/rules/{}.md", self.name)
+        format!("docs/rules/{}.md", self.code.name())
     }
 }
 
@@ -89,15 +77,18 @@ impl Findings {
         span: Span,
         label: impl Into<String>,
     ) -> &mut Diagnostic {
-        let d = Diagnostic::new(self.meta.code, self.meta.severity, message).at(span, label);
+        let d = Diagnostic::new(self.meta.code, self.meta.code.severity(), message).at(span, label);
         self.diags.push(d);
         self.diags.last_mut().expect("just pushed")
     }
 
     /// A finding without a place in the text (e.g. something missing).
     pub fn report_global(&mut self, message: impl Into<String>) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::new(self.meta.code, self.meta.severity, message));
+        self.diags.push(Diagnostic::new(
+            self.meta.code,
+            self.meta.code.severity(),
+            message,
+        ));
         self.diags.last_mut().expect("just pushed")
     }
 }
@@ -265,7 +256,7 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = registry::RULES
         .iter()
         .copied()
-        .filter(|r| settings.enabled(r.meta()))
+        .filter(|r| settings.enabled(r.meta().code))
         .collect();
     let results = run_rules(&rules, cx);
     let mut out = Vec::with_capacity(results.iter().map(Vec::len).sum());
@@ -273,7 +264,7 @@ pub fn lint(cx: &LintContext<'_>, settings: &Settings) -> Vec<Diagnostic> {
     for (rule, diags) in rules.iter().zip(results) {
         // A rule may grade its own findings (e.g. error only when it is
         // certain to break); a severity from the settings overrides that.
-        let forced = settings.override_for(rule.meta());
+        let forced = settings.override_for(rule.meta().code);
         for mut d in diags {
             if let Some(s) = forced {
                 d.severity = s;
@@ -328,6 +319,7 @@ mod tests {
             node_name: "testhost".into(),
             cwd: dir.path().to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         };
         let (loaded, resolution) = crate::analyze("supervisord.conf", &host, false);
         let cx = LintContext::new(&loaded, &resolution, &host);
@@ -336,7 +328,7 @@ mod tests {
 
         let rules: Vec<&dyn Rule> = registry::RULES.to_vec();
         let sequential = run_rules_on(&rules, &cx, 1);
-        let codes: std::collections::BTreeSet<&str> =
+        let codes: std::collections::BTreeSet<crate::codes::Code> =
             sequential.iter().flatten().map(|d| d.code).collect();
         assert!(codes.len() >= 4, "{codes:?}");
         let total = sequential.iter().flatten().count();

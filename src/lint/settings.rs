@@ -1,7 +1,7 @@
 //! Which rules run and how severe they are: `.supc.yaml` (found by walking
 //! up from the checked file) overlaid with `--select`/`--ignore`.
 
-use super::RuleMeta;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -39,26 +39,26 @@ impl<'de> Deserialize<'de> for Severity {
     }
 }
 
-fn matches(list: &[String], meta: &RuleMeta) -> bool {
-    list.iter().any(|s| s == meta.code || s == meta.name)
+fn matches(list: &[String], code: Code) -> bool {
+    list.iter().any(|s| Code::lookup(s) == Some(code))
 }
 
 impl Settings {
-    pub fn enabled(&self, meta: &RuleMeta) -> bool {
-        (self.select.is_empty() || matches(&self.select, meta)) && !matches(&self.ignore, meta)
+    pub fn enabled(&self, code: Code) -> bool {
+        (self.select.is_empty() || matches(&self.select, code)) && !matches(&self.ignore, code)
     }
 
     /// The severity the settings impose on a rule, if any.
-    pub fn override_for(&self, meta: &RuleMeta) -> Option<Severity> {
+    pub fn override_for(&self, code: Code) -> Option<Severity> {
         self.severity
             .iter()
-            .find(|(k, _)| *k == meta.code || *k == meta.name)
+            .find(|(k, _)| Code::lookup(k) == Some(code))
             .map(|(_, s)| *s)
     }
 
     /// The rule's severity after settings.
-    pub fn severity(&self, meta: &RuleMeta) -> Severity {
-        self.override_for(meta).unwrap_or(meta.severity)
+    pub fn severity(&self, code: Code) -> Severity {
+        self.override_for(code).unwrap_or(code.severity())
     }
 
     /// `.supc.yaml` in the file's directory or the nearest parent.
@@ -94,10 +94,7 @@ impl Settings {
         if !select.is_empty() {
             // Rules named on the command line run even if the file ignores them.
             let same = |a: &str, b: &str| {
-                a == b
-                    || super::registry::find(a)
-                        .zip(super::registry::find(b))
-                        .is_some_and(|(x, y)| x.code == y.code)
+                a == b || Code::lookup(a).is_some_and(|x| Code::lookup(b) == Some(x))
             };
             self.ignore.retain(|i| !select.iter().any(|s| same(s, i)));
             self.select = select.to_vec();

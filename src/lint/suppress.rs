@@ -3,7 +3,8 @@
 //! `; supc: disable-file=...` anywhere in a file. A suppression that
 //! suppresses nothing is reported (`unused-suppression`).
 
-use super::{LintContext, Settings, registry};
+use super::{LintContext, Settings};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
@@ -67,9 +68,8 @@ fn covers(
         d.used[0] = true;
         return true;
     }
-    let meta = registry::find(finding.code);
     for (i, r) in d.rules.iter().enumerate() {
-        if r == finding.code || meta.is_some_and(|m| m.name == r) {
+        if Code::lookup(r) == Some(finding.code) {
             d.used[i] = true;
             return true;
         }
@@ -95,8 +95,8 @@ pub(super) fn apply(
             kept.push(f);
         }
     }
-    let unused = registry::find("SUP405");
-    if let Some(meta) = unused.filter(|m| settings.enabled(m)) {
+    let unused = Code::UnusedSuppression;
+    if settings.enabled(unused) {
         for d in &directives {
             for (i, used) in d.used.iter().enumerate() {
                 if *used {
@@ -108,8 +108,8 @@ pub(super) fn apply(
                     .map_or("any rule".to_string(), |r| format!("`{r}`"));
                 kept.push(
                     Diagnostic::new(
-                        meta.code,
-                        settings.severity(meta),
+                        unused,
+                        settings.severity(unused),
                         format!("this suppression of {what} suppresses nothing"),
                     )
                     .at(d.span, "unused suppression")

@@ -47,7 +47,7 @@ fn to_report(
         Severity::Info => miette::Severity::Advice,
     };
     let mut md = MietteDiagnostic::new(d.message.clone())
-        .with_code(d.code)
+        .with_code(d.code.code())
         .with_severity(severity);
     let hidden = d.related.len().saturating_sub(MAX_RELATED_SHOWN);
     let more = (hidden > 0 && d.primary.is_some()).then(|| {

@@ -966,6 +966,7 @@ mod tests {
             node_name: "test".into(),
             cwd: dir.to_string_lossy().into_owned(),
             portable: true,
+            overlay: Default::default(),
         }
     }
 

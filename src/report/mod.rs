@@ -4,7 +4,6 @@
 pub mod github;
 pub mod sarif;
 
-use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry;
 use crate::source::{SourceMap, Span};
@@ -61,13 +60,10 @@ pub struct Finding {
 
 impl Finding {
     pub fn from_diagnostic(d: &Diagnostic, sources: &SourceMap) -> Finding {
-        let (rule, url) = match registry::find(d.code) {
-            Some(m) => (m.name.to_string(), Some(m.docs_path())),
-            None => (codes::core(d.code).map_or("", |(n, _)| n).to_string(), None),
-        };
+        let url = registry::rule_of(d.code).map(|m| m.docs_path());
         Finding {
-            code: d.code.to_string(),
-            rule,
+            code: d.code.code().to_string(),
+            rule: d.code.name().to_string(),
             severity: d.severity,
             message: d.message.clone(),
             location: d.primary.as_ref().map(|l| Location::of(l.span, sources)),

@@ -2,7 +2,7 @@
 //! with physical locations (1-based line and column) and related locations.
 
 use super::{FileReport, Location};
-use crate::codes::CORE_CODES;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::lint::registry;
 use serde_json::{Value, json};
@@ -33,30 +33,24 @@ fn uri(path: &str) -> String {
     path.replace('%', "%25").replace(' ', "%20")
 }
 
+/// Every code's metadata; lint rules add their documentation.
 fn rules() -> Vec<Value> {
-    let mut out: Vec<Value> = CORE_CODES
+    Code::ALL
         .iter()
-        .map(|(code, name, summary)| {
-            json!({
-                "id": code, "name": name,
-                "shortDescription": {"text": summary},
-                "defaultConfiguration": {"level": if code.starts_with("SUP04") { "warning" } else { "error" }},
-                "properties": {"category": "supervisord"},
-            })
+        .map(|&code| {
+            let mut rule = json!({
+                "id": code.code(), "name": code.name(),
+                "shortDescription": {"text": code.summary()},
+                "defaultConfiguration": {"level": level(code.severity())},
+                "properties": {"category": code.category()},
+            });
+            if let Some(m) = registry::rule_of(code) {
+                rule["fullDescription"] = json!({"text": code.summary()});
+                rule["help"] = json!({"text": m.doc, "markdown": m.doc});
+            }
+            rule
         })
-        .collect();
-    for r in registry::RULES {
-        let m = r.meta();
-        out.push(json!({
-            "id": m.code, "name": m.name,
-            "shortDescription": {"text": m.summary},
-            "fullDescription": {"text": m.summary},
-            "help": {"text": m.doc, "markdown": m.doc},
-            "defaultConfiguration": {"level": level(m.severity)},
-            "properties": {"category": m.category},
-        }));
-    }
-    out
+        .collect()
 }
 
 pub fn render(files: &[FileReport]) -> String {

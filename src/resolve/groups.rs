@@ -7,6 +7,7 @@ use super::convert::{
 };
 use super::plugins::{SpecError, check_spec};
 use super::{Resolver, Seed};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::model::{FcgiSocket, Group, GroupKind, Id, ListenerPool};
 use crate::python::format::Mapping;
@@ -87,7 +88,9 @@ impl<'a> Resolver<'a> {
             Ok(n) => Some(n),
             Err(m) => {
                 let span = self.section_span(section);
-                self.error(Diagnostic::error("SUP020", m).at_opt(span, "in this section name"));
+                self.error(
+                    Diagnostic::error(Code::InvalidValue, m).at_opt(span, "in this section name"),
+                );
                 None
             }
         }
@@ -209,7 +212,7 @@ impl<'a> Resolver<'a> {
             // would put it.
             let limited = in_order
                 .iter()
-                .any(|(_, p)| p.diags.iter().any(|d| d.code == "SUP090"));
+                .any(|(_, p)| p.diags.iter().any(|d| d.code == Code::SupcLimit));
             if !limited && !crate::limits::over(total) {
                 for (_, piece) in in_order {
                     self.diags.extend(piece.diags);
@@ -296,7 +299,7 @@ impl<'a> Resolver<'a> {
             if !has_p && !has_f {
                 self.error(
                     Diagnostic::error(
-                        "SUP025",
+                        Code::UnknownGroupMember,
                         format!("[{shown}] names unknown program or fcgi-program {program}"),
                     )
                     .at_opt(
@@ -309,7 +312,7 @@ impl<'a> Resolver<'a> {
             if has_p && has_f {
                 self.error(
                     Diagnostic::error(
-                        "SUP025",
+                        Code::UnknownGroupMember,
                         format!("[{shown}] name {program} is ambiguous (exists as program and fcgi-program)"),
                     )
                     .at_opt(span, "ambiguous member"),
@@ -358,7 +361,8 @@ impl<'a> Resolver<'a> {
             }
             Err(SpecError::Relative(msg)) => {
                 self.error(
-                    Diagnostic::error("SUP022", msg).at_opt(handler.span, "relative module"),
+                    Diagnostic::error(Code::RelativePluginModule, msg)
+                        .at_opt(handler.span, "relative module"),
                 );
                 return None;
             }
@@ -372,7 +376,7 @@ impl<'a> Resolver<'a> {
             let span = self.section_span(section);
             self.error(
                 Diagnostic::error(
-                    "SUP026",
+                    Code::EventlistenerWithoutEvents,
                     format!("[{section}] section requires an \"events\" line"),
                 )
                 .at_opt(
@@ -489,7 +493,7 @@ impl<'a> Resolver<'a> {
             let span = self.section_span(section);
             self.error(
                 Diagnostic::error(
-                    "SUP027",
+                    Code::FcgiWithoutSocket,
                     format!("[{section}] section requires a \"socket\" line"),
                 )
                 .at_opt(span, "socket needed"),

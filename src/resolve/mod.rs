@@ -21,6 +21,7 @@ mod supervisord;
 
 pub use convert::{signal_name, signal_number};
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::host::Host;
 use crate::load::{Loaded, format_error};
@@ -265,7 +266,7 @@ impl<'a> Resolver<'a> {
         let has_supervisord = ini.has_section("supervisord");
         if !fatal_load && !has_supervisord && !self.loaded.snippet {
             self.error(Diagnostic::error(
-                "SUP006",
+                Code::NoSupervisordSection,
                 ".ini file does not include supervisord section",
             ).help("add a [supervisord] section (section names are case-sensitive), or check a conf.d snippet with `supc check --snippet`"));
         }
@@ -310,8 +311,9 @@ impl<'a> Resolver<'a> {
     /// Records one of supervisord's parse warnings (a log line at startup),
     /// both as the message supervisord logs and as a located diagnostic.
     pub fn warn(&mut self, message: String, span: Option<Span>, label: &str) {
-        self.diags
-            .push(Diagnostic::warning("SUP040", message.clone()).at_opt(span, label));
+        self.diags.push(
+            Diagnostic::warning(Code::SupervisordWarning, message.clone()).at_opt(span, label),
+        );
         self.warnings.push(message);
     }
 
@@ -326,7 +328,7 @@ impl<'a> Resolver<'a> {
             "in this section"
         };
         let help = hint(&msg);
-        let mut d = Diagnostic::error("SUP020", msg).at_opt(span, label);
+        let mut d = Diagnostic::error(Code::InvalidValue, msg).at_opt(span, label);
         d.help = help;
         self.error(d);
     }
@@ -574,6 +576,7 @@ mod tests {
             node_name: "node".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         };
         let text = big_config();
         let loaded = crate::load::from_text(&text, "supervisord.conf", "/etc/supervisord.conf");

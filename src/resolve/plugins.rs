@@ -8,6 +8,7 @@
 
 use super::Resolver;
 use super::supervisor_modules::MODULES;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::ini::Ini;
 use crate::model::Plugin;
@@ -106,7 +107,7 @@ impl Resolver<'_> {
             let span = self.section_span(section);
             self.error(
                 Diagnostic::error(
-                    "SUP021",
+                    Code::PluginWithoutFactory,
                     format!("section [{section}] does not specify a {factory_key}"),
                 )
                 .at_opt(span, format!("no `{factory_key} =` here")),
@@ -124,7 +125,7 @@ impl Resolver<'_> {
                 return None;
             }
             Err(SpecError::Relative(msg)) => {
-                let d = Diagnostic::error("SUP022", msg)
+                let d = Diagnostic::error(Code::RelativePluginModule, msg)
                     .at_opt(got.span, "supervisord crashes on this relative module");
                 self.error(d);
                 return None;

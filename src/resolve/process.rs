@@ -11,6 +11,7 @@ use super::convert::{
     name_to_uid, octal, signal_name, signal_number,
 };
 use super::{Raw, Resolver};
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::limits;
 use crate::model::{
@@ -459,7 +460,9 @@ impl<'a> Resolver<'a> {
             Ok(n) => n,
             Err(m) => {
                 let span = self.section_span(section);
-                self.error(Diagnostic::error("SUP020", m).at_opt(span, "in this section name"));
+                self.error(
+                    Diagnostic::error(Code::InvalidValue, m).at_opt(span, "in this section name"),
+                );
                 return None;
             }
         };
@@ -473,7 +476,7 @@ impl<'a> Resolver<'a> {
                     .or_else(|| self.section_span(section));
                 self.error(
                     Diagnostic::error(
-                        "SUP090",
+                        Code::SupcLimit,
                         format!(
                             "numprocs={} is above supc's limit of {} processes per section",
                             pre.numprocs,
@@ -490,7 +493,9 @@ impl<'a> Resolver<'a> {
             Ok(got) => got,
             Err(reason) => {
                 let span = self.section_span(section);
-                self.error(Diagnostic::error("SUP090", reason).at_opt(span, "too much to expand"));
+                self.error(
+                    Diagnostic::error(Code::SupcLimit, reason).at_opt(span, "too much to expand"),
+                );
                 return None;
             }
         };
@@ -806,7 +811,7 @@ impl<'a> Resolver<'a> {
             });
             self.error(
                 Diagnostic::error(
-                    "SUP028",
+                    Code::NumprocsWithoutProcessNum,
                     "%(process_num) must be present within process_name when numprocs > 1",
                 )
                 .at_opt(span, "needs %(process_num) to tell instances apart")
@@ -823,7 +828,7 @@ impl<'a> Resolver<'a> {
                 .and_then(|g| g.span);
             self.error(
                 Diagnostic::error(
-                    "SUP029",
+                    Code::StopasgroupWithoutKillasgroup,
                     "Cannot set stopasgroup=true and killasgroup=false",
                 )
                 .at_opt(
@@ -980,7 +985,7 @@ impl<'a> Resolver<'a> {
                 let span = self.section_span(section);
                 self.error(
                     Diagnostic::error(
-                        "SUP030",
+                        Code::MissingCommand,
                         format!("program section {section} does not specify a command"),
                     )
                     .at_opt(span, "no `command =` in this section"),
@@ -1145,7 +1150,7 @@ impl<'a> Resolver<'a> {
         if memo.static_logs[i] {
             let warnings = self.diags[before..]
                 .iter()
-                .filter(|d| d.code == "SUP040")
+                .filter(|d| d.code == Code::SupervisordWarning)
                 .map(|d| (d.message.clone(), d.primary.as_ref().map(|l| l.span)))
                 .collect();
             memo.logs[i] = Some((log.clone(), warnings));
@@ -1421,6 +1426,7 @@ mod tests {
             node_name: "node".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         };
         let loaded = crate::load::from_text(text, "supervisord.conf", "/etc/supervisord.conf");
         let mut r = Resolver::new(&loaded, &host);

@@ -4,6 +4,7 @@
 use super::Resolver;
 use super::convert::{inet_address, octal, user_group};
 use super::plugins::plugin_sections;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::ini::Ini;
 use crate::model::{HttpServer, Id, ServerFamily, Supervisorctl};
@@ -42,7 +43,7 @@ impl Resolver<'_> {
                 .and_then(|g| g.key_span)
                 .or_else(|| self.section_span(section));
             self.error(Diagnostic::error(
-                "SUP023",
+                Code::IncompleteAuth,
                 format!("Section [{section}] contains incomplete authentication: If a username or a password is specified, both the username and password must be specified"),
             ).at_opt(span, "set both username and password, or neither"));
             return None;
@@ -56,8 +57,11 @@ impl Resolver<'_> {
         let span = self.section_span(section)?;
         let Some(port) = self.get(section, "port", None, Some(&none)).ok()? else {
             self.error(
-                Diagnostic::error("SUP024", format!("section [{section}] has no port value"))
-                    .at(span, "no `port =` here"),
+                Diagnostic::error(
+                    Code::ServerWithoutAddress,
+                    format!("section [{section}] has no port value"),
+                )
+                .at(span, "no `port =` here"),
             );
             return None;
         };
@@ -87,8 +91,11 @@ impl Resolver<'_> {
         let span = self.section_span(section)?;
         let Some(file) = self.get(section, "file", None, Some(&here)).ok()? else {
             self.error(
-                Diagnostic::error("SUP024", format!("section [{section}] has no file value"))
-                    .at(span, "no `file =` here"),
+                Diagnostic::error(
+                    Code::ServerWithoutAddress,
+                    format!("section [{section}] has no file value"),
+                )
+                .at(span, "no `file =` here"),
             );
             return None;
         };

@@ -20,6 +20,7 @@
 
 use super::locate::Locator;
 use super::spec::Spec;
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::ini::{Definition, Entry, Ini, Section};
 use crate::options::SectionKind;
@@ -345,7 +346,7 @@ pub fn build(spec: &Spec, loc: &Locator, text: &str) -> (Ini, Vec<Diagnostic>) {
             let place = b.loc.place(&["more_http_servers", name]);
             b.diags.push(
                 Diagnostic::error(
-                    "YAML003",
+                    Code::InvalidSpec,
                     format!("`{name}` is not a server section name: it must start with `inet_http_server` or `unix_http_server`"),
                 )
                 .at(place.key, "not a server section"),
@@ -428,7 +429,7 @@ impl Builder<'_> {
                     );
                 }
                 Err(msg) => self.diags.push(
-                    Diagnostic::error("YAML002", format!("[{name}] {key}: {msg}"))
+                    Diagnostic::error(Code::NoIniForm, format!("[{name}] {key}: {msg}"))
                         .at(place.value, "this value has no INI form"),
                 ),
             }
@@ -443,7 +444,7 @@ impl Builder<'_> {
             if !kind.takes_any_key() && crate::options::lookup(kind, key).is_none() {
                 let names = crate::options::options_of(kind).map(|o| o.name);
                 let mut d = Diagnostic::error(
-                    "YAML003",
+                    Code::InvalidSpec,
                     format!("[{name}] has no option `{key}` (under `ini:`)"),
                 )
                 .at(place.key, "not an option of this section");
@@ -456,7 +457,7 @@ impl Builder<'_> {
             if section.entries.contains_key(key.as_str()) {
                 self.diags.push(
                     Diagnostic::error(
-                        "YAML003",
+                        Code::InvalidSpec,
                         format!("[{name}] {key} is given twice: typed and under `ini:`"),
                     )
                     .at(place.key, "give it one way only"),
@@ -478,7 +479,7 @@ impl Builder<'_> {
                     );
                 }
                 Err(msg) => self.diags.push(
-                    Diagnostic::error("YAML002", format!("[{name}] {key}: {msg}"))
+                    Diagnostic::error(Code::NoIniForm, format!("[{name}] {key}: {msg}"))
                         .at(place.value, "this value has no INI form"),
                 ),
             }

@@ -27,6 +27,7 @@ pub mod locate;
 pub mod spec;
 pub mod template;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::host::Host;
 use crate::ini::Ini;
@@ -110,7 +111,7 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, text: &str) -> Diagnostic {
             msg = msg.replace(&format!("data {pat}"), &format!("expected {what}"));
         }
     }
-    let mut d = Diagnostic::error("YAML001", msg);
+    let mut d = Diagnostic::error(Code::InvalidYaml, msg);
     if let Some(loc) = e.location() {
         let start = loc.index().min(text.len());
         let len = text[start..]
@@ -156,7 +157,8 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
         if paths.is_empty() {
             let msg = format!("No file matches via include \"{joined}\"");
             loaded.diagnostics.push(
-                Diagnostic::warning("SUP040", msg.clone()).at(via, "this pattern matches no file"),
+                Diagnostic::warning(Code::SupervisordWarning, msg.clone())
+                    .at(via, "this pattern matches no file"),
             );
             loaded.parse_warnings.push(msg);
             continue;
@@ -166,12 +168,18 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
             loaded
                 .parse_infos
                 .push(format!("Included extra file \"{path}\" during parsing"));
-            let Ok(bytes) = std::fs::read(&path) else {
-                loaded.diagnostics.push(
-                    Diagnostic::error("SUP001", format!("could not read included file {path}"))
+            let bytes = match host.read_config(&path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    loaded.diagnostics.push(
+                        Diagnostic::error(
+                            Code::ConfigUnreadable,
+                            format!("could not read included file {path}: {e}"),
+                        )
                         .at(via, "included here"),
-                );
-                continue;
+                    );
+                    continue;
+                }
             };
             let text = String::from_utf8_lossy(&bytes).into_owned();
             let file = loaded
@@ -186,7 +194,7 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
                     .map(|b| b.span);
                 loaded.diagnostics.push(
                     Diagnostic::error(
-                        "SUP004",
+                        Code::ParseError,
                         format!("{path}: supervisord cannot parse this file"),
                     )
                     .at_opt(at, "not a header or option"),
@@ -295,7 +303,7 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         Ok(_) => {
             return Err(Failure {
                 diagnostics: vec![Diagnostic::error(
-                    "YAML004",
+                    Code::RenderMismatch,
                     "the rendered INI would not read back to the same model (a supc bug); nothing written",
                 )],
                 sources: loaded.sources,
@@ -304,7 +312,7 @@ pub fn render_one(job: &Job<'_>, host: &Host) -> Result<Rendered, Failure> {
         Err(msg) => {
             return Err(Failure {
                 diagnostics: vec![Diagnostic::error(
-                    "YAML004",
+                    Code::RenderMismatch,
                     format!("the rendered INI is not accepted: {msg}"),
                 )],
                 sources: loaded.sources,

@@ -8,6 +8,7 @@
 //! `group_names`. Undefined variables are errors (strict undefined) at the
 //! template location.
 
+use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use serde_json::{Map, Value};
@@ -99,7 +100,7 @@ fn template_error(e: &minijinja::Error, text: &str) -> Box<Diagnostic> {
         // minijinja names the variable only in debug builds; say it always.
         msg = format!("{msg}: `{name}` is undefined");
     }
-    let mut d = Diagnostic::error("YAML003", format!("template: {msg}"));
+    let mut d = Diagnostic::error(Code::InvalidSpec, format!("template: {msg}"));
     let span = match (e.range(), e.line()) {
         (Some(r), _) => Some(Span::new(FileId(0), r.start, r.end.max(r.start))),
         (None, Some(line)) => {

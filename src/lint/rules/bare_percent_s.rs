@@ -1,16 +1,12 @@
 use super::percent::{Piece, Spec, expansion, percent_pieces};
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct BarePercentS;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP109",
-    name: "bare-percent-s",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "An unkeyed `%s` that expands to every variable, environment included",
+    code: Code::BarePercentS,
     doc: r#"## What it does
 Finds an unkeyed `%s`, `%r` or `% s` (a `%` spec without a `(name)`) in
 an option supervisord expands.

@@ -1,15 +1,12 @@
 use super::server_client::{client_and_targets, env_dependent, value_span};
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct CredentialsMismatch;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP203",
-    name: "credentials-mismatch",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "[supervisorctl] username/password differ from those of its server",
+    code: Code::CredentialsMismatch,
     doc: r#"## What it does
 Finds the server that `[supervisorctl] serverurl` points at and compares
 its `username` and `password` with the ones supervisorctl sends. A server

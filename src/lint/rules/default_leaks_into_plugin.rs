@@ -1,15 +1,12 @@
 use super::missing_rpcinterface::is_main_factory;
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct DefaultLeaksIntoPlugin;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP207",
-    name: "default-leaks-into-plugin",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Keys ([DEFAULT] or extra) passed to make_main_rpcinterface, which takes none",
+    code: Code::DefaultLeaksIntoPlugin,
     doc: r#"## What it does
 Finds keys that supervisord passes as keyword arguments to supervisor's own
 RPC factory, `supervisor.rpcinterface:make_main_rpcinterface`: every key

@@ -1,17 +1,13 @@
 use super::percent::{Piece, expansion, mask_pass, percent_pieces};
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct DoubleExpansionEscape;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP110",
-    name: "double-expansion-escape",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A `%%` in an option that is expanded twice (log file names, [supervisord] environment)",
+    code: Code::DoubleExpansionEscape,
     doc: r#"## What it does
 Finds `%%` in `stdout_logfile`, `stderr_logfile` and
 `[supervisord] environment`, the three options supervisord expands

@@ -1,16 +1,13 @@
 use super::server_client::{env_dependent, value_span};
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::{FcgiSocket, Group};
 
 pub struct DuplicateFcgiSocket;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP205",
-    name: "duplicate-fcgi-socket",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Two [fcgi-program:x] sections with the same socket",
+    code: Code::DuplicateFcgiSocket,
     doc: r#"## What it does
 Finds `[fcgi-program:x]` sections whose `socket` is the same unix socket
 (after normalization) or the same TCP address (same port on the same host,

@@ -1,16 +1,12 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::Group;
 use indexmap::IndexMap;
 
 pub struct DuplicateGroupName;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP116",
-    name: "duplicate-group-name",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Two sections define the same group name; all but one are dropped",
+    code: Code::DuplicateGroupName,
     doc: r#"## What it does
 Finds groups with the same name made by different section types:
 `[group:x]` and `[program:x]`, `[program:x]` and `[eventlistener:x]`,

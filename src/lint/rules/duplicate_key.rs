@@ -1,17 +1,14 @@
 use super::duplicate_section::{elsewhere, same_place, template_branch};
-use crate::diagnostic::{Label, Severity};
+use crate::codes::Code;
+use crate::diagnostic::Label;
 use crate::ini::{Definition, Section};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct DuplicateKey;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP105",
-    name: "duplicate-key",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A key set more than once in one section; the last value wins silently",
+    code: Code::DuplicateKey,
     doc: r#"## What it does
 Finds keys that are set more than once in the same section, in one file or
 across included files (when a section is repeated).

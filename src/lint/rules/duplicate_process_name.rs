@@ -1,6 +1,7 @@
 use super::program_in_multiple_groups::member_spans;
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::{Group, Process};
 use crate::source::Span;
 use indexmap::IndexMap;
@@ -9,11 +10,7 @@ use rustc_hash::FxHashSet;
 pub struct DuplicateProcessName;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP118",
-    name: "duplicate-process-name",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Two processes with the same name in one group; only the last runs",
+    code: Code::DuplicateProcessName,
     doc: r#"## What it does
 Finds process names that occur more than once in one group: two programs
 with the same `process_name` in a `[group:x]`, a program listed twice in

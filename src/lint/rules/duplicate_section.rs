@@ -1,16 +1,13 @@
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
 
 pub struct DuplicateSection;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP104",
-    name: "duplicate-section",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A section header that appears more than once (same file or across includes)",
+    code: Code::DuplicateSection,
     doc: r#"## What it does
 Finds section headers that appear more than once, in one file or across
 included files.

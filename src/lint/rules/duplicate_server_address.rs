@@ -1,16 +1,13 @@
 use super::server_client::{env_dependent, value_span};
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::{HttpServer, ServerFamily};
 
 pub struct DuplicateServerAddress;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP204",
-    name: "duplicate-server-address",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Two HTTP servers on the same port or socket file",
+    code: Code::DuplicateServerAddress,
     doc: r#"## What it does
 Finds two `[inet_http_server*]` sections on the same port (on the same host,
 or one of them on all interfaces), and two `[unix_http_server*]` sections

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::unicode::{lower, strip};
 
 pub struct EmptyExitcodes;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP121",
-    name: "empty-exitcodes",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "`exitcodes=` is empty, so every exit is unexpected and restarts the process",
+    code: Code::EmptyExitcodes,
     doc: r#"## What it does
 Finds an empty `exitcodes=` in a program whose `autorestart` is
 `unexpected` (the default).

@@ -1,18 +1,14 @@
 use super::percent::{expansion, mask_pass};
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::python::shlex::parse_kv_pairs;
 
 pub struct EnvironmentTruncated;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP108",
-    name: "environment-truncated",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "An `environment=` entry that supervisord's tokenizer truncates or drops",
+    code: Code::EnvironmentTruncated,
     doc: r#"## What it does
 Compares each `KEY=value` pair of `environment=` with what supervisord's
 tokenizer keeps, and reports the pairs it cuts short or drops.

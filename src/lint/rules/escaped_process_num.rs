@@ -1,17 +1,13 @@
 use super::percent::{Piece, percent_pieces};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::format::{Mapping, PyValue, format};
 use crate::python::int::parse_int;
 
 pub struct EscapedProcessNum;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP111",
-    name: "escaped-process-num",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "A process_name that passes the numprocs check but gives every instance the same name",
+    code: Code::EscapedProcessNum,
     doc: r#"## What it does
 Finds `process_name` templates that contain the text `%(process_num)`, as
 supervisord requires when `numprocs > 1`, but still give every instance

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct EventlistenerProcessPriority;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP404",
-    name: "eventlistener-process-priority",
-    severity: Severity::Info,
-    category: Category::Style,
-    summary: "An eventlistener without priority= has pool priority -1 but process priority 999",
+    code: Code::EventlistenerProcessPriority,
     doc: r#"## What it does
 Finds `[eventlistener:x]` sections without a `priority=` line.
 

@@ -1,16 +1,13 @@
 use super::program_in_multiple_groups::member_spans;
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::GroupKind;
 
 pub struct FcgiInGroup;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP117",
-    name: "fcgi-in-group",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "An [fcgi-program:x] in a [group:y] loses its FastCGI socket",
+    code: Code::FcgiInGroup,
     doc: r#"## What it does
 Finds `[fcgi-program:x]` sections listed in the `programs=` of a
 `[group:y]`.

@@ -1,16 +1,12 @@
 use super::value_text::{value_lines, written_span};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::unicode::is_space;
 
 pub struct IncludeCommaSeparated;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP402",
-    name: "include-comma-separated",
-    severity: Severity::Warning,
-    category: Category::Style,
-    summary: "`[include] files=a.conf,b.conf`: commas do not separate patterns",
+    code: Code::IncludeCommaSeparated,
     doc: r#"## What it does
 Finds `[include] files=` patterns that contain a comma.
 

@@ -1,16 +1,12 @@
 use super::server_client::{env_dependent, value_span};
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::ServerFamily;
 
 pub struct InetServerWithoutAuth;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP301",
-    name: "inet-server-without-auth",
-    severity: Severity::Error,
-    category: Category::Security,
-    summary: "[inet_http_server] reachable from the network without username/password",
+    code: Code::InetServerWithoutAuth,
     doc: r#"## What it does
 Finds `[inet_http_server]` sections without `username` and `password` that
 listen on all interfaces (`port=9001`, `*:9001`, `:9001`, `0.0.0.0:9001`)

@@ -2,9 +2,10 @@ use super::percent::expansion;
 use super::value_text::{
     ValueLine, comment_after, may_have_inline_comment, open_quote, protect, tighten, value_lines,
 };
+use crate::codes::Code;
 use crate::diagnostic::{Label, Severity};
 use crate::ini::Definition;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, ValueType, lookup};
 use crate::python::shlex::{parse_kv_pairs, split_command};
 use crate::python::unicode::is_space;
@@ -13,11 +14,7 @@ use crate::source::Span;
 pub struct InlineCommentTruncation;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP106",
-    name: "inline-comment-truncation",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "A ` ;` or ` #` inside a value starts a comment, even inside quotes",
+    code: Code::InlineCommentTruncation,
     doc: r#"## What it does
 Finds values that an inline comment cut short: a `;` or `#` after
 whitespace starts a comment even inside quotes, so the rest of the line is

@@ -1,14 +1,10 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct KillasgroupWithoutStopasgroup;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP120",
-    name: "killasgroup-without-stopasgroup",
-    severity: Severity::Info,
-    category: Category::Correctness,
-    summary: "killasgroup=true alone: a normal stop leaves child processes running",
+    code: Code::KillasgroupWithoutStopasgroup,
     doc: r#"## What it does
 Finds program sections with `killasgroup=true` and `stopasgroup` unset or
 false.

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, kinds_reading, lookup};
 
 pub struct MisplacedKey;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP103",
-    name: "misplaced-key",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A key that is valid only in another section type",
+    code: Code::MisplacedKey,
     doc: r#"## What it does
 Finds keys that supervisord reads in some section type, but not in the one
 they are written in, such as `socket=` in `[program:x]` or `programs=` in

@@ -1,14 +1,10 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct MissingRpcinterface;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP201",
-    name: "missing-rpcinterface",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "An HTTP server without [rpcinterface:supervisor]: supervisorctl cannot control anything",
+    code: Code::MissingRpcinterface,
     doc: r#"## What it does
 Finds full configs (with `[supervisord]`) that start an HTTP server but have
 no `[rpcinterface:supervisor]` section. conf.d snippets are not checked.

@@ -1,5 +1,5 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::python::int::{PyInt, parse_int, parse_octal};
 use crate::python::unicode::lower;
@@ -7,11 +7,7 @@ use crate::python::unicode::lower;
 pub struct NegativeValue;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP122",
-    name: "negative-value",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A negative number supervisord accepts where it makes no sense",
+    code: Code::NegativeValue,
     doc: r#"## What it does
 Finds negative values for counts, sizes, durations and umasks
 (`startsecs`, `startretries`, `stopwaitsecs`, `*_logfile_backups`,

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct NoServerSection;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP206",
-    name: "no-server-section",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "No [unix_http_server] or [inet_http_server]: supervisorctl cannot connect",
+    code: Code::NoServerSection,
     doc: r#"## What it does
 Finds full configs (with `[supervisord]`) that prepare for supervisorctl
 (they have `[supervisorctl]` or an `[rpcinterface:x]`) but have no

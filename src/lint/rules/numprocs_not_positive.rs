@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::int::{PyInt, parse_int};
 
 pub struct NumprocsNotPositive;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP114",
-    name: "numprocs-not-positive",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "numprocs <= 0 silently defines no process",
+    code: Code::NumprocsNotPositive,
     doc: r#"## What it does
 Finds `[program:x]`, `[eventlistener:x]` and `[fcgi-program:x]` sections
 with `numprocs=0` or a negative `numprocs`.

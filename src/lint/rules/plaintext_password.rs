@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct PlaintextPassword;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP302",
-    name: "plaintext-password",
-    severity: Severity::Warning,
-    category: Category::Security,
-    summary: "A server password in plain text instead of the {SHA} form",
+    code: Code::PlaintextPassword,
     doc: r#"## What it does
 Finds `password=` in `[unix_http_server]` and `[inet_http_server]` sections
 that is not in the `{SHA}` form (`{SHA}` followed by the hex SHA-1 of the

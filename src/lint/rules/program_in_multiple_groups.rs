@@ -1,5 +1,6 @@
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::{Group, GroupKind};
 use crate::source::Span;
 use indexmap::IndexMap;
@@ -7,11 +8,7 @@ use indexmap::IndexMap;
 pub struct ProgramInMultipleGroups;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP115",
-    name: "program-in-multiple-groups",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A program listed in several [group:x] sections runs once per group",
+    code: Code::ProgramInMultipleGroups,
     doc: r#"## What it does
 Finds a `[program:x]` (or `[fcgi-program:x]`) named in the `programs=` of
 more than one `[group:x]`.

@@ -1,15 +1,12 @@
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct RedirectStderrWithStderrLogfile;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP119",
-    name: "redirect-stderr-with-stderr-logfile",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "stderr_logfile is ignored when redirect_stderr=true",
+    code: Code::RedirectStderrWithStderrLogfile,
     doc: r#"## What it does
 Finds program sections that set both `redirect_stderr=true` and a
 `stderr_logfile` path.

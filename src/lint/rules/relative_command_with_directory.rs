@@ -1,16 +1,13 @@
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::python::path::{isabs, join, normpath};
 use crate::python::shlex::{is_shlex_space, split_command};
 
 pub struct RelativeCommandWithDirectory;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP126",
-    name: "relative-command-with-directory",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "`command=./x` with `directory=`: the path is looked up from supervisord's cwd",
+    code: Code::RelativeCommandWithDirectory,
     doc: r#"## What it does
 Finds programs whose command starts with a relative path that contains a
 `/` (such as `./run.sh` or `bin/app`) and that also set `directory=`.

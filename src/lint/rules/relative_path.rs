@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 
 pub struct RelativePath;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP125",
-    name: "relative-path",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A relative log, pid, socket or directory path (resolved against the cwd)",
+    code: Code::RelativePath,
     doc: r#"## What it does
 Finds relative paths in `[supervisord]` `logfile`, `pidfile`,
 `childlogdir` and `directory`, in program `stdout_logfile` and

@@ -1,14 +1,10 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 
 pub struct RunsAsRoot;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP304",
-    name: "runs-as-root",
-    severity: Severity::Info,
-    category: Category::Security,
-    summary: "No user= anywhere: started as root, every program runs as root",
+    code: Code::RunsAsRoot,
     doc: r#"## What it does
 Reports, once per config at `[supervisord]`, the programs that run as
 supervisord's own user because neither `[supervisord]` nor their section

@@ -1,16 +1,13 @@
 use super::server_client::{Url, client_and_targets, env_dependent, value_span};
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::ServerFamily;
 
 pub struct ServerurlMismatch;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP202",
-    name: "serverurl-mismatch",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "[supervisorctl] serverurl matches none of the configured servers",
+    code: Code::ServerurlMismatch,
     doc: r#"## What it does
 Compares `[supervisorctl] serverurl` with the servers supervisord starts: a
 `unix://` URL must name the `file` of a `[unix_http_server]` (both are

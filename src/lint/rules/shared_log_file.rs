@@ -1,6 +1,7 @@
 use super::duplicate_process_name::has_duplicate_names;
-use crate::diagnostic::{Label, Severity};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::diagnostic::Label;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::{LogFile, Process};
 use crate::python::path::abspath;
 use crate::source::Span;
@@ -13,11 +14,7 @@ use std::hash::BuildHasher;
 pub struct SharedLogFile;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP112",
-    name: "shared-log-file",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "Several processes write (and rotate) the same log file",
+    code: Code::SharedLogFile,
     doc: r#"## What it does
 Finds a `stdout_logfile` or `stderr_logfile` path that more than one
 process writes: the instances of a program with `numprocs > 1` and a fixed
@@ -321,6 +318,7 @@ mod tests {
             node_name: "node".into(),
             cwd: "/".into(),
             portable: true,
+            overlay: Default::default(),
         };
         let resolution = crate::resolve::resolve(&loaded, &host);
         let cx = LintContext::new(&loaded, &resolution, &host);

@@ -1,5 +1,5 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::model::Process;
 use crate::python::shlex::split_command;
 use crate::source::Span;
@@ -8,11 +8,7 @@ use indexmap::IndexMap;
 pub struct SharedPort;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP113",
-    name: "shared-port",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "numprocs instances whose commands all listen on the same port",
+    code: Code::SharedPort,
     doc: r#"## What it does
 Finds programs with `numprocs > 1` whose command passes the same listening
 port to every instance: `--port 8000`, `--port=8000`, `-p 8000`,

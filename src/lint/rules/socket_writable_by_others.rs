@@ -1,17 +1,13 @@
 use super::server_client::value_span;
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::model::{FcgiSocket, ServerFamily};
 use crate::source::Span;
 
 pub struct SocketWritableByOthers;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP303",
-    name: "socket-writable-by-others",
-    severity: Severity::Warning,
-    category: Category::Security,
-    summary: "A unix socket that other users (group or world) may write to",
+    code: Code::SocketWritableByOthers,
     doc: r#"## What it does
 Finds `[unix_http_server] chmod` and `[fcgi-program:x] socket_mode` values
 that let users other than the socket's owner connect: world write

@@ -1,18 +1,15 @@
 use super::duplicate_section::same_place;
 use super::value_text::value_lines;
-use crate::diagnostic::{Label, Severity};
+use crate::codes::Code;
+use crate::diagnostic::Label;
 use crate::ini::{Definition, Section};
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::source::Span;
 
 pub struct SwallowedSectionHeader;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP107",
-    name: "swallowed-section-header",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "An indented `[section]` line that became part of the previous value",
+    code: Code::SwallowedSectionHeader,
     doc: r#"## What it does
 Finds `[section]` lines that are indented under an option, so that
 supervisord reads them as a continuation line of that option's value

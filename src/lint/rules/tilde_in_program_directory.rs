@@ -1,14 +1,10 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 pub struct TildeInProgramDirectory;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP403",
-    name: "tilde-in-program-directory",
-    severity: Severity::Warning,
-    category: Category::Portability,
-    summary: "A program `directory=` starting with `~`, which supervisord does not expand",
+    code: Code::TildeInProgramDirectory,
     doc: r#"## What it does
 Finds `directory=` values of programs, event listeners and FastCGI
 programs that start with `~`.

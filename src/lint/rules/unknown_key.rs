@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest, kinds_reading, lookup, options_of};
 
 pub struct UnknownKey;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP102",
-    name: "unknown-key",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A key no section type reads (usually a typo)",
+    code: Code::UnknownKey,
     doc: r#"## What it does
 Finds keys that no supervisord section reads, and suggests the option that
 was probably meant.

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::{SectionKind, closest};
 
 pub struct UnknownSection;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP101",
-    name: "unknown-section",
-    severity: Severity::Warning,
-    category: Category::Correctness,
-    summary: "A section supervisord never reads (typo, wrong case, spaces in the brackets)",
+    code: Code::UnknownSection,
     doc: r#"## What it does
 Finds sections that neither supervisord nor supervisorctl reads, and suggests
 the section that was probably meant.

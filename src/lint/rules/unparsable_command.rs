@@ -1,17 +1,13 @@
 use super::inline_comment_truncation::cuts;
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta, section_runs};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta, section_runs};
 use crate::options::SectionKind;
 use crate::python::shlex::{is_shlex_space, split_command};
 
 pub struct UnparsableCommand;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP127",
-    name: "unparsable-command",
-    severity: Severity::Error,
-    category: Category::Correctness,
-    summary: "`command` is empty or cannot be split (unbalanced quotes): found only at spawn",
+    code: Code::UnparsableCommand,
     doc: r#"## What it does
 Finds program commands that are empty or that supervisord cannot split
 into words (an unclosed quote, a trailing backslash).

@@ -1,15 +1,11 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 
 /// Reported by the suppression pass (`lint/suppress.rs`), not by `check`.
 pub struct UnusedSuppression;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP405",
-    name: "unused-suppression",
-    severity: Severity::Info,
-    category: Category::Style,
-    summary: "A `supc: disable` comment that suppresses nothing",
+    code: Code::UnusedSuppression,
     doc: r#"## What it does
 Reports `; supc: disable=...` and `; supc: disable-file=...` comments that
 did not suppress any finding.

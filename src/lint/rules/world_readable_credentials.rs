@@ -1,5 +1,5 @@
-use crate::diagnostic::Severity;
-use crate::lint::{Category, Findings, LintContext, Rule, RuleMeta};
+use crate::codes::Code;
+use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
 use std::os::unix::fs::PermissionsExt;
@@ -8,11 +8,7 @@ use std::path::Path;
 pub struct WorldReadableCredentials;
 
 static META: RuleMeta = RuleMeta {
-    code: "SUP305",
-    name: "world-readable-credentials",
-    severity: Severity::Warning,
-    category: Category::Security,
-    summary: "A config file holding a password is readable by every user",
+    code: Code::WorldReadableCredentials,
     doc: r#"## What it does
 Finds config files (the main file or an included one) that contain a
 `password=` in `[unix_http_server]`, `[inet_http_server]`,
