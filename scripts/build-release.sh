@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every artifact a supc release publishes, into target/dist/ (or $1):
 #
-#   supc-VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+#   supc-VERSION-py3-none-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
 #       glibc 2.17+ Linux (CentOS 7 and newer); maturin links it with zig
 #       against glibc 2.17's symbols, and auditwheel confirms the tag
 #   supc-VERSION-py3-none-musllinux_1_2_x86_64.whl
@@ -12,11 +12,13 @@
 #       and licenses, for machines without Python
 #   supc-VERSION.crate                        what `cargo publish` uploads
 #   SHA256SUMS
+#   pre-commit-mirror/                        a hook repository that installs the wheel
 #
 # Needs cargo, the x86_64-unknown-linux-musl target (added with rustup when
 # missing) and python3 with the venv module; maturin, ziglang and auditwheel
 # are installed at pinned versions into target/release-venv. Prints how long
-# each step took. Works from any directory.
+# each step took. Works from any directory. SUPC_RELEASE_ONLY="sdist crate"
+# runs only the named steps (their function names below).
 set -euo pipefail
 
 MATURIN=maturin==1.16.0
@@ -32,10 +34,14 @@ VERSION=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 
 note() { printf 'build-release: %s\n' "$*" >&2; }
 
-# Runs "$@" and reports its wall time under the label $1.
+# Runs "$@" and reports its wall time under the label $1. With
+# SUPC_RELEASE_ONLY="fn ...", only those steps' functions run.
 step() {
     local label=$1 start=$SECONDS
     shift
+    if [ -n "${SUPC_RELEASE_ONLY:-}" ] && [[ " $SUPC_RELEASE_ONLY " != *" $1 "* ]]; then
+        return 0
+    fi
     note "$label ..."
     "$@"
     note "$label: $((SECONDS - start)) s"
@@ -62,8 +68,10 @@ manylinux_wheel() {
     rm -f -- "$OUT/auditwheel.txt"
 }
 
+# The same cargo build as static_binary (same C compiler, default linker),
+# so only the final link is redone.
 musllinux_wheel() {
-    "$VENV/bin/maturin" build --release --locked --zig \
+    musl_cc "$VENV/bin/maturin" build --release --locked \
         --compatibility musllinux_1_2 --target "$MUSL" --out "$OUT"
 }
 
@@ -71,14 +79,17 @@ sdist() {
     "$VENV/bin/maturin" sdist --out "$OUT"
 }
 
+# Runs "$@" with zig as the C compiler for musl: it compiles the few
+# C/assembly pieces (psm), so no musl-gcc is needed.
+musl_cc() {
+    CC_x86_64_unknown_linux_musl="$VENV/bin/python -m ziglang cc -target x86_64-linux-musl" "$@"
+}
+
 # The static binary: musl's libc is linked in, so it runs on any x86_64
-# Linux kernel. zig compiles the few C/assembly pieces (psm) for musl, so no
-# musl-gcc is needed.
+# Linux kernel.
 static_binary() {
     rustup target list --installed | grep -qx "$MUSL" || rustup target add "$MUSL"
-    local zig="$VENV/bin/python -m ziglang"
-    CC_x86_64_unknown_linux_musl="$zig cc -target x86_64-linux-musl" \
-        cargo build --release --locked --target "$MUSL"
+    musl_cc cargo build --release --locked --target "$MUSL"
     local bin=$ROOT/target/$MUSL/release/supc
     is_static "$bin" || { note "error: $bin is not statically linked"; exit 1; }
     local name=supc-$VERSION-$MUSL stage
@@ -93,6 +104,38 @@ static_binary() {
     "$bin" man "$stage/$name/man"
     tar -C "$stage" -czf "$OUT/$name.tar.gz" "$name"
     rm -rf -- "$stage"
+}
+
+# pre-commit installs a hook repository with `pip install .`, which for this
+# repository means compiling. The mirror's package only depends on the
+# published wheel, so its hook installs in seconds without Rust (the way
+# ruff-pre-commit mirrors ruff). Push it as supc-dev/supc-pre-commit.
+precommit_mirror() {
+    local dir=$OUT/pre-commit-mirror
+    mkdir -p "$dir"
+    cat >"$dir/pyproject.toml" <<EOF
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "supc-pre-commit"
+version = "$VERSION"
+description = "pre-commit hook for supc, installed from the supc wheel"
+dependencies = ["supc==$VERSION"]
+
+[tool.setuptools]
+packages = []
+EOF
+    cat >"$dir/.pre-commit-hooks.yaml" <<'EOF'
+- id: supc-check
+  name: supc check
+  description: Check supervisord configs the way supervisord 4.3.0 reads them, plus lint rules.
+  entry: supc check --portable --force-exclude
+  language: python
+  files: \.(conf|ini)$
+  types: [text]
+EOF
 }
 
 # True when the ELF file $1 asks for no program interpreter and no shared
@@ -124,6 +167,7 @@ step "static musl binary" static_binary
 step "musllinux wheel" musllinux_wheel
 step "sdist" sdist
 step "crate" crate
-(cd "$OUT" && sha256sum -- *"$VERSION"* >SHA256SUMS)
+step "pre-commit mirror" precommit_mirror
+(cd "$OUT" && sha256sum -- *"$VERSION"*.* >SHA256SUMS)
 note "artifacts in $OUT:"
 ls -l "$OUT" >&2
