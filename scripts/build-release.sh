@@ -68,8 +68,8 @@ manylinux_wheel() {
     rm -f -- "$OUT/auditwheel.txt"
 }
 
-# The same cargo build as static_binary (same C compiler, default linker),
-# so only the final link is redone.
+# The musl build again, through maturin (same C compiler and linker as
+# static_binary; maturin's cargo invocation still recompiles the crates).
 musllinux_wheel() {
     musl_cc "$VENV/bin/maturin" build --release --locked \
         --compatibility musllinux_1_2 --target "$MUSL" --out "$OUT"
