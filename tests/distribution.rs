@@ -9,8 +9,10 @@
 //! had at all do those tests print `SKIPPED` and return.
 //!
 //! The wheel is built with cargo's `dev` profile by default, which reuses
-//! what `cargo test` already compiled; `SUPC_WHEEL_PROFILE=release` builds
-//! the wheel users get (several minutes more on two cores).
+//! most of what `cargo test` compiled (the library is compiled once more
+//! without the dev-dependencies' features); `SUPC_WHEEL_PROFILE=release`
+//! builds the wheel users get (a full release build, many minutes more on
+//! two cores).
 
 #[path = "distribution/python.rs"]
 mod python;
@@ -18,6 +20,7 @@ mod python;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use python::{maturin, run_bounded};
@@ -28,6 +31,14 @@ fn repo() -> PathBuf {
 
 fn supc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_supc"))
+}
+
+/// The wheel's dev build relinks target/debug/supc (the same code), so the
+/// tests that run it hold this lock for reading and the build for writing.
+static BINARY: RwLock<()> = RwLock::new(());
+
+fn binary_in_use() -> RwLockReadGuard<'static, ()> {
+    BINARY.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Every subcommand's name, nested ones too, enumerated from clap.
@@ -72,6 +83,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 
 #[test]
 fn completions_name_every_subcommand_in_every_shell() {
+    let _bin = binary_in_use();
     let names = subcommand_names();
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = supc().args(["completions", shell]).output().unwrap();
@@ -88,6 +100,7 @@ fn completions_name_every_subcommand_in_every_shell() {
 
 #[test]
 fn bash_completion_script_parses() {
+    let _bin = binary_in_use();
     let out = supc().args(["completions", "bash"]).output().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("supc.bash");
@@ -102,12 +115,14 @@ fn bash_completion_script_parses() {
 
 #[test]
 fn an_unknown_shell_is_a_usage_error() {
+    let _bin = binary_in_use();
     let out = supc().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
 
 #[test]
 fn man_writes_a_page_per_subcommand() {
+    let _bin = binary_in_use();
     let dir = tempfile::tempdir().unwrap();
     let out = supc().arg("man").arg(dir.path()).output().unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -127,6 +142,7 @@ fn man_writes_a_page_per_subcommand() {
 
 #[test]
 fn man_prints_the_top_page_without_a_directory() {
+    let _bin = binary_in_use();
     let out = supc().arg("man").output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let dir = tempfile::tempdir().unwrap();
@@ -144,6 +160,7 @@ fn man_prints_the_top_page_without_a_directory() {
 
 #[test]
 fn man_does_not_replace_pages_unless_forced() {
+    let _bin = binary_in_use();
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("supc-check.1");
     std::fs::write(&page, "mine\n").unwrap();
@@ -335,7 +352,9 @@ fn build_wheel(maturin: &python::Maturin, out_dir: &Path) -> PathBuf {
         .arg(out_dir)
         .current_dir(repo());
     let started = std::time::Instant::now();
+    let building = BINARY.write().unwrap_or_else(PoisonError::into_inner);
     let done = run_bounded(&mut cmd, Duration::from_secs(40 * 60)).expect("maturin build");
+    drop(building);
     assert!(done.success, "maturin build: {}", done.stderr);
     eprintln!(
         "wheel built with the {profile} profile in {:.0} s",
