@@ -5,6 +5,7 @@
 
 mod check;
 mod check_fixes;
+pub mod completions;
 mod convert;
 mod ctl;
 mod diff;
@@ -56,6 +57,8 @@ struct Cli {
 enum Command {
     /// Report every error supervisord would raise, and its warnings.
     Check(check::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
     /// Convert between INI and supc.yaml (`--to yaml`: includes resolved, checked to mean the same).
     Convert(convert::ConvertArgs),
     /// Control a running `supc run` (or supervisord) like supervisorctl.
@@ -66,6 +69,8 @@ enum Command {
     Expand(expand::ExpandArgs),
     /// Explain how processes' names, values and start order came about.
     Explain(explain::ExplainArgs),
+    /// Print the man page, or write one per subcommand into DIR.
+    Man(completions::ManArgs),
     /// Write the config back as native INI (includes inlined).
     Render(render::RenderArgs),
     /// List the lint rules.
@@ -239,11 +244,13 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(a) => check::run(&a),
+        Command::Completions(a) => completions::run_completions(&a),
         Command::Convert(a) => convert::run(&a),
         Command::Ctl(a) => ctl::run(&a),
         Command::Diff(a) => diff::run(&a),
         Command::Expand(a) => expand::run(&a),
         Command::Explain(a) => explain::run(&a),
+        Command::Man(a) => completions::run_man(&a),
         Command::Render(a) => render::run(&a),
         Command::Rules(a) => rules::list(&a),
         Command::Rule(a) => rules::show(&a),

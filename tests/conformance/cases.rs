@@ -46,6 +46,7 @@ pub(crate) fn repo_root() -> PathBuf {
 
 pub(crate) fn fixture_cases() -> Vec<Case> {
     let root = repo_root().join("fixtures").join("conformance");
+    make_dangling_symlink(&root.join("001-missing-config-dangling-symlink"));
     let cases: Vec<Case> = case_dirs(&root)
         .into_iter()
         .map(|dir| fixture_case(&dir))
@@ -56,6 +57,20 @@ pub(crate) fn fixture_cases() -> Vec<Case> {
         root.display()
     );
     cases
+}
+
+/// A dangling symlink cannot be committed and packaged (`cargo package`
+/// refuses it), so the case's `supervisord.conf -> no-such-target.conf` is
+/// made here; the case directory's `.gitignore` keeps it out of git.
+fn make_dangling_symlink(case_dir: &Path) {
+    let link = case_dir.join("supervisord.conf");
+    match std::os::unix::fs::symlink("no-such-target.conf", &link) {
+        // Both modes' tests make it; the second finds it there.
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            panic!("cannot make {}: {e}", link.display())
+        }
+        _ => {}
+    }
 }
 
 fn fixture_case(dir: &Path) -> Case {
