@@ -290,3 +290,66 @@ fn the_settings_file_fail_level_decides_the_exit_code() {
     );
     assert_eq!(r.code, Some(0), "{}", r.all());
 }
+
+/// An opt-in rule joins the defaults with `--extend-select` (or
+/// `extend-select:`), where `--select` would run it alone.
+#[test]
+fn extend_select_adds_an_opt_in_rule_to_the_defaults() {
+    // No `user=` anywhere (runs-as-root, opt-in) and a typo'd key
+    // (unknown-key, on by default).
+    let conf = "[supervisord]\nlogfile=/dev/null\nlogfile_maxbytes=0\n\n[program:web]\ncommand=/bin/true\ncomand=/bin/false\n";
+    let dir = dir_with(&[("supervisord.conf", conf)]);
+    let codes = |args: &[&str]| {
+        let mut all = vec!["check", "--portable", "--format", "concise"];
+        all.extend_from_slice(args);
+        all.push("supervisord.conf");
+        let r = check(&all, dir.path());
+        let mut found: Vec<String> = r
+            .stdout
+            .lines()
+            .filter_map(|l| l.split(": ").nth(1)?.split(' ').next().map(str::to_string))
+            .filter(|c| c.starts_with("SUP"))
+            .collect();
+        found.sort();
+        found.dedup();
+        (r.code, found)
+    };
+    assert_eq!(codes(&[]), (Some(0), vec!["SUP102".to_string()]));
+    assert_eq!(
+        codes(&["--select", "runs-as-root"]),
+        (Some(0), vec!["SUP304".to_string()])
+    );
+    assert_eq!(
+        codes(&["--extend-select", "runs-as-root"]),
+        (Some(0), vec!["SUP102".to_string(), "SUP304".to_string()])
+    );
+    // An ignore in the file gives way to a rule named on the command line.
+    write_tree(dir.path(), &[(".supc.yaml", "ignore: [SUP304]\n")]);
+    assert_eq!(
+        codes(&["--extend-select", "SUP304"]),
+        (Some(0), vec!["SUP102".to_string(), "SUP304".to_string()])
+    );
+    write_tree(
+        dir.path(),
+        &[(".supc.yaml", "extend-select: [runs-as-root]\n")],
+    );
+    assert_eq!(
+        codes(&[]),
+        (Some(0), vec!["SUP102".to_string(), "SUP304".to_string()])
+    );
+    let r = check(
+        &[
+            "check",
+            "--extend-select",
+            "runs-as-rot",
+            "supervisord.conf",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(2), "{}", r.all());
+    assert!(
+        r.stderr.contains("did you mean `runs-as-root`?"),
+        "{}",
+        r.all()
+    );
+}

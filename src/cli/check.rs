@@ -237,7 +237,12 @@ impl Checker<'_> {
                     .clone()?
             }
         };
-        Ok(base.overlay(&self.plan.select, &self.plan.ignore, self.plan.fail_on))
+        Ok(base.overlay(
+            &self.plan.select,
+            &self.plan.extend_select,
+            &self.plan.ignore,
+            self.plan.fail_on,
+        ))
     }
 
     fn check_one(&self, input: &Input, leak: bool) -> Result<Checked, String> {

@@ -11,9 +11,13 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Settings {
-    /// Only these rules (codes or names); empty means all.
+    /// Only these rules (codes or names); empty means the default set.
     #[serde(default)]
     pub select: Vec<String>,
+    /// Rules run in addition to `select` (or the default set): how an
+    /// opt-in rule joins the defaults.
+    #[serde(default)]
+    pub extend_select: Vec<String>,
     /// Never these rules.
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -103,15 +107,16 @@ fn matches(list: &[String], code: Code) -> bool {
 
 impl Settings {
     /// Whether a rule runs: the default set (every rule the catalogue
-    /// enables by default) unless `select` names rules, opt-in rules only
-    /// when named; never when ignored.
+    /// enables by default) unless `select` names rules, plus those
+    /// `extend-select` names (opt-in rules run only when named); never when
+    /// ignored.
     pub fn enabled(&self, code: Code) -> bool {
         let selected = if self.select.is_empty() {
             code.enabled_by_default()
         } else {
             matches(&self.select, code)
         };
-        selected && !matches(&self.ignore, code)
+        (selected || matches(&self.extend_select, code)) && !matches(&self.ignore, code)
     }
 
     /// The severity the settings impose on a rule, if any.
@@ -150,6 +155,7 @@ impl Settings {
             .map(Option::unwrap_or_default)
             .map_err(|e| e.to_string())?;
         check_names(&s.select)?;
+        check_names(&s.extend_select)?;
         check_names(&s.ignore)?;
         let graded: Vec<String> = s.severity.keys().cloned().collect();
         check_names(&graded)?;
@@ -160,17 +166,20 @@ impl Settings {
     pub fn overlay(
         mut self,
         select: &[String],
+        extend_select: &[String],
         ignore: &[String],
         fail_on: Option<Severity>,
     ) -> Self {
+        // Rules named on the command line run even if the file ignores them.
+        let same = |a: &str, b: &str| {
+            a == b || Code::lookup(a).is_some_and(|x| Code::lookup(b) == Some(x))
+        };
+        let named = || select.iter().chain(extend_select);
+        self.ignore.retain(|i| !named().any(|s| same(s, i)));
         if !select.is_empty() {
-            // Rules named on the command line run even if the file ignores them.
-            let same = |a: &str, b: &str| {
-                a == b || Code::lookup(a).is_some_and(|x| Code::lookup(b) == Some(x))
-            };
-            self.ignore.retain(|i| !select.iter().any(|s| same(s, i)));
             self.select = select.to_vec();
         }
+        self.extend_select.extend(extend_select.iter().cloned());
         self.ignore.extend(ignore.iter().cloned());
         if fail_on.is_some() {
             self.fail_on = fail_on;

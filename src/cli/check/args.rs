@@ -39,6 +39,10 @@ pub struct CheckArgs {
     /// Only these rules (codes or names, comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
+    /// Run these rules too, on top of --select or the default set (how an
+    /// opt-in rule such as runs-as-root joins the defaults).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
     /// Skip these rules (codes or names).
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,

@@ -22,6 +22,7 @@ pub struct Plan {
     /// `--config FILE`, read and checked.
     pub settings_file: Option<Settings>,
     pub select: Vec<String>,
+    pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub fail_on: Option<Severity>,
 }
@@ -54,7 +55,7 @@ pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
     if let Some(p) = paths.iter().find(|p| p.as_os_str().is_empty()) {
         return Err(format!("empty path {p:?}"));
     }
-    for list in [&args.select, &args.ignore] {
+    for list in [&args.select, &args.extend_select, &args.ignore] {
         crate::lint::settings::check_names(list)?;
     }
     let found = args.config.clone().or_else(|| Settings::find(&cwd));
@@ -89,6 +90,7 @@ pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
         cwd,
         settings_file,
         select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(Severity::from),
     })

@@ -146,7 +146,7 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
         _ => host.cwd.clone(),
     };
     let spec_path = std::path::Path::new(a.file);
-    let settings = crate::lint::Settings::default().overlay(a.select, a.ignore, None);
+    let settings = crate::lint::Settings::default().overlay(a.select, &[], a.ignore, None);
     let results = crate::parallel::map(&targets, |t| {
         let mut h = host.clone();
         if a.input.host_node_name.is_none()
