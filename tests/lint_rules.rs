@@ -138,12 +138,17 @@ fn opt_in_rules_run_only_when_selected() {
             .unwrap()
     };
     let table = String::from_utf8(supc(&["rules"]).stdout).unwrap();
-    for name in ["runs-as-root", "eventlistener-process-priority"] {
+    // The DEFAULT column says whether a rule runs unless selected.
+    let default_of = |name: &str| {
         let line = table.lines().find(|l| l.contains(name)).unwrap();
-        assert!(line.contains("(opt-in)"), "{line}");
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[1], name, "{line}");
+        words[4].to_string()
+    };
+    for name in ["runs-as-root", "eventlistener-process-priority"] {
+        assert_eq!(default_of(name), "opt-in");
     }
-    let line = table.lines().find(|l| l.contains("unknown-key")).unwrap();
-    assert!(!line.contains("(opt-in)"), "{line}");
+    assert_eq!(default_of("unknown-key"), "on");
     let json = |args: &[&str]| -> serde_json::Value {
         serde_json::from_slice(&supc(args).stdout).unwrap()
     };

@@ -101,6 +101,9 @@ pub struct LintContext<'a> {
     pub host: &'a Host,
     /// The inline comments' spans, sorted (made when a rule first asks).
     inline_comments: std::sync::OnceLock<Vec<Span>>,
+    /// Where a Jinja `{%` tag starts, by file, sorted (made when a rule
+    /// first asks).
+    template_tags: std::sync::OnceLock<Vec<(FileId, u32)>>,
 }
 
 impl<'a> LintContext<'a> {
@@ -110,7 +113,26 @@ impl<'a> LintContext<'a> {
             resolution,
             host,
             inline_comments: std::sync::OnceLock::new(),
+            template_tags: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether a Jinja `{%` tag starts in `file` between `from` and `to`
+    /// (a binary search: rules ask this of every pair of repeats).
+    pub fn template_tag_between(&self, file: FileId, from: u32, to: u32) -> bool {
+        let tags = self.template_tags.get_or_init(|| {
+            let mut tags = Vec::new();
+            for (id, f) in self.sources().files() {
+                let starts = f.text.match_indices("{%").map(|(i, _)| i as u32);
+                tags.extend(starts.map(|i| (id, i)));
+            }
+            tags.sort_unstable();
+            tags
+        });
+        let i = tags.partition_point(|&t| t < (file, from));
+        // A tag must lie wholly inside the text between.
+        tags.get(i)
+            .is_some_and(|&(f, at)| f == file && at.saturating_add(2) <= to)
     }
 
     /// The spans of the comments that follow a value on its line, in order

@@ -10,7 +10,8 @@ use super::{LintContext, Settings};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::fix::text::{whole_lines, with_leading_blanks};
-use crate::source::Span;
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
 
 struct Directive {
     span: Span,
@@ -115,13 +116,33 @@ pub(super) fn apply(
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     let mut directives = parse(cx);
+    // The directives that can cover a line: those on it, and the file's
+    // `disable-file` ones (an index, so many findings and many comments
+    // stay linear).
+    let mut on_line: HashMap<(FileId, usize), Vec<usize>> = HashMap::new();
+    let mut whole_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, d) in directives.iter().enumerate() {
+        if d.whole_file {
+            whole_file.entry(d.span.file).or_default().push(i);
+        } else {
+            on_line.entry((d.span.file, d.line)).or_default().push(i);
+        }
+    }
     let mut kept = Vec::new();
     for f in findings {
         let suppressed = f.primary.as_ref().is_some_and(|p| {
-            let (line, _) = cx.sources().get(p.span.file).line_col(p.span.start);
-            directives
-                .iter_mut()
-                .any(|d| covers(d, &f, line, p.span.file))
+            let file = p.span.file;
+            let (line, _) = cx.sources().get(file).line_col(p.span.start);
+            let mut candidates: Vec<usize> = (on_line.get(&(file, line)).into_iter())
+                .chain(whole_file.get(&file))
+                .flatten()
+                .copied()
+                .collect();
+            // In the order they are written, as a scan of them all would.
+            candidates.sort_unstable();
+            candidates
+                .into_iter()
+                .any(|i| covers(&mut directives[i], &f, line, file))
         });
         if !suppressed {
             kept.push(f);

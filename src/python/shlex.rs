@@ -162,15 +162,12 @@ pub fn kv_pairs(value: &str) -> Result<Vec<KvPair<'_>>, String> {
 /// that is an error. `tests::plain_pairs_are_the_tokens` holds this to
 /// [`kv_pairs_by_tokens`].
 fn plain_kv_pairs(value: &str) -> Option<Vec<KvPair<'_>>> {
-    let mut pairs: Vec<KvPair<'_>> = Vec::new();
+    let mut pairs = Dict::default();
     plain_kv_each(value, |key, val| {
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = Cow::Borrowed(val),
-            None => pairs.push((Cow::Borrowed(key), Cow::Borrowed(val))),
-        }
+        pairs.insert(Cow::Borrowed(key), Cow::Borrowed(val));
         true
     })?;
-    Some(pairs)
+    Some(pairs.pairs)
 }
 
 /// The pairs `plain_kv_pairs` reads, in the order they are written and
@@ -229,9 +226,44 @@ pub fn plain_kv_each<'v>(
 
 /// [`kv_pairs`] the way supervisord reads them: shlex tokens, then
 /// `key = value` four tokens at a time.
+/// Pairs in the order of a Python dict: a repeated key keeps its first
+/// place and takes the new value. Past a few keys the places are looked up
+/// in an index (a linear search is faster for the usual few), so a huge
+/// environment stays linear.
+#[derive(Default)]
+struct Dict<'a> {
+    pairs: Vec<KvPair<'a>>,
+    index: std::collections::HashMap<Cow<'a, str>, usize>,
+}
+
+impl<'a> Dict<'a> {
+    const INDEX_FROM: usize = 16;
+
+    fn insert(&mut self, key: Cow<'a, str>, val: Cow<'a, str>) {
+        if self.pairs.len() >= Self::INDEX_FROM && self.index.is_empty() {
+            let places = self.pairs.iter().enumerate();
+            self.index = places.map(|(j, (k, _))| (k.clone(), j)).collect();
+        }
+        let found = if self.index.is_empty() {
+            self.pairs.iter().position(|(k, _)| *k == key)
+        } else {
+            self.index.get(&key).copied()
+        };
+        match found {
+            Some(j) => self.pairs[j].1 = val,
+            None => {
+                if !self.index.is_empty() {
+                    self.index.insert(key.clone(), self.pairs.len());
+                }
+                self.pairs.push((key, val));
+            }
+        }
+    }
+}
+
 fn kv_pairs_by_tokens(value: &str) -> Result<Vec<KvPair<'_>>, String> {
     let tokens = kv_tokens(value)?;
-    let mut pairs: Vec<KvPair<'_>> = Vec::with_capacity(tokens.len() / 4 + 1);
+    let mut pairs = Dict::default();
     let mut i = 0;
     while i < tokens.len() {
         if i + 3 > tokens.len() || tokens[i + 1] != "=" {
@@ -244,13 +276,10 @@ fn kv_pairs_by_tokens(value: &str) -> Result<Vec<KvPair<'_>>, String> {
             Cow::Borrowed(t) => Cow::Borrowed(t.trim_matches(|c| c == '\'' || c == '"')),
             Cow::Owned(t) => Cow::Owned(t.trim_matches(|c| c == '\'' || c == '"').to_string()),
         };
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = val,
-            None => pairs.push((key, val)),
-        }
+        pairs.insert(key, val);
         i += 4;
     }
-    Ok(pairs)
+    Ok(pairs.pairs)
 }
 
 /// `shlex.split(command)` (POSIX mode, comments off), or CPython's message.
@@ -413,6 +442,37 @@ mod tests {
                 proptest::prop_assert_eq!(Ok(fast), slow);
             }
         }
+    }
+
+    /// Past the index threshold, repeats still keep the first place and
+    /// take the last value, in both readers, as a Python dict does.
+    #[test]
+    fn many_keys_keep_dict_order() {
+        let keys: Vec<String> = (0..60).map(|i| format!("K{}", i % 40)).collect();
+        let value: String = (keys.iter().enumerate())
+            .map(|(i, k)| format!("{k}=v{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut expected: Vec<(String, String)> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            match expected.iter_mut().find(|(e, _)| e == k) {
+                Some(slot) => slot.1 = format!("v{i}"),
+                None => expected.push((k.clone(), format!("v{i}"))),
+            }
+        }
+        let as_strings = |p: Vec<KvPair<'_>>| -> Vec<(String, String)> {
+            p.into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        };
+        let plain = plain_kv_pairs(&value).expect("plain pairs");
+        assert_eq!(as_strings(plain), expected);
+        // A newline makes the plain scanner give way to the tokens.
+        let with_newlines = value.replace(',', ",\n");
+        let tokens = kv_pairs_by_tokens(&with_newlines).unwrap();
+        assert_eq!(as_strings(tokens), expected);
+        assert_eq!(expected.len(), 40);
+        assert_eq!(expected[3], ("K3".into(), "v43".into()));
     }
 
     #[test]

@@ -171,9 +171,16 @@ pub struct Run {
 }
 
 /// `supc ARGS` in `dir` with HOME, PATH and the source's variables only.
+/// Under `--portable` supc sees no process environment, so the source's
+/// variables (what the oracle is given) are passed as `--env` too.
 pub fn supc(args: &[&str], dir: &Path, env: &[(String, String)]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_supc"));
     cmd.args(args).current_dir(dir).env_clear();
+    if args.contains(&"--portable") {
+        for (k, v) in env {
+            cmd.arg("--env").arg(format!("{k}={v}"));
+        }
+    }
     cmd.env("HOME", "/nonexistent")
         .env("PATH", "/usr/local/bin:/usr/bin:/bin");
     for (k, v) in env {

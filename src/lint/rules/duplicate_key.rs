@@ -1,4 +1,4 @@
-use super::duplicate_section::{elsewhere, same_place, template_branch};
+use super::duplicate_section::{distinct_places, elsewhere, template_branch};
 use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Label};
 use crate::fix::text::whole_lines;
@@ -47,13 +47,12 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
         }
         // A file read twice repeats the same lines; an `[include]` outside
         // the main file is never used (no nested includes).
-        let mut defs: Vec<&Definition> = Vec::new();
-        for d in entry.overridden().iter().chain([&entry.def]) {
-            let nested = name == "include" && Some(d.key_span.file) != cx.loaded.main;
-            if !nested && !defs.iter().any(|e| same_place(cx, e.key_span, d.key_span)) {
-                defs.push(d);
-            }
-        }
+        let read = entry
+            .overridden()
+            .iter()
+            .chain([&entry.def])
+            .filter(|d| name != "include" || Some(d.key_span.file) == cx.loaded.main);
+        let defs = distinct_places(cx, read);
         let Some((&winner, rest)) = defs.split_last() else {
             continue;
         };

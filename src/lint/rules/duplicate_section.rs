@@ -1,5 +1,6 @@
 use crate::codes::Code;
 use crate::diagnostic::Label;
+use crate::ini::Definition;
 use crate::lint::{Findings, LintContext, Rule, RuleMeta};
 use crate::options::SectionKind;
 use crate::source::Span;
@@ -40,17 +41,29 @@ priority=3
 
 /// The same file read twice (an include pattern that matches a file again)
 /// repeats its headers at the same offsets; that merge is harmless.
-pub(crate) fn same_place(cx: &LintContext<'_>, a: Span, b: Span) -> bool {
-    let path = |s: Span| &cx.sources().get(s.file).path;
-    a.start == b.start && a.end == b.end && path(a) == path(b)
+/// Where a span is, as a key: the same place in a file read twice (through
+/// two includes) is one place. Sets of these keep the duplicate rules
+/// linear in the number of repeats.
+pub(crate) fn place<'c>(cx: &'c LintContext<'_>, s: Span) -> (&'c std::path::Path, u32, u32) {
+    (&cx.sources().get(s.file).path, s.start, s.end)
+}
+
+/// `defs` without the repeats of a place, in order.
+pub(crate) fn distinct_places<'d>(
+    cx: &LintContext<'_>,
+    defs: impl IntoIterator<Item = &'d Definition>,
+) -> Vec<&'d Definition> {
+    let mut seen = std::collections::HashSet::new();
+    defs.into_iter()
+        .filter(|d| seen.insert(place(cx, d.key_span)))
+        .collect()
 }
 
 /// Two places in one file with a Jinja `{% ... %}` tag between them:
 /// alternative branches of a template, not one config.
 pub(crate) fn template_branch(cx: &LintContext<'_>, a: Span, b: Span) -> bool {
-    let text = &cx.sources().get(a.file).text;
-    let (from, to) = (a.end.min(b.end) as usize, a.start.max(b.start) as usize);
-    a.file == b.file && text.get(from..to).is_some_and(|t| t.contains("{%"))
+    let (from, to) = (a.end.min(b.end), a.start.max(b.start));
+    a.file == b.file && from <= to && cx.template_tag_between(a.file, from, to)
 }
 
 /// ` (first defined at file:line:col)`-style text for a related place in
@@ -87,16 +100,12 @@ impl Rule for DuplicateSection {
             let Some(&first) = section.headers.first() else {
                 continue;
             };
-            for (i, &header) in section.headers.iter().enumerate().skip(1) {
+            let mut seen = std::collections::HashSet::from([place(cx, first)]);
+            for &header in section.headers.iter().skip(1) {
                 // A nested `[include]` is never read; `{% if %}` branches of a
                 // template are alternatives.
                 let nested = name == "include" && Some(header.file) != cx.loaded.main;
-                if nested
-                    || template_branch(cx, first, header)
-                    || section.headers[..i]
-                        .iter()
-                        .any(|&h| same_place(cx, h, header))
-                {
+                if !seen.insert(place(cx, header)) || nested || template_branch(cx, first, header) {
                     continue;
                 }
                 let at = elsewhere(cx, header, &[first], "first defined at");

@@ -1,4 +1,4 @@
-use super::duplicate_section::same_place;
+use super::duplicate_section::distinct_places;
 use super::value_text::value_lines;
 use crate::codes::Code;
 use crate::diagnostic::Label;
@@ -88,15 +88,9 @@ fn check_section(cx: &LintContext<'_>, name: &str, section: &Section, out: &mut 
         if entry.overridden().is_empty() && !entry.def.written().contains('\n') {
             continue;
         }
-        let defs: Vec<&Definition> = entry.overridden().iter().chain([&entry.def]).collect();
-        for (i, def) in defs.iter().enumerate() {
-            // A file read twice repeats the same lines.
-            if !defs[..i]
-                .iter()
-                .any(|d| same_place(cx, d.key_span, def.key_span))
-            {
-                check_def(cx, name, key, def, out);
-            }
+        // A file read twice repeats its lines: each place once.
+        for def in distinct_places(cx, entry.overridden().iter().chain([&entry.def])) {
+            check_def(cx, name, key, def, out);
         }
     }
 }
