@@ -179,11 +179,23 @@ impl Code {
             .find(|c| c.code().eq_ignore_ascii_case(s) || c.name().eq_ignore_ascii_case(s))
     }
 
-    /// The code whose name is closest to `s`, for "did you mean".
-    pub fn closest(s: &str) -> Option<Code> {
-        let s = s.trim().to_ascii_lowercase();
-        let name = crate::options::closest(&s, Code::ALL.iter().map(|c| c.name()))?;
-        Code::lookup(name)
+    /// The code or name closest to a mistyped one, spelt as the catalogue
+    /// spells it, for "did you mean".
+    pub fn closest(s: &str) -> Option<&'static str> {
+        let lower = s.trim().to_ascii_lowercase();
+        let limit = (lower.len() / 3).max(2);
+        Code::ALL
+            .iter()
+            .flat_map(|c| [c.name(), c.code()])
+            .map(|k| {
+                (
+                    crate::options::edit_distance(&lower, &k.to_ascii_lowercase()),
+                    k,
+                )
+            })
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| k)
     }
 }
 
@@ -233,7 +245,8 @@ mod tests {
         assert_eq!(Code::lookup("sup020"), Some(Code::InvalidValue));
         assert_eq!(Code::lookup("Unknown-Key"), Some(Code::UnknownKey));
         assert_eq!(Code::lookup("nope"), None);
-        assert_eq!(Code::closest("unknwon-key"), Some(Code::UnknownKey));
+        assert_eq!(Code::closest("unknwon-key"), Some("unknown-key"));
+        assert_eq!(Code::closest("SUP10"), Some("SUP010"));
         assert_eq!(Code::closest("zzzzzzzzzzzz"), None);
     }
 }

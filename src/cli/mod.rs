@@ -87,6 +87,24 @@ enum Command {
     Server(server::ServerArgs),
 }
 
+/// `--fail-on`: the lowest finding severity that fails a run.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<Level> for crate::diagnostic::Severity {
+    fn from(l: Level) -> Self {
+        match l {
+            Level::Error => Self::Error,
+            Level::Warning => Self::Warning,
+            Level::Info => Self::Info,
+        }
+    }
+}
+
 /// Inputs every command that reads a config accepts.
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {

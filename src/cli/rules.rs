@@ -93,7 +93,7 @@ pub fn list(args: &RulesArgs) -> i32 {
 
 pub fn show(args: &RuleArgs) -> i32 {
     let Some(c) = Code::lookup(&args.rule) else {
-        match crate::lint::settings::did_you_mean(&args.rule) {
+        match Code::closest(&args.rule) {
             Some(s) => eprintln!("supc: no code or rule {:?}; did you mean {s}?", args.rule),
             None => eprintln!(
                 "supc: no code or rule {:?}; `supc rules` lists them",

@@ -55,25 +55,12 @@ pub fn is_known(name: &str) -> bool {
     Code::lookup(name).is_some()
 }
 
-/// The code or name closest to a mistyped one.
-pub fn did_you_mean(name: &str) -> Option<&'static str> {
-    let lower = name.trim().to_ascii_lowercase();
-    let limit = (lower.len() / 3).max(2);
-    Code::ALL
-        .iter()
-        .flat_map(|c| [c.name(), c.code()])
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
 /// An error naming every unknown entry of `list`, with suggestions.
 pub fn check_names(list: &[String]) -> Result<(), String> {
     let bad: Vec<String> = list
         .iter()
         .filter(|n| !is_known(n))
-        .map(|n| match did_you_mean(n) {
+        .map(|n| match Code::closest(n) {
             Some(s) => format!("unknown rule `{n}` (did you mean `{s}`?)"),
             None => format!("unknown rule `{n}` (`supc rules` lists them)"),
         })
@@ -83,22 +70,6 @@ pub fn check_names(list: &[String]) -> Result<(), String> {
     } else {
         Err(bad.join("; "))
     }
-}
-
-/// Levenshtein distance over bytes (names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 fn matches(list: &[String], code: Code) -> bool {

@@ -100,7 +100,7 @@ pub fn unknown_names(cx: &LintContext<'_>) -> Vec<(Span, String)> {
             if super::settings::is_known(r) {
                 continue;
             }
-            let msg = match super::settings::did_you_mean(r) {
+            let msg = match Code::closest(r) {
                 Some(s) => format!("unknown rule `{r}` in a suppression (did you mean `{s}`?)"),
                 None => format!("unknown rule `{r}` in a suppression (`supc rules` lists them)"),
             };

@@ -1,8 +1,8 @@
 //! `supc check`'s raw flags (clap). [`super::plan`] validates them once
 //! into what the run needs.
 
+pub use super::super::Level;
 use super::super::{InputArgs, ModeArgs};
-use crate::diagnostic::Severity;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -101,21 +101,4 @@ pub enum Color {
     Auto,
     Always,
     Never,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-}
-
-impl From<Level> for Severity {
-    fn from(l: Level) -> Severity {
-        match l {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-            Level::Info => Severity::Info,
-        }
-    }
 }

@@ -3,7 +3,7 @@
 //! A host fails when it has a finding at or above `--fail-on` (default:
 //! error); then nothing is written for any host.
 
-use crate::diagnostic::Severity;
+pub use super::super::Level;
 use crate::report::{FileReport, Finding, Run, github, json, sarif};
 use crate::yaml::{Failure, Rendered};
 use clap::ValueEnum;
@@ -14,23 +14,6 @@ pub enum Format {
     Json,
     Sarif,
     Github,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Error,
-    Warning,
-    Info,
-}
-
-impl From<Level> for Severity {
-    fn from(l: Level) -> Severity {
-        match l {
-            Level::Error => Severity::Error,
-            Level::Warning => Severity::Warning,
-            Level::Info => Severity::Info,
-        }
-    }
 }
 
 /// `--format`, or github under GitHub Actions, else human.
