@@ -353,3 +353,51 @@ fn extend_select_adds_an_opt_in_rule_to_the_defaults() {
         r.all()
     );
 }
+
+/// `--assume-env` is honoured where a config is only read (explain, like
+/// check), and refused where a placeholder would be written or run.
+#[test]
+fn assume_env_is_honoured_or_refused_never_ignored() {
+    let conf = "[supervisord]\nlogfile=/dev/null\nlogfile_maxbytes=0\n\n[program:web]\ncommand=/bin/web --port %(ENV_SUPC_TEST_SURELY_UNSET_PORT)s\nuser=nobody\n";
+    let dir = dir_with(&[("supervisord.conf", conf)]);
+    let r = check(
+        &["explain", "--portable", "supervisord.conf", "web"],
+        dir.path(),
+    );
+    assert_eq!(
+        r.code,
+        Some(1),
+        "without it the variable is unknown: {}",
+        r.all()
+    );
+    let r = check(
+        &[
+            "explain",
+            "--portable",
+            "--assume-env",
+            "supervisord.conf",
+            "web",
+        ],
+        dir.path(),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    for cmd in [
+        vec!["render", "--assume-env", "supervisord.conf"],
+        vec![
+            "convert",
+            "--assume-env",
+            "--to",
+            "yaml",
+            "supervisord.conf",
+        ],
+        vec!["run", "--assume-env", "supervisord.conf"],
+    ] {
+        let r = check(&cmd, dir.path());
+        assert_eq!(r.code, Some(2), "{cmd:?}: {}", r.all());
+        assert!(
+            r.stderr.contains("--assume-env cannot be used with"),
+            "{cmd:?}: {}",
+            r.all()
+        );
+    }
+}

@@ -33,6 +33,10 @@ enum To {
 }
 
 pub fn run(args: &ConvertArgs) -> i32 {
+    if let Err(e) = args.input.refuse_assume_env("convert") {
+        eprintln!("supc: {e}");
+        return 2;
+    }
     let host = args.input.host();
     let is_yaml = crate::yaml::is_yaml_path(&args.file);
     let abs = |p: &str| crate::python::path::abspath(p, &host.cwd);

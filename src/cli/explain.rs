@@ -29,8 +29,8 @@ enum Format {
 }
 
 pub fn run(args: &ExplainArgs) -> i32 {
-    let host = args.input.host();
-    let (loaded, res) = crate::analyze(&args.file, &host, args.snippet);
+    let mut host = args.input.host();
+    let (loaded, res) = args.input.analyze(&args.file, &mut host, args.snippet);
     let Some(config) = &res.config else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         eprintln!("Error: {msg}");

@@ -186,6 +186,19 @@ impl InputArgs {
         host
     }
 
+    /// For commands that write or run a config, where a placeholder value
+    /// would end up in the output: `--assume-env` is refused (exit 2)
+    /// rather than silently ignored.
+    pub fn refuse_assume_env(&self, command: &str) -> Result<(), String> {
+        if self.assume_env {
+            return Err(format!(
+                "--assume-env cannot be used with {command}: it would write placeholder values; \
+                 give the variables with --env or --env-file"
+            ));
+        }
+        Ok(())
+    }
+
     /// [`crate::analyze`], with every `%(ENV_X)s` the config's files name
     /// set to a placeholder under `--assume-env`.
     pub fn analyze(

@@ -38,6 +38,10 @@ pub struct RunArgs {
 }
 
 pub fn run(args: &RunArgs) -> i32 {
+    if let Err(e) = args.input.refuse_assume_env("run") {
+        eprintln!("supc: {e}");
+        return 2;
+    }
     if args.input.portable {
         eprintln!("Error: --portable cannot be used with run: it needs this machine's answers");
         return 2;

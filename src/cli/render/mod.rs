@@ -72,6 +72,10 @@ pub struct RenderArgs {
 }
 
 pub fn run(args: &RenderArgs) -> i32 {
+    if let Err(e) = args.input.refuse_assume_env("render") {
+        eprintln!("supc: {e}");
+        return 2;
+    }
     // A mistyped rule would silently select or ignore nothing.
     for list in [&args.select, &args.ignore] {
         if let Err(e) = crate::lint::settings::check_names(list) {
