@@ -276,3 +276,52 @@ fn included_files_are_fixed_in_place() {
         "[program:web]\ncommand=/bin/cat\nautostart=false\n"
     );
 }
+
+/// Two main configs that include one conf.d file: its fix is written once
+/// and its hunk appears once, so `patch -p0` applies the diff and gives
+/// what `--fix` writes.
+#[test]
+fn a_file_two_configs_include_is_fixed_once() {
+    let make = |dir: &Path| {
+        std::fs::create_dir(dir.join("conf.d")).unwrap();
+        for main in ["a.conf", "b.conf"] {
+            std::fs::write(
+                dir.join(main),
+                "[supervisord]\nlogfile=/dev/null\nlogfile_maxbytes=0\n\n[include]\nfiles=conf.d/*.conf\n",
+            )
+            .unwrap();
+        }
+        // A repeated key: the shadowed line's removal is a safe fix.
+        std::fs::write(
+            dir.join("conf.d/shared.conf"),
+            "[program:web]\ncommand=/bin/web\nuser=nobody\nuser=www\n",
+        )
+        .unwrap();
+    };
+    let by_diff = tempfile::tempdir().unwrap();
+    make(by_diff.path());
+    let diff = supc(
+        &["check", "--portable", "--diff", "a.conf", "b.conf"],
+        by_diff.path(),
+        &[],
+    );
+    assert_eq!(diff.code, Some(1), "{}", diff.stderr);
+    assert_eq!(
+        diff.stdout.matches("+++ conf.d/shared.conf").count(),
+        1,
+        "{}",
+        diff.stdout
+    );
+    patch(by_diff.path(), &diff.stdout);
+    let by_fix = tempfile::tempdir().unwrap();
+    make(by_fix.path());
+    let fix = supc(
+        &["check", "--portable", "--fix", "a.conf", "b.conf"],
+        by_fix.path(),
+        &[],
+    );
+    assert_eq!(fix.code, Some(0), "{}{}", fix.stdout, fix.stderr);
+    let fixed = std::fs::read_to_string(by_fix.path().join("conf.d/shared.conf")).unwrap();
+    assert_eq!(fixed, "[program:web]\ncommand=/bin/web\nuser=www\n");
+    assert_eq!(snapshot(by_diff.path()), snapshot(by_fix.path()));
+}

@@ -79,6 +79,7 @@ pub fn step(
     .map_err(|e| e.to_string())?
     .into_iter()
     .collect::<Result<Vec<_>, String>>()?;
+    let outcomes = once_per_file(outcomes);
     if args.diff {
         let text: String = outcomes.iter().map(|(_, o)| session::diff(o)).collect();
         super::print_stdout(&text);
@@ -94,6 +95,21 @@ pub fn step(
         }
     }
     Ok(Step::Fixed(outcomes))
+}
+
+/// A file two configs include (a shared conf.d file) is changed by the
+/// first config's fixes only: the later ones were computed from the same
+/// text, so writing them too would race, and their hunks would repeat in
+/// the diff. A second `--fix` picks up whatever is left.
+fn once_per_file(mut outcomes: Vec<(String, Outcome)>) -> Vec<(String, Outcome)> {
+    let mut seen = std::collections::HashSet::new();
+    for (_, o) in &mut outcomes {
+        o.changed.retain(|c| {
+            let key = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
+            seen.insert(key)
+        });
+    }
+    outcomes
 }
 
 /// The `--show-fixes` listing (and, with `--fix`, how many were applied).
