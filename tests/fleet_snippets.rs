@@ -30,9 +30,10 @@ const SNIPPET: &str = "fixtures/fleet/snippets/storm-ui.yaml";
 #[test]
 fn a_yaml_snippet_works_in_every_command() {
     let root = repo();
-    let (rc, _, err) = supc(&["check", "--portable", SNIPPET], &root);
-    assert_eq!(rc, 0, "check detects the snippet: {err}");
-    assert!(!err.contains("SUP006"), "{err}");
+    let (rc, out, err) = supc(&["check", "--portable", SNIPPET], &root);
+    assert_eq!(rc, 0, "check detects the snippet: {out}{err}");
+    assert!(!out.contains("SUP006"), "{out}");
+    assert!(out.contains("1 file, 0 errors"), "{out}");
     // Without --snippet, expand reads it as a whole config (as for INI).
     let (rc, _, err) = supc(&["expand", "--portable", SNIPPET], &root);
     assert_ne!(rc, 0, "{err}");
@@ -93,14 +94,15 @@ fn a_yaml_snippet_works_in_every_command() {
 
 #[test]
 fn check_on_a_templated_spec_says_to_render_it() {
-    let (rc, _, err) = supc(
+    // The human report (summary included) is on standard output.
+    let (rc, out, err) = supc(
         &["check", "--portable", "fixtures/fleet/storm/supc.yaml"],
         &repo(),
     );
-    assert_eq!(rc, 1, "{err}");
-    assert!(err.contains("is a template"), "{err}");
-    assert!(!err.contains("SUP006") && !err.contains("YAML001"), "{err}");
-    assert!(err.contains("1 file, 1 error"), "{err}");
+    assert_eq!(rc, 1, "{out}{err}");
+    assert!(out.contains("is a template"), "{out}");
+    assert!(!out.contains("SUP006") && !out.contains("YAML001"), "{out}");
+    assert!(out.contains("1 file, 1 error"), "{out}");
     let (rc, out, _) = supc(
         &[
             "check",
