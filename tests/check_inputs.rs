@@ -401,3 +401,25 @@ fn assume_env_is_honoured_or_refused_never_ignored() {
         );
     }
 }
+
+/// A config file that cannot be read is exit 2 in every command that reads
+/// one (supervisord's usage error is 2 as well), never 1 or a hang.
+#[test]
+fn an_unreadable_config_is_exit_2_in_every_command() {
+    let dir = dir_with(&[]);
+    nix::unistd::mkfifo(&dir.path().join("fifo.conf"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    for file in ["missing.conf", "fifo.conf"] {
+        for cmd in [
+            vec!["check", file],
+            vec!["expand", file],
+            vec!["expand", "--format", "json", file],
+            vec!["explain", file],
+            vec!["render", file],
+            vec!["convert", "--to", "yaml", file],
+            vec!["diff", file, file],
+        ] {
+            let r = check(&cmd, dir.path());
+            assert_eq!(r.code, Some(2), "{cmd:?}: {}", r.all());
+        }
+    }
+}

@@ -40,6 +40,12 @@ pub fn run(args: &ConvertArgs) -> i32 {
     let host = args.input.host();
     let is_yaml = crate::yaml::is_yaml_path(&args.file);
     let abs = |p: &str| crate::python::path::abspath(p, &host.cwd);
+    // A file that cannot be read is a usage error (exit 2), as for every
+    // command; a config supervisord refuses is 1.
+    if let Err(e) = host.read_config(&abs(&args.file)) {
+        eprintln!("supc: {}: {e}", args.file);
+        return 2;
+    }
     let out_dir = match &args.output {
         Some(p) => crate::python::path::dirname(&abs(&p.to_string_lossy())).to_string(),
         None => host.cwd.clone(),

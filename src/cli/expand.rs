@@ -38,7 +38,7 @@ pub fn run(args: &ExpandArgs) -> i32 {
         } else {
             eprintln!("Error: {msg}");
         }
-        return 1;
+        return super::rejected_exit(&loaded);
     };
     match args.format {
         Format::Json => {

@@ -34,7 +34,7 @@ pub fn run(args: &ExplainArgs) -> i32 {
     let Some(config) = &res.config else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         eprintln!("Error: {msg}");
-        return 1;
+        return super::rejected_exit(&loaded);
     };
     let processes = match select(config, &args.names) {
         Ok(p) => p,

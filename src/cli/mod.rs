@@ -27,7 +27,14 @@ use clap::{Args, Parser, Subcommand};
 /// states them. A config file that cannot be read is supervisord's
 /// rejection there (the conformance contract: `"ok": false` is exit 1).
 pub(crate) const EXIT_CODES: &str = "Exit codes: 0 ok, 1 the config is rejected \
-(supervisord would refuse it, or a file of it cannot be read), 2 usage error.";
+(supervisord would refuse it), 2 usage error or the config file cannot be read \
+(supervisord exits 2 then too).";
+
+/// The exit code of a config that did not resolve: 2 when its main file
+/// could not be read at all (supervisord's usage error, exit 2), else 1.
+pub(crate) fn rejected_exit(loaded: &crate::load::Loaded) -> i32 {
+    if loaded.main.is_none() { 2 } else { 1 }
+}
 
 /// `supc render`'s exit codes.
 pub(crate) const EXIT_CODES_RENDER: &str = "Exit codes: 0 rendered, 1 refused (supervisord \

@@ -28,7 +28,16 @@ pub(crate) fn judge(oracle: &OracleAnswer, supc: &Result<SupcAnswer, String>) ->
         )];
     };
     let mut problems = Vec::new();
-    let expected_code = if supc_ok { 0 } else { 1 };
+    // supervisord's usage error (exit 2) when the config file cannot be
+    // read at all; any other refusal is 1.
+    let error = supc.json.get("error").and_then(Value::as_str).unwrap_or("");
+    let unreadable = error.starts_with("could not find config file")
+        || error.starts_with("could not read config file");
+    let expected_code = match (supc_ok, unreadable) {
+        (true, _) => 0,
+        (false, true) => 2,
+        (false, false) => 1,
+    };
     if supc.code != expected_code {
         problems.push(format!(
             "supc exit status {} but \"ok\": {supc_ok} needs {expected_code}",
