@@ -72,21 +72,9 @@ pub fn same_supervisorctl(a: &Config, b: &Config) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::Host;
 
     fn config(text: &str) -> Config {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("supervisord.conf");
-        std::fs::write(&path, text).unwrap();
-        let host = Host {
-            env: vec![("HOME".into(), "/nonexistent".into())],
-            node_name: "testhost".into(),
-            cwd: "/".into(),
-            portable: true,
-            overlay: Default::default(),
-        };
-        let (_, res) = crate::analyze(path.to_str().unwrap(), &host, false);
-        res.config.expect("accepted")
+        super::super::test_support::resolved(text)
     }
 
     const BASE: &str = "[supervisord]\nenvironment=A=1,B=2\n\

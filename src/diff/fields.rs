@@ -198,24 +198,11 @@ pub(super) fn supervisorctl(c: &Supervisorctl) -> Vec<(&'static str, Setting<'_>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::Host;
     use crate::model::Config;
     use serde_json::Value;
 
     fn config(text: &str) -> Config {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("supervisord.conf");
-        std::fs::write(&path, text).unwrap();
-        let host = Host {
-            env: vec![("HOME".into(), "/nonexistent".into())],
-            node_name: "testhost".into(),
-            cwd: "/".into(),
-            portable: true,
-            overlay: Default::default(),
-        };
-        let (_, res) = crate::analyze(path.to_str().unwrap(), &host, false);
-        let err = res.first_error().map(|d| d.message.clone());
-        res.config.unwrap_or_else(|| panic!("rejected: {err:?}"))
+        super::super::test_support::resolved(text)
     }
 
     /// Each field shows its value as the JSON contract does, under the

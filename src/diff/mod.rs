@@ -397,20 +397,14 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
     out
 }
 
+/// What the diff modules' tests share: a pinned host and a config text
+/// resolved from a scratch file.
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod test_support {
     use crate::host::Host;
+    use crate::model::Config;
 
-    /// The reported change of one group.
-    fn group<'a>(d: &'a Diff, name: &str) -> &'a GroupChange {
-        d.groups
-            .iter()
-            .find(|g| g.name == name)
-            .unwrap_or_else(|| panic!("no group {name} in {d:#?}"))
-    }
-
-    fn host() -> Host {
+    pub fn host() -> Host {
         Host {
             env: vec![
                 ("HOME".into(), "/nonexistent".into()),
@@ -423,14 +417,38 @@ mod tests {
         }
     }
 
-    /// Resolves config text (a `[supervisord]` section is prepended).
-    fn config_on(text: &str, host: &Host) -> Config {
+    /// The whole config `text`, which supervisord must accept.
+    pub fn resolved_on(text: &str, host: &Host) -> Config {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("supervisord.conf");
-        std::fs::write(&path, format!("[supervisord]\n{text}")).unwrap();
+        std::fs::write(&path, text).unwrap();
         let (_, res) = crate::analyze(path.to_str().unwrap(), host, false);
         let err = res.first_error().map(|d| d.message.clone());
         res.config.unwrap_or_else(|| panic!("rejected: {err:?}"))
+    }
+
+    pub fn resolved(text: &str) -> Config {
+        resolved_on(text, &host())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::host;
+    use super::*;
+    use crate::host::Host;
+
+    /// The reported change of one group.
+    fn group<'a>(d: &'a Diff, name: &str) -> &'a GroupChange {
+        d.groups
+            .iter()
+            .find(|g| g.name == name)
+            .unwrap_or_else(|| panic!("no group {name} in {d:#?}"))
+    }
+
+    /// Resolves config text (a `[supervisord]` section is prepended).
+    fn config_on(text: &str, host: &Host) -> Config {
+        test_support::resolved_on(&format!("[supervisord]\n{text}"), host)
     }
 
     fn config(text: &str) -> Config {
