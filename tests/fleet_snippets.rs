@@ -3,27 +3,9 @@
 //! `render` and `convert` take `--snippet`. And `check` on a templated
 //! spec says what to run instead of a YAML syntax error.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_common;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn supc(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_supc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", "/nonexistent")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("supc runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use cli_common::{repo, supc};
 
 const SNIPPET: &str = "fixtures/fleet/snippets/storm-ui.yaml";
 

@@ -2,28 +2,10 @@
 //! rendered per host (snapshots), all-or-nothing writing, `--check`, and
 //! errors at YAML and template locations (snapshots of the human output).
 
+mod cli_common;
+
+use cli_common::{repo as root, supc};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn supc(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_supc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("HOME", "/nonexistent")
-        .env("CI", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("supc runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// `supc CMD --portable --format json FILE`: exit code, parsed stdout,
 /// stderr.
@@ -65,11 +47,19 @@ fn every_host_is_rendered_and_checked() {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         insta::assert_snapshot!(format!("render_{name}"), text);
         // Each output is a config supc (and so supervisord) accepts.
-        let (rc, _, err) = supc(
-            &["check", "--portable", dir.join(name).to_str().unwrap()],
+        let (rc, out, err) = supc(
+            &[
+                "check",
+                "--portable",
+                "--format",
+                "json",
+                dir.join(name).to_str().unwrap(),
+            ],
             &root(),
         );
         assert_ne!(rc, 2, "{name}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["files"][0]["accepted"], true, "{name}: {out}");
     }
     // One host on stdout is the same text.
     let (rc, stdout, _) = supc(
