@@ -104,7 +104,7 @@ pub fn read_config_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
     // open returns at once and the check below refuses it.
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc_flags())
+        .custom_flags(open_flags())
         .open(path)
         .map_err(io)?;
     check(&file.metadata().map_err(io)?)?;
@@ -118,7 +118,8 @@ pub fn read_config_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
     Ok(bytes)
 }
 
-fn libc_flags() -> i32 {
+/// Open without waiting for a FIFO's writer or taking a terminal.
+fn open_flags() -> i32 {
     (nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_NOCTTY).bits()
 }
 

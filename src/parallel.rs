@@ -83,18 +83,17 @@ pub fn map_with<T: Sync, U: Send>(
         match slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
             Some(Ok(u)) => out.push(u),
             Some(Err(message)) => return Err(WorkerPanicked { index, message }),
-            // Skipped after another item's panic: report that panic.
-            None => continue,
+            // Items are taken in order: an empty slot can only follow a
+            // panicked item, which was reported above.
+            None => {
+                return Err(WorkerPanicked {
+                    index,
+                    message: "not processed: another worker panicked".into(),
+                });
+            }
         }
     }
-    if out.len() == items.len() {
-        Ok(out)
-    } else {
-        Err(WorkerPanicked {
-            index: out.len(),
-            message: "a worker stopped after another worker's panic".into(),
-        })
-    }
+    Ok(out)
 }
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
