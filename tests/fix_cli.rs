@@ -321,6 +321,8 @@ fn a_file_two_configs_include_is_fixed_once() {
         &[],
     );
     assert_eq!(fix.code, Some(0), "{}{}", fix.stdout, fix.stderr);
+    // One fix written, so one reported.
+    assert!(fix.stdout.contains("fixed 1 finding\n"), "{}", fix.stdout);
     let fixed = std::fs::read_to_string(by_fix.path().join("conf.d/shared.conf")).unwrap();
     assert_eq!(fixed, "[program:web]\ncommand=/bin/web\nuser=www\n");
     assert_eq!(snapshot(by_diff.path()), snapshot(by_fix.path()));

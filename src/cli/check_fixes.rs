@@ -102,12 +102,17 @@ pub fn step(
 /// text, so writing them too would race, and their hunks would repeat in
 /// the diff. A second `--fix` picks up whatever is left.
 fn once_per_file(mut outcomes: Vec<(String, Outcome)>) -> Vec<(String, Outcome)> {
+    let key = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut seen = std::collections::HashSet::new();
     for (_, o) in &mut outcomes {
-        o.changed.retain(|c| {
-            let key = std::fs::canonicalize(&c.path).unwrap_or_else(|_| c.path.clone());
-            seen.insert(key)
-        });
+        let dropped: std::collections::HashSet<_> = (o.changed.iter())
+            .map(|c| key(&c.path))
+            .filter(|k| seen.contains(k))
+            .collect();
+        o.changed.retain(|c| !dropped.contains(&key(&c.path)));
+        // What was not written is not reported as fixed.
+        o.applied.retain(|a| !dropped.contains(&key(&a.path)));
+        seen.extend(o.changed.iter().map(|c| key(&c.path)));
     }
     outcomes
 }
