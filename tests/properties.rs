@@ -137,7 +137,9 @@ proptest! {
     fn pipeline_properties(text in config()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("supervisord.conf"), &text).unwrap();
-        let args = ["--portable", "--host-node-name", "h"];
+        // Under --portable, check sees only the environment given with
+        // --env (expand still reads the process's): give both the same.
+        let args = ["--portable", "--host-node-name", "h", "--env", "HOME=/nonexistent", "--env", "PATH=/usr/bin:/bin"];
         let expand = supc(dir.path(), &[&["expand", "--format", "json"][..], &args, &["supervisord.conf"]].concat());
         let check = supc(dir.path(), &[&["check", "--snippet"][..], &args, &["supervisord.conf"]].concat());
         // No panic: every run ends with a normal exit code.
