@@ -348,10 +348,14 @@ pub fn json_of(v: &Value) -> Result<serde_json::Value, Error> {
         }
         ValueKind::None => serde_json::Value::Null,
         ValueKind::Bool => serde_json::Value::Bool(v.is_true()),
+        // A float stays one, printed as Python prints it (`1000.0`).
         ValueKind::Number => match i64::try_from(v.clone()) {
-            Ok(i) => i.into(),
-            Err(_) => serde_json::Number::from_f64(f64::try_from(v.clone())?)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Ok(i) if v.is_integer() => i.into(),
+            _ => {
+                let f = f64::try_from(v.clone())?;
+                let repr = crate::yaml::inventory::python_float_repr(f);
+                serde_json::from_str(&repr).unwrap_or(serde_json::Value::Null)
+            }
         },
         ValueKind::String | ValueKind::Bytes => serde_json::Value::String(v.to_string()),
         ValueKind::Seq | ValueKind::Iterable => serde_json::Value::Array(

@@ -88,12 +88,12 @@ fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), I
 }
 
 /// One vars file (`group_vars/x.yml`, `--vars-file`): a YAML (or JSON)
-/// mapping; empty is no variables.
+/// mapping, read as Ansible reads it; empty is no variables.
 pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
     let text = read_text(path)?;
-    let doc: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
-    match super::yaml_source::to_json(&doc).map_err(|m| InventoryError::new(path, m))? {
+    let doc = super::yaml_tree::parse(&text).map_err(|m| InventoryError::new(path, m))?;
+    let schema = super::yaml11::Schema::of(&text);
+    match super::yaml11::to_json(&doc, schema).map_err(|m| InventoryError::new(path, m))? {
         serde_json::Value::Null => Ok(Vars::new()),
         serde_json::Value::Object(m) => Ok(m),
         other => Err(InventoryError::new(
