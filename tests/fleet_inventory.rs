@@ -51,6 +51,10 @@ fn sources(case: &Path) -> Vec<PathBuf> {
 
 /// `ansible-inventory --list` of a case.
 fn ansible_list(case: &Path) -> Value {
+    serde_json::from_slice(&ansible_inventory(case).stdout).unwrap()
+}
+
+fn ansible_inventory(case: &Path) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
     let cfg = home.path().join("ansible.cfg");
     std::fs::write(&cfg, "[defaults]\n").unwrap();
@@ -71,7 +75,37 @@ fn ansible_list(case: &Path) -> Value {
         case.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out
+}
+
+/// What Ansible skips with a warning, supc skips with the same warning
+/// (at the entry's position), and reads the rest as Ansible does (the
+/// variables are compared with every case above).
+#[test]
+fn skipped_entries_warn_as_ansible_warns() {
+    let case = repo().join("fixtures/fleet/inventories/yaml-warnings");
+    let stderr = String::from_utf8(ansible_inventory(&case).stderr).unwrap();
+    let theirs: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("[WARNING]: "))
+        .filter(|l| l.starts_with("Skipping"))
+        .collect();
+    let inv = Inventory::load(&sources(&case), &case).unwrap();
+    let ours: Vec<String> = inv
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{} {}", w.line, w.column, w.message))
+        .collect();
+    assert_eq!(ours.len(), theirs.len(), "{ours:?}\n{theirs:?}");
+    for (o, t) in inv.warnings.iter().zip(&theirs) {
+        assert!(t.starts_with(&o.message), "{} / {t}", o.message);
+    }
+    assert_eq!(
+        ours.iter()
+            .map(|w| w.split(' ').next().unwrap())
+            .collect::<Vec<_>>(),
+        ["8:7", "13:7", "14:7", "17:1"]
+    );
 }
 
 fn names(v: Option<&Value>) -> Vec<String> {

@@ -117,7 +117,12 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
         None
     } else {
         match Inventory::load(a.inventory, std::path::Path::new(&host.cwd)) {
-            Ok(i) => Some(std::sync::Arc::new(Fleet::new(i))),
+            Ok(i) => {
+                if !inventory_warnings(&i.warnings, a.fail_on) {
+                    return 1;
+                }
+                Some(std::sync::Arc::new(Fleet::new(i)))
+            }
             Err(e) => {
                 eprintln!("supc: inventory {e}");
                 return 2;
@@ -247,6 +252,31 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             2
         }
     }
+}
+
+/// Prints what the inventory reader skipped, as Ansible's `[WARNING]`s;
+/// false when `--fail-on` makes a warning fail the render.
+fn inventory_warnings(
+    warnings: &[crate::yaml::inventory::InventoryWarning],
+    fail_on: crate::diagnostic::Severity,
+) -> bool {
+    for w in warnings {
+        eprintln!("supc: inventory warning: {w}");
+    }
+    if warnings.is_empty() || crate::diagnostic::Severity::Warning < fail_on {
+        return true;
+    }
+    eprintln!(
+        "supc: nothing written: the inventory has {} warning{} (--fail-on {})",
+        warnings.len(),
+        if warnings.len() == 1 { "" } else { "s" },
+        if fail_on == crate::diagnostic::Severity::Info {
+            "info"
+        } else {
+            "warning"
+        }
+    );
+    false
 }
 
 /// Writes every file to a temporary name beside it, then renames them all;

@@ -50,14 +50,14 @@ pub fn read(inv: &mut Inventory, path: &Path, text: &str) -> Result<(), NotYaml>
             )));
         }
     }
-    for (name, node) in top {
-        let name = src.key(name).map_err(fatal)?;
+    for (key, node) in top {
+        let name = src.key(key).map_err(fatal)?;
         if matches!(node.kind, Kind::Map(_)) || src.is_null(node) {
             src.group(&name, node).map_err(fatal)?;
         } else {
             src.warn(
-                node,
-                format!("skipping '{name}' as this is not a valid group definition"),
+                key,
+                format!("Skipping '{name}' as this is not a valid group definition"),
             );
         }
     }
@@ -117,7 +117,7 @@ impl Source<'_> {
                 _ => {
                     self.warn(
                         key_node,
-                        format!("skipping key ({key}) in group ({name}) as it is not a mapping"),
+                        format!("Skipping key ({key}) in group ({name}) as it is not a mapping"),
                     );
                     continue;
                 }
@@ -143,7 +143,7 @@ impl Source<'_> {
                 other => self.warn(
                     key_node,
                     format!(
-                        "skipping unexpected key ({other}) in group ({name}), only \"vars\", \"children\" and \"hosts\" are valid"
+                        "Skipping unexpected key ({other}) in group ({name}), only \"vars\", \"children\" and \"hosts\" are valid"
                     ),
                 ),
             }
