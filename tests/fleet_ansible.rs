@@ -122,7 +122,7 @@ fn the_module_renders_what_the_cli_renders_and_reports_update_groups() {
         // hostvars: the nimbus host's variables, templated for it.
         let text = String::from_utf8_lossy(&a);
         assert!(
-            text.contains("-c nimbus.thrift.port=6627 -c nimbus.childopts='-Xmx512m'"),
+            text.contains("-c nimbus.thrift.port=6627 -c nimbus.childopts='-Xmx512m' -c storm.workers.heaps='1024m,1024m,2048m'"),
             "{host}: {text}"
         );
         let r = result(&out, host);

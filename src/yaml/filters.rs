@@ -63,6 +63,22 @@ pub fn register(env: &mut Environment<'static>) {
         Ok(v)
     });
     env.add_filter("type_debug", |v: Value| py_type(&v));
+    env.add_filter("extract", extract);
+}
+
+/// `extract`: `container[item]`, then each of `morekeys` (one key or a
+/// list), as in `groups['db'] | map('extract', hostvars, 'port')`.
+fn extract(item: Value, container: Value, morekeys: Option<Value>) -> Result<Value, Error> {
+    let keys: Vec<Value> = match morekeys {
+        None => Vec::new(),
+        Some(k) if k.kind() == ValueKind::Seq => k.try_iter()?.collect(),
+        Some(k) => vec![k],
+    };
+    let mut value = container.get_item(&item)?;
+    for key in &keys {
+        value = value.get_item(key)?;
+    }
+    Ok(value)
 }
 
 fn invalid(e: impl std::fmt::Display) -> Error {
