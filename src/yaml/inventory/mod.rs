@@ -27,13 +27,14 @@ mod ini_source;
 mod literal;
 mod vars_files;
 mod yaml11;
+mod yaml11_scalars;
 mod yaml_source;
 mod yaml_tree;
 
 pub use hostpattern::{Expanded, expand};
 pub use literal::parse_value;
 pub use vars_files::file_vars as read_vars_file;
-pub use yaml11::python_repr as python_float_repr;
+pub use yaml11_scalars::python_repr as python_float_repr;
 
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
