@@ -41,7 +41,7 @@ pub fn plain_scalar(text: &str) -> Result<Value, String> {
         }
         t if matches(&INT, t) => int(t)?,
         t if matches(&FLOAT, t) => float(t)?,
-        t if matches(&TIMESTAMP, t) => Value::String(timestamp(t)),
+        t if matches(&TIMESTAMP, t) => Value::String(timestamp(t)?),
         t => Value::String(t.into()),
     })
 }
@@ -140,17 +140,26 @@ pub fn python_repr(f: f64) -> String {
 }
 
 /// A timestamp as `isoformat()` gives it (a bare date is unchanged).
-fn timestamp(text: &str) -> String {
+/// A date or time Python's `datetime` refuses fails the read, as in Ansible.
+fn timestamp(text: &str) -> Result<String, String> {
     let Ok(Some(c)) = TIMESTAMP.captures(text) else {
-        return text.into();
-    };
-    let Some(year) = c.get(1) else {
-        return text.into();
+        return Ok(text.into());
     };
     let num = |i: usize| {
         c.get(i)
             .map_or(0, |m| m.as_str().parse::<u32>().unwrap_or(0))
     };
+    let Some(year) = c.get(1) else {
+        let part = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+        check_date(text, part(0..4), part(5..7), part(8..10))?;
+        return Ok(text.into());
+    };
+    check_date(text, num(1), num(2), num(3))?;
+    if num(4) > 23 || num(5) > 59 || num(6) > 59 {
+        return Err(format!(
+            "{text} is not a valid time (quote it to keep the text)"
+        ));
+    }
     let mut out = format!(
         "{}-{:02}-{:02}T{:02}:{:02}:{:02}",
         year.as_str(),
@@ -186,7 +195,24 @@ fn timestamp(text: &str) -> String {
             out.push_str(&format!("{sign}{h:02}:{m:02}"));
         }
     }
-    out
+    Ok(out)
+}
+
+fn check_date(text: &str, year: u32, month: u32, day: u32) -> Result<(), String> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => 0,
+    };
+    if year == 0 || day == 0 || day > days {
+        return Err(format!(
+            "{text} is not a valid date (quote it to keep the text)"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -206,6 +232,30 @@ mod tests {
             (1234567890123456.0, "1234567890123456.0"),
         ] {
             assert_eq!(python_repr(f), want);
+        }
+    }
+
+    #[test]
+    fn timestamps_are_isoformat_and_checked() {
+        let ok = |t: &str| plain_scalar(t).unwrap();
+        assert_eq!(ok("2001-12-14"), Value::from("2001-12-14"));
+        assert_eq!(
+            ok("2001-12-14 21:59:43.10 -5"),
+            Value::from("2001-12-14T21:59:43.100000-05:00")
+        );
+        assert_eq!(
+            ok("2001-12-14t21:59:43Z"),
+            Value::from("2001-12-14T21:59:43+00:00")
+        );
+        assert_eq!(
+            ok("2000-2-29 1:02:03.000"),
+            Value::from("2000-02-29T01:02:03")
+        );
+        for bad in ["2001-13-14", "2001-02-29", "2001-12-14 24:00:00"] {
+            assert!(
+                plain_scalar(bad).unwrap_err().contains("not a valid"),
+                "{bad}"
+            );
         }
     }
 }
