@@ -145,9 +145,10 @@ impl Inventory {
         }
         inv.reconcile()?;
         for base in inv.bases.clone() {
-            let (g, h) = vars_files::read(&base, &inv)?;
+            let (g, h, warnings) = vars_files::read(&base, &inv)?;
             inv.group_files.push(g);
             inv.host_files.push(h);
+            inv.warnings.extend(warnings);
         }
         Ok(inv)
     }

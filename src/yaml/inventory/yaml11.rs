@@ -65,6 +65,36 @@ pub fn key_text(node: &Node, schema: Schema) -> Result<String, String> {
     }
 }
 
+/// Keys a mapping gives twice (Ansible warns "Found duplicate mapping
+/// key" and keeps the last value, as [`to_json`] does): each later key's
+/// line, column and text, once even when an alias copies the mapping.
+pub fn duplicate_keys(node: &Node, schema: Schema) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        match &n.kind {
+            Kind::Scalar { .. } => {}
+            Kind::Seq(items) => todo.extend(items),
+            Kind::Map(pairs) => {
+                let mut seen = std::collections::HashSet::new();
+                for (k, v) in pairs {
+                    todo.push(v);
+                    let Ok(text) = key_text(k, schema) else {
+                        continue;
+                    };
+                    let merge = schema == Schema::Yaml11 && k.plain_text() == Some("<<");
+                    let found = (k.line, k.col, text);
+                    if !merge && !seen.insert(found.2.clone()) && !out.contains(&found) {
+                        out.push(found);
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// `<<` merges first (the first of a list wins), then the mapping's own
 /// keys, a later duplicate winning, as PyYAML's `flatten_mapping` does.
 fn mapping(pairs: &[(Node, Node)], schema: Schema) -> Result<Map<String, Value>, String> {

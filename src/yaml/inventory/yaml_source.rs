@@ -36,11 +36,9 @@ pub fn read(inv: &mut Inventory, path: &Path, text: &str) -> Result<(), NotYaml>
             "a YAML inventory is a mapping of groups (`all:`)".into(),
         ));
     };
-    let mut src = Source {
-        inv,
-        path,
-        schema: Schema::of(text),
-    };
+    let schema = Schema::of(text);
+    let duplicates = super::vars_files::duplicate_key_warnings(path, &doc, schema);
+    let mut src = Source { inv, path, schema };
     let fatal = NotYaml::Fatal;
     for (name, node) in top {
         if src.key(name).map_err(fatal)? == "plugin" {
@@ -50,6 +48,7 @@ pub fn read(inv: &mut Inventory, path: &Path, text: &str) -> Result<(), NotYaml>
             )));
         }
     }
+    src.inv.warnings.extend(duplicates);
     for (key, node) in top {
         let name = src.key(key).map_err(fatal)?;
         if matches!(node.kind, Kind::Map(_)) || src.is_null(node) {
