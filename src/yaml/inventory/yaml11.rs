@@ -82,9 +82,11 @@ pub fn duplicate_keys(node: &Node, schema: Schema) -> Vec<(usize, usize, String)
                     let Ok(text) = key_text(k, schema) else {
                         continue;
                     };
-                    let merge = schema == Schema::Yaml11 && k.plain_text() == Some("<<");
                     let found = (k.line, k.col, text);
-                    if !merge && !seen.insert(found.2.clone()) && !out.contains(&found) {
+                    if !is_merge(k, schema)
+                        && !seen.insert(found.2.clone())
+                        && !out.contains(&found)
+                    {
                         out.push(found);
                     }
                 }
@@ -95,12 +97,16 @@ pub fn duplicate_keys(node: &Node, schema: Schema) -> Vec<(usize, usize, String)
     out
 }
 
+/// A plain `<<` key (JSON has no merge keys).
+fn is_merge(key: &Node, schema: Schema) -> bool {
+    schema == Schema::Yaml11 && key.plain_text() == Some("<<")
+}
+
 /// `<<` merges first (the first of a list wins), then the mapping's own
 /// keys, a later duplicate winning, as PyYAML's `flatten_mapping` does.
 fn mapping(pairs: &[(Node, Node)], schema: Schema) -> Result<Map<String, Value>, String> {
     let mut out = Map::new();
-    let is_merge = |k: &Node| schema == Schema::Yaml11 && k.plain_text() == Some("<<");
-    for (_, v) in pairs.iter().filter(|(k, _)| is_merge(k)) {
+    for (_, v) in pairs.iter().filter(|(k, _)| is_merge(k, schema)) {
         let sources: Vec<&Node> = match &v.kind {
             Kind::Seq(items) => items.iter().rev().collect(),
             _ => vec![v],
@@ -115,7 +121,7 @@ fn mapping(pairs: &[(Node, Node)], schema: Schema) -> Result<Map<String, Value>,
             out.extend(m);
         }
     }
-    for (k, v) in pairs.iter().filter(|(k, _)| !is_merge(k)) {
+    for (k, v) in pairs.iter().filter(|(k, _)| !is_merge(k, schema)) {
         out.insert(key_text(k, schema)?, to_json(v, schema)?);
     }
     Ok(out)
