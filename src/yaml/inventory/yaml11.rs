@@ -17,7 +17,9 @@
 //! Quoted and block scalars are strings. A text that is JSON is read as
 //! JSON (Ansible tries JSON first), so `1e3` there is a number.
 //! Mapping keys become their JSON text (`on:` is the key `true`, as
-//! `ansible-inventory --list` shows it).
+//! `ansible-inventory --list` shows it). Merge keys follow PyYAML 6.0.4,
+//! the pinned oracle: in `<<: [*a, *b]` the later mapping wins (older
+//! PyYAML let the first win), and the mapping's own keys win over both.
 
 use super::yaml_tree::{Kind, Node};
 use super::yaml11_scalars::{plain_scalar, python_repr};
@@ -65,9 +67,10 @@ pub fn key_text(node: &Node, schema: Schema) -> Result<String, String> {
     }
 }
 
-/// Keys a mapping gives twice (Ansible warns "Found duplicate mapping
-/// key" and keeps the last value, as [`to_json`] does): each later key's
-/// line, column and text, once even when an alias copies the mapping.
+/// Keys a mapping gives twice, its merged keys included (Ansible warns
+/// "Found duplicate mapping key" and keeps the last value, as
+/// [`to_json`] does): each later key's line, column and text, once even
+/// when an alias copies the mapping.
 pub fn duplicate_keys(node: &Node, schema: Schema) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut todo = vec![node];
@@ -76,17 +79,17 @@ pub fn duplicate_keys(node: &Node, schema: Schema) -> Vec<(usize, usize, String)
             Kind::Scalar { .. } => {}
             Kind::Seq(items) => todo.extend(items),
             Kind::Map(pairs) => {
+                todo.extend(pairs.iter().map(|(_, v)| v));
+                let Ok(flat) = flatten(pairs, schema) else {
+                    continue;
+                };
                 let mut seen = std::collections::HashSet::new();
-                for (k, v) in pairs {
-                    todo.push(v);
+                for (k, _) in flat {
                     let Ok(text) = key_text(k, schema) else {
                         continue;
                     };
                     let found = (k.line, k.col, text);
-                    if !is_merge(k, schema)
-                        && !seen.insert(found.2.clone())
-                        && !out.contains(&found)
-                    {
+                    if !seen.insert(found.2.clone()) && !out.contains(&found) {
                         out.push(found);
                     }
                 }
@@ -102,26 +105,46 @@ fn is_merge(key: &Node, schema: Schema) -> bool {
     schema == Schema::Yaml11 && key.plain_text() == Some("<<")
 }
 
-/// `<<` merges first (the first of a list wins), then the mapping's own
-/// keys, a later duplicate winning, as PyYAML's `flatten_mapping` does.
-fn mapping(pairs: &[(Node, Node)], schema: Schema) -> Result<Map<String, Value>, String> {
-    let mut out = Map::new();
+/// PyYAML 6.0.4's `flatten_mapping`: the pairs of every `<<` mapping (or
+/// list of mappings), in order and each source key once, then the
+/// mapping's own pairs; a later pair wins when they are read.
+fn flatten(pairs: &[(Node, Node)], schema: Schema) -> Result<Vec<(&Node, &Node)>, String> {
+    let mut merged: Vec<(&Node, &Node)> = Vec::new();
     for (_, v) in pairs.iter().filter(|(k, _)| is_merge(k, schema)) {
         let sources: Vec<&Node> = match &v.kind {
-            Kind::Seq(items) => items.iter().rev().collect(),
+            Kind::Seq(items) => items.iter().collect(),
             _ => vec![v],
         };
         for source in sources {
-            let Value::Object(m) = to_json(source, schema)? else {
+            let Kind::Map(sub) = &source.kind else {
                 return Err(format!(
                     "line {}: a merge key (<<) takes a mapping or a list of mappings",
                     source.line
                 ));
             };
-            out.extend(m);
+            for pair in flatten(sub, schema)? {
+                // The same source key twice (one anchor merged twice).
+                if !merged
+                    .iter()
+                    .any(|(k, _)| (k.line, k.col) == (pair.0.line, pair.0.col))
+                {
+                    merged.push(pair);
+                }
+            }
         }
     }
-    for (k, v) in pairs.iter().filter(|(k, _)| !is_merge(k, schema)) {
+    merged.extend(
+        pairs
+            .iter()
+            .filter(|(k, _)| !is_merge(k, schema))
+            .map(|(k, v)| (k, v)),
+    );
+    Ok(merged)
+}
+
+fn mapping(pairs: &[(Node, Node)], schema: Schema) -> Result<Map<String, Value>, String> {
+    let mut out = Map::new();
+    for (k, v) in flatten(pairs, schema)? {
         out.insert(key_text(k, schema)?, to_json(v, schema)?);
     }
     Ok(out)
@@ -176,6 +199,19 @@ mod tests {
             json!({"a": true, "b": "yes", "c": 493, "d": "0o17", "e": "1e3",
                    "f": 1000.0, "g": 90, "h": null, "i": "y"})
         );
+    }
+
+    #[test]
+    fn merge_keys_let_the_later_value_win_and_warn() {
+        let text = "a: &a {p: 1, x: 1}\nb: &b {p: 2}\nm: {<<: [*a, *b], y: 3}\nn: {<<: *a, p: 4}\n";
+        let node = super::super::yaml_tree::parse(text).unwrap();
+        assert_eq!(
+            to_json(&node, Schema::Yaml11).unwrap(),
+            json!({"a": {"p": 1, "x": 1}, "b": {"p": 2},
+                   "m": {"p": 2, "x": 1, "y": 3}, "n": {"p": 4, "x": 1}})
+        );
+        let dups = duplicate_keys(&node, Schema::Yaml11);
+        assert_eq!(dups, [(2, 8, "p".into()), (4, 13, "p".into())]);
     }
 
     #[test]
