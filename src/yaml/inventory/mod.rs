@@ -33,7 +33,7 @@ mod yaml_tree;
 
 pub use hostpattern::{Expanded, expand};
 pub use literal::parse_value;
-pub use vars_files::file_vars as read_vars_file;
+pub use vars_files::read_file as read_vars_file;
 pub use yaml11_scalars::python_repr as python_float_repr;
 
 use serde_json::{Map, Value};

@@ -100,12 +100,12 @@ fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), I
 }
 
 /// One vars file (`group_vars/x.yml`, `--vars-file`): a YAML (or JSON)
-/// mapping, read as Ansible reads it; empty is no variables.
-pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
-    read_file(path, &mut Vec::new())
-}
-
-fn read_file(path: &Path, warnings: &mut Vec<InventoryWarning>) -> Result<Vars, InventoryError> {
+/// mapping, read as Ansible reads it; empty is no variables. What Ansible
+/// warns about (a key given twice) goes to `warnings`.
+pub fn read_file(
+    path: &Path,
+    warnings: &mut Vec<InventoryWarning>,
+) -> Result<Vars, InventoryError> {
     let text = read_text(path)?;
     let doc = super::yaml_tree::parse(&text).map_err(|m| InventoryError::new(path, m))?;
     let schema = super::yaml11::Schema::of(&text);
