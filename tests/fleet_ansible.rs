@@ -6,8 +6,9 @@
 //! a second run changes nothing; check mode with a changed variable writes
 //! nothing but reports the diff and the groups `supervisorctl update`
 //! would restart; a spec with an error-level finding fails the task with
-//! nothing written; a vaulted group variable is rendered decrypted and
-//! kept out of the play's output.
+//! nothing written, as does the Storm spec with `hostvars: false`; a
+//! vaulted group variable is rendered decrypted and kept out of the play's
+//! output.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -176,6 +177,23 @@ fn the_module_renders_what_the_cli_renders_and_reports_update_groups() {
 }
 
 #[test]
+fn without_hostvars_a_spec_reading_them_fails_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("module");
+    std::fs::create_dir(&out).unwrap();
+    let spec = storm().join("supc.yaml");
+    let (ok, log) = playbook(tmp.path(), &out, &spec, &["-e", "supc_hostvars=false"]);
+    assert!(!ok, "{log}");
+    assert!(
+        // Line 36 is the first to read `hostvars[groups['nimbus'][0]]`.
+        log.contains("supc render failed, nothing written")
+            && log.contains("is undefined (supc.yaml:36:40)"),
+        "{log}"
+    );
+    assert!(!out.join("worker1.storm.example.conf").exists());
+}
+
+#[test]
 fn an_error_level_finding_fails_the_task_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("module");
@@ -247,9 +265,10 @@ fn a_vaulted_variable_is_rendered_decrypted_and_kept_out_of_the_output() {
     // The task renders secrets: `diff: false`, so `--diff` shows nothing.
     let play = std::fs::read_to_string(site.join("playbook.yml"))
         .unwrap()
-        .replace(
-            "        supc: \"{{ supc_bin }}\"\n",
-            "        supc: \"{{ supc_bin }}\"\n      diff: false\n",
+        .replacen(
+            "      register: conf\n",
+            "      diff: false\n      register: conf\n",
+            1,
         );
     assert!(play.contains("diff: false\n      register: conf"), "{play}");
     std::fs::write(site.join("playbook.yml"), play).unwrap();

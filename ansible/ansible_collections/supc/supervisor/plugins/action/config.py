@@ -32,6 +32,7 @@ from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 # Variables that describe the run, not the host: never passed to the spec.
@@ -122,7 +123,7 @@ class ActionModule(ActionBase):
                 out[name] = _plain(templar.template(task_vars[name]))
             except Exception:  # an unused variable that cannot be templated
                 continue
-        if self._task.args.get("hostvars", True):
+        if boolean(self._task.args.get("hostvars", True), strict=False):
             out["hostvars"] = self._hostvars(task_vars)
         extra = self._task.args.get("vars") or {}
         out.update(_plain(templar.template(extra)))
