@@ -31,8 +31,9 @@ pub fn register(env: &mut Environment<'static>) {
         let v: serde_json::Value = serde_json::from_str(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
     });
+    // YAML 1.1, as Ansible's PyYAML reads it (`yes` is true).
     env.add_filter("from_yaml", |s: String| -> Result<Value, Error> {
-        let v: serde_json::Value = serde_yaml_ng::from_str(&s).map_err(invalid)?;
+        let v = super::inventory::parse_yaml11(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
     });
     env.add_filter("to_yaml", |v: Value| -> Result<String, Error> {
@@ -533,6 +534,10 @@ mod tests {
         assert_eq!(
             render("{{ 'a1b22' | regex_findall('\\\\d+') | join(',') }}"),
             "1,22"
+        );
+        assert_eq!(
+            render("{{ ('a: yes\nb: 0755\nc: [1.0, 1e3]' | from_yaml) | to_json }}"),
+            "{\"a\": true, \"b\": 493, \"c\": [1.0, \"1e3\"]}"
         );
         assert_eq!(
             render("{{ xs | to_json }} {{ m | to_json }} {{ 'é' | to_json }}"),

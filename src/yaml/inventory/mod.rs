@@ -36,6 +36,12 @@ pub use literal::parse_value;
 pub use vars_files::read_file as read_vars_file;
 pub use yaml11_scalars::python_repr as python_float_repr;
 
+/// A YAML text as Ansible's `from_yaml` reads it (PyYAML, YAML 1.1).
+pub fn parse_yaml11(text: &str) -> Result<Value, String> {
+    let doc = yaml_tree::parse(text)?;
+    yaml11::to_json(&doc, yaml11::Schema::Yaml11)
+}
+
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
