@@ -1,11 +1,14 @@
 //! The Ansible collection in `ansible/` with real ansible-core (the test
 //! venv: `scripts/setup-oracle.sh`, or `SUPC_ORACLE_PYTHON`) against
 //! localhost (`connection: local`): the Storm cluster rendered through
-//! `supc.supervisor.config` is byte-identical to `supc render --all-hosts`;
+//! `supc.supervisor.config` is byte-identical to `supc render --all-hosts`
+//! (its spec reads the nimbus host's variables through `hostvars`);
 //! a second run changes nothing; check mode with a changed variable writes
 //! nothing but reports the diff and the groups `supervisorctl update`
 //! would restart; a spec with an error-level finding fails the task with
-//! nothing written.
+//! nothing written, as does the Storm spec with `hostvars: false`; a
+//! vaulted group variable is rendered decrypted and kept out of the play's
+//! output.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -26,6 +29,11 @@ fn storm() -> PathBuf {
 
 /// `ansible-playbook playbook.yml` on the Storm inventory; stdout+stderr.
 fn playbook(tmp: &Path, out: &Path, spec: &Path, extra: &[&str]) -> (bool, String) {
+    playbook_in(&storm(), tmp, out, spec, extra)
+}
+
+/// `ansible-playbook playbook.yml -i inventory/hosts.ini` in `dir`.
+fn playbook_in(dir: &Path, tmp: &Path, out: &Path, spec: &Path, extra: &[&str]) -> (bool, String) {
     let bin = python().parent().unwrap().join("ansible-playbook");
     assert!(
         bin.exists(),
@@ -35,7 +43,7 @@ fn playbook(tmp: &Path, out: &Path, spec: &Path, extra: &[&str]) -> (bool, Strin
     let cfg = tmp.join("ansible.cfg");
     std::fs::write(&cfg, "[defaults]\n").unwrap();
     let mut cmd = Command::new(bin);
-    cmd.current_dir(storm())
+    cmd.current_dir(dir)
         .args(["-i", "inventory/hosts.ini", "playbook.yml"])
         .arg("-e")
         .arg(format!("out={}", out.display()))
@@ -112,6 +120,12 @@ fn the_module_renders_what_the_cli_renders_and_reports_update_groups() {
             a == b,
             "{host}: the module and supc render --all-hosts differ"
         );
+        // hostvars: the nimbus host's variables, templated for it.
+        let text = String::from_utf8_lossy(&a);
+        assert!(
+            text.contains("-c nimbus.thrift.port=6627 -c nimbus.childopts='-Xmx512m' -c storm.workers.heaps='1024m,1024m,2048m'"),
+            "{host}: {text}"
+        );
         let r = result(&out, host);
         assert_eq!(r["changed"], true, "{host}");
         assert!(names(&r["groups_changed"]).is_empty() && names(&r["groups_removed"]).is_empty());
@@ -163,6 +177,23 @@ fn the_module_renders_what_the_cli_renders_and_reports_update_groups() {
 }
 
 #[test]
+fn without_hostvars_a_spec_reading_them_fails_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("module");
+    std::fs::create_dir(&out).unwrap();
+    let spec = storm().join("supc.yaml");
+    let (ok, log) = playbook(tmp.path(), &out, &spec, &["-e", "supc_hostvars=false"]);
+    assert!(!ok, "{log}");
+    assert!(
+        // Line 36 is the first to read `hostvars[groups['nimbus'][0]]`.
+        log.contains("supc render failed, nothing written")
+            && log.contains("is undefined (supc.yaml:36:40)"),
+        "{log}"
+    );
+    assert!(!out.join("worker1.storm.example.conf").exists());
+}
+
+#[test]
 fn an_error_level_finding_fails_the_task_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("module");
@@ -180,4 +211,100 @@ fn an_error_level_finding_fails_the_task_and_writes_nothing() {
         "{log}"
     );
     assert!(!out.join("worker1.storm.example.conf").exists());
+}
+
+/// Copies a directory tree (the Storm fixture, to add a vault file to).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// `ansible-vault encrypt_string` of `secret` named `name` (a YAML line).
+fn encrypt_string(password_file: &Path, name: &str, secret: &str) -> String {
+    let bin = python().parent().unwrap().join("ansible-vault");
+    let out = Command::new(bin)
+        .args(["encrypt_string", "--vault-password-file"])
+        .arg(password_file)
+        .args(["--name", name, secret])
+        .env("ANSIBLE_NOCOLOR", "1")
+        .output()
+        .expect("ansible-vault runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_vaulted_variable_is_rendered_decrypted_and_kept_out_of_the_output() {
+    const SECRET: &str = "zk-digest-7Hq2";
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&storm(), &site);
+    let password = tmp.path().join("vault-pass");
+    std::fs::write(&password, "correct horse battery staple\n").unwrap();
+    let vaulted = encrypt_string(&password, "zk_digest", SECRET);
+    assert!(vaulted.contains("!vault") && !vaulted.contains(SECRET));
+    std::fs::write(site.join("inventory/group_vars/all.yml"), vaulted).unwrap();
+    let spec = tmp.path().join("zk.yaml");
+    std::fs::write(
+        &spec,
+        "supervisord:\n  logfile: /var/log/supervisord.log\nprograms:\n  zookeeper:\n    command: /opt/zookeeper/bin/zkServer.sh start-foreground\n    environment:\n      ZK_DIGEST: \"{{ zk_digest }}\"\n",
+    )
+    .unwrap();
+    // The task renders secrets: `diff: false`, so `--diff` shows nothing.
+    let play = std::fs::read_to_string(site.join("playbook.yml"))
+        .unwrap()
+        .replacen(
+            "      register: conf\n",
+            "      diff: false\n      register: conf\n",
+            1,
+        );
+    assert!(play.contains("diff: false\n      register: conf"), "{play}");
+    std::fs::write(site.join("playbook.yml"), play).unwrap();
+    let out = tmp.path().join("module");
+    std::fs::create_dir(&out).unwrap();
+    let pass = format!("--vault-password-file={}", password.display());
+    let (ok, log) = playbook_in(&site, tmp.path(), &out, &spec, &[&pass, "--diff", "-v"]);
+    assert!(ok, "{log}");
+    for host in HOSTS {
+        let conf = std::fs::read_to_string(out.join(format!("{host}.conf"))).unwrap();
+        assert!(
+            conf.contains(&format!("environment=ZK_DIGEST=\"{SECRET}\"")),
+            "{host}: {conf}"
+        );
+    }
+    assert!(
+        !log.contains(SECRET),
+        "the secret is in the play's output:\n{log}"
+    );
+
+    // supc alone has no vault password: the same inventory is refused,
+    // by name, and nothing is written.
+    let cli = tmp.path().join("cli");
+    let rendered = Command::new(env!("CARGO_BIN_EXE_supc"))
+        .current_dir(&site)
+        .args(["render", "--portable"])
+        .arg(&spec)
+        .args(["-i", "inventory/hosts.ini", "--all-hosts", "--out-dir"])
+        .arg(&cli)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&rendered.stderr);
+    assert_eq!(rendered.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("Ansible Vault encrypted data is not supported"),
+        "{err}"
+    );
+    assert!(!cli.exists());
 }

@@ -51,6 +51,10 @@ fn sources(case: &Path) -> Vec<PathBuf> {
 
 /// `ansible-inventory --list` of a case.
 fn ansible_list(case: &Path) -> Value {
+    serde_json::from_slice(&ansible_inventory(case).stdout).unwrap()
+}
+
+fn ansible_inventory(case: &Path) -> std::process::Output {
     let home = tempfile::tempdir().unwrap();
     let cfg = home.path().join("ansible.cfg");
     std::fs::write(&cfg, "[defaults]\n").unwrap();
@@ -71,7 +75,40 @@ fn ansible_list(case: &Path) -> Value {
         case.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out
+}
+
+/// What Ansible skips (or overrides: a key given twice) with a warning,
+/// supc skips with the same warning at the entry's position, and reads
+/// the rest as Ansible does (the variables are compared with every case
+/// above).
+#[test]
+fn skipped_entries_warn_as_ansible_warns() {
+    let case = repo().join("fixtures/fleet/inventories/yaml-warnings");
+    let stderr = String::from_utf8(ansible_inventory(&case).stderr).unwrap();
+    let theirs: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("[WARNING]: "))
+        .filter(|l| l.starts_with("Skipping") || l.starts_with("Found duplicate"))
+        .collect();
+    let inv = Inventory::load(&sources(&case), &case).unwrap();
+    let ours: Vec<String> = inv
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{} {}", w.line, w.column, w.message))
+        .collect();
+    assert_eq!(ours.len(), theirs.len(), "{ours:?}\n{theirs:?}");
+    for (o, t) in inv.warnings.iter().zip(&theirs) {
+        // Ansible prints where the duplicate is before "Using last…".
+        let first = o.message.split_inclusive(". ").next().unwrap().trim_end();
+        assert!(t.starts_with(first), "{} / {t}", o.message);
+    }
+    assert_eq!(
+        ours.iter()
+            .map(|w| w.split(' ').next().unwrap())
+            .collect::<Vec<_>>(),
+        ["13:11", "19:22", "22:11", "8:7", "14:7", "15:7", "26:1"]
+    );
 }
 
 fn names(v: Option<&Value>) -> Vec<String> {

@@ -304,3 +304,46 @@ fn a_mistyped_rule_is_a_usage_error_and_nothing_is_written() {
         assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "{flag}");
     }
 }
+
+/// A group key Ansible skips with a warning is skipped with a warning at
+/// its line and column, a key given twice in a vars file warns too; the
+/// render goes on (exit 0), unless `--fail-on warning` makes it fail with
+/// nothing written.
+#[test]
+fn skipped_inventory_entries_warn_and_fail_on_decides() {
+    let inv = "all:\n  children:\n    app:\n      hosts:\n        h1:\n      settings:\n        opts: --fast\n      vars:\n        opts: --slow\n";
+    let extra = "tier: a\ntier: b\n";
+    let files = [("spec.yaml", SPEC), ("inv.yml", inv), ("extra.yml", extra)];
+    let args = [
+        "spec.yaml",
+        "-i",
+        "inv.yml",
+        "--vars-file",
+        "extra.yml",
+        "--all-hosts",
+        "--out-dir",
+        "out",
+    ];
+    let (rc, _, err, tmp) = render_in(&files, &args);
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        err.contains("inv.yml:6:7: Skipping unexpected key (settings) in group (app)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("extra.yml:2:1: Found duplicate mapping key 'tier'."),
+        "{err}"
+    );
+    let h1 = std::fs::read_to_string(tmp.path().join("out/h1.conf")).unwrap();
+    assert!(h1.contains("command=/bin/app --slow"), "{h1}");
+
+    let mut strict = args.to_vec();
+    strict.extend(["--fail-on", "warning"]);
+    let (rc, _, err, tmp) = render_in(&files, &strict);
+    assert_eq!(rc, 1, "{err}");
+    assert!(
+        err.contains("Skipping unexpected key") && err.contains("nothing written"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out").exists());
+}

@@ -31,8 +31,9 @@ pub fn register(env: &mut Environment<'static>) {
         let v: serde_json::Value = serde_json::from_str(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
     });
+    // YAML 1.1, as Ansible's PyYAML reads it (`yes` is true).
     env.add_filter("from_yaml", |s: String| -> Result<Value, Error> {
-        let v: serde_json::Value = serde_yaml_ng::from_str(&s).map_err(invalid)?;
+        let v = super::inventory::parse_yaml11(&s).map_err(invalid)?;
         Ok(super::scope::to_value(&v))
     });
     env.add_filter("to_yaml", |v: Value| -> Result<String, Error> {
@@ -63,6 +64,22 @@ pub fn register(env: &mut Environment<'static>) {
         Ok(v)
     });
     env.add_filter("type_debug", |v: Value| py_type(&v));
+    env.add_filter("extract", extract);
+}
+
+/// `extract`: `container[item]`, then each of `morekeys` (one key or a
+/// list), as in `groups['db'] | map('extract', hostvars, 'port')`.
+fn extract(item: Value, container: Value, morekeys: Option<Value>) -> Result<Value, Error> {
+    let keys: Vec<Value> = match morekeys {
+        None => Vec::new(),
+        Some(k) if k.kind() == ValueKind::Seq => k.try_iter()?.collect(),
+        Some(k) => vec![k],
+    };
+    let mut value = container.get_item(&item)?;
+    for key in &keys {
+        value = value.get_item(key)?;
+    }
+    Ok(value)
 }
 
 fn invalid(e: impl std::fmt::Display) -> Error {
@@ -348,10 +365,14 @@ pub fn json_of(v: &Value) -> Result<serde_json::Value, Error> {
         }
         ValueKind::None => serde_json::Value::Null,
         ValueKind::Bool => serde_json::Value::Bool(v.is_true()),
+        // A float stays one, printed as Python prints it (`1000.0`).
         ValueKind::Number => match i64::try_from(v.clone()) {
-            Ok(i) => i.into(),
-            Err(_) => serde_json::Number::from_f64(f64::try_from(v.clone())?)
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Ok(i) if v.is_integer() => i.into(),
+            _ => {
+                let f = f64::try_from(v.clone())?;
+                let repr = crate::yaml::inventory::python_float_repr(f);
+                serde_json::from_str(&repr).unwrap_or(serde_json::Value::Null)
+            }
         },
         ValueKind::String | ValueKind::Bytes => serde_json::Value::String(v.to_string()),
         ValueKind::Seq | ValueKind::Iterable => serde_json::Value::Array(
@@ -513,6 +534,10 @@ mod tests {
         assert_eq!(
             render("{{ 'a1b22' | regex_findall('\\\\d+') | join(',') }}"),
             "1,22"
+        );
+        assert_eq!(
+            render("{{ ('a: yes\nb: 0755\nc: [1.0, 1e3]' | from_yaml) | to_json }}"),
+            "{\"a\": true, \"b\": 493, \"c\": [1.0, \"1e3\"]}"
         );
         assert_eq!(
             render("{{ xs | to_json }} {{ m | to_json }} {{ 'é' | to_json }}"),

@@ -30,11 +30,15 @@ struct Target {
     name: Option<String>,
 }
 
-/// `--vars-file` then `--var` (later wins), Ansible's extra vars.
-fn extra_vars(a: &YamlArgs<'_>) -> Result<crate::yaml::template::Vars, String> {
+/// `--vars-file` then `--var` (later wins), Ansible's extra vars; what
+/// Ansible would warn about in the file goes to `warnings`.
+fn extra_vars(
+    a: &YamlArgs<'_>,
+    warnings: &mut Vec<crate::yaml::inventory::InventoryWarning>,
+) -> Result<crate::yaml::template::Vars, String> {
     let mut extra = crate::yaml::template::Vars::new();
     if let Some(p) = a.vars_file {
-        extra = crate::yaml::inventory::read_vars_file(p).map_err(|e| e.to_string())?;
+        extra = crate::yaml::inventory::read_vars_file(p, warnings).map_err(|e| e.to_string())?;
     }
     for (k, v) in a.vars {
         extra.insert(k.clone(), v.clone().into());
@@ -106,7 +110,8 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             return 1;
         }
     };
-    let extra = match extra_vars(a) {
+    let mut warnings = Vec::new();
+    let extra = match extra_vars(a, &mut warnings) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("supc: {e}");
@@ -117,13 +122,19 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
         None
     } else {
         match Inventory::load(a.inventory, std::path::Path::new(&host.cwd)) {
-            Ok(i) => Some(std::sync::Arc::new(Fleet::new(i))),
+            Ok(mut i) => {
+                warnings.append(&mut i.warnings);
+                Some(std::sync::Arc::new(Fleet::new(i)))
+            }
             Err(e) => {
                 eprintln!("supc: inventory {e}");
                 return 2;
             }
         }
     };
+    if !inventory_warnings(&warnings, a.fail_on) {
+        return 1;
+    }
     let targets = match targets(a, fleet.as_deref()) {
         Ok(t) => t,
         Err(e) => {
@@ -247,6 +258,32 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
             2
         }
     }
+}
+
+/// Prints what the inventory and vars-file readers skipped or overrode,
+/// as Ansible's `[WARNING]`s; false when `--fail-on` makes a warning fail
+/// the render.
+fn inventory_warnings(
+    warnings: &[crate::yaml::inventory::InventoryWarning],
+    fail_on: crate::diagnostic::Severity,
+) -> bool {
+    for w in warnings {
+        eprintln!("supc: inventory warning: {w}");
+    }
+    if warnings.is_empty() || crate::diagnostic::Severity::Warning < fail_on {
+        return true;
+    }
+    eprintln!(
+        "supc: nothing written: {} inventory or vars-file warning{} (--fail-on {})",
+        warnings.len(),
+        if warnings.len() == 1 { "" } else { "s" },
+        if fail_on == crate::diagnostic::Severity::Info {
+            "info"
+        } else {
+            "warning"
+        }
+    );
+    false
 }
 
 /// Writes every file to a temporary name beside it, then renames them all;

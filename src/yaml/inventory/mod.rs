@@ -17,17 +17,30 @@
 //! order), inventory file host vars, `host_vars/<host>`.
 //!
 //! What supc does not read (inventory plugins and scripts, vault) is an
-//! [`InventoryError`] naming it, never a silently different inventory.
+//! [`InventoryError`] naming it, never a silently different inventory;
+//! what Ansible skips with a warning is skipped with an
+//! [`InventoryWarning`]. YAML is read as Ansible's PyYAML reads it
+//! (YAML 1.1 scalars, merge keys: [`yaml11`]).
 
 mod hostpattern;
 mod ini_source;
 mod literal;
 mod vars_files;
+mod yaml11;
+mod yaml11_scalars;
 mod yaml_source;
+mod yaml_tree;
 
 pub use hostpattern::{Expanded, expand};
 pub use literal::parse_value;
-pub use vars_files::file_vars as read_vars_file;
+pub use vars_files::read_file as read_vars_file;
+pub use yaml11_scalars::python_repr as python_float_repr;
+
+/// A YAML text as Ansible's `from_yaml` reads it (PyYAML, YAML 1.1).
+pub fn parse_yaml11(text: &str) -> Result<Value, String> {
+    let doc = yaml_tree::parse(text)?;
+    yaml11::to_json(&doc, yaml11::Schema::Yaml11)
+}
 
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -48,6 +61,30 @@ impl InventoryError {
             path: path.to_path_buf(),
             message: message.into(),
         }
+    }
+}
+
+/// What Ansible skips with a `[WARNING]` (an unexpected key in a YAML
+/// group): the rest of the inventory is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryWarning {
+    pub path: PathBuf,
+    /// 1-based line and column of the skipped entry.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for InventoryWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message
+        )
     }
 }
 
@@ -83,6 +120,8 @@ pub struct Host {
 pub struct Inventory {
     pub hosts: Vec<Host>,
     pub groups: Vec<Group>,
+    /// What was skipped with a warning, in reading order.
+    pub warnings: Vec<InventoryWarning>,
     /// Each source's directory (where `group_vars/` and `host_vars/` are).
     bases: Vec<PathBuf>,
     /// `group_vars/` per base, indexed like `groups`.
@@ -112,9 +151,10 @@ impl Inventory {
         }
         inv.reconcile()?;
         for base in inv.bases.clone() {
-            let (g, h) = vars_files::read(&base, &inv)?;
+            let (g, h, warnings) = vars_files::read(&base, &inv)?;
             inv.group_files.push(g);
             inv.host_files.push(h);
+            inv.warnings.extend(warnings);
         }
         Ok(inv)
     }
@@ -163,7 +203,7 @@ impl Inventory {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         let yaml_like = matches!(ext, "yml" | "yaml" | "json" | "");
         if yaml_like {
-            match yaml_source::read(self, &text) {
+            match yaml_source::read(self, path, &text) {
                 Ok(()) => return Ok(()),
                 Err(yaml_source::NotYaml::Fatal(m)) => return Err(InventoryError::new(path, m)),
                 Err(yaml_source::NotYaml::TryIni(why))

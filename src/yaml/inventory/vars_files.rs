@@ -5,7 +5,7 @@
 //! and `~` files skipped, only those extensions or none), later files
 //! overriding earlier ones.
 
-use super::{Inventory, InventoryError, Vars};
+use super::{Inventory, InventoryError, InventoryWarning, Vars};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -14,28 +14,40 @@ pub const VAULT: &str = "Ansible Vault encrypted data is not supported by supc (
 const EXTENSIONS: &[&str] = &["", ".yml", ".yaml", ".json"];
 
 /// The `group_vars/` (indexed like `inv.groups`) and `host_vars/`
-/// (indexed like `inv.hosts`) of one source directory.
-pub fn read(base: &Path, inv: &Inventory) -> Result<(Vec<Vars>, Vec<Vars>), InventoryError> {
-    let groups = inv
-        .groups
-        .iter()
-        .map(|g| entity_vars(&base.join("group_vars"), &g.name))
-        .collect::<Result<_, _>>()?;
-    let hosts = inv
-        .hosts
-        .iter()
-        .map(|h| entity_vars(&base.join("host_vars"), &h.name))
-        .collect::<Result<_, _>>()?;
-    Ok((groups, hosts))
+/// (indexed like `inv.hosts`) of one source directory, and what Ansible
+/// warns about in them (a key given twice).
+pub type BaseVars = (Vec<Vars>, Vec<Vars>, Vec<InventoryWarning>);
+
+pub fn read(base: &Path, inv: &Inventory) -> Result<BaseVars, InventoryError> {
+    let mut warnings = Vec::new();
+    let mut of = |dir: &str, names: Vec<&str>| {
+        names
+            .into_iter()
+            .map(|name| entity_vars(&base.join(dir), name, &mut warnings))
+            .collect::<Result<Vec<Vars>, _>>()
+    };
+    let groups = of(
+        "group_vars",
+        inv.groups.iter().map(|g| g.name.as_str()).collect(),
+    )?;
+    let hosts = of(
+        "host_vars",
+        inv.hosts.iter().map(|h| h.name.as_str()).collect(),
+    )?;
+    Ok((groups, hosts, warnings))
 }
 
-fn entity_vars(dir: &Path, name: &str) -> Result<Vars, InventoryError> {
+fn entity_vars(
+    dir: &Path,
+    name: &str,
+    warnings: &mut Vec<InventoryWarning>,
+) -> Result<Vars, InventoryError> {
     let mut vars = Vars::new();
     if !dir.is_dir() || name.contains('/') {
         return Ok(vars);
     }
     for file in find_files(dir, name)? {
-        for (k, v) in file_vars(&file)? {
+        for (k, v) in read_file(&file, warnings)? {
             vars.insert(k, v);
         }
     }
@@ -88,12 +100,18 @@ fn dir_files(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) -> Result<(), I
 }
 
 /// One vars file (`group_vars/x.yml`, `--vars-file`): a YAML (or JSON)
-/// mapping; empty is no variables.
-pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
+/// mapping, read as Ansible reads it; empty is no variables. What Ansible
+/// warns about (a key given twice) goes to `warnings`.
+pub fn read_file(
+    path: &Path,
+    warnings: &mut Vec<InventoryWarning>,
+) -> Result<Vars, InventoryError> {
     let text = read_text(path)?;
-    let doc: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| InventoryError::new(path, e.to_string()))?;
-    match super::yaml_source::to_json(&doc).map_err(|m| InventoryError::new(path, m))? {
+    let doc = super::yaml_tree::parse(&text).map_err(|m| InventoryError::new(path, m))?;
+    let schema = super::yaml11::Schema::of(&text);
+    let vars = super::yaml11::to_json(&doc, schema).map_err(|m| InventoryError::new(path, m))?;
+    warnings.extend(duplicate_key_warnings(path, &doc, schema));
+    match vars {
         serde_json::Value::Null => Ok(Vars::new()),
         serde_json::Value::Object(m) => Ok(m),
         other => Err(InventoryError::new(
@@ -101,6 +119,23 @@ pub fn file_vars(path: &Path) -> Result<Vars, InventoryError> {
             format!("invalid vars: expected a mapping, got {other}"),
         )),
     }
+}
+
+/// Ansible's warning for a mapping key given twice (the last one is kept).
+pub fn duplicate_key_warnings(
+    path: &Path,
+    doc: &super::yaml_tree::Node,
+    schema: super::yaml11::Schema,
+) -> Vec<InventoryWarning> {
+    super::yaml11::duplicate_keys(doc, schema)
+        .into_iter()
+        .map(|(line, column, key)| InventoryWarning {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: format!("Found duplicate mapping key '{key}'. Using last defined value only."),
+        })
+        .collect()
 }
 
 /// A file's text, bounded like every config supc reads; vault files are

@@ -9,7 +9,17 @@ variables are complete: group_vars, host_vars, vault-decrypted values,
 facts and extra vars, all templated by Ansible itself. supc receives them
 as one vars file and renders the spec exactly as `supc render --host`
 does, so the result is byte-identical to `supc render --all-hosts` for
-the same inventory.
+the same inventory. `hostvars` goes with them (every inventory host's
+variables, each templated in its own host's context, as Ansible's lazy
+`hostvars` gives them), unless `hostvars: false`.
+
+Secrets: the vars file holds decrypted vault values (of other hosts too,
+through `hostvars`). It is written on the controller only, readable by
+its owner only (0600 in a 0700 directory), and removed when the task
+ends; nothing but the rendered file goes to the target, and the task's
+result carries no variable. What the spec puts into the file is in the
+file, and in the diff under `--diff` as for `template`/`copy`: set
+`diff: false` (or `no_log: true`) on a task whose spec renders secrets.
 """
 from __future__ import annotations
 
@@ -22,6 +32,7 @@ from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 # Variables that describe the run, not the host: never passed to the spec.
@@ -56,7 +67,7 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = True
     _VALID_ARGS = frozenset((
         "spec", "dest", "supc", "portable", "snippet", "select", "ignore",
-        "fail_on", "vars", "mode", "owner", "group", "backup",
+        "fail_on", "vars", "hostvars", "mode", "owner", "group", "backup",
     ))
 
     def run(self, tmp=None, task_vars=None):
@@ -112,14 +123,40 @@ class ActionModule(ActionBase):
                 out[name] = _plain(templar.template(task_vars[name]))
             except Exception:  # an unused variable that cannot be templated
                 continue
+        if boolean(self._task.args.get("hostvars", True), strict=False):
+            out["hostvars"] = self._hostvars(task_vars)
         extra = self._task.args.get("vars") or {}
         out.update(_plain(templar.template(extra)))
+        return out
+
+    @staticmethod
+    def _hostvars(task_vars):
+        """Every inventory host's variables, each templated in its own
+        host's context (what `hostvars[host][name]` gives in a play);
+        one that cannot be templated is left out, as an unused one is
+        for this host."""
+        out = {}
+        hostvars = task_vars.get("hostvars") or {}
+        for host in hostvars:
+            view = hostvars[host]
+            entry = {}
+            for name in view:
+                # `groups` is the same for every host: passed once.
+                if name in _SKIP or name == "groups":
+                    continue
+                try:
+                    entry[name] = _plain(view[name])
+                except Exception:  # pylint: disable=broad-except
+                    continue
+            out[str(host)] = entry
         return out
 
     def _render(self, spec, workdir, task_vars):
         args = self._task.args
         vars_path = os.path.join(workdir, "vars.json")
-        with open(vars_path, "w", encoding="utf-8") as f:
+        # Decrypted vault values: readable by the controller's user only.
+        fd = os.open(vars_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(self._variables(task_vars), f)
         out = os.path.join(workdir, "rendered.conf")
         argv = ["render", spec, "--host", task_vars["inventory_hostname"],

@@ -53,6 +53,13 @@ options:
   vars:
     description: Variables over the play's ones (like extra vars for the spec).
     type: dict
+  hostvars:
+    description:
+      - Pass C(hostvars) (every inventory host's variables, each templated for its host) to the spec,
+        so C(hostvars[other].name) renders as in a play. Costs one templating of every host's
+        variables per host; turn it off for large inventories whose spec does not read C(hostvars).
+    type: bool
+    default: true
   mode:
     description: Passed to M(ansible.builtin.copy).
     type: raw
@@ -67,7 +74,11 @@ options:
     type: bool
     default: false
 notes:
-  - C(hostvars) of other hosts is not passed to the spec; use C(groups) and the host's own variables.
+  - The variables (vault-decrypted, other hosts' through C(hostvars)) reach C(supc) in a file on the
+    controller, mode 0600 in a private directory, removed when the task ends; only the rendered file
+    goes to the target and the result holds no variable.
+  - Under C(--diff) the rendered file's changes are shown, as for M(ansible.builtin.template);
+    set C(diff: false) or C(no_log: true) on a task whose spec renders secrets.
 """
 
 RETURN = r"""
