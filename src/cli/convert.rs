@@ -149,10 +149,10 @@ fn to_yaml(
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         return Err(format!("supervisord rejects this config: {msg}"));
     };
-    let original = strip_log(crate::emit::json::config(config));
     let moved = loaded.here != out_dir.trim_end_matches('/');
     let pin_here = moved.then_some(loaded.here.as_str());
     let mut first_error = None;
+    let mut difference = None;
     // Keeping `[include]` first (it may match other files on the target
     // machine); inlining what it includes here only when the spec cannot
     // keep it, and then saying so in the YAML.
@@ -173,8 +173,10 @@ fn to_yaml(
                 text = inlined_note(&loaded) + &text;
             }
             match read_back(&text, out_dir, host, snippet) {
-                Ok(model) if model == original => return Ok(text),
-                Ok(_) => {}
+                Ok(model) => match differs(config, &model) {
+                    None => return Ok(text),
+                    Some(d) => difference = Some(d),
+                },
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -193,17 +195,28 @@ fn to_yaml(
         };
         let spec = to_spec(&loaded, opts)?;
         let text = yaml_text(file, &spec, &loaded)?;
-        if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
+        let here = read_back(&text, &loaded.here, host, snippet);
+        if here.is_ok_and(|m| differs(config, &m).is_none()) {
             return Err(format!(
                 "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
                 loaded.here
             ));
         }
     }
-    Err(
-        "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
-            .into(),
-    )
+    let why = difference.map_or_else(String::new, |d| format!(": {d}"));
+    Err(format!(
+        "supc.yaml cannot express this config exactly (its YAML form reads back differently{why})"
+    ))
+}
+
+/// How the model read back from the converted YAML differs from the
+/// INI's: every setting, `[supervisorctl]` included (the parse log aside).
+fn differs(
+    original: &crate::model::Config,
+    back: &crate::model::Config,
+) -> Option<crate::diff::Difference> {
+    crate::diff::first_difference(original, back)
+        .or_else(|| crate::diff::supervisorctl_difference(original, back))
 }
 
 /// Why a converted spec has no `include:` although the INI had one.
@@ -244,7 +257,7 @@ fn read_back(
     dir: &str,
     host: &crate::host::Host,
     snippet: bool,
-) -> Result<serde_json::Value, String> {
+) -> Result<crate::model::Config, String> {
     let path = crate::python::path::join(dir, "supc.yaml");
     let plain =
         crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
@@ -267,13 +280,5 @@ fn read_back(
             .to_string();
         format!("no supc.yaml form: {first}")
     })?;
-    Ok(strip_log(rendered.model))
-}
-
-fn strip_log(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(o) = v.as_object_mut() {
-        o.remove("parse_warnings");
-        o.remove("parse_infos");
-    }
-    v
+    Ok(rendered.model)
 }
