@@ -38,6 +38,19 @@ fn convert(dir: &Path, args: &[&str]) -> (i32, String) {
     (code, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// `convert ARGS` must be refused (exit 2), saying `why`.
+fn refused(dir: &Path, args: &[&str], why: &str) {
+    let (code, err) = convert(dir, args);
+    assert_eq!(code, 2, "{args:?}: {err}");
+    assert!(err.contains(why), "{args:?}: {err}");
+}
+
+/// `convert ARGS` must succeed.
+fn converted(dir: &Path, args: &[&str]) {
+    let (code, err) = convert(dir, args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+}
+
 /// A directory holding the config.
 fn setup() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -70,8 +83,7 @@ fn names(dir: &Path) -> Vec<String> {
 #[test]
 fn a_new_file_is_written_whole() {
     let dir = setup();
-    let (code, err) = convert(dir.path(), &["-o", "supc.yaml"]);
-    assert_eq!(code, 0, "{err}");
+    converted(dir.path(), &["-o", "supc.yaml"]);
     let written = fs::read_to_string(dir.path().join("supc.yaml")).unwrap();
     assert_eq!(written, expected_yaml(dir.path()));
     assert!(written.contains("command: /bin/w"));
@@ -84,12 +96,13 @@ fn an_existing_file_is_replaced_only_with_force() {
     let out = dir.path().join("supc.yaml");
     fs::write(&out, "mine\n").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o600)).unwrap();
-    let (code, err) = convert(dir.path(), &["-o", "supc.yaml"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("already exists; pass --force"), "{err}");
+    refused(
+        dir.path(),
+        &["-o", "supc.yaml"],
+        "already exists; pass --force",
+    );
     assert_eq!(fs::read_to_string(&out).unwrap(), "mine\n");
-    let (code, err) = convert(dir.path(), &["-o", "supc.yaml", "--force"]);
-    assert_eq!(code, 0, "{err}");
+    converted(dir.path(), &["-o", "supc.yaml", "--force"]);
     assert_eq!(fs::read_to_string(&out).unwrap(), expected_yaml(dir.path()));
     let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "the replaced file keeps its permissions");
@@ -106,9 +119,7 @@ fn a_directory_is_not_replaced() {
         } else {
             &["-o", "out"]
         };
-        let (code, err) = convert(dir.path(), args);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("not a regular file"), "{err}");
+        refused(dir.path(), args, "not a regular file");
         assert!(dir.path().join("out").is_dir());
         assert!(names(&dir.path().join("out")).is_empty());
     }
@@ -120,12 +131,9 @@ fn a_symlink_needs_force_and_then_its_target_is_written() {
     let real = dir.path().join("real.yaml");
     fs::write(&real, "old\n").unwrap();
     symlink("real.yaml", dir.path().join("link.yaml")).unwrap();
-    let (code, err) = convert(dir.path(), &["-o", "link.yaml"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("already exists"), "{err}");
+    refused(dir.path(), &["-o", "link.yaml"], "already exists");
     assert_eq!(fs::read_to_string(&real).unwrap(), "old\n");
-    let (code, err) = convert(dir.path(), &["-o", "link.yaml", "--force"]);
-    assert_eq!(code, 0, "{err}");
+    converted(dir.path(), &["-o", "link.yaml", "--force"]);
     let link = fs::symlink_metadata(dir.path().join("link.yaml")).unwrap();
     assert!(link.file_type().is_symlink(), "the link stays a link");
     assert_eq!(
@@ -138,8 +146,7 @@ fn a_symlink_needs_force_and_then_its_target_is_written() {
         &["-o", "dangling.yaml"][..],
         &["-o", "dangling.yaml", "--force"],
     ] {
-        let (code, err) = convert(dir.path(), args);
-        assert_eq!(code, 2, "{err}");
+        refused(dir.path(), args, "dangling.yaml");
         assert!(!dir.path().join("absent.yaml").exists());
     }
 }
@@ -161,9 +168,7 @@ fn a_read_only_directory_gets_nothing() {
         );
         "/proc/supc-convert-test.yaml".to_string()
     };
-    let (code, err) = convert(dir.path(), &["-o", &target]);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("nothing written"), "{err}");
+    refused(dir.path(), &["-o", &target], "nothing written");
     assert!(!Path::new(&target).exists() && !dir.path().join(&target).exists());
     assert!(names(&ro).is_empty());
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
@@ -174,9 +179,11 @@ fn the_config_being_converted_is_never_the_output() {
     let dir = setup();
     symlink("supervisord.conf", dir.path().join("alias.conf")).unwrap();
     for out in ["supervisord.conf", "./supervisord.conf", "alias.conf"] {
-        let (code, err) = convert(dir.path(), &["-o", out, "--force"]);
-        assert_eq!(code, 2, "{out}: {err}");
-        assert!(err.contains("the config being converted"), "{err}");
+        refused(
+            dir.path(),
+            &["-o", out, "--force"],
+            "the config being converted",
+        );
         let text = fs::read_to_string(dir.path().join("supervisord.conf")).unwrap();
         assert_eq!(text, CONFIG);
     }
@@ -192,9 +199,7 @@ fn a_fifo_is_refused_without_blocking() {
         return;
     }
     for args in [&["-o", "pipe"][..], &["-o", "pipe", "--force"]] {
-        let (code, err) = convert(dir.path(), args);
-        assert_eq!(code, 2, "{err}");
-        assert!(err.contains("not a regular file"), "{err}");
+        refused(dir.path(), args, "not a regular file");
     }
     use std::os::unix::fs::FileTypeExt;
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
