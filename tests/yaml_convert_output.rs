@@ -190,7 +190,7 @@ fn the_config_being_converted_is_never_the_output() {
 }
 
 #[test]
-fn a_fifo_is_refused_without_blocking() {
+fn a_fifo_or_a_device_is_refused_without_blocking() {
     let dir = setup();
     let fifo = dir.path().join("pipe");
     let made = Command::new("mkfifo").arg(&fifo).status();
@@ -203,6 +203,18 @@ fn a_fifo_is_refused_without_blocking() {
     }
     use std::os::unix::fs::FileTypeExt;
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // A device is refused the same way, never replaced.
+    refused(
+        dir.path(),
+        &["-o", "/dev/null", "--force"],
+        "not a regular file",
+    );
+    assert!(
+        fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
 }
 
 /// A config supervisord rejects is not converted: an existing destination
