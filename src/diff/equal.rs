@@ -4,6 +4,11 @@
 //! skipped the way supervisor's `__eq__` skips it: every setting the JSON
 //! contract shows counts, compared as typed [`crate::model::Setting`]s (the parse log
 //! aside, which says how a config was read, not what it says).
+//!
+//! [`first_difference`] answers with the first setting that differs, named
+//! by its place and JSON key, so that a refusal can say what went wrong;
+//! `tests/render_typed_equality.rs` holds the answer to the JSON's on every
+//! corpus config.
 
 use super::fields::{
     self, Field, LISTENER_FIELDS, PROCESS_FIELDS, SOCKET_EXTRAS, SUPERVISORD_FIELDS,
