@@ -20,8 +20,8 @@ use crate::python::{glob, unicode};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax::{BadLine, Comment, ParsedFile, lex_file, lex_from, parse_file, split_point};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
 
 /// The parsed config before supervisord's semantics are applied.
 #[derive(Debug)]
@@ -182,15 +182,97 @@ fn read_one(
     let two_threads =
         len >= PARALLEL_BYTES && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     if !two_threads {
-        return read_lexed(loaded, host, name, path, None);
+        return read_lexed(loaded, host, name, path);
     }
-    std::thread::scope(|scope| {
-        // Started before the file is read: a thread started on an idle
-        // core can take milliseconds to run, and the read hides that.
-        let (tx, rx) = std::sync::mpsc::channel::<Part>();
-        let helper = scope.spawn(move || rx.recv().ok().map(Part::lex));
-        read_lexed(loaded, host, name, path, Some((tx, helper)))
-    })
+    read_on_two_threads(loaded, host, name, path, Part::lex)
+}
+
+/// Which half of a large file a worker takes.
+#[derive(Clone, Copy)]
+enum Half {
+    Head,
+    Tail,
+}
+
+/// What a worker made of its half.
+enum Lexed {
+    Head(Result<Read, ReadError>),
+    Tail(Option<LexedPart>),
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// [`read_one`] for a large file, on two workers (`parallel::map_with`):
+/// one reads the file, sends what follows a split point near the middle
+/// to the other, which lexes it with `lex_tail`, and lexes the head. Both
+/// start before the file is read: a thread started on an idle core can
+/// take milliseconds to run, and the read hides that. A worker that
+/// panics is an internal error (`SUP091`), never a half silently lost.
+fn read_on_two_threads(
+    loaded: &mut Loaded,
+    host: &Host,
+    name: &str,
+    path: &Path,
+    lex_tail: fn(Part) -> LexedPart,
+) -> Result<FileId, ReadError> {
+    let (tx, rx) = std::sync::mpsc::channel::<Part>();
+    let (tx, rx) = (Mutex::new(Some(tx)), Mutex::new(rx));
+    let target = Mutex::new(&mut *loaded);
+    let halves = crate::parallel::map_with(&[Half::Head, Half::Tail], 2, |half| match half {
+        Half::Head => {
+            // Taken first: should the head panic, the sender is dropped
+            // with it and the tail worker stops waiting.
+            let tx = lock(&tx).take();
+            Lexed::Head(read_head(&mut lock(&target), host, name, path, tx))
+        }
+        Half::Tail => Lexed::Tail(lock(&rx).recv().ok().map(lex_tail)),
+    });
+    let (mut head, mut tail) = (None, None);
+    match halves {
+        Ok(halves) => {
+            for half in halves {
+                match half {
+                    Lexed::Head(h) => head = Some(h),
+                    Lexed::Tail(t) => tail = t,
+                }
+            }
+        }
+        Err(panicked) => return Ok(internal_error(loaded, name, path, &panicked)),
+    }
+    match head {
+        Some(Ok(Read::Lexed(head))) => Ok(finish(loaded, name, head, tail)),
+        Some(Ok(Read::TooLarge(file))) => Ok(file),
+        Some(Err(e)) => Err(e),
+        // `map_with` gives every item's result or an error.
+        None => Ok(file_in_error(
+            loaded,
+            name,
+            path,
+            "the file was not read".into(),
+        )),
+    }
+}
+
+/// An empty file in place of one a worker failed on.
+fn internal_error(
+    loaded: &mut Loaded,
+    name: &str,
+    path: &Path,
+    panicked: &crate::parallel::WorkerPanicked,
+) -> FileId {
+    file_in_error(loaded, name, path, format!("{name}: {panicked}"))
+}
+
+fn file_in_error(loaded: &mut Loaded, name: &str, path: &Path, message: String) -> FileId {
+    let file = loaded
+        .sources
+        .add(SourceFile::new(name.into(), path.into(), String::new()));
+    loaded
+        .diagnostics
+        .push(Diagnostic::error(Code::InternalError, message));
+    file
 }
 
 /// An empty file in place of one over [`limits::MAX_FILE_BYTES`].
@@ -245,93 +327,68 @@ impl Part {
     }
 }
 
-/// Lexes `text[..split]` into `ini` here and the rest through `helper`,
-/// then merges the two as if the whole text had been lexed in one pass
-/// (without a helper or a split, the whole text is lexed here).
+/// Lexes `text[..upto]` into `ini`, each header and option going into
+/// the INI state as it is lexed.
 #[allow(
     clippy::rc_buffer,
     reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
 )]
-fn lex_split<'t, J: FnOnce() -> Option<LexedPart>>(
-    ini: &mut Ini,
-    file: FileId,
-    text: &'t Arc<String>,
-    split: Option<usize>,
-    helper: Option<(Sender<Part>, J)>,
-) -> ParsedFile<'t> {
-    let mut rest = None;
-    let mut upto = text.len();
-    if let (Some(start), Some((tx, join))) = (split, helper) {
-        let part = Part {
-            file,
-            text: text.clone(),
-            start,
-        };
-        if tx.send(part).is_ok() {
-            rest = Some((start, join));
-            upto = start;
-        }
-    }
-    // Each header and option goes into the INI state as it is lexed.
+fn lex_head<'t>(ini: &mut Ini, file: FileId, text: &'t Arc<String>, upto: usize) -> ParsedFile<'t> {
     let mut applier = ini.applier(|_| true).reading(text);
-    let mut parsed = lex_file(file, &text[..upto], |e| applier.event(e));
-    if let Some((start, join)) = rest {
-        // Room for the other part's sections (about as many, from near the
-        // middle), made while the helper may still be at work.
-        ini.sections.reserve(ini.sections.len());
-        // Should the helper have failed, its part is lexed here.
-        let part = join().unwrap_or_else(|| {
-            Part {
-                file,
-                text: text.clone(),
-                start,
-            }
-            .lex()
-        });
-        ini.merge(part.ini);
-        let before = parsed.lines;
-        let shift = |line: &mut u32| *line = line.saturating_add(before);
-        parsed
-            .bad_lines
-            .extend(part.bad_lines.into_iter().map(|mut b| {
-                shift(&mut b.line);
-                b
-            }));
-        parsed
-            .comments
-            .extend(part.comments.into_iter().map(|mut c| {
-                shift(&mut c.line);
-                c
-            }));
-        parsed.lines = before.saturating_add(part.lines);
-    }
-    parsed
+    lex_file(file, &text[..upto], |e| applier.event(e))
 }
 
-type Helper<'scope> = (
-    Sender<Part>,
-    std::thread::ScopedJoinHandle<'scope, Option<LexedPart>>,
-);
+/// Merges the tail lexed on its own after the head, as if the whole text
+/// had been lexed in one pass.
+fn merge_tail(ini: &mut Ini, parsed: &mut ParsedFile<'_>, part: LexedPart) {
+    ini.merge(part.ini);
+    let before = parsed.lines;
+    let shift = |line: &mut u32| *line = line.saturating_add(before);
+    parsed
+        .bad_lines
+        .extend(part.bad_lines.into_iter().map(|mut b| {
+            shift(&mut b.line);
+            b
+        }));
+    parsed
+        .comments
+        .extend(part.comments.into_iter().map(|mut c| {
+            shift(&mut c.line);
+            c
+        }));
+    parsed.lines = before.saturating_add(part.lines);
+}
 
-/// [`read_one`] after the checks, with the helper thread if one was
-/// started.
-fn read_lexed(
+/// A file read and its head lexed into the INI state ([`read_head`]).
+struct Head {
+    file: FileId,
+    /// What lexing the head found (its events went into the INI state).
+    parsed: ParsedFile<'static>,
+    decode_error: Option<DecodeError>,
+}
+
+/// What [`read_head`] did with a file.
+enum Read {
+    /// It grew past the size bound since it was measured: kept empty.
+    TooLarge(FileId),
+    Lexed(Head),
+}
+
+/// Reads and decodes the file and lexes it into `loaded.ini`: all of it,
+/// or, given `tail` and a split point, the part before the split, sending
+/// the rest to `tail`.
+fn read_head(
     loaded: &mut Loaded,
     host: &Host,
     name: &str,
     path: &Path,
-    helper: Option<Helper<'_>>,
-) -> Result<FileId, ReadError> {
+    tail: Option<Sender<Part>>,
+) -> Result<Read, ReadError> {
     let bytes = match host.read_config(&path.to_string_lossy()) {
         Ok(bytes) => bytes,
-        // It grew past the bound since it was measured.
         Err(ReadError::TooLarge { limit }) => {
-            return Ok(too_large(
-                loaded,
-                name,
-                path,
-                &format!("more than {limit} bytes"),
-            ));
+            let size = format!("more than {limit} bytes");
+            return Ok(Read::TooLarge(too_large(loaded, name, path, &size)));
         }
         Err(e) => return Err(e),
     };
@@ -342,11 +399,59 @@ fn read_lexed(
     let text = &loaded.sources.get(file).text;
     // The split is near the middle: the two threads get about the same
     // work.
-    let split = helper
-        .as_ref()
-        .and_then(|_| split_point(text, text.len() / 2));
-    let helper = helper.map(|(tx, handle)| (tx, move || handle.join().ok().flatten()));
-    let parsed = lex_split(&mut loaded.ini, file, text, split, helper);
+    let sent = tail.and_then(|tx| {
+        let start = split_point(text, text.len() / 2)?;
+        let part = Part {
+            file,
+            text: text.clone(),
+            start,
+        };
+        tx.send(part).ok().map(|()| start)
+    });
+    let parsed = lex_head(&mut loaded.ini, file, text, sent.unwrap_or(text.len()));
+    if sent.is_some() {
+        // Room for the other part's sections (about as many, from near the
+        // middle), made while the tail may still be lexed.
+        loaded.ini.sections.reserve(loaded.ini.sections.len());
+    }
+    let parsed = ParsedFile {
+        events: Vec::new(),
+        bad_lines: parsed.bad_lines,
+        missing_header: parsed.missing_header,
+        comments: parsed.comments,
+        lines: parsed.lines,
+    };
+    Ok(Read::Lexed(Head {
+        file,
+        parsed,
+        decode_error,
+    }))
+}
+
+/// [`read_one`] after the checks, on this thread.
+fn read_lexed(
+    loaded: &mut Loaded,
+    host: &Host,
+    name: &str,
+    path: &Path,
+) -> Result<FileId, ReadError> {
+    Ok(match read_head(loaded, host, name, path, None)? {
+        Read::TooLarge(file) => file,
+        Read::Lexed(head) => finish(loaded, name, head, None),
+    })
+}
+
+/// Merges the tail, if it was lexed apart, and reports what supervisord
+/// would say of the file's text.
+fn finish(loaded: &mut Loaded, name: &str, head: Head, tail: Option<LexedPart>) -> FileId {
+    let Head {
+        file,
+        mut parsed,
+        decode_error,
+    } = head;
+    if let Some(part) = tail {
+        merge_tail(&mut loaded.ini, &mut parsed, part);
+    }
     // Python decodes in 8 KiB chunks as it reads lines: a decode error in an
     // early chunk stops the read before a later header error is found.
     let header_first = match (&parsed.missing_header, &decode_error) {
@@ -405,7 +510,7 @@ fn read_lexed(
     }
     loaded.diagnostics.extend(errors);
     loaded.comments.extend(parsed.comments);
-    Ok(file)
+    file
 }
 
 const CHUNK: usize = 8192;
@@ -652,24 +757,26 @@ mod tests {
     )]
     fn one_pass(text: &Arc<String>) -> String {
         let mut ini = Ini::default();
-        let parsed = lex_split::<fn() -> Option<LexedPart>>(&mut ini, FileId(1), text, None, None);
+        let parsed = lex_head(&mut ini, FileId(1), text, text.len());
         dump(&ini, &parsed)
     }
 
-    /// Lexed in two parts at `split`, the second on another thread.
+    /// Lexed in two parts at `split`, the second into an INI state of its
+    /// own, then merged.
     #[allow(
         clippy::rc_buffer,
         reason = "a file's text is read into a `String` and shared as is (`SourceFile::text`); `Arc<str>` would copy it"
     )]
     fn two_parts(text: &Arc<String>, split: usize) -> String {
-        std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::channel::<Part>();
-            let handle = scope.spawn(move || rx.recv().ok().map(Part::lex));
-            let join = move || handle.join().ok().flatten();
-            let mut ini = Ini::default();
-            let parsed = lex_split(&mut ini, FileId(1), text, Some(split), Some((tx, join)));
-            dump(&ini, &parsed)
-        })
+        let mut ini = Ini::default();
+        let mut parsed = lex_head(&mut ini, FileId(1), text, split);
+        let part = Part {
+            file: FileId(1),
+            text: text.clone(),
+            start: split,
+        };
+        merge_tail(&mut ini, &mut parsed, part.lex());
+        dump(&ini, &parsed)
     }
 
     fn every_split(text: &str) -> Vec<usize> {
@@ -781,8 +888,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_big_file_reads_like_one_pass() {
+    /// A file large enough to be lexed on two threads, in a directory
+    /// that is the host's working directory.
+    fn big_file() -> (tempfile::TempDir, std::path::PathBuf, Host) {
         let mut text = String::from("[DEFAULT]\nd=1\n");
         for i in 0..6000 {
             text.push_str(&format!(
@@ -801,25 +909,62 @@ mod tests {
             portable: true,
             overlay: Default::default(),
         };
-        let two = load("big.conf", &host, false);
-        let mut one = load("big.conf", &host, false);
-        one.sources = SourceMap::new();
-        one.ini = Ini::default();
-        one.diagnostics.clear();
-        one.comments.clear();
-        read_lexed(&mut one, &host, "big.conf", &path, None).unwrap();
+        (dir, path, host)
+    }
+
+    /// A [`Loaded`] with nothing read yet.
+    fn nothing_read(host: &Host) -> Loaded {
+        let mut l = load("big.conf", host, false);
+        l.sources = SourceMap::new();
+        l.ini = Ini::default();
+        l.diagnostics.clear();
+        l.comments.clear();
+        l
+    }
+
+    fn show(l: &Loaded) -> String {
+        let parsed = ParsedFile::default();
+        format!(
+            "{}{:?}{:?}",
+            dump(&l.ini, &parsed),
+            l.diagnostics,
+            l.comments
+        )
+    }
+
+    #[test]
+    fn a_big_file_reads_like_one_pass() {
+        let (_dir, path, host) = big_file();
+        let whole = load("big.conf", &host, false);
+        let mut one = nothing_read(&host);
+        read_lexed(&mut one, &host, "big.conf", &path).unwrap();
         one.ini.shrink_to_fit();
-        let show = |l: &Loaded| {
-            let parsed = ParsedFile::default();
-            format!(
-                "{}{:?}{:?}",
-                dump(&l.ini, &parsed),
-                l.diagnostics,
-                l.comments
-            )
-        };
-        assert!(two.has_errors());
+        let mut two = nothing_read(&host);
+        read_on_two_threads(&mut two, &host, "big.conf", &path, Part::lex).unwrap();
+        two.ini.shrink_to_fit();
+        assert!(one.has_errors());
         assert_eq!(show(&two), show(&one));
+        assert_eq!(show(&whole), show(&one));
+    }
+
+    /// The tail's worker panics: the file is an internal error, not read
+    /// without its second half.
+    #[test]
+    fn a_panicking_half_is_an_internal_error() {
+        fn fails(_: Part) -> LexedPart {
+            panic!("lexing the tail failed")
+        }
+        let (_dir, path, host) = big_file();
+        let mut l = nothing_read(&host);
+        read_on_two_threads(&mut l, &host, "big.conf", &path, fails).unwrap();
+        let d = l.diagnostics.last().expect("a diagnostic");
+        assert_eq!(d.code, Code::InternalError);
+        assert!(
+            d.message.contains("lexing the tail failed"),
+            "{}",
+            d.message
+        );
+        assert!(l.has_errors());
     }
 
     #[test]

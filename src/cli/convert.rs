@@ -3,10 +3,15 @@
 //! `--to yaml` refuses configs supervisord rejects, writes values the
 //! typed form cannot say verbatim under `ini:`, and checks that the YAML
 //! reads back to the same model as the INI before writing it.
+//!
+//! `-o FILE` is the user's file: it is written atomically
+//! (`fix::write`), an existing one is replaced only with `--force`, and
+//! the config being converted is never the output. Whatever fails, the
+//! destination is left as it was.
 
 use super::InputArgs;
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 #[command(after_help = super::EXIT_CODES)]
@@ -16,9 +21,15 @@ pub struct ConvertArgs {
     /// The format to write.
     #[arg(long, value_enum)]
     to: To,
-    /// Write to this file instead of stdout.
+    /// Write to this file instead of stdout. It is written whole (a
+    /// temporary file in the same directory, then moved into place) and
+    /// never replaces an existing file unless --force is given (exit 2).
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Replace an existing --output file (a regular file, or the file a
+    /// symlink points to; its permissions are kept).
+    #[arg(long, requires = "output")]
+    force: bool,
     /// The config is a conf.d snippet (no [supervisord] / `supervisord:`).
     #[arg(long)]
     snippet: bool,
@@ -44,6 +55,12 @@ pub fn run(args: &ConvertArgs) -> i32 {
     // command; a config supervisord refuses is 1.
     if let Err(e) = host.read_config(&abs(&args.file)) {
         eprintln!("supc: {}: {e}", args.file);
+        return 2;
+    }
+    if let Some(out) = &args.output
+        && let Err(e) = writable(out, Path::new(&abs(&args.file)), args.force)
+    {
+        eprintln!("supc: {}: {e}", out.display());
         return 2;
     }
     let out_dir = match &args.output {
@@ -118,13 +135,50 @@ pub fn run(args: &ConvertArgs) -> i32 {
     match &args.output {
         None => super::print_stdout(&text),
         Some(p) => {
-            if let Err(e) = std::fs::write(p, text) {
-                eprintln!("supc: {}: {e}", p.display());
+            let written = writable(p, Path::new(&abs(&args.file)), args.force)
+                .and_then(|()| write(p, &text).map_err(|e| e.to_string()));
+            if let Err(e) = written {
+                eprintln!("supc: {}: {e}; nothing written", p.display());
                 return 2;
             }
         }
     }
     0
+}
+
+/// Why `out` cannot take the converted text, if it cannot: it is the
+/// config being converted, it exists and `--force` was not given, or it is
+/// not a regular file (a directory, a FIFO, a device) to replace.
+fn writable(out: &Path, source: &Path, force: bool) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let id = |m: &std::fs::Metadata| (m.dev(), m.ino());
+    let target = std::fs::metadata(out);
+    if let (Ok(a), Ok(b)) = (&target, std::fs::metadata(source))
+        && id(a) == id(&b)
+    {
+        return Err("this is the config being converted; write the output elsewhere".into());
+    }
+    match (std::fs::symlink_metadata(out), target) {
+        (Err(e), _) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        (Err(e), _) => Err(e.to_string()),
+        (Ok(_), Ok(m)) if !m.is_file() => {
+            Err("is not a regular file (a directory, FIFO or device); not replaced".into())
+        }
+        (Ok(_), _) if !force => Err("already exists; pass --force to replace it".into()),
+        (Ok(_), Err(e)) => Err(format!("cannot be replaced: {e}")),
+        (Ok(_), Ok(_)) => Ok(()),
+    }
+}
+
+/// Writes `text` to `out` whole: a new file, or the existing one replaced
+/// (which [`writable`] allowed).
+fn write(out: &Path, text: &str) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            crate::fix::write::create_file(out, text)
+        }
+        _ => crate::fix::write::replace_file(out, text),
+    }
 }
 
 /// INI → YAML text that will live in `out_dir`, checked to read back to
@@ -149,10 +203,10 @@ fn to_yaml(
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         return Err(format!("supervisord rejects this config: {msg}"));
     };
-    let original = strip_log(crate::emit::json::config(config));
     let moved = loaded.here != out_dir.trim_end_matches('/');
     let pin_here = moved.then_some(loaded.here.as_str());
     let mut first_error = None;
+    let mut difference = None;
     // Keeping `[include]` first (it may match other files on the target
     // machine); inlining what it includes here only when the spec cannot
     // keep it, and then saying so in the YAML.
@@ -173,8 +227,10 @@ fn to_yaml(
                 text = inlined_note(&loaded) + &text;
             }
             match read_back(&text, out_dir, host, snippet) {
-                Ok(model) if model == original => return Ok(text),
-                Ok(_) => {}
+                Ok(model) => match differs(config, &model) {
+                    None => return Ok(text),
+                    Some(d) => difference = Some(d),
+                },
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -193,17 +249,28 @@ fn to_yaml(
         };
         let spec = to_spec(&loaded, opts)?;
         let text = yaml_text(file, &spec, &loaded)?;
-        if read_back(&text, &loaded.here, host, snippet).is_ok_and(|m| m == original) {
+        let here = read_back(&text, &loaded.here, host, snippet);
+        if here.is_ok_and(|m| differs(config, &m).is_none()) {
             return Err(format!(
                 "this config means something else in another directory (its values use the directory it is in): write the YAML next to it, in {}",
                 loaded.here
             ));
         }
     }
-    Err(
-        "supc.yaml cannot express this config exactly (its YAML form reads back differently)"
-            .into(),
-    )
+    let why = difference.map_or_else(String::new, |d| format!(": {d}"));
+    Err(format!(
+        "supc.yaml cannot express this config exactly (its YAML form reads back differently{why})"
+    ))
+}
+
+/// How the model read back from the converted YAML differs from the
+/// INI's: every setting, `[supervisorctl]` included (the parse log aside).
+fn differs(
+    original: &crate::model::Config,
+    back: &crate::model::Config,
+) -> Option<crate::diff::Difference> {
+    crate::diff::first_difference(original, back)
+        .or_else(|| crate::diff::supervisorctl_difference(original, back))
 }
 
 /// Why a converted spec has no `include:` although the INI had one.
@@ -244,7 +311,7 @@ fn read_back(
     dir: &str,
     host: &crate::host::Host,
     snippet: bool,
-) -> Result<serde_json::Value, String> {
+) -> Result<crate::model::Config, String> {
     let path = crate::python::path::join(dir, "supc.yaml");
     let plain =
         crate::yaml::template::Template::new(&path, text.to_string()).map_err(|d| d.message)?;
@@ -267,13 +334,5 @@ fn read_back(
             .to_string();
         format!("no supc.yaml form: {first}")
     })?;
-    Ok(strip_log(rendered.model))
-}
-
-fn strip_log(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(o) = v.as_object_mut() {
-        o.remove("parse_warnings");
-        o.remove("parse_infos");
-    }
-    v
+    Ok(rendered.model)
 }

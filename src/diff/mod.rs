@@ -56,7 +56,9 @@ mod fields;
 mod groups;
 mod settings;
 
-pub use equal::{same_settings, same_supervisorctl};
+pub use equal::{
+    Difference, first_difference, same_settings, same_supervisorctl, supervisorctl_difference,
+};
 
 use crate::diagnostic::Severity;
 use crate::host::Host;
@@ -400,7 +402,7 @@ pub fn diff(old: &Config, new: &Config) -> Diff {
 /// What the diff modules' tests share: a pinned host and a config text
 /// resolved from a scratch file.
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use crate::host::Host;
     use crate::model::Config;
 

@@ -24,6 +24,7 @@ use crate::limits::MAX_NUMPROCS;
 use crate::options::{OptionSpec, SectionKind, lookup, options_of};
 use crate::python::format::{FormatError, Mapping, PyValue, format};
 use crate::python::int::PyInt;
+use crate::python::percent::{self, Token};
 use crate::python::unicode::is_space;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -227,7 +228,8 @@ fn check_name(name: &str) -> Result<(), SampleError> {
 /// The command is supervisord syntax: `%(process_num)02d`, `%(program_name)s`,
 /// `%(ENV_X)s` and the other names of the `command` option expand, and `%%`
 /// is a literal `%`. Any other `%` (`date +%s`) is meant literally and is
-/// written as `%%`. Surrounding whitespace is dropped (supervisord strips
+/// written as `%%` ([`percent::lenient`] reads the command), except a `%(`
+/// that is no expansion, kept to be refused. Surrounding whitespace is dropped (supervisord strips
 /// values). Refused: a line break or control character, a `;` or `#` after
 /// whitespace (supervisord would cut the line there), an empty command, and
 /// an expansion supervisord would reject.
@@ -250,19 +252,14 @@ pub fn escape_command(program: &str, command: &str, numprocs: i64) -> Result<Str
         return Err(bad(format!("{why}{hint}")));
     }
     let mut out = String::with_capacity(command.len() + 8);
-    let mut chars = command.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        match chars.peek() {
-            Some('%') => {
-                chars.next();
-                out.push_str("%%");
-            }
-            Some('(') => out.push('%'),
-            _ => out.push_str("%%"),
+    for token in percent::lenient(command) {
+        match token {
+            Token::Text(t) => out.push_str(t),
+            Token::Escape => out.push_str("%%"),
+            Token::Expansion(spec) => out.push_str(&command[spec.start..spec.end]),
+            // Kept, so that supervisord's reason for refusing it is shown.
+            Token::Lone(at) if command[at + 1..].starts_with('(') => out.push('%'),
+            Token::Lone(_) => out.push_str("%%"),
         }
     }
     check_expansion(&out, program, numprocs).map_err(bad)?;

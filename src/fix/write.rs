@@ -1,7 +1,9 @@
-//! Writing a fixed file: a temporary file in the same directory, renamed
-//! over the original, so a reader (or a crash) sees the old text or the
-//! new, never half of one. The file keeps its permissions; a symlink is
-//! followed, so the link stays and its target is rewritten.
+//! Writing a file whole: a temporary file in the same directory, renamed
+//! over the original (or linked in as a new file), so a reader (or a
+//! crash) sees the old text or the new, never half of one. A replaced file
+//! keeps its permissions; a symlink is followed, so the link stays and its
+//! target is rewritten. `check --fix` replaces configs; `convert -o`
+//! creates its output, or replaces it when asked to.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
@@ -23,6 +25,21 @@ pub fn replace_file(path: &Path, text: &str) -> io::Result<()> {
     written
 }
 
+/// Creates `path` holding `text`, atomically, and only if nothing is there
+/// (not even a dangling symlink): the text is written to a temporary file
+/// in the same directory, which is then linked in under the final name (a
+/// link, unlike a rename, never replaces what appeared there meanwhile).
+/// On any failure `path` is left as it was and no temporary file stays.
+pub fn create_file(path: &Path, text: &str) -> io::Result<()> {
+    let (tmp, mut file) = create_temp(path)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::hard_link(&tmp, path));
+    let _ = fs::remove_file(&tmp);
+    written
+}
+
 /// A new file next to `target`, named so that no one else's is taken.
 fn create_temp(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let dir = target.parent().unwrap_or(Path::new("."));
@@ -32,7 +49,7 @@ fn create_temp(target: &Path) -> io::Result<(PathBuf, fs::File)> {
         .unwrap_or_default();
     let mut last = None;
     for attempt in 0..100u32 {
-        let tmp = dir.join(format!(".{base}.supc-fix.{}.{attempt}", std::process::id()));
+        let tmp = dir.join(format!(".{base}.supc-tmp.{}.{attempt}", std::process::id()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
@@ -76,6 +93,23 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
+    }
+
+    #[test]
+    fn a_new_file_is_created_and_nothing_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.yaml");
+        create_file(&path, "one\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "one\n");
+        let err = create_file(&path, "two\n").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "one\n");
+        let dangling = dir.path().join("dangling.yaml");
+        std::os::unix::fs::symlink(dir.path().join("absent"), &dangling).unwrap();
+        assert!(create_file(&dangling, "x").is_err());
+        assert!(!dir.path().join("absent").exists());
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 2, "no temporary file is left");
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! stages ask (where is each spec, what key and conversion does it have)
 //! without the grammar's per-parse setup, and
 //! `format::tests::scanner_is_the_grammar` holds it to the grammar's
-//! answers.
+//! answers. Each stage's own use of it (the YAML front-end's reading and
+//! escaping, `supc sample`'s escaping of a command) is held to the grammar
+//! by `tests/percent_callers.rs`.
 
 /// One piece of a `%` format string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,27 +109,88 @@ pub fn spec_at(s: &str, start: usize) -> Spec {
     }
 }
 
+/// The piece that starts at the first `%` at or after byte `from`: a
+/// `%%` escape or the spec it opens.
+pub fn next_piece(s: &str, from: usize) -> Option<Piece> {
+    let start = from + s.get(from..)?.find('%')?;
+    Some(if s[start + 1..].starts_with('%') {
+        Piece::Escape(start)
+    } else {
+        Piece::Spec(spec_at(s, start))
+    })
+}
+
 /// The `%` escapes and specs of `s`, left to right, as Python's `%` reads
 /// them. Stops after an incomplete spec.
 pub fn pieces(s: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut i = 0;
-    while let Some(rel) = s[i..].find('%') {
-        let start = i + rel;
-        if s[start + 1..].starts_with('%') {
-            out.push(Piece::Escape(start));
-            i = start + 2;
-            continue;
-        }
-        let spec = spec_at(s, start);
-        i = spec.end;
-        let complete = spec.conv.is_some();
-        out.push(Piece::Spec(spec));
+    while let Some(piece) = next_piece(s, i) {
+        let complete = match &piece {
+            Piece::Escape(at) => {
+                i = at + 2;
+                true
+            }
+            Piece::Spec(spec) => {
+                i = spec.end;
+                spec.conv.is_some()
+            }
+        };
+        out.push(piece);
         if !complete {
             break;
         }
     }
     out
+}
+
+/// One part of a text read leniently (see [`lenient`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Token<'a> {
+    /// Text without `%`.
+    Text(&'a str),
+    /// `%%`.
+    Escape,
+    /// A `%(key)…` spec supervisord expands ([`Spec::is_expansion`]).
+    Expansion(Spec),
+    /// A `%` at this byte offset that starts neither: a literal `%`.
+    Lone(usize),
+}
+
+/// The reading of texts written by people rather than for Python's `%`
+/// (supc.yaml strings, `supc sample --command`): `%%` and the
+/// `%(key)…` expansions are what Python reads there, and any other `%` is
+/// a literal `%`, after which reading goes on. Concatenated, the tokens
+/// are the text.
+pub fn lenient(s: &str) -> impl Iterator<Item = Token<'_>> {
+    let mut i = 0;
+    let mut queued: Option<Token<'_>> = None;
+    std::iter::from_fn(move || {
+        if let Some(t) = queued.take() {
+            return Some(t);
+        }
+        let Some(piece) = next_piece(s, i) else {
+            let rest = &s[i..];
+            i = s.len();
+            return (!rest.is_empty()).then_some(Token::Text(rest));
+        };
+        let (start, token, next) = match piece {
+            Piece::Escape(at) => (at, Token::Escape, at + 2),
+            Piece::Spec(spec) if spec.is_expansion() => {
+                let (start, end) = (spec.start, spec.end);
+                (start, Token::Expansion(spec), end)
+            }
+            Piece::Spec(spec) => (spec.start, Token::Lone(spec.start), spec.start + 1),
+        };
+        let before = &s[i..start];
+        i = next;
+        if before.is_empty() {
+            Some(token)
+        } else {
+            queued = Some(token);
+            Some(Token::Text(before))
+        }
+    })
 }
 
 #[cfg(test)]
@@ -165,6 +228,33 @@ mod tests {
                 star: false,
             })]
         );
+    }
+
+    #[test]
+    fn lenient_reading() {
+        let spec = |s: &str, start: usize| Token::Expansion(spec_at(s, start));
+        let t = "a%%b%(x)02dc%sd%(y)z%";
+        let got: Vec<_> = lenient(t).collect();
+        assert_eq!(
+            got,
+            vec![
+                Token::Text("a"),
+                Token::Escape,
+                Token::Text("b"),
+                spec(t, 4),
+                Token::Text("c"),
+                Token::Lone(12),
+                Token::Text("sd"),
+                Token::Lone(15),
+                Token::Text("(y)z"),
+                Token::Lone(20),
+            ]
+        );
+        // Reading goes on after a `%` whose spec is cut off.
+        let t = "%(a%(b)s";
+        let got: Vec<_> = lenient(t).collect();
+        assert_eq!(got, vec![Token::Lone(0), Token::Text("(a"), spec(t, 3)]);
+        assert_eq!(lenient("").count(), 0);
     }
 
     #[test]

@@ -35,17 +35,6 @@ pub enum Piece {
     Spec(String),
 }
 
-/// Length of a `%(name)[flags][width][.precision][length]type` spec at the
-/// start of `s`, if it is one (as Python's `%` reads it:
-/// [`crate::python::percent`]).
-pub fn spec_len(s: &str) -> Option<usize> {
-    if !s.starts_with('%') || s.starts_with("%%") {
-        return None;
-    }
-    let spec = crate::python::percent::spec_at(s, 0);
-    spec.is_expansion().then_some(spec.end)
-}
-
 /// Splits a YAML string into literal text and expansion specs; a `%` that
 /// starts no spec is literal text.
 pub fn pieces(s: &str) -> Vec<Piece> {
@@ -54,30 +43,28 @@ pub fn pieces(s: &str) -> Vec<Piece> {
 
 /// Splits text into literal runs (`%%` read as `%`) and `%(…)` specs; the
 /// flag tells whether some `%` started no spec (kept as a literal `%`).
+/// This is [`crate::python::percent::lenient`]'s reading.
 pub fn scan(s: &str) -> (Vec<Piece>, bool) {
+    use crate::python::percent::Token;
     let mut out: Vec<Piece> = Vec::new();
     let mut lit = String::new();
     let mut lone = false;
-    let mut rest = s;
-    while let Some(i) = rest.find('%') {
-        lit.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("%%") {
-            lit.push('%');
-            rest = t;
-        } else if let Some(n) = spec_len(tail) {
-            if !lit.is_empty() {
-                out.push(Piece::Lit(std::mem::take(&mut lit)));
+    for token in crate::python::percent::lenient(s) {
+        match token {
+            Token::Text(t) => lit.push_str(t),
+            Token::Escape => lit.push('%'),
+            Token::Lone(_) => {
+                lone = true;
+                lit.push('%');
             }
-            out.push(Piece::Spec(tail[..n].to_string()));
-            rest = &tail[n..];
-        } else {
-            lone = true;
-            lit.push('%');
-            rest = &tail[1..];
+            Token::Expansion(spec) => {
+                if !lit.is_empty() {
+                    out.push(Piece::Lit(std::mem::take(&mut lit)));
+                }
+                out.push(Piece::Spec(s[spec.start..spec.end].to_string()));
+            }
         }
     }
-    lit.push_str(rest);
     if !lit.is_empty() {
         out.push(Piece::Lit(lit));
     }

@@ -12,11 +12,12 @@
 //! `supc convert` then checks that the YAML reads back to the same model
 //! as the INI and refuses otherwise.
 
-use super::build::{Piece, scan, spec_len, typed_text};
+use super::build::{Piece, scan, typed_text};
 use super::spec::Spec;
 use crate::load::Loaded;
 use crate::options::{SectionKind, ValueType, lookup};
 use crate::python::int::parse_int;
+use crate::python::percent::Token;
 use serde_json::{Map, Value};
 
 /// Un-escapes an INI value expanded `times` times into pieces.
@@ -132,32 +133,30 @@ fn format_here(spec: &str, dir: &str) -> Option<String> {
 
 /// INI text with its first-pass `%(here)…` expansions replaced by the
 /// directory (escaped for the option's expansions).
-fn pin_text(kind: SectionKind, key: &str, text: &str, here: Option<&str>) -> String {
+pub fn pin_text(kind: SectionKind, key: &str, text: &str, here: Option<&str>) -> String {
     let Some(dir) = here.filter(|_| expands_here(kind, key)) else {
         return text.to_string();
     };
     let passes = crate::options::expansion(kind, key).map_or(1, |e| e.passes);
     let pct = if passes >= 2 { "%%%%" } else { "%%" };
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if let Some(t) = tail.strip_prefix("%%") {
-            out.push_str("%%");
-            rest = t;
-        } else if let Some(n) = spec_len(tail).filter(|_| tail.starts_with("%(here)")) {
-            match format_here(&tail[..n], dir) {
-                Some(d) => out.push_str(&d.replace('%', pct)),
-                None => out.push_str(&tail[..n]),
+    for token in crate::python::percent::lenient(text) {
+        match token {
+            Token::Text(t) => out.push_str(t),
+            Token::Escape => out.push_str("%%"),
+            Token::Lone(_) => out.push('%'),
+            Token::Expansion(spec) => {
+                let written = &text[spec.start..spec.end];
+                let here = (spec.key.as_deref() == Some("here"))
+                    .then(|| format_here(written, dir))
+                    .flatten();
+                match here {
+                    Some(d) => out.push_str(&d.replace('%', pct)),
+                    None => out.push_str(written),
+                }
             }
-            rest = &tail[n..];
-        } else {
-            out.push('%');
-            rest = &tail[1..];
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -499,5 +498,18 @@ mod tests {
             "/5%%%%/%%(here)s"
         );
         assert_eq!(pin_text(ctl, "prompt", "%(here)s", Some("/d")), "%(here)s");
+    }
+
+    proptest::proptest! {
+        /// A YAML string written for pieces reads back as those pieces
+        /// (`build::pieces`, the lenient `%` reading).
+        #[test]
+        fn yaml_strings_read_back(
+            t in "([a-z ]{0,2}(%%|%|[()]|%\\((a|here)\\)[0-9]?[sdz]?|%[0-9]?[sd]?)){0,5}[%(]{0,2}"
+        ) {
+            let parts = super::super::build::pieces(&t);
+            let written = yaml_string(&parts);
+            proptest::prop_assert_eq!(super::super::build::pieces(&written), parts, "{}", &written);
+        }
     }
 }

@@ -283,8 +283,8 @@ fn process_includes(loaded: &mut Loaded, host: &Host) {
 /// A rendered config, checked.
 pub struct Rendered {
     pub ini: String,
-    /// The model supc reads from `ini` (`supc expand --format json`).
-    pub model: serde_json::Value,
+    /// The model supc reads from `ini`.
+    pub model: crate::model::Config,
     /// Warnings and lint findings (nothing that stops the render).
     pub findings: Vec<Diagnostic>,
     pub sources: SourceMap,
@@ -430,24 +430,11 @@ fn check_rendered(
         });
     }
     let ini = crate::emit::ini::render_flat(&loaded, job.out_dir);
-    let want = comparable(config);
-    let model = match read_back(&ini, job.out_dir, host, job.snippet) {
-        Ok(got) if comparable_json(got.clone()) == want => got,
-        Ok(_) => {
+    let model = match reads_back(config, &ini, job.out_dir, host, job.snippet) {
+        Ok(model) => model,
+        Err(d) => {
             return Err(Failure {
-                diagnostics: vec![Diagnostic::error(
-                    Code::RenderMismatch,
-                    "the rendered INI would not read back to the same model (a supc bug); nothing written",
-                )],
-                sources: loaded.sources,
-            });
-        }
-        Err(msg) => {
-            return Err(Failure {
-                diagnostics: vec![Diagnostic::error(
-                    Code::RenderMismatch,
-                    format!("the rendered INI is not accepted: {msg}"),
-                )],
+                diagnostics: vec![*d],
                 sources: loaded.sources,
             });
         }
@@ -460,20 +447,32 @@ fn check_rendered(
     })
 }
 
-/// The model as JSON, without the parse log (includes are inlined) and
-/// without `supervisorctl` (the resolver reads that by lexing the main
-/// file as INI again, which a YAML main file is not).
-fn comparable(config: &crate::model::Config) -> serde_json::Value {
-    comparable_json(crate::emit::json::config(config))
-}
-
-fn comparable_json(mut v: serde_json::Value) -> serde_json::Value {
-    if let Some(o) = v.as_object_mut() {
-        o.remove("parse_warnings");
-        o.remove("parse_infos");
-        o.remove("supervisorctl");
+/// The model `ini` reads back to, when it is `config`'s: supervisord
+/// accepts it and every setting is the same. `[supervisorctl]` is left
+/// out: the resolver reads it by lexing the main file as INI again, which
+/// a YAML main file is not.
+fn reads_back(
+    config: &crate::model::Config,
+    ini: &str,
+    out_dir: &str,
+    host: &Host,
+    snippet: bool,
+) -> Result<crate::model::Config, Box<Diagnostic>> {
+    let got = read_back(ini, out_dir, host, snippet).map_err(|msg| {
+        Diagnostic::error(
+            Code::RenderMismatch,
+            format!("the rendered INI is not accepted: {msg}"),
+        )
+    })?;
+    match crate::diff::first_difference(config, &got) {
+        None => Ok(got),
+        Some(d) => Err(Box::new(Diagnostic::error(
+            Code::RenderMismatch,
+            format!(
+                "the rendered INI would not read back to the same model (a supc bug): {d}; nothing written"
+            ),
+        ))),
     }
-    v
 }
 
 /// Builds a [`Loaded`] from INI text in memory (no includes followed).
@@ -481,20 +480,69 @@ pub fn loaded_from_ini(text: &str, path: &str) -> Loaded {
     crate::load::from_text(text, path, path)
 }
 
+/// The model of `ini` written as `supervisord.conf` in `out_dir`, or
+/// supervisord's first error.
 fn read_back(
     ini: &str,
     out_dir: &str,
     host: &Host,
     snippet: bool,
-) -> Result<serde_json::Value, String> {
+) -> Result<crate::model::Config, String> {
     let path = join(out_dir, "supervisord.conf");
     let mut loaded = loaded_from_ini(ini, &path);
     loaded.snippet = snippet;
-    let res = crate::resolve::resolve(&loaded, host);
-    match &res.config {
-        Some(c) => Ok(crate::emit::json::config(c)),
+    let mut res = crate::resolve::resolve(&loaded, host);
+    match res.config.take() {
+        Some(c) => Ok(c),
         None => Err(res
             .first_error()
             .map_or_else(String::new, |d| d.message.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rendered INI that reads back to another model is refused, and the
+    /// message names the setting that differs.
+    #[test]
+    fn a_read_back_difference_names_the_setting() {
+        let host = crate::diff::test_support::host();
+        let base = "[supervisord]\n[program:w]\ncommand=/bin/w\n\
+                    [fcgi-program:f]\ncommand=/bin/f\nsocket=unix:///tmp/f.sock\n";
+        let config = read_back(base, "/etc/sup", &host, false).unwrap();
+        assert!(reads_back(&config, base, "/etc/sup", &host, false).is_ok());
+        let cases = [
+            (
+                "command=/bin/w\n",
+                "command=/bin/w\nstopsignal=KILL\n",
+                "[program:w] process w: stopsignal is \"TERM\" on one side and \"KILL\" on the other",
+            ),
+            (
+                "/tmp/f.sock",
+                "/tmp/g.sock",
+                "[fcgi-program:f]: socket is \"unix:///tmp/f.sock\" on one side and \"unix:///tmp/g.sock\"",
+            ),
+            (
+                "/tmp/f.sock\n",
+                "/tmp/f.sock\nsocket_mode=0600\n",
+                "[fcgi-program:f]: socket_mode is",
+            ),
+            (
+                "[supervisord]\n",
+                "[supervisord]\nenvironment=A=1\n",
+                "[supervisord]: environment is {} on one side and {\"A\":\"1\"}",
+            ),
+        ];
+        for (from, to, said) in cases {
+            let changed = base.replacen(from, to, 1);
+            let err = reads_back(&config, &changed, "/etc/sup", &host, false).unwrap_err();
+            assert_eq!(err.code, Code::RenderMismatch);
+            assert!(err.message.contains(said), "{to}: {}", err.message);
+        }
+        let refused = base.replace("command=/bin/w\n", "");
+        let err = reads_back(&config, &refused, "/etc/sup", &host, false).unwrap_err();
+        assert!(err.message.contains("not accepted"), "{}", err.message);
     }
 }
