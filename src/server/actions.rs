@@ -1,7 +1,8 @@
 //! Code actions: each finding's fix as a quick fix, one "fix all" that
 //! applies every safe fix of the document, and "disable RULE for this
 //! line" (a `; supc: disable=NAME` comment line above the finding, which a
-//! comment line inside a value does not interrupt).
+//! comment line inside a value does not interrupt; `# supc: disable=NAME`
+//! in a supc.yaml spec).
 
 use super::analysis::Analysis;
 use super::diagnostics::{self, Lines, belongs_to};
@@ -73,8 +74,7 @@ pub fn actions(
                     fix.safe,
                 ));
             }
-            // A `;` comment is INI; a spec has no inline suppressions.
-            if is_rule(d) && !doc.is_yaml() {
+            if is_rule(d) {
                 let edit = disable_line(state, doc, primary.span, d);
                 out.push(action(
                     format!("Disable {} for this line", rule_name(d)),
@@ -171,7 +171,9 @@ fn rule_name(d: &Diagnostic) -> String {
     d.code.name().to_string()
 }
 
-/// `; supc: disable=NAME` on its own line above the finding's line.
+/// `; supc: disable=NAME` on its own line above the finding's line (in a
+/// spec `# supc: disable=NAME`, indented as that line, since the YAML
+/// front end reads `#` comments as suppressions the same way).
 #[allow(clippy::mutable_key_type, reason = "as in workspace_edit")]
 fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> WorkspaceEdit {
     let text = state.text(doc);
@@ -179,10 +181,15 @@ fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> Wo
         .index
         .position(text, span.start as usize, state.encoding);
     let at = lsp_types::Position::new(pos.line, 0);
-    let edit = TextEdit::new(
-        Range::new(at, at),
-        format!("; supc: disable={}\n", rule_name(d)),
-    );
+    let comment = if doc.is_yaml() {
+        let before = text.get(..span.start as usize).unwrap_or("");
+        let line = &text[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        format!("{}# supc: disable={}\n", " ".repeat(indent), rule_name(d))
+    } else {
+        format!("; supc: disable={}\n", rule_name(d))
+    };
+    let edit = TextEdit::new(Range::new(at, at), comment);
     let mut changes = HashMap::new();
     changes.insert(doc.uri.clone(), vec![edit]);
     WorkspaceEdit {

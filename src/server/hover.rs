@@ -20,9 +20,6 @@ const MAX_LISTED: usize = 12;
 pub fn hover(state: &State, doc: &Document, pos: Position) -> Option<Hover> {
     let text = state.text(doc);
     let offset = doc.index.offset(text, pos, state.encoding);
-    if doc.is_yaml() {
-        return yaml_hover(state, doc, offset);
-    }
     let outline = doc.outline(text);
     let section = outline.section_at(offset)?;
     let (markdown, range) = if section.header.contains(&offset) || section.header.end == offset {
@@ -34,29 +31,6 @@ pub fn hover(state: &State, doc: &Document, pos: Position) -> Option<Hover> {
         } else {
             (value_doc(doc, section, opt)?, opt.value_range.clone())
         }
-    };
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: markdown,
-        }),
-        range: Some(
-            doc.index
-                .range(text, range.start, range.end, state.encoding),
-        ),
-    })
-}
-
-/// Hover in a supc.yaml spec: the option's entry, or its value's meaning.
-fn yaml_hover(state: &State, doc: &Document, offset: usize) -> Option<Hover> {
-    let text = state.text(doc);
-    let place = super::yaml_place::place_at(text, offset)?;
-    let (markdown, range) = if offset <= place.key_range.end {
-        (key_doc(place.kind, &place.key)?, place.key_range)
-    } else {
-        let spec = options::lookup(place.kind, &place.key)?;
-        let m = meaning(spec.ty, &place.value)?;
-        (format!("`{}` → {m}\n", place.value), place.value_range)
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {

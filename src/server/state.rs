@@ -32,7 +32,13 @@ pub struct Document {
 
 impl Document {
     pub fn outline(&self, text: &str) -> &Outline {
-        self.outline.get_or_init(|| Outline::parse(text))
+        self.outline.get_or_init(|| {
+            if self.is_yaml() {
+                Outline::parse_yaml(text)
+            } else {
+                Outline::parse(text)
+            }
+        })
     }
 
     /// A supc.yaml spec rather than an INI file.
