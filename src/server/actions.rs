@@ -64,8 +64,10 @@ pub fn actions(
                 continue;
             }
             let shown = diagnostics::convert(d, r, &mut lines);
-            if let Some(fix) = fix_of(d) {
-                let edit = workspace_edit(a, &mut lines, &fix.edits);
+            if let Some(fix) = fix_of(d)
+                && let Some(edits) = edits_of(state, doc, a, &fix)
+            {
+                let edit = workspace_edit(&mut lines, &edits);
                 out.push(action(
                     fix.message.to_string(),
                     CodeActionKind::QUICKFIX,
@@ -86,15 +88,16 @@ pub fn actions(
             }
         }
     }
-    let safe: Vec<(Span, &str)> = mine
+    let safe: Vec<(Span, String)> = mine
         .iter()
         .filter_map(|d| fix_of(d))
         .filter(|f| f.safe)
-        .flat_map(|f| f.edits)
+        .filter_map(|f| edits_of(state, doc, a, &f))
+        .flatten()
         .collect();
     if !safe.is_empty() {
         let edits = without_overlaps(safe);
-        let edit = workspace_edit(a, &mut lines, &edits);
+        let edit = workspace_edit(&mut lines, &edits);
         out.push(action(
             "Fix all supc findings".into(),
             CodeActionKind::SOURCE_FIX_ALL,
@@ -106,6 +109,20 @@ pub fn actions(
     out.into_iter()
         .map(CodeActionOrCommand::CodeAction)
         .collect()
+}
+
+/// A fix's edits as the document needs them: as they are in INI, in a
+/// spec only those [`yaml_fix::adapt`] can write with the same meaning.
+fn edits_of(
+    state: &State,
+    doc: &Document,
+    a: &Analysis,
+    fix: &FixView<'_>,
+) -> Option<Vec<(Span, String)>> {
+    if doc.is_yaml() {
+        return super::yaml_fix::adapt(&a.loaded, &fix.edits, &state.host);
+    }
+    Some(fix.edits.iter().map(|(s, r)| (*s, r.to_string())).collect())
 }
 
 fn action(
@@ -130,14 +147,14 @@ fn action(
     clippy::mutable_key_type,
     reason = "lsp-types keys WorkspaceEdit by Uri, whose interior mutability is never used"
 )]
-fn workspace_edit(_a: &Analysis, lines: &mut Lines<'_>, edits: &[(Span, &str)]) -> WorkspaceEdit {
+fn workspace_edit(lines: &mut Lines<'_>, edits: &[(Span, String)]) -> WorkspaceEdit {
     let mut changes: HashMap<lsp_types::Uri, Vec<TextEdit>> = HashMap::new();
     for (span, replacement) in edits {
         if let Some(loc) = lines.location(*span) {
             changes
                 .entry(loc.uri)
                 .or_default()
-                .push(TextEdit::new(loc.range, replacement.to_string()));
+                .push(TextEdit::new(loc.range, replacement.clone()));
         }
     }
     WorkspaceEdit {
@@ -148,9 +165,9 @@ fn workspace_edit(_a: &Analysis, lines: &mut Lines<'_>, edits: &[(Span, &str)]) 
 
 /// Sorted by position, dropping any edit that overlaps an earlier one
 /// (two fixes of one place: the first wins, the next run gets the other).
-fn without_overlaps(mut edits: Vec<(Span, &str)>) -> Vec<(Span, &str)> {
+fn without_overlaps(mut edits: Vec<(Span, String)>) -> Vec<(Span, String)> {
     edits.sort_by_key(|(s, _)| (s.file, s.start, s.end));
-    let mut out: Vec<(Span, &str)> = Vec::new();
+    let mut out: Vec<(Span, String)> = Vec::new();
     for (s, r) in edits {
         let overlaps = out
             .last()

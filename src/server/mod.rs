@@ -27,6 +27,7 @@ mod tests;
 pub mod text;
 pub mod uri;
 mod workspace;
+mod yaml_fix;
 mod yaml_outline;
 mod yaml_place;
 
