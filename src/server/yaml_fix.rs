@@ -5,7 +5,9 @@
 //! option's value whose YAML text is its INI text, and only in a form the
 //! YAML front end is seen to read back as the fixed INI value: the edit
 //! as it is, or else the whole value as a double-quoted string. An edit
-//! that fits neither (or adds or removes lines) is not offered.
+//! that removes whole lines (an ignored option, an unused suppression) is
+//! offered when the spec without them reads as before but for the options
+//! written on them. Any other edit is not offered.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::host::Host;
@@ -23,7 +25,9 @@ pub fn adapt(loaded: &Loaded, edits: &[(Span, &str)], host: &Host) -> Option<Vec
 }
 
 fn adapt_one(loaded: &Loaded, span: Span, new: &str, host: &Host) -> Option<(Span, String)> {
-    let (section, key, value_span, ini_value) = owner(&loaded.ini, span)?;
+    let Some((section, key, value_span, ini_value)) = owner(&loaded.ini, span) else {
+        return removes_lines(loaded, span, new, host).then(|| (span, String::new()));
+    };
     let file = loaded.sources.get(span.file);
     let target = Target {
         section,
@@ -92,6 +96,46 @@ fn owner(ini: &Ini, span: Span) -> Option<(&str, &str, Span, &str)> {
     })
 }
 
+/// Whether the edit deletes whole lines and the spec without them reads
+/// as it did, minus the options whose keys were on them.
+fn removes_lines(loaded: &Loaded, span: Span, new: &str, host: &Host) -> bool {
+    let file = loaded.sources.get(span.file);
+    let (start, end) = (span.start as usize, span.end as usize);
+    let whole = new.is_empty()
+        && start < end
+        && (start == 0 || file.text.as_bytes().get(start - 1) == Some(&b'\n'))
+        && (end == file.text.len() || file.text.as_bytes().get(end - 1) == Some(&b'\n'));
+    if !whole {
+        return false;
+    }
+    let mut edited = file.text.to_string();
+    edited.replace_range(start..end, "");
+    let reread = crate::yaml::load_text(&file.name, &file.path, edited, host);
+    let gone = |s: Span| s.file == span.file && span.start <= s.start && s.end <= span.end;
+    let mut kept = 0;
+    for (name, section) in &loaded.ini.sections {
+        for (key, entry) in &section.entries {
+            let now = reread.ini.get(name, key).map(|f| f.value);
+            if gone(entry.def.key_span) {
+                if now.is_some() {
+                    return false;
+                }
+            } else if now != Some(entry.value()) {
+                return false;
+            } else {
+                kept += 1;
+            }
+        }
+    }
+    let total: usize = reread
+        .ini
+        .sections
+        .values()
+        .map(|s| s.entries.iter().len())
+        .sum();
+    total == kept && errors(&reread.diagnostics) <= errors(&loaded.diagnostics)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::server::state::{ClientOptions, State};
@@ -124,5 +168,14 @@ mod tests {
             out.contains("    directory: \"%(ENV_HOME)s/app\"\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn a_line_removal_is_offered_when_the_rest_reads_the_same() {
+        let spec = "supervisord:\n  logfile: /tmp/x.log\nprograms:\n  web:\n    command: /bin/cat\n    redirect_stderr: true\n    stderr_logfile: /tmp/err.log\n    # supc: disable=SUP403\n    stopsignal: TERM\n";
+        let out = fixed(spec, "SUP119").expect("the ignored option removed");
+        assert_eq!(out, spec.replace("    stderr_logfile: /tmp/err.log\n", ""));
+        let out = fixed(spec, "SUP405").expect("the unused suppression removed");
+        assert_eq!(out, spec.replace("    # supc: disable=SUP403\n", ""));
     }
 }

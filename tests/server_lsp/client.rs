@@ -205,3 +205,45 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 pub fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
+
+// Helpers shared by the server tests.
+
+pub fn pos(text: &str, needle: &str, delta: usize) -> Value {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"))
+        + delta;
+    let line = text[..at].matches('\n').count();
+    let col = text[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .encode_utf16()
+        .count();
+    json!({"line": line, "character": col})
+}
+
+pub fn at(u: &str, p: Value) -> Value {
+    json!({"textDocument": {"uri": u}, "position": p})
+}
+
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+pub fn hover_text(c: &mut Client, u: &str, p: Value) -> String {
+    let h = c.request("textDocument/hover", at(u, p));
+    h["contents"]["value"].as_str().unwrap_or("").to_string()
+}
+
+pub fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
