@@ -198,7 +198,7 @@ impl Scan {
             name,
             name_range: key_range,
             header: line.start + line.indent..end,
-            full: line.start..end,
+            full: line.start + line.indent..end,
             options: Vec::new(),
         });
         self.open = Some((line.indent, depth + 1));

@@ -2,6 +2,8 @@
 //! editor does: Content-Length framing, requests matched to responses by
 //! id, notifications kept in arrival order. Every wait is bounded.
 
+#![allow(dead_code, reason = "each test binary uses a part of these helpers")]
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
