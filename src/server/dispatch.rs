@@ -5,6 +5,7 @@
 
 use super::state::{Document, State};
 use super::text::Encoding;
+use super::worker::Done;
 use super::{actions, completion, diagnostics, hover, inlay, navigate, symbols};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types as lsp;
@@ -12,7 +13,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
 
 pub fn capabilities(encoding: Encoding) -> Value {
     let position_encoding = match encoding {
@@ -32,8 +32,18 @@ pub fn capabilities(encoding: Encoding) -> Value {
     })
 }
 
-/// Answers one request (never more than one response, always one).
-pub fn request(connection: &Connection, state: &mut State, req: Request) {
+/// Answers one request (never more than one response, always one), or
+/// keeps it until its document's first check is done (`running`: the
+/// document being checked).
+pub fn request(connection: &Connection, state: &mut State, req: Request, running: Option<&str>) {
+    let key = req
+        .params
+        .pointer("/textDocument/uri")
+        .and_then(Value::as_str);
+    if key.is_some_and(|k| state.awaits_first_check(k, running)) {
+        state.deferred.push(req);
+        return;
+    }
     let id = req.id.clone();
     let outcome = catch_unwind(AssertUnwindSafe(|| route(connection, state, req)));
     let response = match outcome {
@@ -127,9 +137,9 @@ fn on_doc<P: DeserializeOwned, R: Serialize>(
     with_doc(connection, state, &p.text_document.uri, |s, d| f(s, d, &p))
 }
 
-/// Runs `f` on an open document, after its pending check if any.
+/// Runs `f` on an open document, with its last analysis.
 fn with_doc<R: Serialize>(
-    connection: &Connection,
+    _connection: &Connection,
     state: &mut State,
     uri: &lsp::Uri,
     f: impl FnOnce(&State, &Document) -> R,
@@ -141,65 +151,56 @@ fn with_doc<R: Serialize>(
             format!("document not open: {key}"),
         ));
     };
-    if doc.due.is_some() {
-        check_and_publish(connection, state, key);
-    }
-    let doc = &state.docs[key];
     serde_json::to_value(f(state, doc)).map_err(|e| (ErrorCode::InternalError, e.to_string()))
 }
 
-/// Handles one notification; `false` when the client said `exit`.
-pub fn notification(connection: &Connection, state: &mut State, n: Notification) -> bool {
+/// Handles one notification (`exit` is the event loop's).
+pub fn notification(connection: &Connection, state: &mut State, n: Notification) {
     use lsp::notification::*;
     let method = n.method.clone();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        match method.as_str() {
-            DidOpenTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
-                {
-                    let d = p.text_document;
-                    state.open(d.uri, d.version, d.text);
-                }
+    let outcome = catch_unwind(AssertUnwindSafe(|| match method.as_str() {
+        DidOpenTextDocument::METHOD => {
+            if let Ok(p) = n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+            {
+                let d = p.text_document;
+                state.open(d.uri, d.version, d.text);
             }
-            DidChangeTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
-                {
-                    change(state, p);
-                }
+        }
+        DidChangeTextDocument::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
+            {
+                change(state, p);
             }
-            DidCloseTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
-                    && let Some(uri) = state.close(p.text_document.uri.as_str())
-                {
-                    publish(connection, uri, None, Vec::new());
-                }
+        }
+        DidCloseTextDocument::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+                && let Some(uri) = state.close(p.text_document.uri.as_str())
+            {
+                publish(connection, uri, None, Vec::new());
             }
-            DidSaveTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
-                    && let Some(path) = super::uri::to_path(&p.text_document.uri)
-                {
+        }
+        DidSaveTextDocument::METHOD => {
+            if let Ok(p) = n.extract::<lsp::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
+                && let Some(path) = super::uri::to_path(&p.text_document.uri)
+            {
+                state.file_changed(&path);
+            }
+        }
+        DidChangeWatchedFiles::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
+            {
+                for path in p.changes.iter().filter_map(|c| super::uri::to_path(&c.uri)) {
                     state.file_changed(&path);
                 }
             }
-            DidChangeWatchedFiles::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
-                {
-                    for path in p.changes.iter().filter_map(|c| super::uri::to_path(&c.uri)) {
-                        state.file_changed(&path);
-                    }
-                }
-            }
-            Exit::METHOD => return false,
-            _ => {}
         }
-        true
+        _ => {}
     }));
-    outcome.unwrap_or(true)
+    // A panic here leaves the state as it was; the next edit repairs it.
+    drop(outcome);
 }
 
 /// Applies full or incremental changes in order.
@@ -224,22 +225,22 @@ fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
     state.replace(key, p.text_document.version, text);
 }
 
-/// Checks every document that is due and publishes its diagnostics.
-pub fn run_due_checks(connection: &Connection, state: &mut State) {
-    for key in state.due_by(Instant::now()) {
-        check_and_publish(connection, state, &key);
+/// A check finished: publishes it if it is still wanted, then answers
+/// the requests that were waiting for it.
+pub fn checked(connection: &Connection, state: &mut State, done: Done) {
+    let key = done.key.clone();
+    if state.install(done) {
+        publish_analysis(connection, state, &key);
+    }
+    for req in std::mem::take(&mut state.deferred) {
+        request(connection, state, req, None);
     }
 }
 
-fn check_and_publish(connection: &Connection, state: &mut State, key: &str) {
-    let checked = catch_unwind(AssertUnwindSafe(|| state.check(key)));
-    let Some(doc) = state.docs.get_mut(key) else {
+fn publish_analysis(connection: &Connection, state: &State, key: &str) {
+    let Some(doc) = state.docs.get(key) else {
         return;
     };
-    doc.due = None;
-    if checked.is_err() {
-        return;
-    }
     let Some(analysis) = &doc.analysis else {
         return;
     };
@@ -268,6 +269,19 @@ fn publish(
     };
     let n = Notification::new("textDocument/publishDiagnostics".into(), params);
     send(connection, Message::Notification(n));
+}
+
+pub fn reply(connection: &Connection, response: Response) {
+    send(connection, Message::Response(response));
+}
+
+/// After `shutdown` the protocol allows only `exit`.
+pub fn refuse_after_shutdown(connection: &Connection, req: Request) {
+    let message = format!("{} after shutdown", req.method);
+    reply(
+        connection,
+        Response::new_err(req.id, ErrorCode::InvalidRequest as i32, message),
+    );
 }
 
 fn send(connection: &Connection, message: Message) {

@@ -2,9 +2,11 @@
 //!
 //! Built on `lsp-server` (the synchronous transport rust-analyzer and
 //! `ruff server` use) and `lsp-types`. One event loop owns the [`State`]:
-//! it reads a message, updates the open buffers or answers a request, and
-//! when no message arrives before the earliest debounce deadline it runs
-//! the checks that are due and publishes their diagnostics. Every feature
+//! it takes the next event (a client message, or a finished check), updates
+//! the open buffers or answers a request, and when the earliest debounce
+//! deadline passes hands that check to the [`worker`] thread, publishing
+//! its diagnostics when it comes back (unless the document was edited
+//! meanwhile). Every feature
 //! is a pure function of a document, its text and its last [`Analysis`],
 //! in a file of its own; a panic in one is caught and answered with the
 //! protocol's internal error, so no input can take the server down.
@@ -26,6 +28,7 @@ mod symbols;
 mod tests;
 pub mod text;
 pub mod uri;
+mod worker;
 mod workspace;
 mod yaml_fix;
 mod yaml_outline;
@@ -33,8 +36,10 @@ mod yaml_place;
 
 use lsp_server::{Connection, Message};
 use state::{ClientOptions, State};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Instant;
 use text::Encoding;
+use worker::{Event, Worker};
 
 /// Why the server stopped other than by `shutdown` + `exit`.
 #[derive(Debug, thiserror::Error)]
@@ -81,43 +86,57 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
 }
 
 fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerError> {
+    let (tx, events) = worker::events();
+    worker::forward(connection, tx.clone());
+    let mut worker = Worker::start(tx);
+    let mut shutting_down = false;
     loop {
-        // Overdue checks run before the next message, so a client that
-        // never pauses still gets diagnostics.
-        if state.next_due().is_some_and(|due| due <= Instant::now()) {
-            dispatch::run_due_checks(connection, state);
+        if worker.busy().is_none()
+            && let Some(job) = state.next_job(Instant::now())
+        {
+            worker.submit(job);
         }
-        let message = match state.next_due() {
-            Some(due) => {
-                let wait = due.saturating_duration_since(Instant::now());
-                match connection.receiver.recv_timeout(wait) {
-                    Ok(m) => Some(m),
-                    Err(e) if e.is_timeout() => None,
-                    Err(_) => return Ok(()),
-                }
-            }
-            None => match connection.receiver.recv() {
-                Ok(m) => Some(m),
+        // While a check runs, its result is the next thing due.
+        let due = state.next_due().filter(|_| worker.busy().is_none());
+        let event = match due {
+            Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                Ok(e) => e,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            },
+            None => match events.recv() {
+                Ok(e) => e,
                 Err(_) => return Ok(()),
             },
         };
-        match message {
-            None => dispatch::run_due_checks(connection, state),
-            Some(Message::Request(req)) => {
-                if connection
-                    .handle_shutdown(&req)
-                    .map_err(|e| ServerError::Protocol(e.to_string()))?
-                {
-                    return Ok(());
-                }
-                dispatch::request(connection, state, req);
+        match event {
+            Event::Checked(done) => {
+                worker.finished();
+                dispatch::checked(connection, state, *done);
             }
-            Some(Message::Notification(n)) => {
-                if !dispatch::notification(connection, state, n) {
-                    return Err(ServerError::ExitWithoutShutdown);
-                }
+            Event::Message(Message::Request(req)) if shutting_down => {
+                dispatch::refuse_after_shutdown(connection, req);
             }
-            Some(Message::Response(_)) => {}
+            Event::Message(Message::Request(req)) if req.method == "shutdown" => {
+                // A running check is not waited for: its result is dropped.
+                dispatch::reply(connection, lsp_server::Response::new_ok(req.id, ()));
+                shutting_down = true;
+            }
+            Event::Message(Message::Request(req)) => {
+                dispatch::request(connection, state, req, worker.busy());
+            }
+            Event::Message(Message::Notification(n)) if n.method == "exit" => {
+                return if shutting_down {
+                    Ok(())
+                } else {
+                    Err(ServerError::ExitWithoutShutdown)
+                };
+            }
+            Event::Message(Message::Notification(n)) => {
+                dispatch::notification(connection, state, n);
+            }
+            Event::Message(Message::Response(_)) => {}
+            Event::Closed => return Ok(()),
         }
     }
 }
