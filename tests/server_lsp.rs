@@ -6,7 +6,7 @@
 #[path = "server_lsp/client.rs"]
 mod client;
 
-use client::{Client, at, codes, hover_text, labels, pos, uri};
+use client::{Client, at, codes, hover_text, labels, many_programs, pos, uri};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -443,14 +443,6 @@ logfile={}
         assert!(r.get("error").is_none(), "{name}: {r}");
     }
     c.shutdown();
-}
-
-fn many_programs(n: usize) -> String {
-    let mut s = String::from("[supervisord]\n");
-    for i in 0..n {
-        s.push_str(&format!("[program:p{i}]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n"));
-    }
-    s
 }
 
 #[test]

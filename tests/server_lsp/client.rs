@@ -110,6 +110,31 @@ impl Client {
         self.incoming.recv_timeout(wait).ok()
     }
 
+    /// The next `publishDiagnostics` for `uri` (its params), if one
+    /// arrives by the deadline.
+    pub fn next_publish(&mut self, uri: &str, deadline: Instant) -> Option<Value> {
+        loop {
+            if let Some(i) = self.pending.iter().position(|v| is_diags_for(v, uri)) {
+                return Some(self.pending.remove(i)["params"].clone());
+            }
+            let v = self.recv(deadline)?;
+            self.pending.push(v);
+        }
+    }
+
+    /// Whether a `publishDiagnostics` for `uri` has arrived and not been
+    /// taken.
+    pub fn has_publish(&self, uri: &str) -> bool {
+        self.pending.iter().any(|v| is_diags_for(v, uri))
+    }
+
+    pub fn change(&mut self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
     /// The next `publishDiagnostics` for `uri` that satisfies `accept`.
     pub fn diagnostics_where(
         &mut self,
@@ -248,4 +273,13 @@ pub fn labels(items: &Value) -> Vec<String> {
         .iter()
         .map(|i| i["label"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// `n` programs of two instances each, under a `[supervisord]`.
+pub fn many_programs(n: usize) -> String {
+    let mut s = String::from("[supervisord]\n");
+    for i in 0..n {
+        s.push_str(&format!("[program:p{i}]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n"));
+    }
+    s
 }
