@@ -89,7 +89,8 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
         return Some(out);
     };
     if procs.is_empty() {
-        out.push_str("\nNo instances (the section has an error, or the check is pending).\n");
+        out.push('\n');
+        out.push_str(&no_instances(a, &section.name));
         return Some(out);
     }
     let first = &procs[..procs.len().min(1)];
@@ -111,6 +112,14 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
     Some(out)
 }
 
+/// Why a section has no instances: its error, or a check still to come.
+fn no_instances(a: &super::analysis::Analysis, name: &str) -> String {
+    match super::failed::error_of(a, name) {
+        Some(d) => super::failed::sentence(d),
+        None => "No instances yet (the check of this text is pending).\n".into(),
+    }
+}
+
 fn group_members(doc: &Document, section: &SectionInfo) -> String {
     let Some(a) = &doc.analysis else {
         return String::new();
@@ -125,6 +134,9 @@ fn group_members(doc: &Document, section: &SectionInfo) -> String {
         .flat_map(|g| &g.processes)
         .map(Process::full_name)
         .collect();
+    if members.is_empty() {
+        return format!("\n{}", no_instances(a, &section.name));
+    }
     let mut out = format!("\n{} process(es):\n\n", members.len());
     for m in members.iter().take(MAX_LISTED) {
         out.push_str(&format!("- `{m}`\n"));
@@ -223,6 +235,14 @@ fn expansions(doc: &Document, section: &SectionInfo, key: &str) -> String {
         return String::new();
     };
     let procs = instances(doc, &section.name);
+    if procs.is_empty() {
+        if !section.kind.is_program_like() {
+            return String::new();
+        }
+        return super::failed::error_of(a, &section.name)
+            .map(|d| format!("Not expanded. {}", super::failed::sentence(d)))
+            .unwrap_or_default();
+    }
     let shown = &procs[..procs.len().min(MAX_LISTED)];
     let ex = crate::explain::explain(&a.loaded, a.resolution.model(), &a.host_node_name, shown);
     let mut out = String::new();

@@ -18,6 +18,7 @@ pub mod analysis;
 mod completion;
 mod diagnostics;
 mod dispatch;
+mod failed;
 mod hover;
 mod inlay;
 mod navigate;
