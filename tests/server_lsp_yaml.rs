@@ -211,3 +211,28 @@ fn fix_all_applies_the_safe_fixes_of_a_spec() {
     );
     c.shutdown();
 }
+
+#[test]
+fn spec_positions_count_utf16_or_utf8_as_negotiated() {
+    let (_d, root, u) = workspace();
+    let spec = "supervisord:\n  logfile: /tmp/é.log\nprograms:\n  web:\n    command: /bin/cat\n    numprocs: 2\n    process_name: \"é😀_%(process_num)d\"\n";
+    let line = "    process_name: \"é😀_%(process_num)d\"";
+    for (utf8, end) in [(false, line.encode_utf16().count()), (true, line.len())] {
+        let mut c = Client::start(&root, utf8).0;
+        c.open(&u, spec);
+        c.diagnostics_where(&u, |_| true);
+        let hints = c.request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}}}),
+        );
+        assert_eq!(hints[1]["position"], json!({"line": 6, "character": end}));
+        assert_eq!(hints[1]["label"], "→ web:é😀_0, web:é😀_1");
+        let symbols = c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": u}}),
+        );
+        let name = &symbols[1]["children"][2];
+        assert_eq!(name["range"]["end"], json!({"line": 6, "character": end}));
+        c.shutdown();
+    }
+}
