@@ -21,12 +21,17 @@ fn large(marker: &str) -> String {
     text
 }
 
-/// Opens the large document and waits for its first diagnostics; returns
-/// how long that first check took.
+/// Opens the large document, waits for its first diagnostics, then edits
+/// it (version 2) and returns how long the diagnostics of the edit took:
+/// what a check takes here. A third of that after an edit, its check is
+/// surely running (the message has been read and the debounce is over).
 fn opened(c: &mut Client, u: &str) -> Duration {
-    let t = Instant::now();
     c.open(u, &large("/bin/v1"));
     c.diagnostics_where(u, |d| !d.is_empty());
+    let t = Instant::now();
+    c.change(u, 2, &large("/bin/v2"));
+    let p = c.next_publish(u, Instant::now() + client::TIMEOUT);
+    assert_eq!(p.expect("diagnostics of version 2")["version"], 2);
     t.elapsed()
 }
 
@@ -42,10 +47,9 @@ fn start() -> (tempfile::TempDir, Client, String) {
 #[test]
 fn a_request_during_a_check_is_answered_before_its_diagnostics() {
     let (_d, mut c, u) = start();
-    let first = opened(&mut c, &u);
-    c.change(&u, 2, &large("/bin/v2"));
-    // The check of version 2 starts after the 20 ms debounce.
-    std::thread::sleep(Duration::from_millis(60));
+    let check = opened(&mut c, &u);
+    c.change(&u, 3, &large("/bin/v3"));
+    std::thread::sleep(check / 3);
     let t = Instant::now();
     let hover = c.request(
         "textDocument/hover",
@@ -60,13 +64,13 @@ fn a_request_during_a_check_is_answered_before_its_diagnostics() {
     );
     assert!(
         !c.has_publish(&u),
-        "the diagnostics of the check came before the hover ({latency:?}; a check takes {first:?})"
+        "the diagnostics of the check came before the hover ({latency:?}; a check takes {check:?})"
     );
     let p = c
         .next_publish(&u, Instant::now() + client::TIMEOUT)
-        .expect("diagnostics of version 2");
-    assert_eq!(p["version"], 2);
-    eprintln!("hover during a check: {latency:?} (a check: {first:?})");
+        .expect("diagnostics of version 3");
+    assert_eq!(p["version"], 3);
+    eprintln!("hover during a check: {latency:?} (a check: {check:?})");
     c.shutdown();
 }
 
@@ -76,14 +80,14 @@ fn rapid_edits_publish_only_the_newest_version() {
     opened(&mut c, &u);
     // Each pause outlasts the debounce, so a check starts between edits;
     // every one but the last is overtaken by the next edit.
-    for v in 2..=6 {
+    for v in 3..=7 {
         c.change(&u, v, &large(&format!("/bin/v{v}")));
         std::thread::sleep(Duration::from_millis(40));
     }
     let p = c
         .next_publish(&u, Instant::now() + client::TIMEOUT)
         .expect("diagnostics after the edits");
-    assert_eq!(p["version"], 6, "{}", p["version"]);
+    assert_eq!(p["version"], 7, "{}", p["version"]);
     // Nothing else comes: the older versions' results were dropped.
     let later = c.next_publish(&u, Instant::now() + Duration::from_millis(500));
     assert_eq!(later.map(|p| p["version"].clone()), None::<Value>);
@@ -93,14 +97,23 @@ fn rapid_edits_publish_only_the_newest_version() {
 #[test]
 fn shutdown_during_a_check_exits_promptly() {
     let (_d, mut c, u) = start();
-    let first = opened(&mut c, &u);
-    c.change(&u, 2, &large("/bin/v2"));
-    std::thread::sleep(Duration::from_millis(60));
+    let check = opened(&mut c, &u);
+    c.change(&u, 3, &large("/bin/v3"));
+    std::thread::sleep(check / 3);
     let t = Instant::now();
-    c.shutdown();
-    let took = t.elapsed();
+    let r = c.request("shutdown", Value::Null);
+    assert_eq!(r, Value::Null);
+    // Answered without finishing the check: its result is never published.
     assert!(
-        took < first / 2,
-        "shutdown and exit took {took:?}; a check takes {first:?}"
+        !c.has_publish(&u),
+        "the check ran to its end before shutdown"
+    );
+    c.notify("exit", Value::Null);
+    assert!(c.wait_exit().success());
+    let took = t.elapsed();
+    eprintln!("shutdown during a check: {took:?} (a check: {check:?})");
+    assert!(
+        took < check,
+        "shutdown and exit took {took:?}; the check of an edit takes {check:?}"
     );
 }
