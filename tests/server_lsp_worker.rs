@@ -1,7 +1,8 @@
 //! Checks run off the event loop: a request sent while a large document
 //! is being checked is answered before that check's diagnostics arrive,
-//! rapid edits publish diagnostics only for the newest version, and
-//! shutdown does not wait for a running check.
+//! rapid edits publish diagnostics only for the newest version, shutdown
+//! does not wait for a running check, and a request about a document not
+//! checked yet waits for its first check (or its closing).
 
 #[path = "server_lsp/client.rs"]
 mod client;
@@ -116,4 +117,28 @@ fn shutdown_during_a_check_exits_promptly() {
         took < check,
         "shutdown and exit took {took:?}; the check of an edit takes {check:?}"
     );
+}
+
+#[test]
+fn a_request_before_the_first_check_waits_for_it() {
+    let (_d, mut c, u) = start();
+    let small = u.replace("large.conf", "small.conf");
+    let text = "[supervisord]\n[program:web]\ncommand=/bin/cat\n[group:g]\nprograms=web\n";
+    c.open(&small, text);
+    // Navigation needs the check: answered once it is done.
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": small}, "position": {"line": 4, "character": 10}}),
+    );
+    assert_eq!(def[0]["range"]["start"]["line"], 1, "{def}");
+    // A document closed before its first check: its waiting request fails.
+    c.open(&u, &large("/bin/v1"));
+    let id = c.send_request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 2, "character": 2}}),
+    );
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    let r = c.response(id, "hover");
+    assert_eq!(r["error"]["code"], -32803, "{r}");
+    c.shutdown();
 }

@@ -45,7 +45,7 @@ pub fn request(connection: &Connection, state: &mut State, req: Request, running
         return;
     }
     let id = req.id.clone();
-    let outcome = catch_unwind(AssertUnwindSafe(|| route(connection, state, req)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| route(state, req)));
     let response = match outcome {
         Ok(Ok(value)) => Response::new_ok(id, value),
         Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
@@ -60,25 +60,22 @@ pub fn request(connection: &Connection, state: &mut State, req: Request, running
 
 type Answer = Result<Value, (ErrorCode, String)>;
 
-fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
+fn route(state: &mut State, req: Request) -> Answer {
     use lsp::request::*;
     match req.method.as_str() {
         HoverRequest::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::HoverParams| p.text_document_position_params,
             |s, d, p| hover::hover(s, d, p.position),
         ),
         Completion::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::CompletionParams| p.text_document_position,
             |s, d, p| completion::complete(s, d, p.position),
         ),
         GotoDefinition::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::GotoDefinitionParams| p.text_document_position_params,
@@ -88,7 +85,6 @@ fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
             let params: lsp::ReferenceParams = parse(&req)?;
             let with_decl = params.context.include_declaration;
             on_doc(
-                connection,
                 state,
                 req,
                 |p: lsp::ReferenceParams| p.text_document_position,
@@ -97,19 +93,17 @@ fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
         }
         DocumentSymbolRequest::METHOD => {
             let p: lsp::DocumentSymbolParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
-                symbols::symbols(s, d)
-            })
+            with_doc(state, &p.text_document.uri, symbols::symbols)
         }
         InlayHintRequest::METHOD => {
             let p: lsp::InlayHintParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
+            with_doc(state, &p.text_document.uri, |s, d| {
                 inlay::hints(s, d, p.range)
             })
         }
         CodeActionRequest::METHOD => {
             let p: lsp::CodeActionParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
+            with_doc(state, &p.text_document.uri, |s, d| {
                 actions::actions(s, d, p.range, &p.context)
             })
         }
@@ -127,19 +121,17 @@ fn parse<P: DeserializeOwned>(req: &Request) -> Result<P, (ErrorCode, String)> {
 
 /// A request at a position in a document.
 fn on_doc<P: DeserializeOwned, R: Serialize>(
-    connection: &Connection,
     state: &mut State,
     req: Request,
     at: impl FnOnce(P) -> lsp::TextDocumentPositionParams,
     f: impl FnOnce(&State, &Document, &lsp::TextDocumentPositionParams) -> R,
 ) -> Answer {
     let p = at(parse(&req)?);
-    with_doc(connection, state, &p.text_document.uri, |s, d| f(s, d, &p))
+    with_doc(state, &p.text_document.uri, |s, d| f(s, d, &p))
 }
 
 /// Runs `f` on an open document, with its last analysis.
 fn with_doc<R: Serialize>(
-    _connection: &Connection,
     state: &mut State,
     uri: &lsp::Uri,
     f: impl FnOnce(&State, &Document) -> R,
@@ -232,8 +224,14 @@ pub fn checked(connection: &Connection, state: &mut State, done: Done) {
     if state.install(done) {
         publish_analysis(connection, state, &key);
     }
+    retry_deferred(connection, state, None);
+}
+
+/// Answers the requests that no longer wait (their document was checked
+/// or closed); the others wait on.
+pub fn retry_deferred(connection: &Connection, state: &mut State, running: Option<&str>) {
     for req in std::mem::take(&mut state.deferred) {
-        request(connection, state, req, None);
+        request(connection, state, req, running);
     }
 }
 

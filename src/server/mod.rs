@@ -135,6 +135,8 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
             }
             Event::Message(Message::Notification(n)) => {
                 dispatch::notification(connection, state, n);
+                // A document closed: its waiting requests get their error.
+                dispatch::retry_deferred(connection, state, worker.busy());
             }
             Event::Message(Message::Response(_)) => {}
             Event::Closed => return Ok(()),

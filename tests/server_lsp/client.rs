@@ -83,9 +83,20 @@ impl Client {
 
     /// The whole response (with `result` or `error`).
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id, method)
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The response to request `id` (keeping what arrives before it).
+    pub fn response(&mut self, id: i64, method: &str) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let v = self
