@@ -4,7 +4,8 @@
 //! documentation. On a value: what supervisord reads (`1MB` → 1048576,
 //! `TERM` → signal 15) and, for a `%(…)` value, what it expands to in each
 //! instance. On a program header: the instances' namespecs and their place
-//! in the start order.
+//! in the start order, or, for a section supervisord refuses, why it has
+//! none. A supc.yaml spec is hovered through its outline, like INI.
 
 use super::outline::{OptionInfo, SectionInfo};
 use super::state::{Document, State};

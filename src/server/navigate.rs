@@ -1,6 +1,9 @@
 //! Go to definition and find references across the files of one config:
 //! `programs=` entries ↔ their `[program:x]` sections, `[include]`
-//! patterns → the files they matched, a group → its members.
+//! patterns → the files they matched, a group → its members. In a
+//! supc.yaml spec the same through its outline: a `programs:` list entry,
+//! a program's key, `include: files:`; the places come from the check,
+//! whose spans point into the YAML.
 
 use super::analysis::Analysis;
 use super::diagnostics::Lines;
