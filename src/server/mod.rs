@@ -37,6 +37,7 @@ mod yaml_place;
 
 use lsp_server::{Connection, Message};
 use state::{ClientOptions, State};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Instant;
 use text::Encoding;
@@ -92,10 +93,14 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
     let mut worker = Worker::start(tx);
     let mut shutting_down = false;
     loop {
-        if worker.busy().is_none()
-            && let Some(job) = state.next_job(Instant::now())
-        {
-            worker.submit(job);
+        if worker.busy().is_none() {
+            // A panic finding the main config drops that one check.
+            let job = catch_unwind(AssertUnwindSafe(|| state.next_job(Instant::now())));
+            match job {
+                Ok(Some(job)) => worker.submit(job),
+                Ok(None) => {}
+                Err(_) => dispatch::retry_deferred(connection, state, None),
+            }
         }
         // While a check runs, its result is the next thing due.
         let due = state.next_due().filter(|_| worker.busy().is_none());

@@ -219,7 +219,9 @@ impl State {
     }
 
     fn job(&mut self, key: &str) -> Option<Job> {
-        let doc = self.docs.get(key)?;
+        let doc = self.docs.get_mut(key)?;
+        // No longer due even if finding the main config panics below.
+        doc.due = None;
         let (path, stamp) = (doc.path.clone(), doc.stamp);
         let text = self.texts.get(&path).map_or("", String::as_str);
         let yaml = crate::yaml::is_yaml_path(&path.to_string_lossy());
@@ -229,9 +231,6 @@ impl State {
         } else {
             None
         };
-        if let Some(doc) = self.docs.get_mut(key) {
-            doc.due = None;
-        }
         Some(Job {
             key: key.to_string(),
             stamp,
