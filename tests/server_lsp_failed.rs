@@ -91,3 +91,23 @@ fn inlay_hints_are_never_stale_or_wrong() {
     assert_eq!(hints(&mut c, &u), [(ok, five.clone()), (ok + 1, five)]);
     c.shutdown();
 }
+
+#[test]
+fn a_client_that_can_refresh_inlay_hints_is_told_to_after_a_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let u = uri(&root.join("supervisord.conf"));
+    let caps = json!({"inlayHint": {"refreshSupport": true}});
+    let mut c = Client::start_with(&root, false, caps).0;
+    c.open(&u, TEXT);
+    c.diagnostics_where(&u, |_| true);
+    let refresh = c.server_request("workspace/inlayHint/refresh");
+    c.send(&json!({"jsonrpc": "2.0", "id": refresh["id"], "result": null}));
+    c.change(&u, 2, &TEXT.replace("numprocs=2", "numprocs=5"));
+    c.diagnostics_where(&u, |_| true);
+    c.server_request("workspace/inlayHint/refresh");
+    let ok = pos(TEXT, "numprocs=2", 0)["line"].as_u64().unwrap();
+    let five = "→ ok:ok_0, ok:ok_1, ok:ok_2 … ok:ok_4 (5)".to_string();
+    assert_eq!(hints(&mut c, &u), [(ok, five.clone()), (ok + 1, five)]);
+    c.shutdown();
+}

@@ -223,8 +223,21 @@ pub fn checked(connection: &Connection, state: &mut State, done: Done) {
     let key = done.key.clone();
     if state.install(done) {
         publish_analysis(connection, state, &key);
+        if state.inlay_refresh {
+            refresh_inlay_hints(connection, state);
+        }
     }
     retry_deferred(connection, state, None);
+}
+
+/// Asks the client to request inlay hints again (they may have appeared:
+/// none are given while a check is pending). Its answer, an empty
+/// response, is dropped by the loop.
+fn refresh_inlay_hints(connection: &Connection, state: &mut State) {
+    state.sent += 1;
+    let id = lsp_server::RequestId::from(format!("supc-{}", state.sent));
+    let r = Request::new(id, "workspace/inlayHint/refresh".into(), ());
+    send(connection, Message::Request(r));
 }
 
 /// Answers the requests that no longer wait (their document was checked

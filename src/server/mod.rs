@@ -84,6 +84,13 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
         .initialize_finish(id, result)
         .map_err(|e| ServerError::Protocol(e.to_string()))?;
     let mut state = State::new(workspace_folders(&params), &options, encoding);
+    state.inlay_refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.inlay_hint.as_ref())
+        .and_then(|i| i.refresh_support)
+        .unwrap_or(false);
     event_loop(connection, &mut state)
 }
 

@@ -74,6 +74,11 @@ pub struct State {
     pub debounce: Duration,
     /// Requests waiting for their document's first check.
     pub deferred: Vec<lsp_server::Request>,
+    /// The client asks again for inlay hints when told to (hints are left
+    /// out while a check is pending, so a new check can change them).
+    pub inlay_refresh: bool,
+    /// Requests the server sent (their ids).
+    pub sent: u64,
     untitled: u32,
     stamps: u64,
 }
@@ -88,6 +93,8 @@ impl State {
             encoding,
             debounce: Duration::from_millis(options.debounce_ms.unwrap_or(150)),
             deferred: Vec::new(),
+            inlay_refresh: false,
+            sent: 0,
             untitled: 0,
             stamps: 0,
         }

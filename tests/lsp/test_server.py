@@ -22,6 +22,12 @@ WORKER_URI = (WORKSPACE / "conf.d" / "worker.conf").resolve().as_uri()
     params=["visual-studio-code", "neovim", "emacs"],
 )
 async def client(request, lsp_client: LanguageClient):
+    # Clients that declare refreshSupport are asked to re-request inlay
+    # hints after each check; this one has nothing to redraw.
+    @lsp_client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def refresh(params):
+        return None
+
     params = types.InitializeParams(
         capabilities=client_capabilities(request.param),
         root_uri=WORKSPACE.resolve().as_uri(),

@@ -25,6 +25,12 @@ pub struct Client {
 impl Client {
     /// Starts the server and initializes it (`utf8`: offer UTF-8).
     pub fn start(root: &Path, utf8: bool) -> (Client, Value) {
+        Self::start_with(root, utf8, json!({}))
+    }
+
+    /// [`start`](Self::start), the client also declaring `workspace`
+    /// capabilities.
+    pub fn start_with(root: &Path, utf8: bool, workspace: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_supc"))
             .arg("server")
             .current_dir(root)
@@ -63,7 +69,7 @@ impl Client {
                 "processId": null,
                 "rootUri": root_uri,
                 "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-                "capabilities": {"general": {"positionEncodings": encodings}},
+                "capabilities": {"general": {"positionEncodings": encodings}, "workspace": workspace},
                 "initializationOptions": {"debounceMs": 20, "portable": true},
             }),
         );
@@ -129,6 +135,24 @@ impl Client {
                 return Some(self.pending.remove(i)["params"].clone());
             }
             let v = self.recv(deadline)?;
+            self.pending.push(v);
+        }
+    }
+
+    /// The next request the server sends of `method` (bounded wait).
+    pub fn server_request(&mut self, method: &str) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let at = self
+                .pending
+                .iter()
+                .position(|v| v["method"] == method && v.get("id").is_some());
+            if let Some(i) = at {
+                return self.pending.remove(i);
+            }
+            let v = self
+                .recv(deadline)
+                .unwrap_or_else(|| panic!("no {method} request"));
             self.pending.push(v);
         }
     }
