@@ -236,3 +236,27 @@ fn spec_positions_count_utf16_or_utf8_as_negotiated() {
         c.shutdown();
     }
 }
+
+#[test]
+fn a_refused_spec_program_says_why_on_hover_and_gets_no_hint() {
+    let (_d, root, u) = workspace();
+    let spec = SPEC.replace("\"%(program_name)s_%(process_num)02d\"", "web");
+    let mut c = Client::start(&root, false).0;
+    c.open(&u, &spec);
+    c.diagnostics_where(&u, |d| codes(d).contains(&"SUP028".to_string()));
+    let h = client::hover_text(&mut c, &u, pos(&spec, "web:", 1));
+    assert!(
+        h.contains(
+            "No instances: supervisord refuses this section: %(process_num) must be present"
+        ),
+        "{h}"
+    );
+    let h = client::hover_text(&mut c, &u, pos(&spec, "numprocs", 1));
+    assert!(h.contains("**numprocs**"), "{h}");
+    let hints = c.request(
+        "textDocument/inlayHint",
+        json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 17, "character": 0}}}),
+    );
+    assert_eq!(hints, json!([]));
+    c.shutdown();
+}
