@@ -15,6 +15,10 @@ use lsp_types::{
 };
 use std::collections::HashMap;
 
+/// The safe fixes of a spec that "fix all" takes at most (the rest come
+/// with the next request, once these are applied).
+const SPEC_FIXES: usize = 32;
+
 /// A fix as the server needs it (see [`fix_of`]).
 pub struct FixView<'a> {
     pub message: &'a str,
@@ -88,10 +92,17 @@ pub fn actions(
             }
         }
     }
+    // Each fix of a spec is verified by reading the spec again: bounded.
+    let limit = if doc.is_yaml() {
+        SPEC_FIXES
+    } else {
+        usize::MAX
+    };
     let safe: Vec<(Span, String)> = mine
         .iter()
         .filter_map(|d| fix_of(d))
         .filter(|f| f.safe)
+        .take(limit)
         .filter_map(|f| edits_of(state, doc, a, &f))
         .flatten()
         .collect();
