@@ -190,10 +190,11 @@ impl State {
     }
 
     /// Every other open document whose last check read `path` (an
-    /// included file, or the main config of a snippet).
+    /// included file, or the main config of a snippet), or that has not
+    /// been checked yet (its first check may be running on older text).
     fn schedule_path_readers(&mut self, path: &Path, due: Instant) {
         for doc in self.docs.values_mut() {
-            let reads = doc.analysis.as_ref().is_some_and(|a| a.reads(path));
+            let reads = doc.analysis.as_ref().is_none_or(|a| a.reads(path));
             if reads && doc.path != path {
                 doc.due = Some(doc.due.map_or(due, |d| d.min(due)));
             }
