@@ -195,25 +195,40 @@ pub fn notification(connection: &Connection, state: &mut State, n: Notification)
     drop(outcome);
 }
 
-/// Applies full or incremental changes in order.
-fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
+/// Applies full or incremental changes in order. A ranged change is
+/// placed with the document's line index, or one of the text as changed
+/// so far (never built for a full-text change).
+pub(super) fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
     let key = p.text_document.uri.as_str();
     let Some(doc) = state.docs.get(key) else {
         return;
     };
-    let mut text = state.text(doc).to_string();
-    let mut index = doc.index.clone();
+    let enc = state.encoding;
+    // `None`: still the document's text.
+    let mut text: Option<String> = None;
     for c in p.content_changes {
-        match c.range {
-            None => text = c.text,
-            Some(r) => {
-                let start = index.offset(&text, r.start, state.encoding);
-                let end = index.offset(&text, r.end, state.encoding).max(start);
-                text.replace_range(start..end, &c.text);
-            }
-        }
-        index = super::text::LineIndex::new(&text);
+        let Some(r) = c.range else {
+            text = Some(c.text);
+            continue;
+        };
+        let (start, end) = {
+            let current = text.as_deref().unwrap_or(state.text(doc));
+            let built;
+            let index = match &text {
+                Some(t) => {
+                    built = super::text::LineIndex::new(t);
+                    &built
+                }
+                None => &doc.index,
+            };
+            let start = index.offset(current, r.start, enc);
+            (start, index.offset(current, r.end, enc).max(start))
+        };
+        let mut t = text.take().unwrap_or_else(|| state.text(doc).to_string());
+        t.replace_range(start..end, &c.text);
+        text = Some(t);
     }
+    let text = text.unwrap_or_else(|| state.text(doc).to_string());
     state.replace(key, p.text_document.version, text);
 }
 
