@@ -260,3 +260,31 @@ fn a_refused_spec_program_says_why_on_hover_and_gets_no_hint() {
     assert_eq!(hints, json!([]));
     c.shutdown();
 }
+
+#[test]
+fn no_comment_is_written_into_a_block_scalar() {
+    let (_d, root, u) = workspace();
+    let spec = SPEC.replace("directory: ~/app", "directory: >-\n      ~/app");
+    let mut c = Client::start(&root, false).0;
+    c.open(&u, &spec);
+    let diags = c.diagnostics_where(&u, |d| codes(d).contains(&"SUP403".to_string()));
+    let tilde = diags.iter().find(|d| d["code"] == "SUP403").unwrap();
+    let list = actions_for(&mut c, &u, tilde);
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Disable")),
+        "{titles:?}"
+    );
+    // The fix itself reads back right inside the block.
+    let fix = action(&list, "write `%(ENV_HOME)s`");
+    assert_eq!(
+        fix["edit"]["changes"][&u],
+        json!([{"range": range_of(&spec, "~"), "newText": "%(ENV_HOME)s"}])
+    );
+    c.shutdown();
+}

@@ -80,8 +80,9 @@ pub fn actions(
                     fix.safe,
                 ));
             }
-            if is_rule(d) {
-                let edit = disable_line(state, doc, primary.span, d);
+            if is_rule(d)
+                && let Some(edit) = disable_line(state, doc, primary.span, d)
+            {
                 out.push(action(
                     format!("Disable {} for this line", rule_name(d)),
                     CodeActionKind::QUICKFIX,
@@ -201,10 +202,19 @@ fn rule_name(d: &Diagnostic) -> String {
 
 /// `; supc: disable=NAME` on its own line above the finding's line (in a
 /// spec `# supc: disable=NAME`, indented as that line, since the YAML
-/// front end reads `#` comments as suppressions the same way).
+/// front end reads `#` comments as suppressions the same way). None inside
+/// a YAML block scalar, where a `#` line would be part of the text.
 #[allow(clippy::mutable_key_type, reason = "as in workspace_edit")]
-fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> WorkspaceEdit {
+fn disable_line(
+    state: &State,
+    doc: &Document,
+    span: Span,
+    d: &Diagnostic,
+) -> Option<WorkspaceEdit> {
     let text = state.text(doc);
+    if doc.is_yaml() && super::yaml_outline::in_block_scalar(text, span.start as usize) {
+        return None;
+    }
     let pos = doc
         .index
         .position(text, span.start as usize, state.encoding);
@@ -220,10 +230,10 @@ fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> Wo
     let edit = TextEdit::new(Range::new(at, at), comment);
     let mut changes = HashMap::new();
     changes.insert(doc.uri.clone(), vec![edit]);
-    WorkspaceEdit {
+    Some(WorkspaceEdit {
         changes: Some(changes),
         ..Default::default()
-    }
+    })
 }
 
 #[cfg(test)]

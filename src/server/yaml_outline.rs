@@ -68,6 +68,19 @@ fn lines(text: &str) -> Vec<Line<'_>> {
     out
 }
 
+/// Whether the line holding `offset` is text of a block scalar (`|`,
+/// `>`), where a `#` line would be part of the value, not a comment.
+pub fn in_block_scalar(text: &str, offset: usize) -> bool {
+    let start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let body = line.trim_start_matches(' ');
+    let content = !body.is_empty() && !body.starts_with('#');
+    content && !lines(text).iter().any(|l| l.start == start)
+}
+
 /// `body` without a trailing `# comment` (a `#` at the start or after a
 /// blank, outside quotes), trimmed.
 fn without_comment(body: &str) -> &str {
@@ -269,6 +282,14 @@ mod tests {
         let programs = &o.sections[3].options[0];
         assert_eq!(programs.value, "web,api");
         assert_eq!(&SPEC[programs.value_range.clone()], "- web\n      - api");
+    }
+
+    #[test]
+    fn block_scalar_lines_are_known() {
+        let at = |needle: &str| SPEC.find(needle).unwrap();
+        assert!(in_block_scalar(SPEC, at("--flag")));
+        assert!(!in_block_scalar(SPEC, at("command: |")));
+        assert!(!in_block_scalar(SPEC, at("- web")));
     }
 
     #[test]
