@@ -142,3 +142,44 @@ fn a_request_before_the_first_check_waits_for_it() {
     assert_eq!(r["error"]["code"], -32803, "{r}");
     c.shutdown();
 }
+
+#[test]
+fn a_check_that_read_a_file_edited_since_is_not_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("conf.d")).unwrap();
+    let main = format!(
+        "{}[group:g]\nprograms=w\n[include]\nfiles=conf.d/*.conf\n",
+        large("/bin/v1")
+    );
+    let snippet = "[program:w]\ncommand=/bin/cat\n";
+    // Named to be checked first when both are due.
+    std::fs::write(root.join("a.conf"), &main).unwrap();
+    std::fs::write(root.join("conf.d/w.conf"), snippet).unwrap();
+    let (a, b) = (uri(&root.join("a.conf")), uri(&root.join("conf.d/w.conf")));
+    let mut c = Client::start(&root, false).0;
+    c.open(&b, snippet);
+    c.open(&a, &main);
+    c.diagnostics_where(&a, |d| !d.is_empty());
+    c.diagnostics_where(&b, |_| true);
+    // An edit of the main config re-checks it, then the snippet.
+    let t = Instant::now();
+    c.change(&a, 2, &main.replace("/bin/v1", "/bin/v2"));
+    c.diagnostics_where(&a, |_| true);
+    let check = t.elapsed();
+    c.diagnostics_where(&b, |_| true);
+    // While the main config is checked, the program it groups is renamed.
+    c.change(&a, 3, &main.replace("/bin/v1", "/bin/v3"));
+    // Past reading the large message and the debounce: mid-check.
+    std::thread::sleep(check / 2);
+    c.change(&b, 2, &snippet.replace("[program:w]", "[program:w2]"));
+    let p = c
+        .next_publish(&a, Instant::now() + client::TIMEOUT)
+        .expect("diagnostics of version 3");
+    let found = p["diagnostics"].as_array().unwrap();
+    assert!(
+        client::codes(found).contains(&"SUP025".to_string()),
+        "published from the snippet's older text: {found:?}"
+    );
+    c.shutdown();
+}

@@ -242,24 +242,36 @@ impl State {
         Some(Job {
             key: key.to_string(),
             stamp,
+            as_of: self.stamps,
             snippet: snippet && main.is_none(),
             root: main.unwrap_or(path),
             host: self.host.clone(),
         })
     }
 
-    /// Keeps a finished check if its document is still open and unedited
-    /// since the job was made; `true` when it was kept (and is to be
-    /// published). A stale result is dropped: the edit made the document
-    /// due again.
+    /// Keeps a finished check if its document is still open and neither
+    /// it nor another open file the check read was edited since the job
+    /// was made; `true` when it was kept (and is to be published). A stale
+    /// result is dropped and the document checked again.
     pub fn install(&mut self, done: Done) -> bool {
+        let Some(analysis) = done.analysis else {
+            return false;
+        };
+        let read_stale = self
+            .docs
+            .values()
+            .any(|d| d.stamp > done.as_of && analysis.reads(&d.path));
         let Some(doc) = self.docs.get_mut(&done.key) else {
             return false;
         };
-        if doc.stamp != done.stamp || done.analysis.is_none() {
+        if doc.stamp != done.stamp {
             return false;
         }
-        doc.analysis = done.analysis;
+        if read_stale {
+            doc.due = Some(doc.due.map_or(Instant::now(), |d| d.min(Instant::now())));
+            return false;
+        }
+        doc.analysis = Some(analysis);
         true
     }
 

@@ -22,6 +22,9 @@ pub struct Job {
     pub key: String,
     /// The document's edit stamp when the job was made.
     pub stamp: u64,
+    /// The newest stamp of any document then: a file edited after it was
+    /// read in its older text.
+    pub as_of: u64,
     pub root: PathBuf,
     pub snippet: bool,
     pub host: Host,
@@ -32,6 +35,7 @@ pub struct Job {
 pub struct Done {
     pub key: String,
     pub stamp: u64,
+    pub as_of: u64,
     pub analysis: Option<Analysis>,
 }
 
@@ -53,6 +57,7 @@ pub fn run(job: Job) -> Done {
     Done {
         key: job.key,
         stamp: job.stamp,
+        as_of: job.as_of,
         analysis,
     }
 }
