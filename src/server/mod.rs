@@ -109,18 +109,8 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
                 Err(_) => dispatch::retry_deferred(connection, state, None),
             }
         }
-        // While a check runs, its result is the next thing due.
-        let due = state.next_due().filter(|_| worker.busy().is_none());
-        let event = match due {
-            Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
-                Ok(e) => e,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return Ok(()),
-            },
-            None => match events.recv() {
-                Ok(e) => e,
-                Err(_) => return Ok(()),
-            },
+        let Some(event) = next_event(&events, state, &worker) else {
+            return Ok(());
         };
         match event {
             Event::Checked(done) => {
@@ -151,8 +141,27 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
                 dispatch::retry_deferred(connection, state, worker.busy());
             }
             Event::Message(Message::Response(_)) => {}
+            Event::Due => {}
             Event::Closed => return Ok(()),
         }
+    }
+}
+
+/// The next event, or `None` when the event channel is gone: a message,
+/// a finished check, or [`Event::Due`] at the earliest debounce deadline
+/// when no check runs (while one runs, its result is the next thing due).
+fn next_event(
+    events: &std::sync::mpsc::Receiver<Event>,
+    state: &State,
+    worker: &Worker,
+) -> Option<Event> {
+    let Some(due) = state.next_due().filter(|_| worker.busy().is_none()) else {
+        return events.recv().ok();
+    };
+    match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+        Ok(e) => Some(e),
+        Err(RecvTimeoutError::Timeout) => Some(Event::Due),
+        Err(RecvTimeoutError::Disconnected) => None,
     }
 }
 

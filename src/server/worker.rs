@@ -44,6 +44,8 @@ pub struct Done {
 pub enum Event {
     Message(Message),
     Checked(Box<Done>),
+    /// A debounce deadline passed: a check is due.
+    Due,
     /// The client's input ended.
     Closed,
 }
