@@ -5,8 +5,10 @@ Generates the configs of scripts/bench.py (1,000 and 5,000 programs, each
 with numprocs=10), starts `supc server` over stdio with no debounce, opens
 the config, then sends edits (a value changed on the last program, as a
 user types) and times each edit from the moment it is sent to the moment
-the diagnostics of that version arrive. Prints the best and the median.
-Not a test: numbers depend on the machine; the README reports them.
+the diagnostics of that version arrive. Right after each edit it sends a
+hover (the check of the edit is then running on the server's worker) and
+times its answer. Prints a Markdown table ready for the README ("Editors").
+Not a test: numbers depend on the machine.
 
     python3 scripts/bench-server.py [--supc target/release/supc] [--edits 15]
 """
@@ -29,6 +31,7 @@ class Server:
             [os.path.abspath(supc), "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=root
         )
         self.next_id = 1
+        self.pending = []  # messages read while waiting for another
 
     def send(self, msg):
         body = json.dumps(msg).encode()
@@ -56,13 +59,14 @@ class Server:
             m = self.recv()
             if m.get("id") == rid and "method" not in m:
                 return m
+            self.pending.append(m)
 
     def notify(self, method, params):
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def diagnostics(self, uri, version):
         while True:
-            m = self.recv()
+            m = self.pending.pop(0) if self.pending else self.recv()
             p = m.get("params") or {}
             if (
                 m.get("method") == "textDocument/publishDiagnostics"
@@ -102,7 +106,8 @@ def measure(supc, programs, edits):
         server.diagnostics(uri, 1)
         opened = time.perf_counter() - start
         line = text.count("\n") - 1  # the last line: the last program's environment
-        times = []
+        times, hovers, hover_first = [], [], 0
+        hover_at = {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}
         for v in range(2, edits + 2):
             change = {
                 "range": {"start": {"line": line, "character": 0}, "end": {"line": line + 1, "character": 0}},
@@ -113,10 +118,22 @@ def measure(supc, programs, edits):
                 "textDocument/didChange",
                 {"textDocument": {"uri": uri, "version": v}, "contentChanges": [change]},
             )
+            server.request("textDocument/hover", hover_at)
+            hovers.append(time.perf_counter() - start)
+            hover_first += not any(is_diagnostics(m, uri, v) for m in server.pending)
             server.diagnostics(uri, v)
             times.append(time.perf_counter() - start)
         server.close()
-        return len(text), opened, times
+        return len(text), opened, times, hovers, hover_first
+
+
+def is_diagnostics(m, uri, version):
+    p = m.get("params") or {}
+    return (
+        m.get("method") == "textDocument/publishDiagnostics"
+        and p.get("uri") == uri
+        and p.get("version") == version
+    )
 
 
 def main():
@@ -125,15 +142,31 @@ def main():
     ap.add_argument("--edits", type=int, default=15)
     ap.add_argument("--sizes", default="1000,5000")
     args = ap.parse_args()
-    print("| programs (x numprocs 10) | size | open | edit → diagnostics, best | median |")
-    print("|---|---|---|---|---|")
+    print(
+        "`supc server` (%s, %d CPUs), %d edits per config, no debounce:\n"
+        % (os.path.relpath(args.supc), os.cpu_count() or 0, args.edits)
+    )
+    print(
+        "| programs (× numprocs 10) | size | open | edit → diagnostics, best | median "
+        "| hover sent with the edit, median | max | hover answered first |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for n in [int(s) for s in args.sizes.split(",")]:
-        size, opened, times = measure(args.supc, n, args.edits)
+        size, opened, times, hovers, first = measure(args.supc, n, args.edits)
         print(
-            "| %d | %.1f MB | %.0f ms | %.0f ms | %.0f ms |"
-            % (n, size / 1e6, opened * 1e3, min(times) * 1e3, statistics.median(times) * 1e3)
+            "| %d | %.1f MB | %.0f ms | %.0f ms | %.0f ms | %.1f ms | %.1f ms | %d of %d |"
+            % (
+                n,
+                size / 1e6,
+                opened * 1e3,
+                min(times) * 1e3,
+                statistics.median(times) * 1e3,
+                statistics.median(hovers) * 1e3,
+                max(hovers) * 1e3,
+                first,
+                len(hovers),
+            )
         )
-
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@
 #[path = "server_lsp/client.rs"]
 mod client;
 
-use client::{Client, uri};
+use client::{Client, at, codes, hover_text, labels, many_programs, pos, uri};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -39,46 +39,6 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(root.join("supervisord.conf"), MAIN).unwrap();
     std::fs::write(root.join("conf.d/worker.conf"), WORKER).unwrap();
     (dir, root)
-}
-
-fn pos(text: &str, needle: &str, delta: usize) -> Value {
-    let at = text
-        .find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in text"))
-        + delta;
-    let line = text[..at].matches('\n').count();
-    let col = text[..at]
-        .rsplit('\n')
-        .next()
-        .unwrap()
-        .encode_utf16()
-        .count();
-    json!({"line": line, "character": col})
-}
-
-fn at(u: &str, p: Value) -> Value {
-    json!({"textDocument": {"uri": u}, "position": p})
-}
-
-fn codes(diags: &[Value]) -> Vec<String> {
-    diags
-        .iter()
-        .map(|d| d["code"].as_str().unwrap_or("").to_string())
-        .collect()
-}
-
-fn hover_text(c: &mut Client, u: &str, p: Value) -> String {
-    let h = c.request("textDocument/hover", at(u, p));
-    h["contents"]["value"].as_str().unwrap_or("").to_string()
-}
-
-fn labels(items: &Value) -> Vec<String> {
-    items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn start(root: &Path) -> Client {
@@ -483,14 +443,6 @@ logfile={}
         assert!(r.get("error").is_none(), "{name}: {r}");
     }
     c.shutdown();
-}
-
-fn many_programs(n: usize) -> String {
-    let mut s = String::from("[supervisord]\n");
-    for i in 0..n {
-        s.push_str(&format!("[program:p{i}]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n"));
-    }
-    s
 }
 
 #[test]

@@ -62,6 +62,6 @@ fn pytest_lsp_suite_passes() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(status.success(), "pytest-lsp failed:\n{stdout}\n{stderr}");
-    // The suite really ran: 5 tests × 3 client profiles.
-    assert!(stdout.contains("15 passed"), "{stdout}");
+    // The suite really ran: 6 tests × 3 client profiles.
+    assert!(stdout.contains("18 passed"), "{stdout}");
 }

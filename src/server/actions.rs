@@ -1,7 +1,8 @@
 //! Code actions: each finding's fix as a quick fix, one "fix all" that
 //! applies every safe fix of the document, and "disable RULE for this
 //! line" (a `; supc: disable=NAME` comment line above the finding, which a
-//! comment line inside a value does not interrupt).
+//! comment line inside a value does not interrupt; `# supc: disable=NAME`
+//! in a supc.yaml spec).
 
 use super::analysis::Analysis;
 use super::diagnostics::{self, Lines, belongs_to};
@@ -13,6 +14,10 @@ use lsp_types::{
     WorkspaceEdit,
 };
 use std::collections::HashMap;
+
+/// The safe fixes of a spec that "fix all" takes at most (the rest come
+/// with the next request, once these are applied).
+const SPEC_FIXES: usize = 32;
 
 /// A fix as the server needs it (see [`fix_of`]).
 pub struct FixView<'a> {
@@ -63,8 +68,10 @@ pub fn actions(
                 continue;
             }
             let shown = diagnostics::convert(d, r, &mut lines);
-            if let Some(fix) = fix_of(d) {
-                let edit = workspace_edit(a, &mut lines, &fix.edits);
+            if let Some(fix) = fix_of(d)
+                && let Some(edits) = edits_of(state, doc, a, &fix)
+            {
+                let edit = workspace_edit(&mut lines, &edits);
                 out.push(action(
                     fix.message.to_string(),
                     CodeActionKind::QUICKFIX,
@@ -73,9 +80,9 @@ pub fn actions(
                     fix.safe,
                 ));
             }
-            // A `;` comment is INI; a spec has no inline suppressions.
-            if is_rule(d) && !doc.is_yaml() {
-                let edit = disable_line(state, doc, primary.span, d);
+            if is_rule(d)
+                && let Some(edit) = disable_line(state, doc, primary.span, d)
+            {
                 out.push(action(
                     format!("Disable {} for this line", rule_name(d)),
                     CodeActionKind::QUICKFIX,
@@ -86,15 +93,23 @@ pub fn actions(
             }
         }
     }
-    let safe: Vec<(Span, &str)> = mine
+    // Each fix of a spec is verified by reading the spec again: bounded.
+    let limit = if doc.is_yaml() {
+        SPEC_FIXES
+    } else {
+        usize::MAX
+    };
+    let safe: Vec<(Span, String)> = mine
         .iter()
         .filter_map(|d| fix_of(d))
         .filter(|f| f.safe)
-        .flat_map(|f| f.edits)
+        .take(limit)
+        .filter_map(|f| edits_of(state, doc, a, &f))
+        .flatten()
         .collect();
     if !safe.is_empty() {
         let edits = without_overlaps(safe);
-        let edit = workspace_edit(a, &mut lines, &edits);
+        let edit = workspace_edit(&mut lines, &edits);
         out.push(action(
             "Fix all supc findings".into(),
             CodeActionKind::SOURCE_FIX_ALL,
@@ -106,6 +121,20 @@ pub fn actions(
     out.into_iter()
         .map(CodeActionOrCommand::CodeAction)
         .collect()
+}
+
+/// A fix's edits as the document needs them: as they are in INI, in a
+/// spec only those [`yaml_fix::adapt`] can write with the same meaning.
+fn edits_of(
+    state: &State,
+    doc: &Document,
+    a: &Analysis,
+    fix: &FixView<'_>,
+) -> Option<Vec<(Span, String)>> {
+    if doc.is_yaml() {
+        return super::yaml_fix::adapt(&a.loaded, &fix.edits, &state.host);
+    }
+    Some(fix.edits.iter().map(|(s, r)| (*s, r.to_string())).collect())
 }
 
 fn action(
@@ -130,14 +159,14 @@ fn action(
     clippy::mutable_key_type,
     reason = "lsp-types keys WorkspaceEdit by Uri, whose interior mutability is never used"
 )]
-fn workspace_edit(_a: &Analysis, lines: &mut Lines<'_>, edits: &[(Span, &str)]) -> WorkspaceEdit {
+fn workspace_edit(lines: &mut Lines<'_>, edits: &[(Span, String)]) -> WorkspaceEdit {
     let mut changes: HashMap<lsp_types::Uri, Vec<TextEdit>> = HashMap::new();
     for (span, replacement) in edits {
         if let Some(loc) = lines.location(*span) {
             changes
                 .entry(loc.uri)
                 .or_default()
-                .push(TextEdit::new(loc.range, replacement.to_string()));
+                .push(TextEdit::new(loc.range, replacement.clone()));
         }
     }
     WorkspaceEdit {
@@ -148,9 +177,9 @@ fn workspace_edit(_a: &Analysis, lines: &mut Lines<'_>, edits: &[(Span, &str)]) 
 
 /// Sorted by position, dropping any edit that overlaps an earlier one
 /// (two fixes of one place: the first wins, the next run gets the other).
-fn without_overlaps(mut edits: Vec<(Span, &str)>) -> Vec<(Span, &str)> {
+fn without_overlaps(mut edits: Vec<(Span, String)>) -> Vec<(Span, String)> {
     edits.sort_by_key(|(s, _)| (s.file, s.start, s.end));
-    let mut out: Vec<(Span, &str)> = Vec::new();
+    let mut out: Vec<(Span, String)> = Vec::new();
     for (s, r) in edits {
         let overlaps = out
             .last()
@@ -171,24 +200,40 @@ fn rule_name(d: &Diagnostic) -> String {
     d.code.name().to_string()
 }
 
-/// `; supc: disable=NAME` on its own line above the finding's line.
+/// `; supc: disable=NAME` on its own line above the finding's line (in a
+/// spec `# supc: disable=NAME`, indented as that line, since the YAML
+/// front end reads `#` comments as suppressions the same way). None inside
+/// a YAML block scalar, where a `#` line would be part of the text.
 #[allow(clippy::mutable_key_type, reason = "as in workspace_edit")]
-fn disable_line(state: &State, doc: &Document, span: Span, d: &Diagnostic) -> WorkspaceEdit {
+fn disable_line(
+    state: &State,
+    doc: &Document,
+    span: Span,
+    d: &Diagnostic,
+) -> Option<WorkspaceEdit> {
     let text = state.text(doc);
+    if doc.is_yaml() && super::yaml_outline::in_block_scalar(text, span.start as usize) {
+        return None;
+    }
     let pos = doc
         .index
         .position(text, span.start as usize, state.encoding);
     let at = lsp_types::Position::new(pos.line, 0);
-    let edit = TextEdit::new(
-        Range::new(at, at),
-        format!("; supc: disable={}\n", rule_name(d)),
-    );
+    let comment = if doc.is_yaml() {
+        let before = text.get(..span.start as usize).unwrap_or("");
+        let line = &text[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        format!("{}# supc: disable={}\n", " ".repeat(indent), rule_name(d))
+    } else {
+        format!("; supc: disable={}\n", rule_name(d))
+    };
+    let edit = TextEdit::new(Range::new(at, at), comment);
     let mut changes = HashMap::new();
     changes.insert(doc.uri.clone(), vec![edit]);
-    WorkspaceEdit {
+    Some(WorkspaceEdit {
         changes: Some(changes),
         ..Default::default()
-    }
+    })
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub fn analyze(root: &Path, snippet: bool, host: &Host) -> Analysis {
         let cx = LintContext::new(&loaded, &resolution, host);
         diagnostics.extend(lint(&cx, &settings));
     }
+    // The fixes supervisord's own errors get (`Warning` → `warn`).
+    crate::fix::core::attach(&mut diagnostics, &loaded.sources);
     Analysis {
         root: root.to_path_buf(),
         loaded,

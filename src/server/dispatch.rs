@@ -5,6 +5,7 @@
 
 use super::state::{Document, State};
 use super::text::Encoding;
+use super::worker::Done;
 use super::{actions, completion, diagnostics, hover, inlay, navigate, symbols};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types as lsp;
@@ -12,7 +13,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
 
 pub fn capabilities(encoding: Encoding) -> Value {
     let position_encoding = match encoding {
@@ -32,10 +32,20 @@ pub fn capabilities(encoding: Encoding) -> Value {
     })
 }
 
-/// Answers one request (never more than one response, always one).
-pub fn request(connection: &Connection, state: &mut State, req: Request) {
+/// Answers one request (never more than one response, always one), or
+/// keeps it until its document's first check is done (`running`: the
+/// document being checked).
+pub fn request(connection: &Connection, state: &mut State, req: Request, running: Option<&str>) {
+    let key = req
+        .params
+        .pointer("/textDocument/uri")
+        .and_then(Value::as_str);
+    if key.is_some_and(|k| state.awaits_first_check(k, running)) {
+        state.deferred.push(req);
+        return;
+    }
     let id = req.id.clone();
-    let outcome = catch_unwind(AssertUnwindSafe(|| route(connection, state, req)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| route(state, req)));
     let response = match outcome {
         Ok(Ok(value)) => Response::new_ok(id, value),
         Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
@@ -50,25 +60,22 @@ pub fn request(connection: &Connection, state: &mut State, req: Request) {
 
 type Answer = Result<Value, (ErrorCode, String)>;
 
-fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
+fn route(state: &mut State, req: Request) -> Answer {
     use lsp::request::*;
     match req.method.as_str() {
         HoverRequest::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::HoverParams| p.text_document_position_params,
             |s, d, p| hover::hover(s, d, p.position),
         ),
         Completion::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::CompletionParams| p.text_document_position,
             |s, d, p| completion::complete(s, d, p.position),
         ),
         GotoDefinition::METHOD => on_doc(
-            connection,
             state,
             req,
             |p: lsp::GotoDefinitionParams| p.text_document_position_params,
@@ -78,7 +85,6 @@ fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
             let params: lsp::ReferenceParams = parse(&req)?;
             let with_decl = params.context.include_declaration;
             on_doc(
-                connection,
                 state,
                 req,
                 |p: lsp::ReferenceParams| p.text_document_position,
@@ -87,19 +93,17 @@ fn route(connection: &Connection, state: &mut State, req: Request) -> Answer {
         }
         DocumentSymbolRequest::METHOD => {
             let p: lsp::DocumentSymbolParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
-                symbols::symbols(s, d)
-            })
+            with_doc(state, &p.text_document.uri, symbols::symbols)
         }
         InlayHintRequest::METHOD => {
             let p: lsp::InlayHintParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
+            with_doc(state, &p.text_document.uri, |s, d| {
                 inlay::hints(s, d, p.range)
             })
         }
         CodeActionRequest::METHOD => {
             let p: lsp::CodeActionParams = parse(&req)?;
-            with_doc(connection, state, &p.text_document.uri, |s, d| {
+            with_doc(state, &p.text_document.uri, |s, d| {
                 actions::actions(s, d, p.range, &p.context)
             })
         }
@@ -117,19 +121,17 @@ fn parse<P: DeserializeOwned>(req: &Request) -> Result<P, (ErrorCode, String)> {
 
 /// A request at a position in a document.
 fn on_doc<P: DeserializeOwned, R: Serialize>(
-    connection: &Connection,
     state: &mut State,
     req: Request,
     at: impl FnOnce(P) -> lsp::TextDocumentPositionParams,
     f: impl FnOnce(&State, &Document, &lsp::TextDocumentPositionParams) -> R,
 ) -> Answer {
     let p = at(parse(&req)?);
-    with_doc(connection, state, &p.text_document.uri, |s, d| f(s, d, &p))
+    with_doc(state, &p.text_document.uri, |s, d| f(s, d, &p))
 }
 
-/// Runs `f` on an open document, after its pending check if any.
+/// Runs `f` on an open document, with its last analysis.
 fn with_doc<R: Serialize>(
-    connection: &Connection,
     state: &mut State,
     uri: &lsp::Uri,
     f: impl FnOnce(&State, &Document) -> R,
@@ -141,105 +143,130 @@ fn with_doc<R: Serialize>(
             format!("document not open: {key}"),
         ));
     };
-    if doc.due.is_some() {
-        check_and_publish(connection, state, key);
-    }
-    let doc = &state.docs[key];
     serde_json::to_value(f(state, doc)).map_err(|e| (ErrorCode::InternalError, e.to_string()))
 }
 
-/// Handles one notification; `false` when the client said `exit`.
-pub fn notification(connection: &Connection, state: &mut State, n: Notification) -> bool {
+/// Handles one notification (`exit` is the event loop's).
+pub fn notification(connection: &Connection, state: &mut State, n: Notification) {
     use lsp::notification::*;
     let method = n.method.clone();
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        match method.as_str() {
-            DidOpenTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
-                {
-                    let d = p.text_document;
-                    state.open(d.uri, d.version, d.text);
-                }
+    let outcome = catch_unwind(AssertUnwindSafe(|| match method.as_str() {
+        DidOpenTextDocument::METHOD => {
+            if let Ok(p) = n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
+            {
+                let d = p.text_document;
+                state.open(d.uri, d.version, d.text);
             }
-            DidChangeTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
-                {
-                    change(state, p);
-                }
+        }
+        DidChangeTextDocument::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD)
+            {
+                change(state, p);
             }
-            DidCloseTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
-                    && let Some(uri) = state.close(p.text_document.uri.as_str())
-                {
-                    publish(connection, uri, None, Vec::new());
-                }
+        }
+        DidCloseTextDocument::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD)
+                && let Some(uri) = state.close(p.text_document.uri.as_str())
+            {
+                publish(connection, uri, None, Vec::new());
             }
-            DidSaveTextDocument::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
-                    && let Some(path) = super::uri::to_path(&p.text_document.uri)
-                {
+        }
+        DidSaveTextDocument::METHOD => {
+            if let Ok(p) = n.extract::<lsp::DidSaveTextDocumentParams>(DidSaveTextDocument::METHOD)
+                && let Some(path) = super::uri::to_path(&p.text_document.uri)
+            {
+                state.file_changed(&path);
+            }
+        }
+        DidChangeWatchedFiles::METHOD => {
+            if let Ok(p) =
+                n.extract::<lsp::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
+            {
+                for path in p.changes.iter().filter_map(|c| super::uri::to_path(&c.uri)) {
                     state.file_changed(&path);
                 }
             }
-            DidChangeWatchedFiles::METHOD => {
-                if let Ok(p) =
-                    n.extract::<lsp::DidChangeWatchedFilesParams>(DidChangeWatchedFiles::METHOD)
-                {
-                    for path in p.changes.iter().filter_map(|c| super::uri::to_path(&c.uri)) {
-                        state.file_changed(&path);
-                    }
-                }
-            }
-            Exit::METHOD => return false,
-            _ => {}
         }
-        true
+        _ => {}
     }));
-    outcome.unwrap_or(true)
+    // A panic here leaves the state as it was; the next edit repairs it.
+    drop(outcome);
 }
 
-/// Applies full or incremental changes in order.
-fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
+/// Applies full or incremental changes in order. A ranged change is
+/// placed with the document's line index, or one of the text as changed
+/// so far (never built for a full-text change).
+pub(super) fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
     let key = p.text_document.uri.as_str();
     let Some(doc) = state.docs.get(key) else {
         return;
     };
-    let mut text = state.text(doc).to_string();
-    let mut index = doc.index.clone();
+    let enc = state.encoding;
+    // `None`: still the document's text.
+    let mut text: Option<String> = None;
     for c in p.content_changes {
-        match c.range {
-            None => text = c.text,
-            Some(r) => {
-                let start = index.offset(&text, r.start, state.encoding);
-                let end = index.offset(&text, r.end, state.encoding).max(start);
-                text.replace_range(start..end, &c.text);
-            }
-        }
-        index = super::text::LineIndex::new(&text);
+        let Some(r) = c.range else {
+            text = Some(c.text);
+            continue;
+        };
+        let (start, end) = {
+            let current = text.as_deref().unwrap_or(state.text(doc));
+            let built;
+            let index = match &text {
+                Some(t) => {
+                    built = super::text::LineIndex::new(t);
+                    &built
+                }
+                None => &doc.index,
+            };
+            let start = index.offset(current, r.start, enc);
+            (start, index.offset(current, r.end, enc).max(start))
+        };
+        let mut t = text.take().unwrap_or_else(|| state.text(doc).to_string());
+        t.replace_range(start..end, &c.text);
+        text = Some(t);
     }
+    let text = text.unwrap_or_else(|| state.text(doc).to_string());
     state.replace(key, p.text_document.version, text);
 }
 
-/// Checks every document that is due and publishes its diagnostics.
-pub fn run_due_checks(connection: &Connection, state: &mut State) {
-    for key in state.due_by(Instant::now()) {
-        check_and_publish(connection, state, &key);
+/// A check finished: publishes it if it is still wanted, then answers
+/// the requests that were waiting for it.
+pub fn checked(connection: &Connection, state: &mut State, done: Done) {
+    let key = done.key.clone();
+    if state.install(done) {
+        publish_analysis(connection, state, &key);
+        if state.inlay_refresh {
+            refresh_inlay_hints(connection, state);
+        }
+    }
+    retry_deferred(connection, state, None);
+}
+
+/// Asks the client to request inlay hints again (they may have appeared:
+/// none are given while a check is pending). Its answer, an empty
+/// response, is dropped by the loop.
+fn refresh_inlay_hints(connection: &Connection, state: &mut State) {
+    state.sent += 1;
+    let id = lsp_server::RequestId::from(format!("supc-{}", state.sent));
+    let r = Request::new(id, "workspace/inlayHint/refresh".into(), ());
+    send(connection, Message::Request(r));
+}
+
+/// Answers the requests that no longer wait (their document was checked
+/// or closed); the others wait on.
+pub fn retry_deferred(connection: &Connection, state: &mut State, running: Option<&str>) {
+    for req in std::mem::take(&mut state.deferred) {
+        request(connection, state, req, running);
     }
 }
 
-fn check_and_publish(connection: &Connection, state: &mut State, key: &str) {
-    let checked = catch_unwind(AssertUnwindSafe(|| state.check(key)));
-    let Some(doc) = state.docs.get_mut(key) else {
+fn publish_analysis(connection: &Connection, state: &State, key: &str) {
+    let Some(doc) = state.docs.get(key) else {
         return;
     };
-    doc.due = None;
-    if checked.is_err() {
-        return;
-    }
     let Some(analysis) = &doc.analysis else {
         return;
     };
@@ -268,6 +295,19 @@ fn publish(
     };
     let n = Notification::new("textDocument/publishDiagnostics".into(), params);
     send(connection, Message::Notification(n));
+}
+
+pub fn reply(connection: &Connection, response: Response) {
+    send(connection, Message::Response(response));
+}
+
+/// After `shutdown` the protocol allows only `exit`.
+pub fn refuse_after_shutdown(connection: &Connection, req: Request) {
+    let message = format!("{} after shutdown", req.method);
+    reply(
+        connection,
+        Response::new_err(req.id, ErrorCode::InvalidRequest as i32, message),
+    );
 }
 
 fn send(connection: &Connection, message: Message) {

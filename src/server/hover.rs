@@ -4,7 +4,8 @@
 //! documentation. On a value: what supervisord reads (`1MB` → 1048576,
 //! `TERM` → signal 15) and, for a `%(…)` value, what it expands to in each
 //! instance. On a program header: the instances' namespecs and their place
-//! in the start order.
+//! in the start order, or, for a section supervisord refuses, why it has
+//! none. A supc.yaml spec is hovered through its outline, like INI.
 
 use super::outline::{OptionInfo, SectionInfo};
 use super::state::{Document, State};
@@ -20,9 +21,6 @@ const MAX_LISTED: usize = 12;
 pub fn hover(state: &State, doc: &Document, pos: Position) -> Option<Hover> {
     let text = state.text(doc);
     let offset = doc.index.offset(text, pos, state.encoding);
-    if doc.is_yaml() {
-        return yaml_hover(state, doc, offset);
-    }
     let outline = doc.outline(text);
     let section = outline.section_at(offset)?;
     let (markdown, range) = if section.header.contains(&offset) || section.header.end == offset {
@@ -34,29 +32,6 @@ pub fn hover(state: &State, doc: &Document, pos: Position) -> Option<Hover> {
         } else {
             (value_doc(doc, section, opt)?, opt.value_range.clone())
         }
-    };
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: markdown,
-        }),
-        range: Some(
-            doc.index
-                .range(text, range.start, range.end, state.encoding),
-        ),
-    })
-}
-
-/// Hover in a supc.yaml spec: the option's entry, or its value's meaning.
-fn yaml_hover(state: &State, doc: &Document, offset: usize) -> Option<Hover> {
-    let text = state.text(doc);
-    let place = super::yaml_place::place_at(text, offset)?;
-    let (markdown, range) = if offset <= place.key_range.end {
-        (key_doc(place.kind, &place.key)?, place.key_range)
-    } else {
-        let spec = options::lookup(place.kind, &place.key)?;
-        let m = meaning(spec.ty, &place.value)?;
-        (format!("`{}` → {m}\n", place.value), place.value_range)
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -115,7 +90,8 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
         return Some(out);
     };
     if procs.is_empty() {
-        out.push_str("\nNo instances (the section has an error, or the check is pending).\n");
+        out.push('\n');
+        out.push_str(&no_instances(a, &section.name));
         return Some(out);
     }
     let first = &procs[..procs.len().min(1)];
@@ -137,6 +113,14 @@ fn header(doc: &Document, section: &SectionInfo) -> Option<String> {
     Some(out)
 }
 
+/// Why a section has no instances: its error, or a check still to come.
+fn no_instances(a: &super::analysis::Analysis, name: &str) -> String {
+    match super::failed::error_of(a, name) {
+        Some(d) => super::failed::sentence(d),
+        None => "No instances yet (the check of this text is pending).\n".into(),
+    }
+}
+
 fn group_members(doc: &Document, section: &SectionInfo) -> String {
     let Some(a) = &doc.analysis else {
         return String::new();
@@ -151,6 +135,9 @@ fn group_members(doc: &Document, section: &SectionInfo) -> String {
         .flat_map(|g| &g.processes)
         .map(Process::full_name)
         .collect();
+    if members.is_empty() {
+        return format!("\n{}", no_instances(a, &section.name));
+    }
     let mut out = format!("\n{} process(es):\n\n", members.len());
     for m in members.iter().take(MAX_LISTED) {
         out.push_str(&format!("- `{m}`\n"));
@@ -249,6 +236,14 @@ fn expansions(doc: &Document, section: &SectionInfo, key: &str) -> String {
         return String::new();
     };
     let procs = instances(doc, &section.name);
+    if procs.is_empty() {
+        if !section.kind.is_program_like() {
+            return String::new();
+        }
+        return super::failed::error_of(a, &section.name)
+            .map(|d| format!("Not expanded. {}", super::failed::sentence(d)))
+            .unwrap_or_default();
+    }
     let shown = &procs[..procs.len().min(MAX_LISTED)];
     let ex = crate::explain::explain(&a.loaded, a.resolution.model(), &a.host_node_name, shown);
     let mut out = String::new();

@@ -1,8 +1,11 @@
 //! Inlay hints after `numprocs=` and `process_name=`: the instance names
 //! the section expands to (`→ web:web_01 … web:web_04`), capped so a
-//! section of thousands stays one short hint.
+//! section of thousands stays one short hint. A section whose check
+//! failed, or whose naming options changed since the last check, gets no
+//! hint rather than a wrong one.
 
 use super::hover::instances_by_section;
+use super::outline::SectionInfo;
 use super::state::{Document, State};
 use lsp_types::{InlayHint, InlayHintLabel, Range};
 
@@ -34,6 +37,9 @@ pub fn hints(state: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         let Some(procs) = by_section.get(section.name.as_str()) else {
             continue;
         };
+        if !current(doc, section) {
+            continue;
+        }
         let names: Vec<String> = procs.iter().map(|p| p.full_name()).collect();
         if names.is_empty() {
             continue;
@@ -53,6 +59,27 @@ pub fn hints(state: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         }
     }
     out
+}
+
+/// Options that decide the instance names.
+const NAMING: [&str; 3] = ["numprocs", "numprocs_start", "process_name"];
+
+/// Whether the last check read the section's naming options as the buffer
+/// has them now: after an edit, until its check is done, the old names
+/// would be wrong, so none are shown.
+fn current(doc: &Document, section: &SectionInfo) -> bool {
+    let Some(a) = &doc.analysis else {
+        return false;
+    };
+    NAMING.iter().all(|key| {
+        let now = section.options.iter().rev().find(|o| o.key == *key);
+        let then = a
+            .loaded
+            .ini
+            .get(&section.name, key)
+            .filter(|f| !f.inherited);
+        now.map(|o| o.value.as_str()) == then.map(|f| f.value)
+    })
 }
 
 /// `→ a, b` for few names, `→ a, b, c … z (26)` for many.

@@ -2,9 +2,11 @@
 //!
 //! Built on `lsp-server` (the synchronous transport rust-analyzer and
 //! `ruff server` use) and `lsp-types`. One event loop owns the [`State`]:
-//! it reads a message, updates the open buffers or answers a request, and
-//! when no message arrives before the earliest debounce deadline it runs
-//! the checks that are due and publishes their diagnostics. Every feature
+//! it takes the next event (a client message, or a finished check), updates
+//! the open buffers or answers a request, and when the earliest debounce
+//! deadline passes hands that check to the [`worker`] thread, publishing
+//! its diagnostics when it comes back (unless the document was edited
+//! meanwhile). Every feature
 //! is a pure function of a document, its text and its last [`Analysis`],
 //! in a file of its own; a panic in one is caught and answered with the
 //! protocol's internal error, so no input can take the server down.
@@ -16,6 +18,7 @@ pub mod analysis;
 mod completion;
 mod diagnostics;
 mod dispatch;
+mod failed;
 mod hover;
 mod inlay;
 mod navigate;
@@ -26,13 +29,19 @@ mod symbols;
 mod tests;
 pub mod text;
 pub mod uri;
+mod worker;
 mod workspace;
+mod yaml_fix;
+mod yaml_outline;
 mod yaml_place;
 
 use lsp_server::{Connection, Message};
 use state::{ClientOptions, State};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Instant;
 use text::Encoding;
+use worker::{Event, Worker};
 
 /// Why the server stopped other than by `shutdown` + `exit`.
 #[derive(Debug, thiserror::Error)]
@@ -75,48 +84,84 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
         .initialize_finish(id, result)
         .map_err(|e| ServerError::Protocol(e.to_string()))?;
     let mut state = State::new(workspace_folders(&params), &options, encoding);
+    state.inlay_refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.inlay_hint.as_ref())
+        .and_then(|i| i.refresh_support)
+        .unwrap_or(false);
     event_loop(connection, &mut state)
 }
 
 fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerError> {
+    let (tx, events) = worker::events();
+    worker::forward(connection, tx.clone());
+    let mut worker = Worker::start(tx);
+    let mut shutting_down = false;
     loop {
-        // Overdue checks run before the next message, so a client that
-        // never pauses still gets diagnostics.
-        if state.next_due().is_some_and(|due| due <= Instant::now()) {
-            dispatch::run_due_checks(connection, state);
-        }
-        let message = match state.next_due() {
-            Some(due) => {
-                let wait = due.saturating_duration_since(Instant::now());
-                match connection.receiver.recv_timeout(wait) {
-                    Ok(m) => Some(m),
-                    Err(e) if e.is_timeout() => None,
-                    Err(_) => return Ok(()),
-                }
+        if worker.busy().is_none() {
+            // A panic finding the main config drops that one check.
+            let job = catch_unwind(AssertUnwindSafe(|| state.next_job(Instant::now())));
+            match job {
+                Ok(Some(job)) => worker.submit(job),
+                Ok(None) => {}
+                Err(_) => dispatch::retry_deferred(connection, state, None),
             }
-            None => match connection.receiver.recv() {
-                Ok(m) => Some(m),
-                Err(_) => return Ok(()),
-            },
+        }
+        let Some(event) = next_event(&events, state, &worker) else {
+            return Ok(());
         };
-        match message {
-            None => dispatch::run_due_checks(connection, state),
-            Some(Message::Request(req)) => {
-                if connection
-                    .handle_shutdown(&req)
-                    .map_err(|e| ServerError::Protocol(e.to_string()))?
-                {
-                    return Ok(());
-                }
-                dispatch::request(connection, state, req);
+        match event {
+            Event::Checked(done) => {
+                worker.finished();
+                dispatch::checked(connection, state, *done);
             }
-            Some(Message::Notification(n)) => {
-                if !dispatch::notification(connection, state, n) {
-                    return Err(ServerError::ExitWithoutShutdown);
-                }
+            Event::Message(Message::Request(req)) if shutting_down => {
+                dispatch::refuse_after_shutdown(connection, req);
             }
-            Some(Message::Response(_)) => {}
+            Event::Message(Message::Request(req)) if req.method == "shutdown" => {
+                // A running check is not waited for: its result is dropped.
+                dispatch::reply(connection, lsp_server::Response::new_ok(req.id, ()));
+                shutting_down = true;
+            }
+            Event::Message(Message::Request(req)) => {
+                dispatch::request(connection, state, req, worker.busy());
+            }
+            Event::Message(Message::Notification(n)) if n.method == "exit" => {
+                return if shutting_down {
+                    Ok(())
+                } else {
+                    Err(ServerError::ExitWithoutShutdown)
+                };
+            }
+            Event::Message(Message::Notification(n)) => {
+                dispatch::notification(connection, state, n);
+                // A document closed: its waiting requests get their error.
+                dispatch::retry_deferred(connection, state, worker.busy());
+            }
+            Event::Message(Message::Response(_)) => {}
+            Event::Due => {}
+            Event::Closed => return Ok(()),
         }
+    }
+}
+
+/// The next event, or `None` when the event channel is gone: a message,
+/// a finished check, or [`Event::Due`] at the earliest debounce deadline
+/// when no check runs (while one runs, its result is the next thing due).
+fn next_event(
+    events: &std::sync::mpsc::Receiver<Event>,
+    state: &State,
+    worker: &Worker,
+) -> Option<Event> {
+    let Some(due) = state.next_due().filter(|_| worker.busy().is_none()) else {
+        return events.recv().ok();
+    };
+    match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+        Ok(e) => Some(e),
+        Err(RecvTimeoutError::Timeout) => Some(Event::Due),
+        Err(RecvTimeoutError::Disconnected) => None,
     }
 }
 

@@ -1,10 +1,13 @@
 //! Go to definition and find references across the files of one config:
 //! `programs=` entries ↔ their `[program:x]` sections, `[include]`
-//! patterns → the files they matched, a group → its members.
+//! patterns → the files they matched, a group → its members. In a
+//! supc.yaml spec the same through its outline: a `programs:` list entry,
+//! a program's key, `include: files:`; the places come from the check,
+//! whose spans point into the YAML.
 
 use super::analysis::Analysis;
 use super::diagnostics::Lines;
-use super::outline::{SectionInfo, word_at};
+use super::outline::{LIST_SEPS, SectionInfo, word_at, words};
 use super::state::{Document, State};
 use crate::options::SectionKind;
 use crate::python::glob::Pattern;
@@ -37,10 +40,12 @@ fn target(state: &State, doc: &Document, pos: Position) -> Option<Target> {
     let rel = offset - opt.value_range.start;
     match (section.kind, opt.key.as_str()) {
         (SectionKind::Group, "programs") => {
-            word_at(raw, rel, &[',']).map(|(_, w)| Target::Program(w.to_string()))
+            word_at(raw, rel, LIST_SEPS).map(|(_, w)| Target::Program(w.to_string()))
         }
         (SectionKind::Include, "files") => {
-            word_at(raw, rel, &[]).map(|(_, w)| Target::Pattern(w.to_string()))
+            // A glob may hold brackets, but a YAML list is written in them.
+            let seps = if doc.is_yaml() { LIST_SEPS } else { &[] };
+            word_at(raw, rel, seps).map(|(_, w)| Target::Pattern(w.to_string()))
         }
         _ => None,
     }
@@ -141,16 +146,9 @@ fn program_mentions(a: &Analysis, program: &str) -> Vec<Span> {
         };
         let span = entry.def.value_span;
         let raw = sources.text(span);
-        let mut at = 0;
-        for word in raw.split(|c: char| c == ',' || c.is_whitespace()) {
-            if word == program {
-                out.push(Span::new(
-                    span.file,
-                    span.start as usize + at,
-                    span.start as usize + at + word.len(),
-                ));
-            }
-            at += word.len() + 1;
+        for (at, word) in words(raw, LIST_SEPS).filter(|(_, w)| *w == program) {
+            let start = span.start as usize + at;
+            out.push(Span::new(span.file, start, start + word.len()));
         }
     }
     out

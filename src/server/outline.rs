@@ -96,6 +96,25 @@ fn range(span: crate::source::Span) -> Range<usize> {
     span.start as usize..span.end as usize
 }
 
+/// What separates the names of a list value: supervisord's commas and
+/// blanks, and a YAML list's brackets and quotes.
+pub const LIST_SEPS: &[char] = &[',', '[', ']', '"', '\''];
+
+/// The words of a list value with their offsets in `raw`.
+pub fn words<'t>(raw: &'t str, seps: &'t [char]) -> impl Iterator<Item = (usize, &'t str)> + 't {
+    let is_sep = move |c: char| c.is_whitespace() || seps.contains(&c);
+    let mut at = 0;
+    raw.split(is_sep).filter_map(move |w| {
+        let start = at;
+        at += w.len()
+            + raw[start + w.len()..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+        (!w.is_empty()).then_some((start, w))
+    })
+}
+
 /// The word of a list value under `offset`: `(start, word)` relative to
 /// the text, where words are separated by any of `seps` or whitespace.
 pub fn word_at<'t>(text: &'t str, offset: usize, seps: &[char]) -> Option<(usize, &'t str)> {
@@ -135,6 +154,14 @@ mod tests {
         let (_, g) = o.option_at(v).unwrap();
         let rel = v - g.value_range.start;
         assert_eq!(word_at(&g.value, rel, &[',']), Some((5, "api")));
+    }
+
+    #[test]
+    fn words_of_ini_and_yaml_lists() {
+        let found: Vec<_> = words("[web, \"api\"]", LIST_SEPS).collect();
+        assert_eq!(found, [(1, "web"), (7, "api")]);
+        let found: Vec<_> = words("a,b  c", LIST_SEPS).collect();
+        assert_eq!(found, [(0, "a"), (2, "b"), (5, "c")]);
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! The server's state: open documents (the unsaved buffers), the include
 //! graph, and when each document is due for a check.
 //!
-//! Edits only record text and a deadline (debouncing); the event loop runs
-//! the checks that are due when the client pauses, and before answering a
-//! request about a document whose check is pending, so an answer never
-//! reflects older text than the request.
+//! Edits only record text and a deadline (debouncing); the event loop
+//! hands the checks that are due to the worker, one at a time, and
+//! installs a result only if the document has not been edited since its
+//! job was made (newest edit wins). Requests are answered from the last
+//! analysis meanwhile; only a document never checked yet makes a request
+//! wait for its first check.
 
-use super::analysis::{self, Analysis};
+use super::analysis::Analysis;
 use super::outline::Outline;
 use super::text::{Encoding, LineIndex};
+use super::worker::{Done, Job};
 use super::workspace::{self, Workspace};
 use crate::host::Host;
 use lsp_types::Uri;
@@ -23,6 +26,9 @@ pub struct Document {
     /// The file it is (a synthetic path for a non-`file:` URI).
     pub path: PathBuf,
     pub version: i32,
+    /// Bumped on every edit of the document (a version a client may
+    /// reuse, e.g. when it reopens a file).
+    pub stamp: u64,
     pub index: LineIndex,
     outline: OnceLock<Outline>,
     pub analysis: Option<Analysis>,
@@ -32,7 +38,13 @@ pub struct Document {
 
 impl Document {
     pub fn outline(&self, text: &str) -> &Outline {
-        self.outline.get_or_init(|| Outline::parse(text))
+        self.outline.get_or_init(|| {
+            if self.is_yaml() {
+                Outline::parse_yaml(text)
+            } else {
+                Outline::parse(text)
+            }
+        })
     }
 
     /// A supc.yaml spec rather than an INI file.
@@ -60,7 +72,15 @@ pub struct State {
     pub host: Host,
     pub encoding: Encoding,
     pub debounce: Duration,
+    /// Requests waiting for their document's first check.
+    pub deferred: Vec<lsp_server::Request>,
+    /// The client asks again for inlay hints when told to (hints are left
+    /// out while a check is pending, so a new check can change them).
+    pub inlay_refresh: bool,
+    /// Requests the server sent (their ids).
+    pub sent: u64,
     untitled: u32,
+    stamps: u64,
 }
 
 impl State {
@@ -72,7 +92,11 @@ impl State {
             host: Host::from_process(options.portable),
             encoding,
             debounce: Duration::from_millis(options.debounce_ms.unwrap_or(150)),
+            deferred: Vec::new(),
+            inlay_refresh: false,
+            sent: 0,
             untitled: 0,
+            stamps: 0,
         }
     }
 
@@ -91,10 +115,12 @@ impl State {
         if workspace::has_include(&text) {
             self.workspace.invalidate();
         }
+        self.stamps += 1;
         let doc = Document {
             uri: uri.clone(),
             path: path.clone(),
             version,
+            stamp: self.stamps,
             index: LineIndex::new(&text),
             outline: OnceLock::new(),
             analysis: None,
@@ -117,7 +143,9 @@ impl State {
         if old_include || workspace::has_include(&text) {
             self.workspace.invalidate();
         }
+        self.stamps += 1;
         doc.version = version;
+        doc.stamp = self.stamps;
         doc.index = LineIndex::new(&text);
         doc.outline = OnceLock::new();
         let due = Instant::now() + self.debounce;
@@ -162,10 +190,11 @@ impl State {
     }
 
     /// Every other open document whose last check read `path` (an
-    /// included file, or the main config of a snippet).
+    /// included file, or the main config of a snippet), or that has not
+    /// been checked yet (its first check may be running on older text).
     fn schedule_path_readers(&mut self, path: &Path, due: Instant) {
         for doc in self.docs.values_mut() {
-            let reads = doc.analysis.as_ref().is_some_and(|a| a.reads(path));
+            let reads = doc.analysis.as_ref().is_none_or(|a| a.reads(path));
             if reads && doc.path != path {
                 doc.due = Some(doc.due.map_or(due, |d| d.min(due)));
             }
@@ -189,12 +218,19 @@ impl State {
         keys
     }
 
-    /// Checks one document now: in the context of the main config that
-    /// includes it when it is a snippet and one is found.
-    pub fn check(&mut self, key: &str) {
-        let Some(path) = self.docs.get(key).map(|d| d.path.clone()) else {
-            return;
-        };
+    /// The check of a document that is due by `now` (no longer due once
+    /// made): its root is the main config that includes it when it is a
+    /// snippet and one is found.
+    pub fn next_job(&mut self, now: Instant) -> Option<Job> {
+        let key = self.due_by(now).into_iter().next()?;
+        self.job(&key)
+    }
+
+    fn job(&mut self, key: &str) -> Option<Job> {
+        let doc = self.docs.get_mut(key)?;
+        // No longer due even if finding the main config panics below.
+        doc.due = None;
+        let (path, stamp) = (doc.path.clone(), doc.stamp);
         let text = self.texts.get(&path).map_or("", String::as_str);
         let yaml = crate::yaml::is_yaml_path(&path.to_string_lossy());
         let snippet = !yaml && workspace::looks_like_snippet(text);
@@ -203,13 +239,55 @@ impl State {
         } else {
             None
         };
-        let result = match &main {
-            Some(m) => analysis::analyze(m, false, &self.host),
-            None => analysis::analyze(&path, snippet, &self.host),
+        Some(Job {
+            key: key.to_string(),
+            stamp,
+            as_of: self.stamps,
+            snippet: snippet && main.is_none(),
+            root: main.unwrap_or(path),
+            host: self.host.clone(),
+        })
+    }
+
+    /// Keeps a finished check if its document is still open and neither
+    /// it nor another open file the check read was edited since the job
+    /// was made; `true` when it was kept (and is to be published). A stale
+    /// result is dropped and the document checked again.
+    pub fn install(&mut self, done: Done) -> bool {
+        let Some(analysis) = done.analysis else {
+            return false;
         };
-        if let Some(doc) = self.docs.get_mut(key) {
-            doc.analysis = Some(result);
-            doc.due = None;
+        let read_stale = self
+            .docs
+            .values()
+            .any(|d| d.stamp > done.as_of && analysis.reads(&d.path));
+        let Some(doc) = self.docs.get_mut(&done.key) else {
+            return false;
+        };
+        if doc.stamp != done.stamp {
+            return false;
+        }
+        if read_stale {
+            doc.due = Some(doc.due.map_or(Instant::now(), |d| d.min(Instant::now())));
+            return false;
+        }
+        doc.analysis = Some(analysis);
+        true
+    }
+
+    /// Whether a request about `key` should wait: the document has no
+    /// analysis yet and its first check is pending or running.
+    pub fn awaits_first_check(&self, key: &str, running: Option<&str>) -> bool {
+        self.docs
+            .get(key)
+            .is_some_and(|d| d.analysis.is_none() && (d.due.is_some() || running == Some(key)))
+    }
+
+    /// Checks one document now, on this thread (for tests).
+    #[cfg(test)]
+    pub fn check(&mut self, key: &str) {
+        if let Some(job) = self.job(key) {
+            self.install(super::worker::run(job));
         }
     }
 }

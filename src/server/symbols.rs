@@ -1,4 +1,5 @@
-//! Document symbols: the outline of sections, each with its options.
+//! Document symbols: the outline of sections, each with its options (in a
+//! supc.yaml spec, its sections under their INI names).
 
 use super::outline::SectionInfo;
 use super::state::{Document, State};

@@ -48,3 +48,30 @@ fn no_feature_panics_anywhere() {
         }
     }
 }
+
+#[test]
+fn changes_apply_in_order_whole_text_then_ranges() {
+    use lsp_types::{DidChangeTextDocumentParams, TextDocumentContentChangeEvent as Change};
+    let mut state = State::new(Vec::new(), &ClientOptions::default(), Encoding::Utf16);
+    let uri = Uri::from_str("file:///supc-test/c.conf").unwrap();
+    state.open(uri.clone(), 1, "[a]\nx=1\n".into());
+    let at = |l0, c0, l1, c1| Some(Range::new(Position::new(l0, c0), Position::new(l1, c1)));
+    let change = |range, text: &str| Change {
+        range,
+        range_length: None,
+        text: text.into(),
+    };
+    super::dispatch::change(
+        &mut state,
+        DidChangeTextDocumentParams {
+            text_document: lsp_types::VersionedTextDocumentIdentifier::new(uri.clone(), 2),
+            content_changes: vec![
+                change(None, "[é😀]\ny=2\n"),
+                change(at(1, 2, 1, 3), "22"),
+                change(at(0, 1, 0, 4), "b"),
+            ],
+        },
+    );
+    let doc = &state.docs[uri.as_str()];
+    assert_eq!((state.text(doc), doc.version), ("[b]\ny=22\n", 2));
+}

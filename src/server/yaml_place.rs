@@ -1,9 +1,10 @@
 //! Where the cursor is in a supc.yaml spec: the section kind and option a
-//! line's key belongs to, found from the indentation of the lines above
-//! (`programs:` → `web:` → `numprocs: 4`). Enough for hover and completion
-//! to use the same option table as for INI files; the spec's own
-//! diagnostics come from the YAML front end with their YAML locations.
+//! line's key belongs to (`programs:` → `web:` → `numprocs: 4`), from the
+//! spec's outline. Enough for completion to use the same option table as
+//! for INI files; the spec's own diagnostics come from the YAML front end
+//! with their YAML locations.
 
+use super::outline::Outline;
 use crate::options::SectionKind;
 use std::ops::Range;
 
@@ -18,72 +19,30 @@ pub struct Place {
     pub value_range: Range<usize>,
 }
 
-/// The section kind of a top-level key, and the depth of its options
-/// (1: directly below it, 2: below a name).
-fn kind_of(top: &str) -> Option<(SectionKind, usize)> {
-    Some(match top {
-        "supervisord" => (SectionKind::Supervisord, 1),
-        "unix_http_server" => (SectionKind::UnixHttpServer, 1),
-        "inet_http_server" => (SectionKind::InetHttpServer, 1),
-        "supervisorctl" => (SectionKind::Supervisorctl, 1),
-        "include" => (SectionKind::Include, 1),
-        "programs" => (SectionKind::Program, 2),
-        "eventlisteners" => (SectionKind::EventListener, 2),
-        "fcgi_programs" => (SectionKind::FcgiProgram, 2),
-        "groups" => (SectionKind::Group, 2),
-        _ => return None,
-    })
-}
-
-/// `(indent, key, key start, rest start)` of a `key:` line.
-fn key_line(line: &str) -> Option<(usize, &str, usize, usize)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    let body = &line[indent..];
-    let end = body.find(':')?;
-    let key = body[..end].trim_end();
-    let ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    ok.then_some((indent, key, indent, indent + end + 1))
-}
-
-/// The option whose line holds byte `offset`.
+/// The option whose line holds byte `offset` (from the spec's
+/// [`Outline`]: its sections and options, found by indentation).
 pub fn place_at(text: &str, offset: usize) -> Option<Place> {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-    let line = &text[line_start..line_end];
-    let (indent, key, key_at, rest_at) = key_line(line)?;
-    // The keys above with less indentation, nearest first.
-    let mut parents = Vec::new();
-    let mut want = indent;
-    for above in text[..line_start].lines().rev() {
-        if want == 0 {
-            break;
-        }
-        if let Some((i, k, _, _)) = key_line(above)
-            && i < want
-        {
-            parents.push(k);
-            want = i;
-        }
-    }
-    let top = *parents.last()?;
-    let (kind, depth) = kind_of(top)?;
-    if parents.len() != depth {
-        return None;
-    }
-    let rest = &line[rest_at..];
-    let trimmed = rest.trim();
-    let value_at = rest_at + (rest.len() - rest.trim_start().len());
-    let value = trimmed.trim_matches(['"', '\'']).to_string();
+    let outline = Outline::parse_yaml(text);
+    let section = outline.section_at(offset)?;
+    let o = section
+        .options
+        .iter()
+        .find(|o| (line_start..=line_end).contains(&o.key_range.start))?;
+    // A block value's first line is not the key's.
+    let value_range = if o.value_range.start > line_end {
+        o.key_range.end..o.key_range.end
+    } else {
+        o.value_range.start..o.value_range.end.min(line_end)
+    };
     Some(Place {
-        kind,
-        key: key.to_string(),
-        key_range: line_start + key_at..line_start + key_at + key.len(),
-        value,
-        value_range: line_start + value_at..line_start + value_at + trimmed.len(),
+        kind: section.kind,
+        key: o.key.clone(),
+        key_range: o.key_range.clone(),
+        value: o.value.clone(),
+        value_range,
     })
 }
 

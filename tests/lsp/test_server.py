@@ -22,6 +22,12 @@ WORKER_URI = (WORKSPACE / "conf.d" / "worker.conf").resolve().as_uri()
     params=["visual-studio-code", "neovim", "emacs"],
 )
 async def client(request, lsp_client: LanguageClient):
+    # Clients that declare refreshSupport are asked to re-request inlay
+    # hints after each check; this one has nothing to redraw.
+    @lsp_client.feature(types.WORKSPACE_INLAY_HINT_REFRESH)
+    def refresh(params):
+        return None
+
     params = types.InitializeParams(
         capabilities=client_capabilities(request.param),
         root_uri=WORKSPACE.resolve().as_uri(),
@@ -142,3 +148,57 @@ async def test_unknown_method_is_an_error(client: LanguageClient):
     open_main(client)
     with pytest.raises(Exception, match="unknown method"):
         await client.protocol.send_request_async("supc/nothing", {})
+
+
+SPEC = WORKSPACE / "supc.yaml"
+SPEC_URI = SPEC.resolve().as_uri()
+
+
+async def test_a_spec_gets_symbols_inlay_hints_definition_and_actions(
+    client: LanguageClient,
+):
+    text = SPEC.read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=SPEC_URI, language_id="yaml", version=1, text=text
+            )
+        )
+    )
+    found = await diagnostics(client, SPEC_URI)
+    doc = types.TextDocumentIdentifier(uri=SPEC_URI)
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(text_document=doc)
+    )
+    assert [s.name for s in symbols] == ["supervisord", "program:web", "group:site"]
+    hints = await client.text_document_inlay_hint_async(
+        types.InlayHintParams(
+            text_document=doc,
+            range=types.Range(
+                start=types.Position(line=0, character=0),
+                end=types.Position(line=20, character=0),
+            ),
+        )
+    )
+    assert [h.label for h in hints] == ["→ site:web_0, site:web_1"] * 2
+    target = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=doc, position=position(text, "web]", 1))
+    )
+    assert [(t.uri, t.range.start) for t in target] == [
+        (SPEC_URI, position(text, "web:"))
+    ]
+    tilde = [d for d in found if d.code == "SUP403"]
+    assert tilde, found
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=doc,
+            range=tilde[0].range,
+            context=types.CodeActionContext(diagnostics=tilde),
+        )
+    )
+    edits = {a.title: a.edit.changes[SPEC_URI][0].new_text for a in actions}
+    assert edits["write `%(ENV_HOME)s` for `~`"] == '"%(ENV_HOME)s/app"'
+    assert (
+        edits["Disable tilde-in-program-directory for this line"]
+        == "    # supc: disable=tilde-in-program-directory\n"
+    )

@@ -2,6 +2,8 @@
 //! editor does: Content-Length framing, requests matched to responses by
 //! id, notifications kept in arrival order. Every wait is bounded.
 
+#![allow(dead_code, reason = "each test binary uses a part of these helpers")]
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -23,6 +25,12 @@ pub struct Client {
 impl Client {
     /// Starts the server and initializes it (`utf8`: offer UTF-8).
     pub fn start(root: &Path, utf8: bool) -> (Client, Value) {
+        Self::start_with(root, utf8, json!({}))
+    }
+
+    /// [`start`](Self::start), the client also declaring `workspace`
+    /// capabilities.
+    pub fn start_with(root: &Path, utf8: bool, workspace: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_supc"))
             .arg("server")
             .current_dir(root)
@@ -61,7 +69,7 @@ impl Client {
                 "processId": null,
                 "rootUri": root_uri,
                 "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-                "capabilities": {"general": {"positionEncodings": encodings}},
+                "capabilities": {"general": {"positionEncodings": encodings}, "workspace": workspace},
                 "initializationOptions": {"debounceMs": 20, "portable": true},
             }),
         );
@@ -81,9 +89,20 @@ impl Client {
 
     /// The whole response (with `result` or `error`).
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params);
+        self.response(id, method)
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The response to request `id` (keeping what arrives before it).
+    pub fn response(&mut self, id: i64, method: &str) -> Value {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let v = self
@@ -106,6 +125,49 @@ impl Client {
     fn recv(&mut self, deadline: Instant) -> Option<Value> {
         let wait = deadline.saturating_duration_since(Instant::now());
         self.incoming.recv_timeout(wait).ok()
+    }
+
+    /// The next `publishDiagnostics` for `uri` (its params), if one
+    /// arrives by the deadline.
+    pub fn next_publish(&mut self, uri: &str, deadline: Instant) -> Option<Value> {
+        loop {
+            if let Some(i) = self.pending.iter().position(|v| is_diags_for(v, uri)) {
+                return Some(self.pending.remove(i)["params"].clone());
+            }
+            let v = self.recv(deadline)?;
+            self.pending.push(v);
+        }
+    }
+
+    /// The next request the server sends of `method` (bounded wait).
+    pub fn server_request(&mut self, method: &str) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let at = self
+                .pending
+                .iter()
+                .position(|v| v["method"] == method && v.get("id").is_some());
+            if let Some(i) = at {
+                return self.pending.remove(i);
+            }
+            let v = self
+                .recv(deadline)
+                .unwrap_or_else(|| panic!("no {method} request"));
+            self.pending.push(v);
+        }
+    }
+
+    /// Whether a `publishDiagnostics` for `uri` has arrived and not been
+    /// taken.
+    pub fn has_publish(&self, uri: &str) -> bool {
+        self.pending.iter().any(|v| is_diags_for(v, uri))
+    }
+
+    pub fn change(&mut self, uri: &str, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
     }
 
     /// The next `publishDiagnostics` for `uri` that satisfies `accept`.
@@ -204,4 +266,55 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 /// spaces, which they avoid).
 pub fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
+}
+
+// Helpers shared by the server tests.
+
+pub fn pos(text: &str, needle: &str, delta: usize) -> Value {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"))
+        + delta;
+    let line = text[..at].matches('\n').count();
+    let col = text[..at]
+        .rsplit('\n')
+        .next()
+        .unwrap()
+        .encode_utf16()
+        .count();
+    json!({"line": line, "character": col})
+}
+
+pub fn at(u: &str, p: Value) -> Value {
+    json!({"textDocument": {"uri": u}, "position": p})
+}
+
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+pub fn hover_text(c: &mut Client, u: &str, p: Value) -> String {
+    let h = c.request("textDocument/hover", at(u, p));
+    h["contents"]["value"].as_str().unwrap_or("").to_string()
+}
+
+pub fn labels(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `n` programs of two instances each, under a `[supervisord]`.
+pub fn many_programs(n: usize) -> String {
+    let mut s = String::from("[supervisord]\n");
+    for i in 0..n {
+        s.push_str(&format!("[program:p{i}]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n"));
+    }
+    s
 }
