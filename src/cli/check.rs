@@ -48,7 +48,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             return 2;
         }
     };
-    let mut host = args.input.hermetic_host();
+    let mut host = args.input.host();
     let mut inputs = inputs::gather(&plan);
     stand_in(&mut host, &inputs.files);
     if args.verbose {
@@ -71,7 +71,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     };
     if let check_fixes::Step::Fixed(_) = fixing {
         // What --fix wrote is what is checked.
-        host = args.input.hermetic_host();
+        host = args.input.host();
         inputs = inputs::gather(&plan);
         stand_in(&mut host, &inputs.files);
     }
