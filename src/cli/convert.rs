@@ -19,9 +19,8 @@ pub struct ConvertArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The config is a conf.d snippet (no [supervisord] / `supervisord:`).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: super::ModeArgs,
     /// The config: INI (for --to yaml) or a supc.yaml spec (for --to ini).
     file: String,
 }
@@ -51,7 +50,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => host.cwd.clone(),
     };
     let text = match (args.to, is_yaml) {
-        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.snippet) {
+        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.mode.snippet) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("supc: not converted: {e}");
@@ -77,7 +76,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                     out_dir: &out_dir,
                     lint: None,
                     fail_on: crate::diagnostic::Severity::Error,
-                    snippet: args.snippet,
+                    snippet: args.mode.snippet,
                 };
                 crate::yaml::render_one(&job, &host)
             });
