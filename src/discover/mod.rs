@@ -1,9 +1,11 @@
 //! Which files `supc check` looks at: paths named on the command line, and
 //! directories walked the way ripgrep walks them (the `ignore` crate).
 //!
-//! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files,
-//! each once (by device and inode), in a stable order, with the entries that
-//! could not be read and the ones skipped (and why). The walk never follows
+//! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files in
+//! a stable order, with the entries that could not be read and the ones
+//! skipped (and why). A walk asks nothing of a file beyond its directory
+//! entry: the reader tells one file reached twice (a symlink, a hard link,
+//! a path named twice) by the [`FileKey`] of what it opened. The walk never follows
 //! a directory symlink (a cycle would never end and a linked tree would be
 //! reported twice), honours `.gitignore`/`.ignore`, and hands on only
 //! regular files, so a FIFO or a device in a tree cannot block the check.
@@ -13,7 +15,6 @@
 pub mod detect;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Directory names never walked unless `--exclude` replaces the list.
@@ -68,9 +69,9 @@ impl Excludes {
 pub struct Candidate {
     /// As named or as the walk reached it (for messages).
     pub path: PathBuf,
-    /// Which file it is, to tell one file reached twice.
-    pub id: FileKey,
-    /// Named on the command line: checked whatever it looks like.
+    /// Named on the command line: checked whatever it looks like (and
+    /// asked what it is before it is opened; a walk hands on only regular
+    /// files).
     pub explicit: bool,
 }
 
@@ -85,12 +86,18 @@ pub struct FileKey {
 impl FileKey {
     /// The identity of the file at `path` (symlinks followed).
     pub fn of(path: &Path) -> Option<FileKey> {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| FileKey::from_metadata(&m))
+    }
+
+    /// The identity of the file `m` describes.
+    pub fn from_metadata(m: &std::fs::Metadata) -> FileKey {
         use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileKey {
+        FileKey {
             dev: m.dev(),
             ino: m.ino(),
-        })
+        }
     }
 }
 
@@ -149,10 +156,9 @@ pub struct WalkOptions {
 /// Finds the files to check under `paths`.
 pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     let mut found = Found::default();
-    let mut seen = HashSet::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk_dir(p, opts, &mut seen, &mut found),
+            Ok(m) if m.is_dir() => walk_dir(p, opts, &mut found),
             Ok(_) if opts.force_exclude && opts.excludes.excludes(p, false) => {
                 found.skipped.push(Skipped {
                     path: p.clone(),
@@ -161,7 +167,10 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
             }
             // A named file: even a FIFO goes on, to be refused by the
             // reader with a clear error.
-            Ok(_) => push(p, true, &mut seen, &mut found),
+            Ok(_) => found.candidates.push(Candidate {
+                path: p.clone(),
+                explicit: true,
+            }),
             Err(e) => found.unreadable.push(Unreadable {
                 path: p.clone(),
                 reason: io_reason(&e),
@@ -171,24 +180,7 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     found
 }
 
-fn push(path: &Path, explicit: bool, seen: &mut HashSet<FileKey>, found: &mut Found) {
-    let Some(id) = FileKey::of(path) else {
-        found.unreadable.push(Unreadable {
-            path: path.to_path_buf(),
-            reason: "no such file or directory".into(),
-        });
-        return;
-    };
-    if seen.insert(id) {
-        found.candidates.push(Candidate {
-            path: path.to_path_buf(),
-            id,
-            explicit,
-        });
-    }
-}
-
-fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found: &mut Found) {
+fn walk_dir(root: &Path, opts: &WalkOptions, found: &mut Found) {
     let excludes = opts.excludes.clone();
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(false)
@@ -206,13 +198,13 @@ fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found:
         .build();
     for entry in walker {
         match entry {
-            Ok(e) => visit(e, seen, found),
+            Ok(e) => visit(e, found),
             Err(err) => found.unreadable.push(unreadable(err, root)),
         }
     }
 }
 
-fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
+fn visit(e: ignore::DirEntry, found: &mut Found) {
     let Some(ft) = e.file_type() else { return };
     if ft.is_dir() || !is_config_name(e.path()) {
         return;
@@ -237,7 +229,10 @@ fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
     // `./a.conf` from a walk of `.` is shown as `a.conf`.
     let path = e.path().strip_prefix(".").unwrap_or(e.path());
     if regular {
-        push(path, false, seen, found);
+        found.candidates.push(Candidate {
+            path: path.to_path_buf(),
+            explicit: false,
+        });
     } else {
         found.skipped.push(Skipped {
             path: path.to_path_buf(),
