@@ -180,6 +180,10 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     found
 }
 
+/// Walks `root` on every core (a walk is mostly `stat`s and directory
+/// reads, which the threads overlap), then puts what it found in path
+/// order: the order of a depth-first walk with sorted siblings, the same
+/// on every run.
 fn walk_dir(root: &Path, opts: &WalkOptions, found: &mut Found) {
     let excludes = opts.excludes.clone();
     let walker = ignore::WalkBuilder::new(root)
@@ -190,18 +194,30 @@ fn walk_dir(root: &Path, opts: &WalkOptions, found: &mut Found) {
         .ignore(opts.vcs_ignore)
         .parents(opts.vcs_ignore)
         .require_git(false)
-        .sort_by_file_path(|a, b| a.cmp(b))
+        .threads(crate::parallel::cores())
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             e.depth() == 0 || !excludes.excludes(e.path(), is_dir)
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(e) => visit(e, found),
-            Err(err) => found.unreadable.push(unreadable(err, root)),
-        }
-    }
+        .build_parallel();
+    let here = std::sync::Mutex::new(Found::default());
+    walker.run(|| {
+        Box::new(|entry| {
+            let mut here = here.lock().unwrap_or_else(|e| e.into_inner());
+            match entry {
+                Ok(e) => visit(e, &mut here),
+                Err(err) => here.unreadable.push(unreadable(err, root)),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut here = here.into_inner().unwrap_or_else(|e| e.into_inner());
+    here.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    here.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    here.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    found.candidates.append(&mut here.candidates);
+    found.unreadable.append(&mut here.unreadable);
+    found.skipped.append(&mut here.skipped);
 }
 
 fn visit(e: ignore::DirEntry, found: &mut Found) {
@@ -285,6 +301,56 @@ pub fn io_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parallel walk gives the order of a depth-first walk with sorted
+    /// siblings, on every run.
+    #[test]
+    fn a_walk_is_in_path_order() {
+        let root = tempfile::tempdir().unwrap();
+        let names = [
+            "a.conf",
+            "b/a.conf",
+            "b/c/z.ini",
+            "b/d.conf",
+            "b.conf",
+            "c/x.conf",
+            "c0.ini",
+        ];
+        for n in names {
+            let p = root.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let opts = WalkOptions {
+            excludes: Excludes::new(root.path(), &[]).unwrap(),
+            force_exclude: false,
+            vcs_ignore: true,
+        };
+        let expected = [
+            "a.conf",
+            "b/a.conf",
+            "b/c/z.ini",
+            "b/d.conf",
+            "b.conf",
+            "c/x.conf",
+            "c0.ini",
+        ];
+        for _ in 0..5 {
+            let found = find(&[root.path().to_path_buf()], &opts);
+            let got: Vec<String> = found
+                .candidates
+                .iter()
+                .map(|c| {
+                    c.path
+                        .strip_prefix(root.path())
+                        .unwrap()
+                        .display()
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(got, expected);
+        }
+    }
 
     #[test]
     fn excludes_match_names_anywhere_and_anchored_paths() {
