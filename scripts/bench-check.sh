@@ -18,8 +18,9 @@
 #   PYTHON (default .venv-oracle/bin/python; skipped when it has no
 #   supervisor)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-supc=$(realpath "${1:-target/release/supc}")
+repo=$(realpath "$(dirname "$0")/..")
+supc=$(realpath "${1:-$repo/target/release/supc}")
+cd "$repo"
 python=${PYTHON:-.venv-oracle/bin/python}
 runs=${RUNS:-5}
 cold_runs=${COLD_RUNS:-3}
