@@ -162,3 +162,40 @@ if $cold; then
 else
   echo "cold cache: not measured (COLD_RUNS=0 or /proc/sys/vm/drop_caches not writable)"
 fi
+
+# The README's table, and the ratios its text quotes.
+cell() { # STATE NAME
+  local key=$1.$2
+  if [ -z "${wall[$key]:-}" ]; then printf 'not measured'; return; fi
+  printf '%d ms CPU, %d ms wall' "${cpu[$key]}" "${wall[$key]}"
+  if [ "$2" = supervisor_reads ] && [ -n "${cpu[$1.python_alone]:-}" ]; then
+    printf ' (%d ms of it starting Python)' "${cpu[$1.python_alone]}"
+  fi
+}
+row() { # LABEL NAME
+  printf '| %s | %s |' "$1" "$(cell warm "$2")"
+  if $cold; then printf ' %s |' "$(cell cold "$2")"; fi
+  echo
+}
+ratios() { # STATE TO
+  local c=$1.check_tree t=$1.$2
+  [ -n "${cpu[$t]:-}" ] || return 0
+  printf '%s× CPU, %s× wall' "$(ratio "${cpu[$c]}" "${cpu[$t]}")" "$(ratio "${wall[$c]}" "${wall[$t]}")"
+}
+echo
+echo "---- for the README ----"
+if $cold; then
+  echo "| | warm cache (best of $runs) | cold cache (best of $cold_runs) |"
+  echo "|---|---|---|"
+else
+  echo "| | warm cache (best of $runs) |"
+  echo "|---|---|"
+fi
+row 'read every file (`find \| xargs cat`)' read_tree
+row '`supc check --portable TREE`' check_tree
+row 'supervisor 4.3.0 reading the configs' supervisor_reads
+echo
+echo "check / cat: $(ratios warm read_tree) warm$($cold && echo "; $(ratios cold read_tree) cold")."
+if $have_supervisor; then
+  echo "check / supervisor: $(ratios warm supervisor_reads) warm$($cold && echo "; $(ratios cold supervisor_reads) cold")."
+fi
