@@ -182,6 +182,9 @@ impl HomeLookup for Host {
     fn own_home(&self) -> Option<String> {
         match self.env_var("HOME") {
             Some(h) => Some(h.to_string()),
+            // Portable: not this machine's passwd entry; `~` stays as
+            // Python leaves it for a user it cannot find.
+            None if self.portable => None,
             None => User::from_uid(Uid::current())
                 .ok()
                 .flatten()

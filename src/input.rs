@@ -97,9 +97,18 @@ pub fn regular_file_len(path: &Path) -> Result<u64, ReadError> {
 }
 
 /// The bytes of the regular file at `path`, at most `limit` of them.
+/// Anything else is refused before it is opened (opening some devices has
+/// effects of its own).
 pub fn read_config_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    use std::os::unix::fs::OpenOptionsExt;
     regular_file_len(path)?;
+    read_regular(path, limit).map(|(bytes, _)| bytes)
+}
+
+/// [`read_config_bytes`] for a path the caller has just found to be a
+/// regular file (a directory walk's entry): no second `stat` before the
+/// open; what was opened is still checked, and its metadata returned.
+pub fn read_regular(path: &Path, limit: u64) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
+    use std::os::unix::fs::OpenOptionsExt;
     // O_NONBLOCK: should the path have become a FIFO since the stat, the
     // open returns at once and the check below refuses it.
     let file = std::fs::OpenOptions::new()
@@ -107,15 +116,20 @@ pub fn read_config_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
         .custom_flags(open_flags())
         .open(path)
         .map_err(io)?;
-    check(&file.metadata().map_err(io)?)?;
-    let mut bytes = Vec::new();
+    let meta = file.metadata().map_err(io)?;
+    check(&meta)?;
+    // Room for the whole file and the end-of-file probe: one read for the
+    // text and one that returns nothing, where growing from empty takes
+    // several.
+    let expected = usize::try_from(meta.len().min(limit)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected.saturating_add(1));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// Open without waiting for a FIFO's writer or taking a terminal.

@@ -32,11 +32,17 @@ impl std::fmt::Display for WorkerPanicked {
 
 impl std::error::Error for WorkerPanicked {}
 
+/// The number of cores this process may use, asked once: std asks the
+/// cgroup files every time (several opens and reads), and a check asks for
+/// every config it resolves.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// The number of threads worth starting for `items` items.
 pub fn workers_for(items: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.max(1))
+    cores().min(items.max(1))
 }
 
 /// Maps `items` with `f` on all cores; the results keep the input order.

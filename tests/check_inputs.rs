@@ -172,18 +172,40 @@ fn main_configs_by_name_and_by_header_in_any_case() {
     assert_eq!(r.code, Some(2), "{}", r.all());
 }
 
+/// Every subcommand `supc --help` lists (so a new one cannot be
+/// forgotten): `--help` states its exit codes; the ones that read a config
+/// take the same `--snippet`/`--main` pair and `--portable`.
 #[test]
 fn every_help_states_its_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in ["check", "expand", "explain", "render", "convert", "diff"] {
+    let top = check(&["--help"], dir.path());
+    let commands = subcommands(&top.stdout);
+    assert!(commands.len() >= 15, "{}", top.stdout);
+    for cmd in &commands {
         let r = check(&[cmd, "--help"], dir.path());
         assert_eq!(r.code, Some(0), "{cmd}: {}", r.all());
-        assert!(r.stdout.contains("Exit codes: 0 "), "{cmd}: {}", r.stdout);
-        // `convert` reads what it converts as a main config only.
-        if cmd != "convert" {
-            assert!(r.stdout.contains("--snippet"), "{cmd}: {}", r.stdout);
+        assert!(r.stdout.contains("\nExit codes"), "{cmd}: {}", r.stdout);
+    }
+    for cmd in [
+        "check", "expand", "explain", "render", "convert", "diff", "run",
+    ] {
+        let r = check(&[cmd, "--help"], dir.path());
+        for flag in ["--snippet", "--main", "--portable", "--env-file"] {
+            assert!(r.stdout.contains(flag), "{cmd} {flag}: {}", r.stdout);
         }
     }
+}
+
+/// The names in the `Commands:` list of `supc --help`, but `help`.
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]

@@ -326,4 +326,21 @@ fn directory_symlinks_are_not_followed_so_nothing_is_reported_twice() {
         dir.path(),
     );
     assert_eq!(r.stdout.matches("SUP020").count(), 1, "{}", r.all());
+    // Reached twice by a walk (a file symlink, a hard link): checked once,
+    // where it was first met, and not counted as skipped either.
+    std::fs::hard_link(
+        dir.path().join("real/supervisord.conf"),
+        dir.path().join("real/hard.conf"),
+    )
+    .unwrap();
+    let r = check(
+        &["check", "--portable", "--format", "json", "."],
+        dir.path(),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let files = doc["files"].as_array().expect("files");
+    assert_eq!(files.len(), 1, "{}", r.stdout);
+    assert_eq!(files[0]["path"], "link.conf", "{}", r.stdout);
+    let r = check(&["check", "--portable", "."], dir.path());
+    assert!(!r.stdout.contains("skipped"), "{}", r.stdout);
 }

@@ -13,7 +13,10 @@
 //! * supc, as `supc expand --format json [--portable] --host-node-name N
 //!   supervisord.conf`, run in the case directory with exactly the oracle's
 //!   controlled environment: `HOME=/nonexistent`,
-//!   `PATH=/usr/local/bin:/usr/bin:/bin`, then the case's variables.
+//!   `PATH=/usr/local/bin:/usr/bin:/bin`, then the case's variables; as the
+//!   process's environment in normal mode, as `--env K=V` in portable mode
+//!   (where supc reads no process variable: its process then holds only a
+//!   canary variable, which must change nothing).
 //!
 //! The two JSON documents must agree structurally (object key order does not
 //! matter; types and values do, rejection messages included), and supc must

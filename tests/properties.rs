@@ -115,8 +115,9 @@ fn supc(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .current_dir(dir)
         .env_clear()
-        .env("HOME", "/nonexistent")
-        .env("PATH", "/usr/bin:/bin")
+        // Not the environment of any run here: every one is --portable,
+        // which reads only --env.
+        .env("HOME", "/home/of-the-runner")
         .output()
         .expect("supc runs")
 }
@@ -137,8 +138,8 @@ proptest! {
     fn pipeline_properties(text in config()) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("supervisord.conf"), &text).unwrap();
-        // Under --portable, check sees only the environment given with
-        // --env (expand still reads the process's): give both the same.
+        // Under --portable every command sees only the environment given
+        // with --env.
         let args = ["--portable", "--host-node-name", "h", "--env", "HOME=/nonexistent", "--env", "PATH=/usr/bin:/bin"];
         let expand = supc(dir.path(), &[&["expand", "--format", "json"][..], &args, &["supervisord.conf"]].concat());
         let check = supc(dir.path(), &[&["check", "--snippet"][..], &args, &["supervisord.conf"]].concat());

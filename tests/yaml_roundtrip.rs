@@ -273,7 +273,15 @@ supervisor.rpcinterface_factory=supervisor.rpcinterface:make_main_rpcinterface
     )
     .unwrap();
     let (rc, yaml, err) = supc(
-        &["convert", "--portable", "--to", "yaml", "supervisord.conf"],
+        &[
+            "convert",
+            "--portable",
+            "--env",
+            "HOME=/nonexistent",
+            "--to",
+            "yaml",
+            "supervisord.conf",
+        ],
         tmp.path(),
     );
     assert_eq!(rc, 0, "{err}");

@@ -13,6 +13,7 @@ mod args;
 mod inputs;
 mod output;
 mod plan;
+mod settings_cache;
 
 pub use args::CheckArgs;
 
@@ -26,9 +27,9 @@ use crate::report::human::{Style, render_styled};
 use crate::report::{FileReport, Finding, Run, Unreadable, paths};
 use inputs::Input;
 use plan::Plan;
+use settings_cache::SettingsCache;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// The outcome for one file.
 struct Checked {
@@ -48,9 +49,9 @@ pub fn run(args: &CheckArgs) -> i32 {
             return 2;
         }
     };
-    let mut host = args.input.hermetic_host();
+    let mut host = args.input.host();
     let mut inputs = inputs::gather(&plan);
-    stand_in(&mut host, &inputs.files);
+    let mut ids = stand_in(&mut host, &inputs.files);
     if args.verbose {
         for s in &inputs.skipped {
             let shown = paths::display(&s.path.to_string_lossy(), &plan.cwd);
@@ -71,15 +72,16 @@ pub fn run(args: &CheckArgs) -> i32 {
     };
     if let check_fixes::Step::Fixed(_) = fixing {
         // What --fix wrote is what is checked.
-        host = args.input.hermetic_host();
+        host = args.input.host();
         inputs = inputs::gather(&plan);
-        stand_in(&mut host, &inputs.files);
+        ids = stand_in(&mut host, &inputs.files);
     }
     let checker = Checker {
         plan: &plan,
         args,
         host: &host,
-        settings: Mutex::new(HashMap::new()),
+        ids,
+        settings: SettingsCache::default(),
     };
     let (checked, errors) = checker.check_all(&inputs.files);
     if !errors.is_empty() {
@@ -127,14 +129,20 @@ pub fn run(args: &CheckArgs) -> i32 {
 }
 
 /// Every text read once stands in for its file (and for DEST under --as,
-/// and for standard input), also where a main config includes it.
-fn stand_in(host: &mut Host, files: &[Input]) {
+/// and for standard input), also where a main config includes it. Returns
+/// the identity of each file read, by absolute path.
+fn stand_in(host: &mut Host, files: &[Input]) -> HashMap<String, FileKey> {
+    let mut ids = HashMap::with_capacity(files.len());
     for f in files {
+        let abs = crate::python::path::abspath(&f.path.to_string_lossy(), &host.cwd);
+        if let Some(id) = f.id {
+            ids.insert(abs.clone(), id);
+        }
         if let Some(text) = &f.text {
-            let abs = crate::python::path::abspath(&f.path.to_string_lossy(), &host.cwd);
             host.overlay.insert(abs, text.clone());
         }
     }
+    ids
 }
 
 /// `--fix` / `--diff` on every input, with the settings and snippet mode
@@ -149,7 +157,8 @@ fn fix_step(
         plan,
         args,
         host,
-        settings: Mutex::new(HashMap::new()),
+        ids: HashMap::new(),
+        settings: SettingsCache::default(),
     };
     let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     let snippets: HashSet<&Path> = files
@@ -182,8 +191,11 @@ struct Checker<'a> {
     plan: &'a Plan,
     args: &'a CheckArgs,
     host: &'a Host,
+    /// The identity of every file read, by absolute path: a main config's
+    /// includes are told from the inputs without asking the disk again.
+    ids: HashMap<String, FileKey>,
     /// `.supc.yaml` by directory, read once.
-    settings: Mutex<HashMap<PathBuf, Result<Settings, String>>>,
+    settings: SettingsCache,
 }
 
 impl Checker<'_> {
@@ -226,15 +238,8 @@ impl Checker<'_> {
             Some(s) => s.clone(),
             None => {
                 let abs = self.plan.cwd.join(file);
-                let dir = abs.parent().unwrap_or(&self.plan.cwd).to_path_buf();
-                let mut cache = self.settings.lock().unwrap_or_else(|e| e.into_inner());
-                cache
-                    .entry(dir.clone())
-                    .or_insert_with(|| match Settings::find(&dir) {
-                        Some(p) => load_settings(&p),
-                        None => Ok(Settings::default()),
-                    })
-                    .clone()?
+                self.settings
+                    .for_dir(abs.parent().unwrap_or(&self.plan.cwd))?
             }
         };
         Ok(base.overlay(
@@ -290,7 +295,10 @@ impl Checker<'_> {
             .sources
             .files()
             .skip(1)
-            .filter_map(|(_, f)| FileKey::of(&f.path))
+            .filter_map(|(_, f)| {
+                let known = f.path.to_str().and_then(|p| self.ids.get(p));
+                known.copied().or_else(|| FileKey::of(&f.path))
+            })
             .collect();
         // `--fail-on` wins over the file's `fail-on` (Settings::overlay).
         let threshold = settings.fail_on.unwrap_or(Severity::Error);
@@ -333,14 +341,6 @@ fn graded_core(diags: &[Diagnostic], settings: &Settings) -> (Vec<Diagnostic>, V
         })
         .collect();
     (errors.into_iter().cloned().collect(), warnings)
-}
-
-fn load_settings(path: &Path) -> Result<Settings, String> {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let shown = paths::display(&path.to_string_lossy(), &cwd);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{shown}: {}", crate::discover::io_reason(&e)))?;
-    Settings::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// [`crate::parallel::map`]; a worker's panic becomes the error of every

@@ -11,6 +11,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Exit codes: 0 printed, 2 usage error.")]
 pub struct CompletionsArgs {
     /// The shell to print a completion script for.
     #[arg(value_enum)]
@@ -18,6 +19,7 @@ pub struct CompletionsArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_help = "Exit codes: 0 printed or written, 2 usage error or DIR cannot be written.")]
 pub struct ManArgs {
     /// Write supc.1 and one supc-COMMAND.1 per subcommand into DIR (made if
     /// missing) instead of printing supc.1.

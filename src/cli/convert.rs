@@ -30,9 +30,8 @@ pub struct ConvertArgs {
     /// symlink points to; its permissions are kept).
     #[arg(long, requires = "output")]
     force: bool,
-    /// The config is a conf.d snippet (no [supervisord] / `supervisord:`).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: super::ModeArgs,
     /// The config: INI (for --to yaml) or a supc.yaml spec (for --to ini).
     file: String,
 }
@@ -68,7 +67,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => host.cwd.clone(),
     };
     let text = match (args.to, is_yaml) {
-        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.snippet) {
+        (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.mode.snippet) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("supc: not converted: {e}");
@@ -94,7 +93,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
                     out_dir: &out_dir,
                     lint: None,
                     fail_on: crate::diagnostic::Severity::Error,
-                    snippet: args.snippet,
+                    snippet: args.mode.snippet,
                 };
                 crate::yaml::render_one(&job, &host)
             });

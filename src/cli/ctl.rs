@@ -12,6 +12,12 @@ use crate::run::xmlrpc_codec::{Fault, Value};
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes, as supervisorctl's: 0 ok, 1 a command failed, 2 usage error, \
+3 `status`: a process is not running (or a feature is not implemented), 4 `status`: \
+unknown process (or insufficient privileges), 5 server API version mismatch, 7 the server \
+is not running."
+)]
 pub struct CtlArgs {
     /// The config file whose [supervisorctl] section names the server.
     #[arg(short = 'c', long = "configuration", value_name = "FILE")]

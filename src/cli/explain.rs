@@ -12,9 +12,8 @@ pub struct ExplainArgs {
     input: InputArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Read FILE as a conf.d snippet.
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: super::ModeArgs,
     /// The main config file.
     file: String,
     /// Processes: `web_03`, `web:web_03`, `web:*`, a program name or a
@@ -30,7 +29,7 @@ enum Format {
 
 pub fn run(args: &ExplainArgs) -> i32 {
     let mut host = args.input.host();
-    let (loaded, res) = args.input.analyze(&args.file, &mut host, args.snippet);
+    let (loaded, res) = args.input.analyze(&args.file, &mut host, args.mode.snippet);
     let Some(config) = &res.config else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         eprintln!("Error: {msg}");

@@ -116,7 +116,8 @@ impl From<Level> for crate::diagnostic::Severity {
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// Skip checks that ask this machine (directories, users, plugin
-    /// imports), for configs written for another host.
+    /// imports, file modes) and read no variable of its environment (only
+    /// --env and --env-file), for configs written for another host.
     #[arg(long)]
     pub portable: bool,
     /// Set or override an environment variable seen as %(ENV_K)s.
@@ -161,16 +162,12 @@ impl ModeArgs {
 }
 
 impl InputArgs {
-    /// The host as the process sees it, with --env-file and --env on top.
+    /// The host every command reads a config against: this machine, with
+    /// --env-file and --env on top. Under `--portable` the environment is
+    /// only what --env-file and --env give, so every command gives the same
+    /// answer on every machine (a CI runner) and names none of its
+    /// variables. The one constructor, so no command can get it wrong.
     pub fn host(&self) -> Host {
-        let host = Host::from_process(self.portable);
-        self.finish(host)
-    }
-
-    /// Like [`host`](Self::host), but under `--portable` the environment is
-    /// only what --env-file and --env give, so a check gives the same
-    /// answer on every CI runner and names none of its variables.
-    pub fn hermetic_host(&self) -> Host {
         let mut host = Host::from_process(self.portable);
         if self.portable {
             host.env.clear();

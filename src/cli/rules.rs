@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 #[derive(Args, Debug)]
+#[command(after_help = "Exit codes: 0 listed, 2 usage error.")]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,

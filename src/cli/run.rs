@@ -12,12 +12,16 @@ use clap::Args;
 use std::io::IsTerminal;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes, as supervisord's: 0 after a clean stop, 2 the config is \
+rejected, usage or startup error; with --exit-with-first, the first exiting process's \
+code (128 + N for signal N)."
+)]
 pub struct RunArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Read FILE as a conf.d snippet (no [supervisord] section needed).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: super::ModeArgs,
     /// Do not colour the process names (also: NO_COLOR, or output not a
     /// terminal).
     #[arg(long)]
@@ -47,7 +51,7 @@ pub fn run(args: &RunArgs) -> i32 {
         return 2;
     }
     let host = args.input.host();
-    let (_, res) = crate::analyze(&args.file, &host, args.snippet);
+    let (_, res) = crate::analyze(&args.file, &host, args.mode.snippet);
     let Some(config) = res.config.clone() else {
         let msg = res.first_error().map_or("", |d| d.message.as_str());
         usage_error(msg);
@@ -61,7 +65,7 @@ pub fn run(args: &RunArgs) -> i32 {
         config,
         crate::run::RunOptions {
             config_path: args.file.clone(),
-            snippet: args.snippet,
+            snippet: args.mode.snippet,
             host,
             color,
             quiet: args.quiet,

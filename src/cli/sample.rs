@@ -70,7 +70,9 @@ Examples:
       --command '/usr/bin/web --port 80%(process_num)02d' --numprocs 3 \\
       --program worker --command '/usr/bin/worker --queue default'
 
-Every sample passes `supc check`.";
+Every sample passes `supc check`.
+
+Exit codes: 0 printed, 2 usage error.";
 
 #[derive(Debug)]
 pub struct SampleArgs {

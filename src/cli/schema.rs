@@ -3,6 +3,7 @@
 use clap::{Args, ValueEnum};
 
 #[derive(Args, Debug)]
+#[command(after_help = "Exit codes: 0 printed, 2 usage error.")]
 pub struct SchemaArgs {
     /// Which schema.
     #[arg(value_enum)]

@@ -6,6 +6,10 @@
 use clap::Args;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Exit codes: 0 after shutdown and exit (or when the client closes \
+the stream), 1 exit without shutdown, 2 protocol or I/O error."
+)]
 pub struct ServerArgs {
     /// Accepted for clients that pass it (`vscode-languageclient` does);
     /// stdio is the only transport.

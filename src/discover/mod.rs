@@ -1,9 +1,11 @@
 //! Which files `supc check` looks at: paths named on the command line, and
 //! directories walked the way ripgrep walks them (the `ignore` crate).
 //!
-//! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files,
-//! each once (by device and inode), in a stable order, with the entries that
-//! could not be read and the ones skipped (and why). The walk never follows
+//! Input: the paths and [`Excludes`]. Output: [`Found`]: candidate files in
+//! a stable order, with the entries that could not be read and the ones
+//! skipped (and why). A walk asks nothing of a file beyond its directory
+//! entry: the reader tells one file reached twice (a symlink, a hard link,
+//! a path named twice) by the [`FileKey`] of what it opened. The walk never follows
 //! a directory symlink (a cycle would never end and a linked tree would be
 //! reported twice), honours `.gitignore`/`.ignore`, and hands on only
 //! regular files, so a FIFO or a device in a tree cannot block the check.
@@ -13,7 +15,6 @@
 pub mod detect;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Directory names never walked unless `--exclude` replaces the list.
@@ -68,9 +69,9 @@ impl Excludes {
 pub struct Candidate {
     /// As named or as the walk reached it (for messages).
     pub path: PathBuf,
-    /// Which file it is, to tell one file reached twice.
-    pub id: FileKey,
-    /// Named on the command line: checked whatever it looks like.
+    /// Named on the command line: checked whatever it looks like (and
+    /// asked what it is before it is opened; a walk hands on only regular
+    /// files).
     pub explicit: bool,
 }
 
@@ -85,12 +86,18 @@ pub struct FileKey {
 impl FileKey {
     /// The identity of the file at `path` (symlinks followed).
     pub fn of(path: &Path) -> Option<FileKey> {
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| FileKey::from_metadata(&m))
+    }
+
+    /// The identity of the file `m` describes.
+    pub fn from_metadata(m: &std::fs::Metadata) -> FileKey {
         use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(FileKey {
+        FileKey {
             dev: m.dev(),
             ino: m.ino(),
-        })
+        }
     }
 }
 
@@ -149,10 +156,9 @@ pub struct WalkOptions {
 /// Finds the files to check under `paths`.
 pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     let mut found = Found::default();
-    let mut seen = HashSet::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => walk_dir(p, opts, &mut seen, &mut found),
+            Ok(m) if m.is_dir() => walk_dir(p, opts, &mut found),
             Ok(_) if opts.force_exclude && opts.excludes.excludes(p, false) => {
                 found.skipped.push(Skipped {
                     path: p.clone(),
@@ -161,7 +167,10 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
             }
             // A named file: even a FIFO goes on, to be refused by the
             // reader with a clear error.
-            Ok(_) => push(p, true, &mut seen, &mut found),
+            Ok(_) => found.candidates.push(Candidate {
+                path: p.clone(),
+                explicit: true,
+            }),
             Err(e) => found.unreadable.push(Unreadable {
                 path: p.clone(),
                 reason: io_reason(&e),
@@ -171,24 +180,11 @@ pub fn find(paths: &[PathBuf], opts: &WalkOptions) -> Found {
     found
 }
 
-fn push(path: &Path, explicit: bool, seen: &mut HashSet<FileKey>, found: &mut Found) {
-    let Some(id) = FileKey::of(path) else {
-        found.unreadable.push(Unreadable {
-            path: path.to_path_buf(),
-            reason: "no such file or directory".into(),
-        });
-        return;
-    };
-    if seen.insert(id) {
-        found.candidates.push(Candidate {
-            path: path.to_path_buf(),
-            id,
-            explicit,
-        });
-    }
-}
-
-fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found: &mut Found) {
+/// Walks `root` on every core (a walk is mostly `stat`s and directory
+/// reads, which the threads overlap), then puts what it found in path
+/// order: the order of a depth-first walk with sorted siblings, the same
+/// on every run.
+fn walk_dir(root: &Path, opts: &WalkOptions, found: &mut Found) {
     let excludes = opts.excludes.clone();
     let walker = ignore::WalkBuilder::new(root)
         .follow_links(false)
@@ -198,21 +194,33 @@ fn walk_dir(root: &Path, opts: &WalkOptions, seen: &mut HashSet<FileKey>, found:
         .ignore(opts.vcs_ignore)
         .parents(opts.vcs_ignore)
         .require_git(false)
-        .sort_by_file_path(|a, b| a.cmp(b))
+        .threads(crate::parallel::cores())
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             e.depth() == 0 || !excludes.excludes(e.path(), is_dir)
         })
-        .build();
-    for entry in walker {
-        match entry {
-            Ok(e) => visit(e, seen, found),
-            Err(err) => found.unreadable.push(unreadable(err, root)),
-        }
-    }
+        .build_parallel();
+    let here = std::sync::Mutex::new(Found::default());
+    walker.run(|| {
+        Box::new(|entry| {
+            let mut here = here.lock().unwrap_or_else(|e| e.into_inner());
+            match entry {
+                Ok(e) => visit(e, &mut here),
+                Err(err) => here.unreadable.push(unreadable(err, root)),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut here = here.into_inner().unwrap_or_else(|e| e.into_inner());
+    here.candidates.sort_by(|a, b| a.path.cmp(&b.path));
+    here.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+    here.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    found.candidates.append(&mut here.candidates);
+    found.unreadable.append(&mut here.unreadable);
+    found.skipped.append(&mut here.skipped);
 }
 
-fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
+fn visit(e: ignore::DirEntry, found: &mut Found) {
     let Some(ft) = e.file_type() else { return };
     if ft.is_dir() || !is_config_name(e.path()) {
         return;
@@ -237,7 +245,10 @@ fn visit(e: ignore::DirEntry, seen: &mut HashSet<FileKey>, found: &mut Found) {
     // `./a.conf` from a walk of `.` is shown as `a.conf`.
     let path = e.path().strip_prefix(".").unwrap_or(e.path());
     if regular {
-        push(path, false, seen, found);
+        found.candidates.push(Candidate {
+            path: path.to_path_buf(),
+            explicit: false,
+        });
     } else {
         found.skipped.push(Skipped {
             path: path.to_path_buf(),
@@ -290,6 +301,56 @@ pub fn io_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The parallel walk gives the order of a depth-first walk with sorted
+    /// siblings, on every run.
+    #[test]
+    fn a_walk_is_in_path_order() {
+        let root = tempfile::tempdir().unwrap();
+        let names = [
+            "a.conf",
+            "b/a.conf",
+            "b/c/z.ini",
+            "b/d.conf",
+            "b.conf",
+            "c/x.conf",
+            "c0.ini",
+        ];
+        for n in names {
+            let p = root.path().join(n);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let opts = WalkOptions {
+            excludes: Excludes::new(root.path(), &[]).unwrap(),
+            force_exclude: false,
+            vcs_ignore: true,
+        };
+        let expected = [
+            "a.conf",
+            "b/a.conf",
+            "b/c/z.ini",
+            "b/d.conf",
+            "b.conf",
+            "c/x.conf",
+            "c0.ini",
+        ];
+        for _ in 0..5 {
+            let found = find(&[root.path().to_path_buf()], &opts);
+            let got: Vec<String> = found
+                .candidates
+                .iter()
+                .map(|c| {
+                    c.path
+                        .strip_prefix(root.path())
+                        .unwrap()
+                        .display()
+                        .to_string()
+                })
+                .collect();
+            assert_eq!(got, expected);
+        }
+    }
 
     #[test]
     fn excludes_match_names_anywhere_and_anchored_paths() {

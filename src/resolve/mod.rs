@@ -66,8 +66,7 @@ impl Resolution {
 
 /// Resolves a loaded config.
 pub fn resolve(loaded: &Loaded, host: &Host) -> Resolution {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    resolve_on(loaded, host, threads)
+    resolve_on(loaded, host, crate::parallel::cores())
 }
 
 /// [`resolve`] with at most `threads` threads for program sections.

@@ -68,28 +68,56 @@ fn run_supc(case: &Case, mode: Mode) -> Result<SupcAnswer, String> {
     Ok(SupcAnswer { code, json })
 }
 
-/// `supc expand ...` in the case directory with exactly the controlled
-/// environment. std's `Command::env` keeps variables in a sorted map, so the
-/// child would see them in name order; supervisord's bare `%s` quirk prints
-/// the environment in its real order, so the variables are handed to
-/// `env -i`, which sets them one by one in the order given.
+/// A variable in supc's process environment in portable mode, which must
+/// change nothing (portable supc reads only `--env`): an "Available
+/// names" message that named it would differ from the oracle's.
+const CANARY: (&str, &str) = ("SUPC_CONFORMANCE_CANARY", "runner-value");
+
+/// `supc expand ...` in the case directory with the oracle's controlled
+/// environment: the fixed HOME and PATH, then the case's variables.
 fn supc_command(case: &Case, mode: Mode) -> Command {
+    let base = BASE_ENV.iter().map(|&(k, v)| (k, v));
+    let extra = case.env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let env = base.chain(extra);
+    let mut cmd = match mode {
+        Mode::Normal => process_env_command(env),
+        Mode::Portable => env_args_command(env),
+    };
+    cmd.current_dir(&case.dir)
+        .args(["--host-node-name", &case.host_node_name, &case.config]);
+    cmd
+}
+
+/// Normal mode reads the process's environment. std's `Command::env` keeps
+/// variables in a sorted map, so the child would see them in name order;
+/// supervisord's bare `%s` quirk prints the environment in its real order,
+/// so the variables are handed to `env -i`, which sets them one by one in
+/// the order given.
+fn process_env_command<'a>(env: impl Iterator<Item = (&'a str, &'a str)>) -> Command {
     let supc = env!("CARGO_BIN_EXE_supc");
     assert!(
         !supc.contains('='),
         "env(1) would take {supc} for a variable"
     );
     let mut cmd = Command::new("/usr/bin/env");
-    cmd.env_clear().current_dir(&case.dir).arg("-i");
-    let base = BASE_ENV.iter().map(|&(k, v)| (k, v));
-    let extra = case.env.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    for (key, value) in base.chain(extra) {
+    cmd.env_clear().arg("-i");
+    for (key, value) in env {
         cmd.arg(format!("{key}={value}"));
     }
     cmd.args([supc, "expand", "--format", "json"]);
-    if mode == Mode::Portable {
-        cmd.arg("--portable");
+    cmd
+}
+
+/// Portable mode reads only `--env`, in the order given (a later one
+/// overrides an earlier one in place, as the oracle's dict does); the
+/// process holds only [`CANARY`].
+fn env_args_command<'a>(env: impl Iterator<Item = (&'a str, &'a str)>) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_supc"));
+    cmd.env_clear()
+        .env(CANARY.0, CANARY.1)
+        .args(["expand", "--format", "json", "--portable"]);
+    for (key, value) in env {
+        cmd.arg("--env").arg(format!("{key}={value}"));
     }
-    cmd.args(["--host-node-name", &case.host_node_name, &case.config]);
     cmd
 }

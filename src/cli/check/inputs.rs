@@ -7,6 +7,7 @@
 use super::plan::Plan;
 use crate::discover::detect::{self, Mode};
 use crate::discover::{self, Candidate, FileKey, SkipReason, Skipped, Unreadable};
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -53,10 +54,14 @@ pub fn gather(plan: &Plan) -> Inputs {
             .map(|_| Err(e.to_string()))
             .collect(),
     };
+    // One file reached twice (a symlink, a hard link, a path named twice)
+    // is taken where it was first met.
+    let mut seen = HashSet::new();
     for (c, r) in found.candidates.iter().zip(read) {
         match r {
-            Ok(Some(input)) => inputs.files.push(input),
-            Ok(None) => inputs.skipped.push(Skipped {
+            Ok((id, _)) if !seen.insert(id) => {}
+            Ok((_, Some(input))) => inputs.files.push(input),
+            Ok((_, None)) => inputs.skipped.push(Skipped {
                 path: c.path.clone(),
                 reason: SkipReason::NotSupervisord,
             }),
@@ -69,28 +74,45 @@ pub fn gather(plan: &Plan) -> Inputs {
     inputs
 }
 
-/// Reads one candidate; `None` when a walked file is no supervisord config.
-fn read_candidate(c: &Candidate, plan: &Plan) -> Result<Option<Input>, String> {
-    let bytes = read_bytes(&c.path)?;
+/// Reads one candidate: the file's identity, and `None` when a walked file
+/// is no supervisord config.
+fn read_candidate(c: &Candidate, plan: &Plan) -> Result<(FileKey, Option<Input>), String> {
+    let limit = crate::limits::MAX_FILE_BYTES;
+    // A walk hands on only regular files; a named path may be anything and
+    // is asked what it is before it is opened.
+    if c.explicit {
+        crate::input::regular_file_len(&c.path).map_err(|e| e.to_string())?;
+    }
+    let (bytes, meta) = crate::input::read_regular(&c.path, limit).map_err(|e| e.to_string())?;
+    let id = FileKey::from_metadata(&meta);
     let detect_all = !c.explicit || plan.walk.force_exclude;
     let shown_as = plan.as_path.clone().unwrap_or_else(|| c.path.clone());
-    let text = String::from_utf8_lossy(&bytes);
+    // Decoded once; a file that is not UTF-8 is judged from a lossy copy
+    // and left for the loader to read and refuse as supervisord does.
+    let (text, judged) = match String::from_utf8(bytes) {
+        Ok(t) => (Some(t), None),
+        Err(e) => (
+            None,
+            Some(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+    };
+    let judged = text.as_deref().or(judged.as_deref()).unwrap_or_default();
     // A spec in supc.yaml is a config whatever its headers.
     let yaml = crate::yaml::is_yaml_path(&shown_as.to_string_lossy());
-    if detect_all && !yaml && !detect::looks_like_supervisord(&text) {
-        return Ok(None);
+    if detect_all && !yaml && !detect::looks_like_supervisord(judged) {
+        return Ok((id, None));
     }
     let mode = plan.mode.unwrap_or_else(|| {
         let name = shown_as.file_name().and_then(|n| n.to_str());
-        detect::mode_of_file(name, &text)
+        detect::mode_of_file(name, judged)
     });
-    let text = std::str::from_utf8(&bytes).ok().map(Arc::from);
-    Ok(Some(Input {
+    let input = Input {
         path: shown_as,
-        id: Some(c.id),
-        text,
+        id: Some(id),
+        text: text.map(Arc::from),
         mode,
-    }))
+    };
+    Ok((id, Some(input)))
 }
 
 fn from_stdin(plan: &Plan) -> Inputs {
@@ -137,9 +159,4 @@ fn from_stdin(plan: &Plan) -> Inputs {
         mode,
     });
     inputs
-}
-
-/// A regular file's bytes, bounded; anything else is refused unread.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    crate::input::read_config_bytes(path, crate::limits::MAX_FILE_BYTES).map_err(|e| e.to_string())
 }

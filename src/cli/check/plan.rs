@@ -63,7 +63,7 @@ pub fn plan(args: &CheckArgs) -> Result<Plan, String> {
         .as_deref()
         .map_or_else(|| cwd.clone(), |p| parent(p, &cwd));
     let base_settings = match &found {
-        Some(p) => super::load_settings(p)?,
+        Some(p) => super::settings_cache::load_settings(p)?,
         None => Settings::default(),
     };
     let settings_file = args.config.is_some().then(|| base_settings.clone());

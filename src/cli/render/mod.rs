@@ -13,9 +13,8 @@ use std::path::PathBuf;
 pub struct RenderArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Read FILE as a conf.d snippet (no [supervisord] section needed).
-    #[arg(long)]
-    snippet: bool,
+    #[command(flatten)]
+    mode: super::ModeArgs,
     /// Write to this file instead of stdout.
     #[arg(
         long,
@@ -101,11 +100,11 @@ pub fn run(args: &RenderArgs) -> i32 {
             fail_on: args
                 .fail_on
                 .map_or(crate::diagnostic::Severity::Error, Into::into),
-            snippet: args.snippet,
+            snippet: args.mode.snippet,
         });
     }
     let host = args.input.host();
-    let loaded = crate::load::load(&args.file, &host, args.snippet);
+    let loaded = crate::load::load(&args.file, &host, args.mode.snippet);
     if loaded.main.is_none() {
         let msg = loaded
             .diagnostics
