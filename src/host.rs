@@ -25,6 +25,10 @@ pub struct Host {
     pub overlay: crate::input::Overlay,
 }
 
+/// `%(host_node_name)s` of a portable host unless `--host-node-name` gives
+/// one: the machine a portable config will run on is not this one.
+pub const PORTABLE_NODE_NAME: &str = "localhost";
+
 /// A passwd entry.
 #[derive(Clone, Debug)]
 pub struct UserInfo {
@@ -33,15 +37,27 @@ pub struct UserInfo {
 }
 
 impl Host {
-    /// The current process's environment, host name and directory.
+    /// The current process's environment, host name and directory. A
+    /// portable host reads neither the environment (it starts empty) nor
+    /// the machine's name ([`PORTABLE_NODE_NAME`]): only the directory, so
+    /// that a check gives the same answer on every CI runner and names
+    /// none of its variables.
     pub fn from_process(portable: bool) -> Self {
-        let env = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        let node_name = nix::sys::utsname::uname()
-            .ok()
-            .and_then(|u| u.nodename().to_str().map(str::to_string))
-            .unwrap_or_default();
+        let env = if portable {
+            Vec::new()
+        } else {
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect()
+        };
+        let node_name = if portable {
+            PORTABLE_NODE_NAME.to_string()
+        } else {
+            nix::sys::utsname::uname()
+                .ok()
+                .and_then(|u| u.nodename().to_str().map(str::to_string))
+                .unwrap_or_default()
+        };
         let cwd = std::env::current_dir()
             .ok()
             .and_then(|p| p.to_str().map(str::to_string))

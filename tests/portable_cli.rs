@@ -211,3 +211,41 @@ fn tilde_is_not_the_machines_home_under_portable() {
         ran.stdout
     );
 }
+
+/// `%(host_node_name)s` is not this machine's name under `--portable`: it
+/// is `localhost` unless `--host-node-name` gives it, so an expansion in CI
+/// names no runner.
+#[test]
+fn host_node_name_is_not_the_machines_under_portable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conf = "[supervisord]\nlogfile=/dev/null\nlogfile_maxbytes=0\n\n\
+[program:web]\ncommand=/bin/app --node=%(host_node_name)s\nuser=nobody\n";
+    write_tree(dir.path(), &[("supervisord.conf", conf)]);
+    let machine = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("hostname")
+        .trim()
+        .to_string();
+    let expand = |extra: &[&str]| {
+        let args = [
+            &["expand", "--format", "json"][..],
+            extra,
+            &["supervisord.conf"],
+        ]
+        .concat();
+        run_bounded(supc(&args, dir.path()), None)
+    };
+    let ran = expand(&[]);
+    assert!(
+        ran.stdout.contains(&format!("--node={machine}\"")),
+        "{}",
+        ran.stdout
+    );
+    let ran = expand(&["--portable"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.all());
+    assert!(ran.stdout.contains("--node=localhost\""), "{}", ran.stdout);
+    if machine != "localhost" {
+        assert!(!ran.all().contains(&machine), "{}", ran.all());
+    }
+    let ran = expand(&["--portable", "--host-node-name", "web7"]);
+    assert!(ran.stdout.contains("--node=web7\""), "{}", ran.stdout);
+}

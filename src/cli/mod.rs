@@ -131,7 +131,8 @@ pub struct InputArgs {
     /// environment is only known where they run.
     #[arg(long)]
     pub assume_env: bool,
-    /// The value of %(host_node_name)s (default: this machine's name).
+    /// The value of %(host_node_name)s (default: this machine's name;
+    /// under --portable, `localhost`).
     #[arg(long, value_name = "N")]
     pub host_node_name: Option<String>,
 }
@@ -168,11 +169,7 @@ impl InputArgs {
     /// answer on every machine (a CI runner) and names none of its
     /// variables. The one constructor, so no command can get it wrong.
     pub fn host(&self) -> Host {
-        let mut host = Host::from_process(self.portable);
-        if self.portable {
-            host.env.clear();
-        }
-        self.finish(host)
+        self.finish(Host::from_process(self.portable))
     }
 
     fn finish(&self, mut host: Host) -> Host {

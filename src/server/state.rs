@@ -57,10 +57,25 @@ impl Document {
 #[derive(Debug, Clone, serde::Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClientOptions {
-    /// Answer host questions portably (`supc check --portable`).
+    /// Answer host questions portably (`supc check --portable`): the
+    /// environment is then only `env`, as with `--env`.
     pub portable: bool,
+    /// Variables set on top of the environment (`supc check --env K=V`).
+    pub env: std::collections::BTreeMap<String, String>,
     /// Quiet time after an edit before checking (default 150 ms).
     pub debounce_ms: Option<u64>,
+}
+
+impl ClientOptions {
+    /// The host checks run against: this machine (or a portable one) with
+    /// the client's `env` on top.
+    fn host(&self) -> Host {
+        let mut host = Host::from_process(self.portable);
+        for (k, v) in &self.env {
+            host.set_env(k, v);
+        }
+        host
+    }
 }
 
 #[derive(Debug)]
@@ -89,7 +104,7 @@ impl State {
             docs: HashMap::new(),
             texts: HashMap::new(),
             workspace: Workspace::new(folders),
-            host: Host::from_process(options.portable),
+            host: options.host(),
             encoding,
             debounce: Duration::from_millis(options.debounce_ms.unwrap_or(150)),
             deferred: Vec::new(),

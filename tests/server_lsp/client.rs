@@ -70,7 +70,7 @@ impl Client {
                 "rootUri": root_uri,
                 "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
                 "capabilities": {"general": {"positionEncodings": encodings}, "workspace": workspace},
-                "initializationOptions": {"debounceMs": 20, "portable": true},
+                "initializationOptions": {"debounceMs": 20, "portable": true, "env": {"HOME": "/home/editor"}},
             }),
         );
         c.notify("initialized", json!({}));
