@@ -1,11 +1,15 @@
 //! `loglevel=debug`: supervisord's `fd N closed, stopped monitoring ...`
 //! lines when a child's pipes close, compared with the real supervisord
 //! 4.3.0 (descriptor numbers, object ids and the state at that moment
-//! masked: they depend on the machine and on timing).
+//! masked: they depend on the machine and on timing): stdout and stderr
+//! at the end of their output, stdin when a write to it meets a closed
+//! pipe (the bytes `sendProcessStdin` left queued after its EPIPE are
+//! written again on the next pass, which closes the dispatcher).
 
 mod run_common;
 
 use run_common::{HEADER, Runner, Scenario, oracle_python};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -16,7 +20,31 @@ const CONFIG: &str = "
 command=sh -c 'echo hi; echo oops >&2; sleep 1; exit 0'
 startsecs=0
 autorestart=false
+
+[program:y]
+command=sh -c 'exec 0<&-; sleep 3'
+startsecs=0
+autorestart=false
 ";
+
+/// `supervisor.sendProcessStdin('y', ...)` through the real XML-RPC
+/// client: y closed its stdin, so both answer NO_FILE.
+fn send_stdin(sock: &Path) {
+    let script = format!(
+        "from supervisor.xmlrpc import SupervisorTransport\n\
+         import xmlrpc.client as x\n\
+         t = SupervisorTransport(None, None, 'unix://{}')\n\
+         p = x.ServerProxy('http://127.0.0.1', transport=t)\n\
+         try:\n    p.supervisor.sendProcessStdin('y', 'hello\\n')\n    raise SystemExit('accepted')\n\
+         except x.Fault as f:\n    assert f.faultCode == 20, f\n",
+        sock.display()
+    );
+    let st = Command::new(oracle_python())
+        .args(["-c", &script])
+        .status()
+        .expect("python");
+    assert!(st.success(), "sendProcessStdin did not answer NO_FILE");
+}
 
 /// The `fd N closed` lines, masked and sorted.
 fn fd_lines(log: &str) -> Vec<String> {
@@ -77,7 +105,17 @@ fn fd_closed_lines_match_supervisord() {
     let ours_sc = Scenario::new(&text);
     let mut ours = ours_sc.run(&["--quiet"]);
     for sc in [&theirs_sc, &ours_sc] {
+        wait_log(sc, "success: y entered RUNNING state");
+    }
+    // Let y's shell close its stdin.
+    std::thread::sleep(Duration::from_millis(300));
+    for sc in [&theirs_sc, &ours_sc] {
+        send_stdin(&sc.file("s.sock"));
+        wait_log(sc, "(stdin)>");
+    }
+    for sc in [&theirs_sc, &ours_sc] {
         wait_log(sc, "exited: x (exit status 0; expected)");
+        wait_log(sc, "exited: y (exit status 0; expected)");
     }
     std::thread::sleep(Duration::from_millis(300));
     theirs.stop(15 * S);
@@ -86,6 +124,6 @@ fn fd_closed_lines_match_supervisord() {
         fd_lines(&theirs_sc.read("supervisord.log")),
         fd_lines(&ours_sc.read("supervisord.log")),
     );
-    assert_eq!(t.len(), 2, "{t:#?}");
+    assert_eq!(t.len(), 5, "{t:#?}");
     assert_eq!(t, o);
 }

@@ -139,9 +139,7 @@ impl Polled {
                 continue;
             };
             if pfd.events & libc::POLLOUT != 0 {
-                if let Some(i) = proc.io.as_mut().and_then(|io| io.stdin.as_mut()) {
-                    i.handle_write();
-                }
+                proc.handle_write(ctx);
             } else {
                 proc.handle_read(ctx, pfd.fd);
             }
