@@ -8,9 +8,8 @@
 
 mod run_common;
 
-use run_common::{HEADER, Runner, Scenario, oracle_python};
+use run_common::{HEADER, Scenario, xmlrpc_script};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const S: Duration = Duration::from_secs(1);
@@ -30,20 +29,12 @@ autorestart=false
 /// `supervisor.sendProcessStdin('y', ...)` through the real XML-RPC
 /// client: y closed its stdin, so both answer NO_FILE.
 fn send_stdin(sock: &Path) {
-    let script = format!(
-        "from supervisor.xmlrpc import SupervisorTransport\n\
-         import xmlrpc.client as x\n\
-         t = SupervisorTransport(None, None, 'unix://{}')\n\
-         p = x.ServerProxy('http://127.0.0.1', transport=t)\n\
-         try:\n    p.supervisor.sendProcessStdin('y', 'hello\\n')\n    raise SystemExit('accepted')\n\
+    let (ok, out) = xmlrpc_script(
+        sock,
+        "try:\n    p.supervisor.sendProcessStdin('y', 'hello\\n')\n    raise SystemExit('accepted')\n\
          except x.Fault as f:\n    assert f.faultCode == 20, f\n",
-        sock.display()
     );
-    let st = Command::new(oracle_python())
-        .args(["-c", &script])
-        .status()
-        .expect("python");
-    assert!(st.success(), "sendProcessStdin did not answer NO_FILE");
+    assert!(ok, "sendProcessStdin did not answer NO_FILE: {out}");
 }
 
 /// The `fd N closed` lines, masked and sorted.
@@ -98,10 +89,7 @@ fn fd_closed_lines_match_supervisord() {
         1,
     );
     let theirs_sc = Scenario::new(&text);
-    let mut cmd = Command::new(oracle_python());
-    cmd.args(["-m", "supervisor.supervisord", "-n", "-c"])
-        .arg(&theirs_sc.conf);
-    let mut theirs = Runner::spawn(cmd, theirs_sc.path());
+    let mut theirs = theirs_sc.run_supervisord();
     let ours_sc = Scenario::new(&text);
     let mut ours = ours_sc.run(&["--quiet"]);
     for sc in [&theirs_sc, &ours_sc] {
