@@ -21,7 +21,7 @@ startsecs=0
 autorestart=false
 
 [program:y]
-command=sh -c 'exec 0<&-; sleep 3'
+command=sh -c 'exec 0<&-; touch {dir}/closed; while [ ! -e {dir}/go ]; do sleep 0.1; done'
 startsecs=0
 autorestart=false
 ";
@@ -70,6 +70,15 @@ fn fd_lines(log: &str) -> Vec<String> {
     out
 }
 
+/// Waits until y has closed its stdin.
+fn wait_file(path: &Path) {
+    let end = Instant::now() + 15 * S;
+    while !path.exists() {
+        assert!(Instant::now() < end, "no {}", path.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn wait_log(sc: &Scenario, needle: &str) {
     let end = Instant::now() + 15 * S;
     while Instant::now() < end {
@@ -94,12 +103,10 @@ fn fd_closed_lines_match_supervisord() {
     let mut ours = ours_sc.run(&["--quiet"]);
     for sc in [&theirs_sc, &ours_sc] {
         wait_log(sc, "success: y entered RUNNING state");
-    }
-    // Let y's shell close its stdin.
-    std::thread::sleep(Duration::from_millis(300));
-    for sc in [&theirs_sc, &ours_sc] {
+        wait_file(&sc.file("closed"));
         send_stdin(&sc.file("s.sock"));
         wait_log(sc, "(stdin)>");
+        std::fs::write(sc.file("go"), "").expect("write go");
     }
     for sc in [&theirs_sc, &ours_sc] {
         wait_log(sc, "exited: x (exit status 0; expected)");
