@@ -163,6 +163,9 @@ fn run_pass(
     for g in &groups {
         sup.add_process_group(g).map_err(RunError::Startup)?;
     }
+    drop(groups);
+    // Growing by doubling left up to half the map unused.
+    sup.groups.shrink_to_fit();
     let api = Api::from_config(&sup.config);
     let mut servers = Servers::open(&sup.config, &api.namespaces, &mut sup.ctx.logger)
         .map_err(RunError::Startup)?;
