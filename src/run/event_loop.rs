@@ -45,18 +45,15 @@ pub fn run(sup: &mut Supervisor, api: &Api, sigpipe: &OwnedFd, servers: &mut Ser
         if n > 0 {
             read_signals(sup, sigpipe, polled.fds[0].revents);
             polled.handle_pipes(sup);
-            let ex = &mut Executor {
-                sup: &mut *sup,
-                api,
-                waiting: &mut waiting,
-            };
-            servers.handle_events(&polled.fds[polled.http_start..], ex);
         }
         let ex = &mut Executor {
             sup: &mut *sup,
             api,
             waiting: &mut waiting,
         };
+        if n > 0 {
+            servers.handle_events(&polled.fds[polled.http_start..], ex);
+        }
         after_poll(ex, servers);
     }
 }
