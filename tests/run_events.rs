@@ -11,10 +11,9 @@
 
 mod run_common;
 
-use run_common::{HEADER, Runner, Scenario, oracle_python, supervisorctl};
+use run_common::{HEADER, Runner, Scenario, mask_pid, oracle_python, supervisorctl, xmlrpc_script};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const S: Duration = Duration::from_secs(1);
@@ -71,10 +70,7 @@ impl Side {
         let text = format!("{HEADER}{CONFIG}").replace("{python}", python.to_str().unwrap());
         let scenario = Scenario::new(&text);
         let runner = if supervisord {
-            let mut cmd = Command::new(&python);
-            cmd.args(["-m", "supervisor.supervisord", "-n", "-c"])
-                .arg(&scenario.conf);
-            Runner::spawn(cmd, scenario.path())
+            scenario.run_supervisord()
         } else {
             scenario.run(&["--quiet"])
         };
@@ -119,20 +115,11 @@ impl Side {
     }
 
     fn remote_comm(&self) {
-        let sock = self.scenario.file("s.sock");
-        let script = format!(
-            "from supervisor.xmlrpc import SupervisorTransport\n\
-             import xmlrpc.client as x\n\
-             t = SupervisorTransport(None, None, 'unix://{}')\n\
-             p = x.ServerProxy('http://127.0.0.1', transport=t)\n\
-             assert p.supervisor.sendRemoteCommEvent('mytype', 'my data') is True\n",
-            sock.display()
+        let (ok, out) = xmlrpc_script(
+            &self.scenario.file("s.sock"),
+            "assert p.supervisor.sendRemoteCommEvent('mytype', 'my data') is True\n",
         );
-        let st = Command::new(oracle_python())
-            .args(["-c", &script])
-            .status()
-            .expect("python");
-        assert!(st.success());
+        assert!(ok, "{out}");
     }
 
     /// The scenario after start-up.
@@ -170,19 +157,6 @@ impl Side {
             self.scenario.read("supervisord.log")
         );
     }
-}
-
-/// `pid:N` masked.
-fn mask_pid(payload: &str) -> String {
-    let mut out = String::new();
-    let mut rest = payload;
-    while let Some(i) = rest.find("pid:") {
-        out.push_str(&rest[..i + 4]);
-        rest = rest[i + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
-        out.push('N');
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The recorded envelopes as streams that do not depend on timing: per

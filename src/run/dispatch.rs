@@ -242,22 +242,13 @@ impl OutputDispatcher {
 
     fn close(&mut self, ctx: &mut OutputCtx) {
         if !self.closed {
-            if ctx.logger.level <= DEBG {
-                let class = if self.protocol.is_some() {
-                    "PEventListenerDispatcher"
-                } else {
-                    "POutputDispatcher"
-                };
-                ctx.logger.debug(&format!(
-                    "fd {} closed, stopped monitoring <{class} at {} for <Subprocess at {} with name {} in state {}> ({})>",
-                    self.raw_fd(),
-                    self as *const Self as usize,
-                    ctx.owner,
-                    self.name,
-                    ctx.state,
-                    self.channel.as_str()
-                ));
-            }
+            let class = if self.protocol.is_some() {
+                "PEventListenerDispatcher"
+            } else {
+                "POutputDispatcher"
+            };
+            let me = (class, self as *const Self as usize);
+            log_closed(ctx, self.raw_fd(), me, &self.name, self.channel.as_str());
             self.closed = true;
             self.flush_partial(ctx);
         }
@@ -513,11 +504,27 @@ impl InputDispatcher {
         }
     }
 
-    /// `handle_write_event`.
-    pub fn handle_write(&mut self) {
+    /// `handle_write_event`: on EPIPE the buffer is dropped and the
+    /// dispatcher closed (`close`, which logs at debug level).
+    pub fn handle_write(&mut self, ctx: &mut OutputCtx, name: &str) {
         if let Err(nix::errno::Errno::EPIPE) = self.flush() {
             self.buffer.clear();
-            self.closed = true;
+            if !self.closed {
+                let me = ("PInputDispatcher", self as *const Self as usize);
+                log_closed(ctx, self.fd.as_raw_fd(), me, name, "stdin");
+                self.closed = true;
+            }
         }
+    }
+}
+
+/// `PDispatcher.close`'s debug line, with Python's `repr` of the
+/// dispatcher (`me`: its class and identity) and of its process.
+fn log_closed(ctx: &mut OutputCtx, fd: i32, me: (&str, usize), name: &str, channel: &str) {
+    if ctx.logger.level <= DEBG {
+        ctx.logger.debug(&format!(
+            "fd {fd} closed, stopped monitoring <{} at {} for <Subprocess at {} with name {name} in state {}> ({channel})>",
+            me.0, me.1, ctx.owner, ctx.state
+        ));
     }
 }

@@ -3,18 +3,22 @@
 //! transitions, reaping, signals, ticks and the deferred answers. It owns
 //! the two sides for the time of a pass: the state ([`Supervisor`], which
 //! knows nothing of HTTP) and the servers ([`Servers`], which own no
-//! state and are handed the state for each request).
+//! state and never see it): the servers send their requests as messages
+//! ([`super::exchange`]), which the loop answers ([`Executor`]).
 
+use super::execute::{Executor, Waiting};
 use super::http::Servers;
 use super::log::now;
 use super::process::Mood;
+use super::rpc_interface::Api;
 use super::supervisor::Supervisor;
 use nix::libc;
 use std::os::fd::{AsRawFd, OwnedFd};
 
 /// `runforever`: until every process is stopped after a shutdown or
 /// restart request.
-pub fn run(sup: &mut Supervisor, sigpipe: &OwnedFd, servers: &mut Servers) {
+pub fn run(sup: &mut Supervisor, api: &Api, sigpipe: &OwnedFd, servers: &mut Servers) {
+    let mut waiting = Waiting::default();
     sup.notify("SUPERVISOR_STATE_CHANGE_RUNNING", String::new);
     loop {
         if sup.ctx.mood < Mood::Running {
@@ -41,21 +45,30 @@ pub fn run(sup: &mut Supervisor, sigpipe: &OwnedFd, servers: &mut Servers) {
         if n > 0 {
             read_signals(sup, sigpipe, polled.fds[0].revents);
             polled.handle_pipes(sup);
-            servers.handle_events(&polled.fds[polled.http_start..], sup);
         }
-        after_poll(sup, servers);
+        let ex = &mut Executor {
+            sup: &mut *sup,
+            api,
+            waiting: &mut waiting,
+        };
+        if n > 0 {
+            servers.handle_events(&polled.fds[polled.http_start..], ex);
+        }
+        after_poll(ex, servers);
     }
 }
 
 /// What happens on every pass, after the poll (supervisord's order).
-fn after_poll(sup: &mut Supervisor, servers: &mut Servers) {
+fn after_poll(ex: &mut Executor, servers: &mut Servers) {
+    let sup = &mut *ex.sup;
     sup.transition_all();
     sup.reap();
     sup.handle_signal();
     sup.ticks.tick(now(), &mut sup.ctx.notices);
     sup.flush_events();
     sup.check_exit_with_first();
-    servers.run_deferred(sup);
+    servers.run_deferred(ex);
+    let sup = &mut *ex.sup;
     if !sup.updates.is_empty() {
         sup.progress_updates();
     }
@@ -139,9 +152,7 @@ impl Polled {
                 continue;
             };
             if pfd.events & libc::POLLOUT != 0 {
-                if let Some(i) = proc.io.as_mut().and_then(|io| io.stdin.as_mut()) {
-                    i.handle_write();
-                }
+                proc.handle_write(ctx);
             } else {
                 proc.handle_read(ctx, pfd.fd);
             }

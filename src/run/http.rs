@@ -4,14 +4,15 @@
 //! one replaced; HTTP basic auth with plain or `{SHA}` passwords), serving
 //! XML-RPC on `/RPC2` and the chunked `tail -f` streams on
 //! `/logtail/<name>/<channel>` and `/mainlogtail`, and the web interface
-//! ([`super::web`]). Non-blocking, driven by the runner's poll loop.
+//! ([`super::web`]). Non-blocking, driven by the runner's poll loop; what
+//! a request asks of the supervisor state goes to the event loop as a
+//! message ([`Exchange`]), and its reply is encoded here.
 
+use super::exchange::{Called, Exchange, LogTarget, Ticket};
 use super::log::{Logger, now};
-use super::rpc_interface::{Api, Deferred, Outcome, split_namespec};
-use super::supervisor::Supervisor;
 use super::web;
 use super::xmlrpc_codec::{self as xmlrpc, Fault, Value};
-use crate::model::ServerFamily;
+use crate::model::{Config, ServerFamily};
 use nix::libc;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
@@ -63,8 +64,9 @@ impl Listener {
     }
 }
 
+/// A call the event loop has not answered yet.
 struct PendingRpc {
-    deferred: Deferred,
+    ticket: Ticket,
     version: String,
     close: bool,
     next_check: f64,
@@ -136,7 +138,6 @@ struct Conn {
 
 /// The HTTP servers of the runner.
 pub struct Servers {
-    api: Api,
     listeners: Vec<Listener>,
     conns: Vec<Conn>,
     socket_files: Vec<String>,
@@ -482,6 +483,30 @@ impl Conn {
         );
     }
 
+    /// The answer to a call: XML-RPC, or a web action's redirect; later
+    /// if the call waits.
+    fn answer_call(
+        &mut self,
+        called: Called,
+        version: &str,
+        close: bool,
+        web: Option<web::Action>,
+    ) {
+        match (called, &web) {
+            (Called::Done(r), Some(action)) => self.redirect(version, close, action, r),
+            (Called::Done(r), None) => self.rpc_answer(version, close, r),
+            (Called::Waiting { ticket, delay }, _) => {
+                self.pending = Some(PendingRpc {
+                    next_check: now() + delay,
+                    ticket,
+                    version: version.to_string(),
+                    close,
+                    web,
+                });
+            }
+        }
+    }
+
     fn rpc_answer(&mut self, version: &str, close: bool, r: Result<Value, Fault>) {
         let body = match r {
             Ok(v) => xmlrpc::write_response(&v),
@@ -548,19 +573,21 @@ impl Conn {
 }
 
 impl Servers {
-    /// `openhttpservers`: Err is supervisord's usage message.
-    pub fn open(sup: &mut Supervisor) -> Result<Servers, String> {
-        let api = Api::from_config(&sup.config);
+    /// `openhttpservers`: Err is supervisord's usage message. `namespaces`:
+    /// the RPC interfaces that answer.
+    pub fn open(
+        config: &Config,
+        namespaces: &[String],
+        logger: &mut Logger,
+    ) -> Result<Servers, String> {
         let mut listeners = Vec::new();
         let mut socket_files = Vec::new();
-        let servers = sup.config.http_servers.clone();
-        let rpcinterfaces = sup.config.rpcinterfaces.clone();
-        for srv in &servers {
+        for srv in &config.http_servers {
             let sock = match &srv.family {
                 ServerFamily::Unix { file, chmod, chown } => {
                     let mode = chmod.to_i64().unwrap_or(0o700) as u32 & 0o7777;
                     let chown = (id_value(chown.0), id_value(chown.1));
-                    let l = bind_unix(file, mode, chown, &sup.ctx.logger)?;
+                    let l = bind_unix(file, mode, chown, logger)?;
                     socket_files.push(file.clone());
                     Sock::Unix(l)
                 }
@@ -582,13 +609,11 @@ impl Servers {
                     Sock::Tcp(l)
                 }
             };
-            for p in &rpcinterfaces {
-                if api.namespaces.contains(&p.name) {
-                    sup.ctx
-                        .logger
-                        .info(&format!("RPC interface '{}' initialized", p.name));
+            for p in &config.rpcinterfaces {
+                if namespaces.contains(&p.name) {
+                    logger.info(&format!("RPC interface '{}' initialized", p.name));
                 } else {
-                    sup.ctx.logger.warn(&format!(
+                    logger.warn(&format!(
                         "RPC interface '{}' ({}) is not available in supc run; its methods answer UNKNOWN_METHOD",
                         p.name, p.factory
                     ));
@@ -597,7 +622,7 @@ impl Servers {
             let auth = match (&srv.username, &srv.password) {
                 (Some(u), p) if !u.is_empty() => Some((u.clone(), p.clone().unwrap_or_default())),
                 _ => {
-                    sup.ctx.logger.critical(&format!(
+                    logger.critical(&format!(
                         "Server '{}' running without any HTTP authentication checking",
                         srv.section
                     ));
@@ -607,7 +632,6 @@ impl Servers {
             listeners.push(Listener { sock, auth });
         }
         Ok(Servers {
-            api,
             listeners,
             conns: Vec::new(),
             socket_files,
@@ -665,7 +689,7 @@ impl Servers {
     }
 
     /// Accepts, reads, answers and writes after a poll.
-    pub fn handle_events(&mut self, fds: &[libc::pollfd], sup: &mut Supervisor) {
+    pub fn handle_events(&mut self, fds: &[libc::pollfd], ex: &mut dyn Exchange) {
         let nl = self.listeners.len();
         for (i, l) in self.listeners.iter().enumerate() {
             if fds.get(i).is_none_or(|f| f.revents == 0) {
@@ -711,24 +735,26 @@ impl Servers {
                 c.flush();
             }
         }
-        self.serve(sup);
+        self.serve(ex);
     }
 
     /// Answers what the connections have asked, polls deferred answers and
     /// tails, writes, and drops finished connections.
-    pub fn run_deferred(&mut self, sup: &mut Supervisor) {
+    pub fn run_deferred(&mut self, ex: &mut dyn Exchange) {
         let t = now();
         for c in &mut self.conns {
             if let Some(p) = c.pending.as_mut() {
                 if t < p.next_check {
                     continue;
                 }
-                p.next_check = t + p.deferred.delay().max(0.01);
-                if let Some(r) = p.deferred.poll(&self.api, sup) {
-                    let p = c.pending.take().expect("pending");
-                    match &p.web {
-                        Some(action) => c.redirect(&p.version, p.close, action, r),
-                        None => c.rpc_answer(&p.version, p.close, r),
+                match ex.poll(p.ticket) {
+                    Called::Waiting { delay, .. } => p.next_check = t + delay.max(0.01),
+                    Called::Done(r) => {
+                        let p = c.pending.take().expect("pending");
+                        match &p.web {
+                            Some(action) => c.redirect(&p.version, p.close, action, r),
+                            None => c.rpc_answer(&p.version, p.close, r),
+                        }
                     }
                 }
             }
@@ -744,10 +770,10 @@ impl Servers {
                 }
             }
         }
-        self.serve(sup);
+        self.serve(ex);
     }
 
-    fn serve(&mut self, sup: &mut Supervisor) {
+    fn serve(&mut self, ex: &mut dyn Exchange) {
         for i in 0..self.conns.len() {
             loop {
                 let c = &mut self.conns[i];
@@ -763,7 +789,7 @@ impl Servers {
                     }
                     Parsed::Request(req, used) => {
                         c.inbuf.drain(..used);
-                        self.handle(i, req, sup);
+                        self.handle(i, req, ex);
                     }
                 }
             }
@@ -774,12 +800,16 @@ impl Servers {
                 c.dead = true;
             }
         }
+        for c in self.conns.iter_mut().filter(|c| c.dead) {
+            if let Some(p) = c.pending.take() {
+                ex.forget(p.ticket);
+            }
+        }
         self.conns.retain(|c| !c.dead);
     }
 
-    fn handle(&mut self, i: usize, req: Request, sup: &mut Supervisor) {
+    fn handle(&mut self, i: usize, req: Request, ex: &mut dyn Exchange) {
         let close = req.closes();
-        let api = &self.api;
         let c = &mut self.conns[i];
         if !authorized(&c.auth, &req) {
             c.error(
@@ -794,8 +824,7 @@ impl Servers {
             &req.method,
             &req.uri,
             |n| req.header(n).map(str::to_string),
-            sup,
-            api,
+            ex,
         ) {
             web::Reply::NotMine => {}
             web::Reply::Page {
@@ -823,7 +852,7 @@ impl Servers {
                 return;
             }
             web::Reply::Act(action) => {
-                act(c, api, sup, &req.version, close, action);
+                act(c, ex, &req.version, close, action);
                 return;
             }
         }
@@ -841,7 +870,7 @@ impl Servers {
             let (method, params) = match xmlrpc::parse_call(&req.body) {
                 Ok(x) => x,
                 Err(_) => {
-                    sup.ctx.logger.error(&format!(
+                    ex.log_error(&format!(
                         "XML-RPC request data {} is invalid: unmarshallable",
                         crate::python::repr::repr(&String::from_utf8_lossy(&req.body))
                     ));
@@ -850,32 +879,20 @@ impl Servers {
                 }
             };
             if method.is_empty() {
-                sup.ctx.logger.error(&format!(
+                ex.log_error(&format!(
                     "XML-RPC request data {} is invalid: no method name",
                     crate::python::repr::repr(&String::from_utf8_lossy(&req.body))
                 ));
                 c.error(&req.version, 400, close, &[]);
                 return;
             }
-            match api.call(sup, &method, params) {
-                Ok(Outcome::Value(v)) => c.rpc_answer(&req.version, close, Ok(v)),
-                Err(f) => c.rpc_answer(&req.version, close, Err(f)),
-                Ok(Outcome::Deferred(d)) => {
-                    c.pending = Some(PendingRpc {
-                        next_check: now() + d.delay(),
-                        deferred: d,
-                        version: req.version.clone(),
-                        close,
-                        web: None,
-                    });
-                }
-            }
+            c.answer_call(ex.call(&method, params), &req.version, close, None);
             return;
         }
-        let (path, tail_file) = if req.uri.starts_with("/logtail") {
-            (Some(req.uri.clone()), None)
+        let target = if req.uri.starts_with("/logtail") {
+            logtail_target(&req.uri)
         } else if req.uri.starts_with("/mainlogtail") {
-            (None, sup.ctx.logger.file.as_ref().map(|f| f.path.clone()))
+            Some(LogTarget::Main)
         } else {
             c.error(&req.version, 404, close, &[]);
             return;
@@ -884,10 +901,7 @@ impl Servers {
             c.error(&req.version, 400, close, &[]);
             return;
         }
-        let file = match path {
-            None => tail_file,
-            Some(uri) => logtail_path(sup, &uri),
-        };
+        let file = target.and_then(|t| ex.log_file(&t));
         let Some(file) = file.filter(|f| std::path::Path::new(f).exists()) else {
             c.error(&req.version, 404, close, &[]);
             return;
@@ -920,16 +934,9 @@ impl Servers {
 
 /// Runs a web interface action; the answer is a redirect, now or once
 /// the call has finished (`StatusView.render` with `NOT_DONE_YET`).
-fn act(
-    c: &mut Conn,
-    api: &Api,
-    sup: &mut Supervisor,
-    version: &str,
-    close: bool,
-    action: web::Action,
-) {
+fn act(c: &mut Conn, ex: &mut dyn Exchange, version: &str, close: bool, action: web::Action) {
     if let Some(name) = action.process()
-        && !web::known_process(sup, name)
+        && !ex.is_process(name)
     {
         let message = format!("No such process named {name}");
         c.respond(
@@ -948,23 +955,11 @@ fn act(
         c.redirect(version, close, &action, Ok(Value::Nil));
         return;
     };
-    match api.call(sup, &method, params) {
-        Ok(Outcome::Value(v)) => c.redirect(version, close, &action, Ok(v)),
-        Err(f) => c.redirect(version, close, &action, Err(f)),
-        Ok(Outcome::Deferred(d)) => {
-            c.pending = Some(PendingRpc {
-                next_check: now() + d.delay(),
-                deferred: d,
-                version: version.to_string(),
-                close,
-                web: Some(action),
-            });
-        }
-    }
+    c.answer_call(ex.call(&method, params), version, close, Some(action));
 }
 
-/// `logtail_handler`: the log file behind `/logtail/<name>[/<channel>]`.
-fn logtail_path(sup: &Supervisor, uri: &str) -> Option<String> {
+/// `logtail_handler`'s reading of `/logtail/<name>[/<channel>]`.
+fn logtail_target(uri: &str) -> Option<LogTarget> {
     let path = uri.split(['?', '#']).next().unwrap_or("");
     let path = if path.contains('%') {
         unquote(path)
@@ -974,13 +969,10 @@ fn logtail_path(sup: &Supervisor, uri: &str) -> Option<String> {
     let path = path.trim_start_matches('/');
     let (_, rest) = path.split_once('/')?;
     let (name, channel) = rest.split_once('/').unwrap_or((rest, "stdout"));
-    let (g, p) = split_namespec(name);
-    let proc = sup.groups.get(&g)?.processes.get(&p?)?;
-    match channel {
-        "stdout" => proc.conf.stdout_logfile.clone(),
-        "stderr" => proc.conf.stderr_logfile.clone(),
-        _ => None,
-    }
+    Some(LogTarget::Process {
+        name: name.to_string(),
+        channel: channel.to_string(),
+    })
 }
 
 #[cfg(test)]

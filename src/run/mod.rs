@@ -10,8 +10,10 @@
 //!   servers, pidfile), run again from the start on a restart (SIGHUP,
 //!   `supervisorctl reload`) with the config read anew;
 //! * `event_loop`: the poll loop, which owns the state (`supervisor`) and
-//!   the servers (`http`) and passes each request the state: the state
-//!   does not know the servers;
+//!   the servers (`http`); the servers send what a request asks as a
+//!   typed message (`exchange`), which the loop answers against the state
+//!   (`execute`): the servers do not see the state, nor the state the
+//!   servers;
 //! * `supervisor` and `process`: groups in priority order and
 //!   supervisord's process state machine (startsecs, startretries with a
 //!   growing back-off, autorestart/exitcodes, stopsignal then SIGKILL,
@@ -42,6 +44,8 @@ pub mod client;
 mod dispatch;
 mod event_loop;
 mod events;
+mod exchange;
+mod execute;
 mod fcgi;
 mod http;
 mod listener;

@@ -840,6 +840,15 @@ impl Proc {
         stdin.flush().map_err(|_| ())
     }
 
+    /// The stdin pipe is writable: writes what is queued.
+    pub fn handle_write(&mut self, ctx: &mut Ctx) {
+        let (state, owner) = (self.state, self as *const Proc as usize);
+        let name = self.conf.name();
+        if let Some(stdin) = self.io.as_mut().and_then(|io| io.stdin.as_mut()) {
+            stdin.handle_write(&mut ctx.output(state, owner), name);
+        }
+    }
+
     /// One read on a readable pipe.
     pub fn handle_read(&mut self, ctx: &mut Ctx, fd: i32) {
         let (state, owner) = (self.state, self as *const Proc as usize);

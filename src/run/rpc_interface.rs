@@ -1453,9 +1453,9 @@ fn supervisor_call(sup: &mut Supervisor, m: &str, params: Vec<Value>) -> RpcResu
                 return Err(fault(NO_FILE, Some(&name)));
             }
             stdin.buffer.extend_from_slice(&chars);
+            // As supervisord, the bytes stay queued: the next pass writes
+            // them again and closes the dispatcher (`handle_write_event`).
             if stdin.flush().is_err() {
-                stdin.buffer.clear();
-                stdin.closed = true;
                 return Err(fault(NO_FILE, Some(&name)));
             }
             ok(Value::Bool(true))

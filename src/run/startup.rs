@@ -9,6 +9,7 @@
 use super::events::GlobalSerial;
 use super::http::Servers;
 use super::log::{self, LogFile, Logger};
+use super::rpc_interface::Api;
 use super::supervisor::{RunOptions, Supervisor, set_signals};
 use crate::model::Config;
 use nix::libc;
@@ -162,7 +163,12 @@ fn run_pass(
     for g in &groups {
         sup.add_process_group(g).map_err(RunError::Startup)?;
     }
-    let mut servers = Servers::open(&mut sup).map_err(RunError::Startup)?;
+    drop(groups);
+    // Growing by doubling left up to half the map unused.
+    sup.groups.shrink_to_fit();
+    let api = Api::from_config(&sup.config);
+    let mut servers = Servers::open(&sup.config, &api.namespaces, &mut sup.ctx.logger)
+        .map_err(RunError::Startup)?;
     let pid = std::process::id();
     let wrote_pidfile = match std::fs::write(&s.pidfile, format!("{pid}\n")) {
         Ok(()) => {
@@ -179,7 +185,7 @@ fn run_pass(
         }
     };
 
-    super::event_loop::run(&mut sup, sigpipe, &mut servers);
+    super::event_loop::run(&mut sup, &api, sigpipe, &mut servers);
 
     servers.cleanup();
     if wrote_pidfile {

@@ -244,6 +244,9 @@ impl Supervisor {
             self.next_color += 1;
             processes.insert(p.name().to_string(), proc);
         }
+        // The map reserves room for 3 processes at the first insert; most
+        // groups hold one, and a process takes about 1 KB.
+        processes.shrink_to_fit();
         for p in processes.values() {
             let w = p.name().chars().count();
             if w > self.ctx.logger.console.width {

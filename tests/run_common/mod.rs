@@ -61,6 +61,14 @@ impl Scenario {
         std::fs::read_to_string(self.file(name)).unwrap_or_default()
     }
 
+    /// Starts the real supervisord 4.3.0 (`-n`) on the config.
+    pub fn run_supervisord(&self) -> Runner {
+        let mut cmd = Command::new(oracle_python());
+        cmd.args(["-m", "supervisor.supervisord", "-n", "-c"])
+            .arg(&self.conf);
+        Runner::spawn(cmd, self.path())
+    }
+
     /// Starts `supc run` on the config.
     pub fn run(&self, extra: &[&str]) -> Runner {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_supc"));
@@ -351,5 +359,41 @@ pub fn mask(text: &str) -> String {
         out.push_str(&l);
         out.push('\n');
     }
+    out
+}
+
+/// Runs `body` in the oracle's python with `p`, an XML-RPC proxy of the
+/// supervisor listening on the unix socket `sock` (supervisor's own
+/// transport), and `x`, the `xmlrpc.client` module: (success, stdout +
+/// stderr).
+pub fn xmlrpc_script(sock: &Path, body: &str) -> (bool, String) {
+    let script = format!(
+        "from supervisor.xmlrpc import SupervisorTransport\n\
+         import xmlrpc.client as x\n\
+         t = SupervisorTransport(None, None, 'unix://{}')\n\
+         p = x.ServerProxy('http://127.0.0.1', transport=t)\n\
+         {body}",
+        sock.display()
+    );
+    let out = Command::new(oracle_python())
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run python");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// `pid:N` masked (in an event's payload).
+pub fn mask_pid(payload: &str) -> String {
+    let mut out = String::new();
+    let mut rest = payload;
+    while let Some(i) = rest.find("pid:") {
+        out.push_str(&rest[..i + 4]);
+        rest = rest[i + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+        out.push('N');
+    }
+    out.push_str(rest);
     out
 }

@@ -7,9 +7,10 @@
 //! supc adds `/supc/config.html?processname=NAME` (the process as `supc
 //! explain` tells it) and its two assets, compiled into the binary.
 //!
-//! The pages read and act only through supervisor's XML-RPC interface
-//! ([`super::rpc_interface::Api`]), as supervisord's `web.py` does. Actions coming
-//! from another origin are refused (see [`origin`]).
+//! The pages read and act only through messages to the event loop
+//! ([`Exchange`]): supervisor's XML-RPC calls, as supervisord's `web.py`
+//! does, and `supc explain`. Actions coming from another origin are
+//! refused (see [`origin`]).
 
 mod actions;
 mod origin;
@@ -18,8 +19,7 @@ mod page;
 pub use actions::{Action, ctime};
 pub use origin::cross_origin;
 
-use super::rpc_interface::Api;
-use super::supervisor::Supervisor;
+use super::exchange::{Called, Exchange};
 use super::xmlrpc_codec::Value;
 
 const STYLE: &str = include_str!("assets/style.css");
@@ -104,8 +104,7 @@ pub fn route(
     method: &str,
     uri: &str,
     header: impl Fn(&str) -> Option<String>,
-    sup: &mut Supervisor,
-    api: &Api,
+    ex: &mut dyn Exchange,
 ) -> Reply {
     let path = uri.split(['?', '#']).next().unwrap_or("");
     let known = matches!(
@@ -134,17 +133,16 @@ pub fn route(
             content_type: "text/javascript;charset=utf-8",
             body: SCRIPT.as_bytes().to_vec(),
         },
-        "/tail.html" => tail(&q, sup, api),
-        "/supc/config.html" => config(&q, sup),
-        _ => index(&q, header, sup, api),
+        "/tail.html" => tail(&q, ex),
+        "/supc/config.html" => config(&q, ex),
+        _ => index(&q, header, ex),
     }
 }
 
 fn index(
     q: &[(String, String)],
     header: impl Fn(&str) -> Option<String>,
-    sup: &mut Supervisor,
-    api: &Api,
+    ex: &mut dyn Exchange,
 ) -> Reply {
     if let Some(a) = field(q, "action") {
         let name = field(q, "processname");
@@ -159,26 +157,16 @@ fn index(
             return Reply::Act(action);
         }
     }
-    let rows = rows(sup, api);
-    let version = match api.call(sup, "supervisor.getSupervisorVersion", vec![]) {
-        Ok(super::rpc_interface::Outcome::Value(Value::Str(v))) => v,
+    let rows = rows(ex);
+    let version = match ex.call("supervisor.getSupervisorVersion", vec![]) {
+        Called::Done(Ok(Value::Str(v))) => v,
         _ => String::new(),
     };
     html(200, page::status(&rows, field(q, "message"), &version))
 }
 
-/// Whether the action's process exists (supervisord answers `No such
-/// process named NAME` without calling anything).
-pub fn known_process(sup: &Supervisor, name: &str) -> bool {
-    let (g, p) = super::rpc_interface::split_namespec(name);
-    sup.groups
-        .get(&g)
-        .is_some_and(|g| p.is_some_and(|p| g.processes.contains_key(&p)))
-}
-
-fn rows(sup: &mut Supervisor, api: &Api) -> Vec<Row> {
-    let Ok(super::rpc_interface::Outcome::Value(Value::Array(infos))) =
-        api.call(sup, "supervisor.getAllProcessInfo", vec![])
+fn rows(ex: &mut dyn Exchange) -> Vec<Row> {
+    let Called::Done(Ok(Value::Array(infos))) = ex.call("supervisor.getAllProcessInfo", vec![])
     else {
         return Vec::new();
     };
@@ -219,7 +207,7 @@ fn rows(sup: &mut Supervisor, api: &Api) -> Vec<Row> {
     rows.into_iter().map(|(_, _, r)| r).collect()
 }
 
-fn tail(q: &[(String, String)], sup: &mut Supervisor, api: &Api) -> Reply {
+fn tail(q: &[(String, String)], ex: &mut dyn Exchange) -> Reply {
     let name = field(q, "processname");
     let limit = field(q, "limit")
         .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
@@ -227,15 +215,18 @@ fn tail(q: &[(String, String)], sup: &mut Supervisor, api: &Api) -> Reply {
         .map_or(-1024, |l| (-l).min(-1024));
     let text = match name {
         None | Some("") => "No process name found".to_string(),
-        Some(n) => match api.call(
-            sup,
+        Some(n) => match ex.call(
             "supervisor.readProcessStdoutLog",
             vec![Value::str(n), Value::Int(limit), Value::Int(0)],
         ) {
-            Ok(super::rpc_interface::Outcome::Value(Value::Str(s))) => s,
-            Err(f) if f.code == super::rpc_interface::faults::NO_FILE => format!("No file for {n}"),
-            Err(f) => format!("ERROR: unexpected rpc fault [{}] {}", f.code, f.text),
-            Ok(_) => String::new(),
+            Called::Done(Ok(Value::Str(s))) => s,
+            Called::Done(Err(f)) if f.code == super::rpc_interface::faults::NO_FILE => {
+                format!("No file for {n}")
+            }
+            Called::Done(Err(f)) => {
+                format!("ERROR: unexpected rpc fault [{}] {}", f.code, f.text)
+            }
+            _ => String::new(),
         },
     };
     html(
@@ -244,26 +235,13 @@ fn tail(q: &[(String, String)], sup: &mut Supervisor, api: &Api) -> Reply {
     )
 }
 
-fn config(q: &[(String, String)], sup: &Supervisor) -> Reply {
+fn config(q: &[(String, String)], ex: &mut dyn Exchange) -> Reply {
     let Some(name) = field(q, "processname").filter(|n| !n.is_empty()) else {
         return html(404, page::config("", "No process name found"));
     };
-    html(200, page::config(name, &explain(sup, name)))
-}
-
-/// `supc explain NAME` on the config file as it reads now, as HTML.
-fn explain(sup: &Supervisor, name: &str) -> String {
-    let host = crate::diff::reread_host(&sup.opts.host, &sup.config);
-    let (loaded, res) = crate::analyze(&sup.opts.config_path, &host, sup.opts.snippet);
-    let Some(config) = res.config.as_ref() else {
-        return page::esc(&format!(
-            "The config file does not read now: {}",
-            res.first_error().map_or("", |d| d.message.as_str())
-        ));
+    let body = match ex.explain(name) {
+        Ok(list) => list.iter().map(page::explanation).collect(),
+        Err(why) => page::esc(&why),
     };
-    let Ok(procs) = crate::explain::select(config, &[name.to_string()]) else {
-        return page::esc(&format!("No process named {name} in the config file now"));
-    };
-    let list = crate::explain::explain(&loaded, config, &host.node_name, &procs);
-    list.iter().map(page::explanation).collect()
+    html(200, page::config(name, &body))
 }
