@@ -255,6 +255,12 @@ fn render_reports_in_checks_formats_and_fail_on_decides() {
     let (rc, out, _, _t) = with(&["--format", "github"]);
     assert_eq!(rc, 1);
     assert!(out.contains("::error file=spec.yaml,line=12"), "{out}");
+    let (rc, out, _, _t) = with(&["--format", "concise"]);
+    assert_eq!(rc, 1);
+    for host in ["h1", "h2"] {
+        let prefix = format!("spec.yaml:12:21: SUP112 error host {host}: ");
+        assert!(out.lines().any(|l| l.starts_with(&prefix)), "{out}");
+    }
     // Ignoring the rule passes; --fail-on info then fails on an info finding.
     let (rc, _, err, _t) = with(&["--ignore", "SUP112"]);
     assert_eq!(rc, 0, "{err}");

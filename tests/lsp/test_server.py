@@ -34,7 +34,7 @@ async def client(request, lsp_client: LanguageClient):
         workspace_folders=[
             types.WorkspaceFolder(uri=WORKSPACE.resolve().as_uri(), name="ws")
         ],
-        initialization_options={"portable": True, "debounceMs": 10},
+        initialization_options={"portable": True, "env": {"HOME": "/home/editor"}, "debounceMs": 10},
     )
     await lsp_client.initialize_session(params)
     yield

@@ -4,13 +4,16 @@
 //! error); then nothing is written for any host.
 
 pub use super::super::Level;
-use crate::report::{FileReport, Finding, Run, github, json, sarif};
+use crate::report::{FileReport, Finding, Run, concise, github, json, sarif};
 use crate::yaml::{Failure, Rendered};
 use clap::ValueEnum;
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Rendered findings with the template lines they are about.
     Human,
+    /// One line each: `path:line:col: CODE severity message`.
+    Concise,
     Json,
     Sarif,
     Github,
@@ -53,6 +56,7 @@ pub fn report(format: Format, spec: &str, outcomes: &[Outcome<'_>]) -> usize {
         cwd,
     };
     let text = match format {
+        Format::Concise => concise::render(&run),
         Format::Json => json(&run),
         Format::Sarif => sarif::render(&run),
         Format::Github => github::render(&run),
