@@ -11,7 +11,7 @@
 
 mod run_common;
 
-use run_common::{HEADER, Runner, Scenario, mask_pid, oracle_python, supervisorctl, xmlrpc_script};
+use run_common::{HEADER, Runner, Scenario, mask_pid, supervisorctl, xmlrpc_script};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -66,14 +66,7 @@ struct Side {
 
 impl Side {
     fn new(supervisord: bool) -> Side {
-        let python = oracle_python();
-        let text = format!("{HEADER}{CONFIG}").replace("{python}", python.to_str().unwrap());
-        let scenario = Scenario::new(&text);
-        let runner = if supervisord {
-            scenario.run_supervisord()
-        } else {
-            scenario.run(&["--quiet"])
-        };
+        let (scenario, runner) = Scenario::start_side(&format!("{HEADER}{CONFIG}"), supervisord);
         Side { scenario, runner }
     }
 

@@ -303,7 +303,7 @@ mod tests {
     use super::*;
 
     /// The parallel walk gives the order of a depth-first walk with sorted
-    /// siblings, on every run.
+    /// siblings (the order `names` lists them in), on every run.
     #[test]
     fn a_walk_is_in_path_order() {
         let root = tempfile::tempdir().unwrap();
@@ -326,15 +326,6 @@ mod tests {
             force_exclude: false,
             vcs_ignore: true,
         };
-        let expected = [
-            "a.conf",
-            "b/a.conf",
-            "b/c/z.ini",
-            "b/d.conf",
-            "b.conf",
-            "c/x.conf",
-            "c0.ini",
-        ];
         for _ in 0..5 {
             let found = find(&[root.path().to_path_buf()], &opts);
             let got: Vec<String> = found
@@ -348,7 +339,7 @@ mod tests {
                         .to_string()
                 })
                 .collect();
-            assert_eq!(got, expected);
+            assert_eq!(got, names);
         }
     }
 

@@ -69,6 +69,19 @@ impl Scenario {
         Runner::spawn(cmd, self.path())
     }
 
+    /// One side of a differential test: TEXT (`{python}` is the oracle's
+    /// python) under `supervisord -n`, or under `supc run --quiet`.
+    pub fn start_side(text: &str, supervisord: bool) -> (Scenario, Runner) {
+        let python = oracle_python();
+        let scenario = Scenario::new(&text.replace("{python}", python.to_str().unwrap()));
+        let runner = if supervisord {
+            scenario.run_supervisord()
+        } else {
+            scenario.run(&["--quiet"])
+        };
+        (scenario, runner)
+    }
+
     /// Starts `supc run` on the config.
     pub fn run(&self, extra: &[&str]) -> Runner {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_supc"));
