@@ -102,7 +102,8 @@ pub fn map_with<T: Sync, U: Send>(
     Ok(out)
 }
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+/// What a panic said (its `&str` or `String` payload).
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {

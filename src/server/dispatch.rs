@@ -236,6 +236,9 @@ pub(super) fn change(state: &mut State, p: lsp::DidChangeTextDocumentParams) {
 /// the requests that were waiting for it.
 pub fn checked(connection: &Connection, state: &mut State, done: Done) {
     let key = done.key.clone();
+    if let Err(message) = &done.analysis {
+        report_internal_error(connection, state, &done, message);
+    }
     if state.install(done) {
         publish_analysis(connection, state, &key);
         if state.inlay_refresh {
@@ -243,6 +246,42 @@ pub fn checked(connection: &Connection, state: &mut State, done: Done) {
         }
     }
     retry_deferred(connection, state, None);
+}
+
+/// A check that panicked (a supc bug): the user is told, in a message and
+/// as the document's one diagnostic (`SUP091`, internal-error), rather than
+/// left with the findings of an older version as if they were current.
+fn report_internal_error(connection: &Connection, state: &State, done: &Done, message: &str) {
+    let Some(doc) = state.docs.get(&done.key).filter(|d| d.stamp == done.stamp) else {
+        return;
+    };
+    let code = crate::codes::Code::InternalError;
+    let text = format!(
+        "supc could not check {}: internal error ({} {}): {message}; please report it",
+        doc.path.display(),
+        code.code(),
+        code.name()
+    );
+    let params = lsp::ShowMessageParams {
+        typ: lsp::MessageType::ERROR,
+        message: text.clone(),
+    };
+    let n = Notification::new("window/showMessage".into(), params);
+    send(connection, Message::Notification(n));
+    let diagnostic = lsp::Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(lsp::DiagnosticSeverity::ERROR),
+        code: Some(lsp::NumberOrString::String(code.code().to_string())),
+        source: Some("supc".into()),
+        message: text,
+        ..Default::default()
+    };
+    publish(
+        connection,
+        doc.uri.clone(),
+        Some(doc.version),
+        vec![diagnostic],
+    );
 }
 
 /// Asks the client to request inlay hints again (they may have appeared:

@@ -269,7 +269,7 @@ impl State {
     /// was made; `true` when it was kept (and is to be published). A stale
     /// result is dropped and the document checked again.
     pub fn install(&mut self, done: Done) -> bool {
-        let Some(analysis) = done.analysis else {
+        let Ok(analysis) = done.analysis else {
             return false;
         };
         let read_stale = self

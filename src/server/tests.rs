@@ -75,3 +75,54 @@ fn changes_apply_in_order_whole_text_then_ranges() {
     let doc = &state.docs[uri.as_str()];
     assert_eq!((state.text(doc), doc.version), ("[b]\ny=22\n", 2));
 }
+
+/// A check that panics (a supc bug) is reported: a message to the user and
+/// SUP091 as the document's diagnostic, never silently dropped.
+#[test]
+fn a_check_that_panicked_is_reported() {
+    let (server, client) = lsp_server::Connection::memory();
+    let mut state = State::new(Vec::new(), &ClientOptions::default(), Encoding::Utf16);
+    let uri = Uri::from_str("file:///supc-test/p.conf").unwrap();
+    state.open(uri.clone(), 3, "[program:a]\ncommand=a\n".into());
+    let done = |stamp| super::worker::Done {
+        key: uri.as_str().to_string(),
+        stamp,
+        as_of: stamp,
+        analysis: Err("boom at the worker".into()),
+    };
+    let stamp = state.docs[uri.as_str()].stamp;
+    super::dispatch::checked(&server, &mut state, done(stamp));
+    let sent: Vec<lsp_server::Message> = client.receiver.try_iter().collect();
+    let notes: Vec<(String, serde_json::Value)> = sent
+        .into_iter()
+        .filter_map(|m| match m {
+            lsp_server::Message::Notification(n) => Some((n.method, n.params)),
+            _ => None,
+        })
+        .collect();
+    let shown = notes
+        .iter()
+        .find(|(m, _)| m == "window/showMessage")
+        .expect("a message to the user");
+    let text = shown.1["message"].as_str().unwrap();
+    assert!(
+        text.contains("boom at the worker") && text.contains("SUP091"),
+        "{text}"
+    );
+    let published = notes
+        .iter()
+        .find(|(m, _)| m == "textDocument/publishDiagnostics")
+        .expect("diagnostics");
+    assert_eq!(published.1["version"], 3);
+    let diags = published.1["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "SUP091");
+    // A panic of a check of an older version says nothing: its document
+    // has been edited since, and a newer check is on its way.
+    super::dispatch::checked(&server, &mut state, done(stamp.wrapping_sub(1)));
+    let later: Vec<lsp_server::Message> = client.receiver.try_iter().collect();
+    assert!(
+        !later.iter().any(|m| matches!(m, lsp_server::Message::Notification(n) if n.method == "window/showMessage")),
+        "{later:?}"
+    );
+}

@@ -30,13 +30,14 @@ pub struct Job {
     pub host: Host,
 }
 
-/// A finished check (`analysis` is `None` when the check panicked).
+/// A finished check (`analysis` is the panic's message when the check
+/// panicked: a supc bug, reported to the user, never dropped silently).
 #[derive(Debug)]
 pub struct Done {
     pub key: String,
     pub stamp: u64,
     pub as_of: u64,
-    pub analysis: Option<Analysis>,
+    pub analysis: Result<Analysis, String>,
 }
 
 /// What the event loop waits for.
@@ -55,7 +56,7 @@ pub fn run(job: Job) -> Done {
     let analysis = catch_unwind(AssertUnwindSafe(|| {
         analysis::analyze(&job.root, job.snippet, &job.host)
     }))
-    .ok();
+    .map_err(crate::parallel::panic_message);
     Done {
         key: job.key,
         stamp: job.stamp,
