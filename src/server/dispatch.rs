@@ -49,10 +49,13 @@ pub fn request(connection: &Connection, state: &mut State, req: Request, running
     let response = match outcome {
         Ok(Ok(value)) => Response::new_ok(id, value),
         Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
-        Err(_) => Response::new_err(
+        Err(payload) => Response::new_err(
             id,
             ErrorCode::InternalError as i32,
-            "supc server: internal error (a bug; the server keeps running)".into(),
+            format!(
+                "supc server: internal error (a bug; the server keeps running): {}",
+                crate::parallel::panic_message(payload)
+            ),
         ),
     };
     send(connection, Message::Response(response));
@@ -191,8 +194,25 @@ pub fn notification(connection: &Connection, state: &mut State, n: Notification)
         }
         _ => {}
     }));
-    // A panic here leaves the state as it was; the next edit repairs it.
-    drop(outcome);
+    // A panic here leaves the state as it was (the next edit repairs it),
+    // and the user is told.
+    if let Err(payload) = outcome {
+        show_bug(connection, &format!("handling {method}"), payload);
+    }
+}
+
+/// Tells the user of a panic (a supc bug) the server survived: WHAT it
+/// was doing and what the panic said.
+pub fn show_bug(connection: &Connection, what: &str, payload: Box<dyn std::any::Any + Send>) {
+    let params = lsp::ShowMessageParams {
+        typ: lsp::MessageType::ERROR,
+        message: format!(
+            "supc server: internal error while {what} (a bug; the server keeps running): {}",
+            crate::parallel::panic_message(payload)
+        ),
+    };
+    let n = Notification::new("window/showMessage".into(), params);
+    send(connection, Message::Notification(n));
 }
 
 /// Applies full or incremental changes in order. A ranged change is

@@ -101,12 +101,16 @@ fn event_loop(connection: &Connection, state: &mut State) -> Result<(), ServerEr
     let mut shutting_down = false;
     loop {
         if worker.busy().is_none() {
-            // A panic finding the main config drops that one check.
+            // A panic finding the main config drops that one check, and
+            // the user is told.
             let job = catch_unwind(AssertUnwindSafe(|| state.next_job(Instant::now())));
             match job {
                 Ok(Some(job)) => worker.submit(job),
                 Ok(None) => {}
-                Err(_) => dispatch::retry_deferred(connection, state, None),
+                Err(payload) => {
+                    dispatch::show_bug(connection, "preparing a check", payload);
+                    dispatch::retry_deferred(connection, state, None);
+                }
             }
         }
         let Some(event) = next_event(&events, state, &worker) else {
