@@ -37,7 +37,8 @@ pub(crate) fn rejected_exit(loaded: &crate::load::Loaded) -> i32 {
 }
 
 /// `supc render`'s exit codes.
-pub(crate) const EXIT_CODES_RENDER: &str = "Exit codes: 0 rendered, 1 refused (supervisord \
+pub(crate) const EXIT_CODES_RENDER: &str = "Exit codes: 0 rendered, 1 refused and nothing \
+written (a spec's host config has a finding at or above --fail-on, default error, or supervisord \
 cannot even read the files: parse or decode errors), 2 usage error or a file that cannot be read.";
 
 /// `supc diff`'s exit codes (like diff(1): 1 means "they differ").
