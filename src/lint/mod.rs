@@ -177,6 +177,20 @@ impl<'a> LintContext<'a> {
             .map(|(n, s)| (n.as_str(), SectionKind::of(n), s))
     }
 
+    /// Every program-like section (program, eventlistener, fcgi-program)
+    /// that has `key` (its own or from `[DEFAULT]`), with what it found.
+    pub fn program_options(
+        &self,
+        key: &'a str,
+    ) -> impl Iterator<Item = (&'a str, crate::ini::Found<'a>)> + 'a {
+        let ini = self.ini();
+        ini.sections
+            .keys()
+            .map(String::as_str)
+            .filter(|name| SectionKind::of(name).is_program_like())
+            .filter_map(move |name| Some((name, ini.get(name, key)?)))
+    }
+
     /// A section's own entry (not inherited from `[DEFAULT]`).
     pub fn entry(&self, section: &str, key: &str) -> Option<&'a Entry> {
         self.loaded.ini.section(section)?.entries.get(key)

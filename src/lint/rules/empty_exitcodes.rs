@@ -38,13 +38,7 @@ impl Rule for EmptyExitcodes {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        for (name, kind, _) in cx.sections() {
-            if !kind.is_program_like() {
-                continue;
-            }
-            let Some(found) = cx.ini().get(name, "exitcodes") else {
-                continue;
-            };
+        for (name, found) in cx.program_options("exitcodes") {
             let autorestart = cx
                 .ini()
                 .get(name, "autorestart")

@@ -54,13 +54,7 @@ impl Rule for KillasgroupWithoutStopasgroup {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        for (name, kind, _) in cx.sections() {
-            if !kind.is_program_like() {
-                continue;
-            }
-            let Some(kill) = cx.ini().get(name, "killasgroup") else {
-                continue;
-            };
+        for (name, kill) in cx.program_options("killasgroup") {
             let stop = match cx.ini().get(name, "stopasgroup") {
                 None => Some(false),
                 Some(f) => boolean(f.value),

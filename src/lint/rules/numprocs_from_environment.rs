@@ -79,13 +79,7 @@ impl Rule for NumprocsFromEnvironment {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        for (name, kind, _) in cx.sections() {
-            if !kind.is_program_like() {
-                continue;
-            }
-            let Some(numprocs) = cx.ini().get(name, "numprocs") else {
-                continue;
-            };
+        for (name, numprocs) in cx.program_options("numprocs") {
             let numbered = cx
                 .ini()
                 .get(name, "process_name")

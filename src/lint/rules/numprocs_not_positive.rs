@@ -42,13 +42,7 @@ impl Rule for NumprocsNotPositive {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        for (name, kind, _) in cx.sections() {
-            if !kind.is_program_like() {
-                continue;
-            }
-            let Some(found) = cx.ini().get(name, "numprocs") else {
-                continue;
-            };
+        for (name, found) in cx.program_options("numprocs") {
             // `%` values are expanded first; leave those to the resolver.
             if found.value.contains('%') {
                 continue;

@@ -38,13 +38,7 @@ impl Rule for TildeInProgramDirectory {
     }
 
     fn check(&self, cx: &LintContext<'_>, out: &mut Findings) {
-        for (name, kind, _) in cx.sections() {
-            if !kind.is_program_like() {
-                continue;
-            }
-            let Some(found) = cx.ini().get(name, "directory") else {
-                continue;
-            };
+        for (name, found) in cx.program_options("directory") {
             let span = found.entry.def.value_span;
             if !found.value.starts_with('~') || !out.first_time(span) {
                 continue;
