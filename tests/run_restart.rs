@@ -6,8 +6,7 @@
 
 mod run_common;
 
-use run_common::{HEADER, Runner, Scenario, log_lines, oracle_python, supervisorctl};
-use std::process::Command;
+use run_common::{HEADER, Runner, Scenario, log_lines, mask_number_after, supervisorctl};
 use std::time::{Duration, Instant};
 
 const S: Duration = Duration::from_secs(1);
@@ -29,19 +28,6 @@ struct Side {
 }
 
 impl Side {
-    fn new(supervisord: bool, text: &str) -> Side {
-        let scenario = Scenario::new(text);
-        let runner = if supervisord {
-            let mut cmd = Command::new(oracle_python());
-            cmd.args(["-m", "supervisor.supervisord", "-n", "-c"])
-                .arg(&scenario.conf);
-            Runner::spawn(cmd, scenario.path())
-        } else {
-            scenario.run(&["--quiet"])
-        };
-        Side { scenario, runner }
-    }
-
     fn log(&self) -> String {
         self.scenario.read("supervisord.log")
     }
@@ -60,24 +46,35 @@ impl Side {
     /// The main log without times, pids masked.
     fn lines(&self) -> Vec<String> {
         log_lines(&self.log())
-            .into_iter()
-            .map(|l| {
-                let mut out = String::new();
-                let mut rest = l.as_str();
-                while let Some(i) = rest.find("pid ") {
-                    out.push_str(&rest[..i + 4]);
-                    rest = rest[i + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
-                    out.push('N');
-                }
-                out.push_str(rest);
-                out
-            })
+            .iter()
+            .map(|l| mask_number_after(l, "pid "))
             .collect()
     }
 }
 
 fn both(text: &str) -> [Side; 2] {
-    [Side::new(true, text), Side::new(false, text)]
+    [true, false].map(|supervisord| {
+        let (scenario, runner) = Scenario::start_side(text, supervisord);
+        Side { scenario, runner }
+    })
+}
+
+/// Both sides restarted (every process started twice, the startup lines
+/// written twice) and their main logs read the same.
+fn restarted_alike(sides: &[Side; 2]) {
+    for side in sides {
+        side.wait_count("success: two", 2);
+        side.wait_count("supervisord started with pid", 2);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let [theirs, ours] = sides;
+    assert_eq!(
+        theirs.lines(),
+        ours.lines(),
+        "supervisord:\n{}\nsupc:\n{}",
+        theirs.log(),
+        ours.log()
+    );
 }
 
 #[test]
@@ -88,19 +85,8 @@ fn sighup_restarts_like_supervisord() {
         side.wait_count("success: two", 1);
         side.runner.signal(nix::libc::SIGHUP);
     }
-    for side in &sides {
-        side.wait_count("success: two", 2);
-        side.wait_count("supervisord started with pid", 2);
-    }
-    std::thread::sleep(Duration::from_millis(300));
+    restarted_alike(&sides);
     let [theirs, ours] = &mut sides;
-    assert_eq!(
-        theirs.lines(),
-        ours.lines(),
-        "supervisord:\n{}\nsupc:\n{}",
-        theirs.log(),
-        ours.log()
-    );
     assert!(
         ours.log()
             .contains("WARN received SIGHUP indicating restart request")
@@ -120,19 +106,8 @@ fn reload_writes_the_startup_lines_again() {
         let (code, out) = supervisorctl(&side.scenario.conf, &["reload"]);
         assert_eq!(code, 0, "{out}");
     }
-    for side in &sides {
-        side.wait_count("success: two", 2);
-        side.wait_count("supervisord started with pid", 2);
-    }
-    std::thread::sleep(Duration::from_millis(300));
+    restarted_alike(&sides);
     let [theirs, ours] = &mut sides;
-    assert_eq!(
-        theirs.lines(),
-        ours.lines(),
-        "{}\n{}",
-        theirs.log(),
-        ours.log()
-    );
     let startup = ours
         .lines()
         .iter()

@@ -400,11 +400,17 @@ pub fn xmlrpc_script(sock: &Path, body: &str) -> (bool, String) {
 
 /// `pid:N` masked (in an event's payload).
 pub fn mask_pid(payload: &str) -> String {
+    mask_number_after(payload, "pid:")
+}
+
+/// TEXT with the number after each MARKER replaced by `N`.
+pub fn mask_number_after(text: &str, marker: &str) -> String {
     let mut out = String::new();
-    let mut rest = payload;
-    while let Some(i) = rest.find("pid:") {
-        out.push_str(&rest[..i + 4]);
-        rest = rest[i + 4..].trim_start_matches(|c: char| c.is_ascii_digit());
+    let mut rest = text;
+    while let Some(i) = rest.find(marker) {
+        let end = i + marker.len();
+        out.push_str(&rest[..end]);
+        rest = rest[end..].trim_start_matches(|c: char| c.is_ascii_digit());
         out.push('N');
     }
     out.push_str(rest);
