@@ -47,25 +47,33 @@ pub fn run(args: &ConvertArgs) -> i32 {
         eprintln!("supc: {e}");
         return 2;
     }
-    let host = args.input.host();
+    let mut host = args.input.host();
     let is_yaml = crate::yaml::is_yaml_path(&args.file);
     let abs = |p: &str| crate::python::path::abspath(p, &host.cwd);
-    // A file that cannot be read is a usage error (exit 2), as for every
-    // command; a config supervisord refuses is 1.
-    if let Err(e) = host.read_config(&abs(&args.file)) {
-        eprintln!("supc: {}: {e}", args.file);
-        return 2;
-    }
-    if let Some(out) = &args.output
-        && let Err(e) = writable(out, Path::new(&abs(&args.file)), args.force)
-    {
-        eprintln!("supc: {}: {e}", out.display());
-        return 2;
-    }
+    let source = abs(&args.file);
     let out_dir = match &args.output {
         Some(p) => crate::python::path::dirname(&abs(&p.to_string_lossy())).to_string(),
         None => host.cwd.clone(),
     };
+    // A file that cannot be read is a usage error (exit 2), as for every
+    // command; a config supervisord refuses is 1. What is read here is
+    // what is converted (the loader reads it from the overlay): one read.
+    let text = match host.read_config(&source) {
+        Ok(bytes) => String::from_utf8(bytes),
+        Err(e) => {
+            eprintln!("supc: {}: {e}", args.file);
+            return 2;
+        }
+    };
+    if let Ok(t) = &text {
+        host.overlay.insert(source.clone(), t.as_str());
+    }
+    if let Some(out) = &args.output
+        && let Err(e) = writable(out, Path::new(&source), args.force)
+    {
+        eprintln!("supc: {}: {e}", out.display());
+        return 2;
+    }
     let text = match (args.to, is_yaml) {
         (To::Yaml, false) => match to_yaml(&args.file, &host, &out_dir, args.mode.snippet) {
             Ok(t) => t,
@@ -75,7 +83,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
             }
         },
         (To::Ini, true) => {
-            let text = match std::fs::read_to_string(&args.file) {
+            let text = match text {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("supc: {}: {e}", args.file);
