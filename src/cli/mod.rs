@@ -234,16 +234,18 @@ pub const ASSUMED_ENV_VALUE: &str = "1";
 
 /// Every `X` of a `%(ENV_X)` in the files.
 fn env_names(sources: &crate::source::SourceMap) -> Vec<String> {
+    use crate::python::percent::{Token, lenient};
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for (_, f) in sources.files() {
-        let mut rest = f.text.as_str();
-        while let Some(i) = rest.find("%(ENV_") {
-            rest = &rest[i + 6..];
-            let end = rest.find(')').unwrap_or(0);
-            let name = &rest[..end];
-            if !name.is_empty()
-                && !name.contains(['\n', '%', '('])
-                && !out.iter().any(|n| n == name)
+        for token in lenient(&f.text) {
+            let Token::Expansion(spec) = token else {
+                continue;
+            };
+            let Some(name) = spec.key.as_deref().and_then(|k| k.strip_prefix("ENV_")) else {
+                continue;
+            };
+            if !name.is_empty() && !name.contains(['\n', '%', '(']) && seen.insert(name.to_string())
             {
                 out.push(name.to_string());
             }
@@ -300,5 +302,22 @@ pub(crate) fn print_stdout(text: &str) {
     let mut out = std::io::stdout().lock();
     if out.write_all(text.as_bytes()).is_err() || out.flush().is_err() {
         std::process::exit(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `--assume-env` names: each `%(ENV_X)…` expansion once, in order;
+    /// an escaped `%%(ENV_X)` is text, not a variable.
+    #[test]
+    fn env_names_are_the_expansions() {
+        let mut sources = crate::source::SourceMap::new();
+        let text = "[program:a]\ncommand=/bin/a %(ENV_A)s %%(ENV_B)s %(ENV_A)d\nport=%(ENV_C)s\n";
+        sources.add(crate::source::SourceFile::new(
+            "a.conf".into(),
+            "a.conf".into(),
+            text.into(),
+        ));
+        assert_eq!(super::env_names(&sources), ["A", "C"]);
     }
 }
