@@ -85,10 +85,13 @@ impl Host {
 
     /// [`Host::read_config`] as text (invalid UTF-8 is an error).
     pub fn read_config_text(&self, abs_path: &str) -> Result<String, crate::input::ReadError> {
-        let bytes = self.read_config(abs_path)?;
-        String::from_utf8(bytes).map_err(|e| {
-            crate::input::ReadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-        })
+        match self.overlay.get(abs_path) {
+            Some(text) => Ok(text.to_string()),
+            None => crate::input::read_text(
+                std::path::Path::new(abs_path),
+                crate::limits::MAX_FILE_BYTES,
+            ),
+        }
     }
 
     /// Whether a config file is there to read (in the overlay or on disk,

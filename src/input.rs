@@ -104,6 +104,20 @@ pub fn read_config_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> 
     read_regular(path, limit).map(|(bytes, _)| bytes)
 }
 
+/// [`read_config_bytes`] as UTF-8 text (anything else is an error): for
+/// every file a user names that is not a config (`.supc.yaml`, `--config`,
+/// `--env-file`, a spec, an inventory), so that none of them can hang on
+/// a FIFO or fill memory from a device.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
+    let bytes = read_config_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|e| {
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not valid UTF-8 ({e})"),
+        ))
+    })
+}
+
 /// [`read_config_bytes`] for a path the caller has just found to be a
 /// regular file (a directory walk's entry): no second `stat` before the
 /// open; what was opened is still checked, and its metadata returned.

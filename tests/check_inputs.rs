@@ -429,8 +429,11 @@ fn assume_env_is_honoured_or_refused_never_ignored() {
 #[test]
 fn an_unreadable_config_is_exit_2_in_every_command() {
     let dir = dir_with(&[]);
-    nix::unistd::mkfifo(&dir.path().join("fifo.conf"), nix::sys::stat::Mode::S_IRWXU).unwrap();
-    for file in ["missing.conf", "fifo.conf"] {
+    for fifo in ["fifo.conf", "fifo.yaml"] {
+        nix::unistd::mkfifo(&dir.path().join(fifo), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    }
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yaml")).unwrap();
+    for file in ["missing.conf", "fifo.conf", "fifo.yaml", "zero.yaml"] {
         for cmd in [
             vec!["check", file],
             vec!["expand", file],
@@ -438,10 +441,40 @@ fn an_unreadable_config_is_exit_2_in_every_command() {
             vec!["explain", file],
             vec!["render", file],
             vec!["convert", "--to", "yaml", file],
+            vec!["convert", "--to", "ini", file],
             vec!["diff", file, file],
         ] {
             let r = check(&cmd, dir.path());
             assert_eq!(r.code, Some(2), "{cmd:?}: {}", r.all());
+        }
+    }
+}
+
+/// The files beside a config (`--config`, `--env-file`, an inventory) are
+/// read like configs: a FIFO or a device is exit 2 at once, never a hang
+/// or a read without end.
+#[test]
+fn side_files_that_are_not_regular_are_exit_2() {
+    let conf = "[supervisord]\nlogfile=/dev/null\nlogfile_maxbytes=0\n";
+    let spec = "supervisord:\n  logfile: /dev/null\n";
+    let dir = dir_with(&[("supervisord.conf", conf), ("supc.yaml", spec)]);
+    nix::unistd::mkfifo(&dir.path().join("fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero")).unwrap();
+    for side in ["fifo", "zero"] {
+        for cmd in [
+            vec!["check", "--config", side, "supervisord.conf"],
+            vec!["check", "--env-file", side, "supervisord.conf"],
+            vec!["expand", "--env-file", side, "supervisord.conf"],
+            vec!["render", "supc.yaml", "--vars-file", side],
+            vec!["render", "supc.yaml", "-i", side, "--all-hosts", "--check"],
+        ] {
+            let r = check(&cmd, dir.path());
+            assert_eq!(r.code, Some(2), "{cmd:?}: {}", r.all());
+            assert!(
+                r.stderr.contains("not a regular file"),
+                "{cmd:?}: {}",
+                r.all()
+            );
         }
     }
 }

@@ -15,10 +15,8 @@ pub struct EnvFile(pub Vec<(String, String)>);
 
 /// The pairs of a dotenv file, in order.
 pub fn read(path: &Path) -> Result<Vec<(String, String)>, String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("{}: {}", path.display(), crate::discover::io_reason(&e)))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", path.display()))?;
+    let text = crate::input::read_text(path, crate::limits::MAX_FILE_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     parse(&text).map_err(|(line, msg)| format!("{}:{line}: {msg}", path.display()))
 }
 

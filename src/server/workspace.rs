@@ -94,11 +94,7 @@ fn scan(roots: &[PathBuf], host: &Host) -> HashMap<PathBuf, Vec<PathBuf>> {
 }
 
 fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_CANDIDATE_BYTES {
-        return None;
-    }
-    std::fs::read(path)
+    crate::input::read_config_bytes(path, MAX_CANDIDATE_BYTES)
         .ok()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }

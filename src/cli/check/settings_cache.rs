@@ -53,8 +53,8 @@ impl SettingsCache {
 pub fn load_settings(path: &Path) -> Result<Settings, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown = paths::display(&path.to_string_lossy(), &cwd);
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{shown}: {}", crate::discover::io_reason(&e)))?;
+    let text = crate::input::read_text(path, crate::limits::MAX_FILE_BYTES)
+        .map_err(|e| format!("{shown}: {e}"))?;
     Settings::from_yaml(&text).map_err(|e| format!("{shown}: {e}"))
 }
 

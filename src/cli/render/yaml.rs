@@ -90,7 +90,7 @@ pub fn run(a: &YamlArgs<'_>) -> i32 {
     use crate::yaml::scope::Fleet;
     use crate::yaml::template::Template;
     let host = a.input.host();
-    let text = match std::fs::read_to_string(a.file) {
+    let text = match host.read_config_text(&crate::python::path::abspath(a.file, &host.cwd)) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("supc: {}: {e}", a.file);

@@ -6,7 +6,6 @@
 //! overriding earlier ones.
 
 use super::{Inventory, InventoryError, InventoryWarning, Vars};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub const VAULT: &str = "Ansible Vault encrypted data is not supported by supc (it has no vault password); use the Ansible module in ansible/ (it renders with the play's variables) or decrypt into a --vars-file";
@@ -141,21 +140,8 @@ pub fn duplicate_key_warnings(
 /// A file's text, bounded like every config supc reads; vault files are
 /// refused by name.
 pub fn read_text(path: &Path) -> Result<String, InventoryError> {
-    // Checked before opening: opening a FIFO would block.
-    let meta = std::fs::metadata(path).map_err(|e| InventoryError::new(path, e.to_string()))?;
-    if !meta.is_file() {
-        return Err(InventoryError::new(path, "not a regular file"));
-    }
-    let file = std::fs::File::open(path).map_err(|e| InventoryError::new(path, e.to_string()))?;
-    let mut bytes = Vec::new();
-    file.take(crate::limits::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
+    let text = crate::input::read_text(path, crate::limits::MAX_FILE_BYTES)
         .map_err(|e| InventoryError::new(path, e.to_string()))?;
-    if bytes.len() as u64 > crate::limits::MAX_FILE_BYTES {
-        return Err(InventoryError::new(path, "the file is too large"));
-    }
-    let text =
-        String::from_utf8(bytes).map_err(|_| InventoryError::new(path, "the file is not UTF-8"))?;
     if text.trim_start().starts_with("$ANSIBLE_VAULT") {
         return Err(InventoryError::new(path, VAULT));
     }
